@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct LogLabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loglab",
+        abstract: "Learn, measure and run compression for structured logs.",
+        subcommands: []
+    )
+}
