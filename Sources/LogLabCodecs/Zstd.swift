@@ -200,6 +200,7 @@ final class ZstdDecoder: DecoderEngine {
     }
 
     func step(_ input: inout InputWindow, _ output: inout OutputWindow, finishing: Bool) throws -> Bool {
+        if input.count == 0 && lastHint == 0 { return true }
         if atFrameStart && input.count >= 5 && !magicless {
             try zstdCheckDictionary(input, dictionary)
         }
