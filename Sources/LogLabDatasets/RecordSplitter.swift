@@ -219,13 +219,16 @@ enum FormatDetection {
         while i < probe.endIndex, RecordSplitter.isWhitespace(probe[i]) { i += 1 }
         guard i < probe.endIndex else { return .jsonLines }
         let first = probe[i]
-        if first == 0x7B || first == 0x5B {
-            let end = valueEnd(probe, from: i)
-            let multiLine = end.map { probe[i..<$0].contains(0x0A) } ?? true
-            var more = false
-            if let e = end {
-                more = probe[e...].contains { !RecordSplitter.isWhitespace($0) }
-            }
+        // The first value: a valid JSON object or array?
+        let firstEnd = probe.withUnsafeBufferPointer { p -> Int? in
+            guard first == 0x7B || first == 0x5B else { return nil }
+            return JSONScanner.valueEnd(p, from: i - probe.startIndex).map { $0 + probe.startIndex }
+        }
+        let cutOff = firstEnd == nil && (first == 0x7B || first == 0x5B) && valueEnd(probe, from: i) == nil
+        if firstEnd != nil || cutOff {
+            // A value that does not end within the probe is a large (multi-line) one.
+            let multiLine = firstEnd.map { probe[i..<$0].contains(0x0A) } ?? true
+            let more = firstEnd.map { e in probe[e...].contains { !RecordSplitter.isWhitespace($0) } } ?? false
             if !multiLine && more { return .jsonLines }
             if first == 0x5B { return .jsonArray }
             let es = RecordSplitter(format: .elasticsearch)
@@ -233,17 +236,20 @@ enum FormatDetection {
             if es.target != nil { return .elasticsearch }
             return multiLine ? .jsonSequence : .jsonLines
         }
-        // Mostly lines that look like JSON objects: JSON Lines with some junk; else text.
+        // Lines: mostly JSON values → JSON Lines (with some junk); else plain text.
         var lines = 0, json = 0
-        var atLineStart = true
-        for b in probe[i...] {
-            if atLineStart && !RecordSplitter.isWhitespace(b) {
-                lines += 1
-                if b == 0x7B { json += 1 }
-                atLineStart = false
-                if lines >= 200 { break }
+        var lineStart = i
+        var k = i
+        while k <= probe.endIndex && lines < 200 {
+            if k == probe.endIndex || probe[k] == 0x0A {
+                let l = probe[lineStart..<k]
+                if !l.allSatisfy(RecordSplitter.isWhitespace) && (k < probe.endIndex || lineStart == i) {
+                    lines += 1
+                    if JSONScanner.isValid(l) { json += 1 }
+                }
+                lineStart = k + 1
             }
-            if b == 0x0A { atLineStart = true }
+            k += 1
         }
         return json * 2 >= lines && lines > 0 ? .jsonLines : .text
     }
