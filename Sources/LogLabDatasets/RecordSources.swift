@@ -125,14 +125,13 @@ public final class RecordReader {
     }
 }
 
-/// The decompressed bytes of a file, a chunk at a time.
+/// The decompressed bytes of a file, a chunk at a time, in bounded memory.
 final class ChunkSource {
     static let chunkSize = 1 << 20
     private let handle: FileHandle
     private let path: String
-    private var decoded: [UInt8]?
-    private var decodedOffset = 0
-    private let compression: CodecFamily?
+    private let decoder: StreamDecompressor?
+    private var ended = false
 
     init(path: String, compression: CodecFamily?) throws {
         var isDir: ObjCBool = false
@@ -141,28 +140,35 @@ final class ChunkSource {
         guard let h = FileHandle(forReadingAtPath: path) else { throw DatasetError("\(path): cannot be read") }
         handle = h
         self.path = path
-        self.compression = compression
+        do {
+            decoder = try compression.map { try StreamDecompressor($0) }
+        } catch {
+            throw DatasetError("\(path): \(error)")
+        }
     }
 
     deinit { try? handle.close() }
 
+    /// The next decompressed chunk, or nil at the end.
     func next() throws -> [UInt8]? {
-        guard let family = compression else {
+        guard let decoder else {
             let d = handle.readData(ofLength: Self.chunkSize)
             return d.isEmpty ? nil : [UInt8](d)
         }
-        if decoded == nil {
-            // One-shot until streaming decompression is available.
-            let input = [UInt8](handle.readDataToEndOfFile())
+        var out: [UInt8] = []
+        while out.isEmpty && !ended {
+            let input = handle.readData(ofLength: Self.chunkSize)
             do {
-                decoded = try Decompressor(family).decompress(input)
+                if input.isEmpty {
+                    ended = true
+                    try decoder.finish { out.append(contentsOf: $0) }
+                } else {
+                    try input.withUnsafeBytes { raw in try decoder.write(raw) { out.append(contentsOf: $0) } }
+                }
             } catch {
-                throw DatasetError("\(path): cannot decompress (\(family.rawValue)): \(error)")
+                throw DatasetError("\(path): cannot decompress (\(decoder.family.rawValue)): \(error)")
             }
         }
-        guard let all = decoded, decodedOffset < all.count else { return nil }
-        let end = min(all.count, decodedOffset + Self.chunkSize)
-        defer { decodedOffset = end }
-        return Array(all[decodedOffset..<end])
+        return out.isEmpty ? nil : out
     }
 }
