@@ -136,6 +136,13 @@ public enum Splits {
         return keyed.prefix(count).map(\.1).sorted()
     }
 
+    /// A deterministic sample as a split: the sample is `train`, nothing is `test`.
+    public static func bySample(count: Int, of total: Int, seed: UInt64) -> DatasetSplit {
+        let idx = sample(count: count, of: total, seed: seed)
+        return DatasetSplit(train: idx, test: [], excluded: total - idx.count, duplicateContent: 0,
+                            notes: ["sample of \(idx.count) of \(total) records with seed \(seed)"])
+    }
+
     /// A fixed pseudo-random rank of record `i` under `seed`.
     static func rank(_ i: Int, _ seed: UInt64) -> UInt64 {
         var s = SplitMix64(seed ^ (UInt64(i) &* 0x9E37_79B9_7F4A_7C15))
