@@ -5,6 +5,7 @@ struct LogLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loglab",
         abstract: "Learn, measure and run compression for structured logs.",
-        subcommands: [DatasetCommand.self]
+        subcommands: [DatasetCommand.self, ProfileCommand.self, ExportCommand.self, CompressCommand.self,
+                      RestoreCommand.self, VerifyCommand.self, InspectCommand.self]
     )
 }
