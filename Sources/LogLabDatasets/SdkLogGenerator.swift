@@ -1,0 +1,143 @@
+import LogLabCore
+
+/// Synthetic sdk-log: the request log of a game Backend-as-a-Service as exported from
+/// Elasticsearch (see `../shared/sdk-log.md`), one compact JSON document per record in the
+/// export's key order, with the export's quirks and a persistent world of apps and users.
+///
+/// Deterministic: the same options give the same bytes on every machine (own PRNG, integer
+/// calendar arithmetic, numbers formatted by hand, no libm).
+public struct SdkLogGenerator: Sendable {
+    public struct Options: Sendable, Hashable, Codable {
+        /// Total records over all days (split evenly, the first days take the remainder).
+        public var records: Int
+        /// First day (KST calendar date) `YYYY-MM-DD`.
+        public var start: String
+        public var days: Int
+        public var seed: UInt64
+        /// Apps in the world (Zipf-skewed traffic).
+        public var apps: Int
+        /// Registered users at the start (each bound to one app).
+        public var users: Int
+        /// SDK functions in use: a prefix of the built-in catalogue (logins and start-up calls first).
+        public var functions: Int
+        /// Anomalous records per million (missing/null nickName, extra field, other key order, over-long URL).
+        public var anomaliesPerMillion: Int
+        /// Evolving traffic for dictionary-drift experiments: new users every day after the first,
+        /// a new app from the second day, a new SDK function from the third day (second when `days == 2`).
+        public var evolving: Bool
+        /// New users per day with `evolving` (default: users / 20).
+        public var newUsersPerDay: Int?
+
+        public init(records: Int = 10_000, start: String = "2021-12-26", days: Int = 1, seed: UInt64 = 1,
+                    apps: Int = 300, users: Int = 30_000, functions: Int = SdkLogGenerator.catalogueSize,
+                    anomaliesPerMillion: Int = 2_000, evolving: Bool = false, newUsersPerDay: Int? = nil) {
+            self.records = records
+            self.start = start
+            self.days = days
+            self.seed = seed
+            self.apps = apps
+            self.users = users
+            self.functions = functions
+            self.anomaliesPerMillion = anomaliesPerMillion
+            self.evolving = evolving
+            self.newUsersPerDay = newUsersPerDay
+        }
+
+        /// Throws a `DatasetError` naming the first invalid option.
+        public func validate() throws {
+            guard records >= 0 else { throw DatasetError("records must be ≥ 0 (got \(records))") }
+            guard CivilTime.parseDate(start) != nil else {
+                throw DatasetError("start '\(start)' is not a date of the form YYYY-MM-DD")
+            }
+            guard let d = CivilTime.parseDate(start), d >= 0, d + Int64(days) < 2_932_896 else {
+                throw DatasetError("start '\(start)' must lie between 1970 and 9999")
+            }
+            guard (1...3660).contains(days) else { throw DatasetError("days must be 1…3660 (got \(days))") }
+            guard (1...100_000).contains(apps) else { throw DatasetError("apps must be 1…100000 (got \(apps))") }
+            guard (1...50_000_000).contains(users) else { throw DatasetError("users must be 1…50000000 (got \(users))") }
+            guard (4...SdkLogGenerator.catalogueSize).contains(functions) else {
+                throw DatasetError("functions must be 4…\(SdkLogGenerator.catalogueSize) (got \(functions))")
+            }
+            guard (0...1_000_000).contains(anomaliesPerMillion) else {
+                throw DatasetError("anomalies per million must be 0…1000000 (got \(anomaliesPerMillion))")
+            }
+            if let n = newUsersPerDay, !(0...10_000_000).contains(n) {
+                throw DatasetError("new users per day must be 0…10000000 (got \(n))")
+            }
+        }
+
+        /// Options with every value forced into its valid range (an unparsable start becomes the default).
+        func clamped() -> Options {
+            var o = self
+            o.records = max(0, records)
+            if CivilTime.parseDate(start).map({ $0 < 0 || $0 > 2_900_000 }) ?? true { o.start = "2021-12-26" }
+            o.days = min(max(1, days), 3660)
+            o.users = min(max(1, users), 50_000_000)
+            o.apps = min(max(1, apps), 100_000, o.users)
+            o.functions = min(max(4, functions), SdkLogGenerator.catalogueSize)
+            o.anomaliesPerMillion = min(max(0, anomaliesPerMillion), 1_000_000)
+            o.newUsersPerDay = newUsersPerDay.map { min(max(0, $0), 10_000_000) }
+            return o
+        }
+    }
+
+    /// Number of SDK functions in the built-in catalogue (the maximum for `Options.functions`).
+    public static let catalogueSize = SdkVocabulary.functions.count
+
+    public let options: Options
+    let world: SdkLogWorld
+
+    /// Builds the world for `options`. Out-of-range values are clamped; call
+    /// `options.validate()` first to report them instead.
+    public init(options: Options) {
+        let o = options.clamped()
+        self.options = o
+        world = SdkLogWorld(options: o)
+    }
+
+    /// All records in memory, one compact JSON document each (no newline).
+    public func generate() -> RecordBatch {
+        var batch = RecordBatch(reservingBytes: options.records * 900, records: options.records)
+        forEachRecord { batch.append($0) }
+        return batch
+    }
+
+    /// JSON Lines (every record followed by `\n`), streamed in chunks of about 1 MiB.
+    public func write(to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let capacity = 1 << 20
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: capacity + SdkLogEngine.maxRecordBytes + 1, alignment: 16)
+        defer { chunk.deallocate() }
+        var filled = 0
+        let engine = SdkLogEngine(world: world)
+        while true {
+            let n = engine.nextRecord(into: chunk.advanced(by: filled).assumingMemoryBound(to: UInt8.self))
+            if n < 0 { break }
+            filled += n
+            chunk.storeBytes(of: 0x0A as UInt8, toByteOffset: filled, as: UInt8.self)
+            filled += 1
+            if filled >= capacity {
+                try sink(UnsafeRawBufferPointer(start: chunk, count: filled))
+                filled = 0
+            }
+        }
+        if filled > 0 { try sink(UnsafeRawBufferPointer(start: chunk, count: filled)) }
+    }
+
+    /// Calls `body` with each record's bytes in order (the view is valid only during the call).
+    public func forEachRecord(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: SdkLogEngine.maxRecordBytes)
+        defer { scratch.deallocate() }
+        let engine = SdkLogEngine(world: world)
+        while true {
+            let n = engine.nextRecord(into: scratch)
+            if n < 0 { break }
+            try body(UnsafeBufferPointer(start: scratch, count: n))
+        }
+    }
+}
+
+/// Errors of the datasets module: one line that names the cause.
+public struct DatasetError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

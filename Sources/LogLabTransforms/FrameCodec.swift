@@ -1,0 +1,69 @@
+import LogLabCore
+
+/// Turns one frame of records (one record, a block, or a whole file) into the bytes handed to
+/// the codec. One per thread: it keeps scratch buffers between calls.
+public struct FrameEncoder {
+    public let model: TransformModel
+    var field: FieldEncoder?
+
+    public init(model: TransformModel) {
+        self.model = model
+        if let f = model.field { field = FieldEncoder(model: f) }
+    }
+
+    /// Per-field-path and per-transform byte counts accumulated over every `encode` call
+    /// (collected only while `collectStats` is set, since it costs a little time).
+    public var collectStats: Bool {
+        get { field?.collectStats ?? false }
+        set { field?.collectStats = newValue }
+    }
+
+    public var stats: TransformStats { field?.stats ?? TransformStats() }
+
+    public mutating func resetStats() { field?.stats = TransformStats() }
+
+    /// One frame → bytes for the codec. Never fails: what a transform cannot represent is
+    /// carried verbatim.
+    public mutating func encode(_ records: RecordBatch) -> [UInt8] {
+        var out = [UInt8]()
+        if model.selection.isNone {
+            RawFrame.encode(records, into: &out)
+        } else if let legacy = model.legacyTable {
+            legacy.encode(records, into: &out)
+        } else if field != nil {
+            field!.encode(records, into: &out)
+        } else {
+            RawFrame.encode(records, into: &out)
+        }
+        return out
+    }
+}
+
+/// Restores the exact original records of a frame made by `FrameEncoder` with the same model.
+/// Corrupt or hostile bytes throw `TransformError`; nothing traps.
+public struct FrameDecoder {
+    public let model: TransformModel
+    var field: FieldDecoder?
+
+    public init(model: TransformModel) {
+        self.model = model
+        if let f = model.field { field = FieldDecoder(model: f) }
+    }
+
+    public mutating func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
+        guard recordCount >= 0 else { throw TransformError.corruptFrame("negative record count") }
+        guard let first = bytes.first, let kind = FrameKind(rawValue: first) else {
+            throw TransformError.corruptFrame(bytes.isEmpty ? "empty frame" : "unknown frame kind \(bytes[0])")
+        }
+        switch kind {
+        case .rawLines, .rawPrefixed:
+            return try RawFrame.decode(kind: kind, bytes, recordCount: recordCount)
+        case .legacy:
+            guard let legacy = model.legacyTable else { throw TransformError.corruptFrame("legacy frame but the model has no legacy table") }
+            return try legacy.decode(bytes, recordCount: recordCount)
+        case .rows, .columns:
+            guard field != nil else { throw TransformError.corruptFrame("field-transformed frame but the model has no field transforms") }
+            return try field!.decode(bytes, recordCount: recordCount)
+        }
+    }
+}

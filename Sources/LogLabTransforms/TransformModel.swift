@@ -1,0 +1,78 @@
+import LogLabCore
+
+/// What `learn` found in the training records: shapes, per-field codings, vocabularies and
+/// relations. Immutable once learned, so one model serves every encoder/decoder thread.
+///
+/// Serialised form (versioned; later versions must keep loading version 1):
+/// ```
+/// "LLTM"  u16le version  string selection  varint payloadLength  payload  u32le crc32(all before)
+/// ```
+/// The payload is the field model (see `FieldModel.write`) or the legacy table, or empty.
+public final class TransformModel: Sendable {
+    public static let currentVersion: UInt16 = 1
+    static let magic: [UInt8] = Array("LLTM".utf8)
+
+    public let selection: TransformSelection
+    let field: FieldModel?
+    let legacyTable: LegacyTable?
+
+    init(selection: TransformSelection, field: FieldModel?, legacy: LegacyTable?) {
+        self.selection = selection
+        self.field = field
+        self.legacyTable = legacy
+    }
+
+    /// Learns the selected transforms from `training` (any records; non-JSON ones are skipped).
+    public static func learn(from training: RecordBatch, selection: TransformSelection) -> TransformModel {
+        if selection.isNone { return TransformModel(selection: selection, field: nil, legacy: nil) }
+        if selection.isLegacy {
+            return TransformModel(selection: selection, field: nil, legacy: LegacyTable.learn(from: training))
+        }
+        return TransformModel(selection: selection, field: FieldModel.learn(from: training, selection: selection), legacy: nil)
+    }
+
+    public func serialized() -> [UInt8] {
+        var payload = ByteWriter()
+        if let field { field.write(to: &payload) }
+        if let legacyTable { legacyTable.write(to: &payload) }
+        var w = ByteWriter(capacity: payload.count + 32)
+        w.append(Self.magic)
+        w.u16le(Self.currentVersion)
+        w.string(selection.description)
+        w.lengthPrefixed(payload.bytes)
+        w.u32le(CRC32.checksum(w.bytes))
+        return w.bytes
+    }
+
+    public convenience init(serialized bytes: [UInt8]) throws {
+        var r = ByteReader(bytes)
+        do {
+            guard try r.bytes(4).elementsEqual(Self.magic) else { throw TransformError.corruptModel("bad magic (not a LogLab transform model)") }
+            let version = try r.u16le()
+            guard version >= 1 else { throw TransformError.corruptModel("version 0") }
+            guard version <= Self.currentVersion else { throw TransformError.unsupportedModelVersion(Int(version)) }
+            let selText = try r.string()
+            let selection: TransformSelection
+            do { selection = try TransformSelection(parsing: selText) } catch { throw TransformError.corruptModel("\(error)") }
+            let payload = try r.lengthPrefixed()
+            let crcEnd = r.position
+            let crc = try r.u32le()
+            guard r.isAtEnd else { throw TransformError.corruptModel("\(r.remaining) trailing bytes") }
+            guard CRC32.checksum(Array(bytes[0..<crcEnd])) == crc else { throw TransformError.corruptModel("checksum mismatch") }
+            var p = ByteReader(payload)
+            var field: FieldModel? = nil
+            var legacy: LegacyTable? = nil
+            if selection.isLegacy {
+                legacy = try LegacyTable.read(from: &p)
+            } else if !selection.isNone {
+                field = try FieldModel.read(from: &p, selection: selection, version: Int(version))
+            }
+            guard p.isAtEnd else { throw TransformError.corruptModel("\(p.remaining) unread payload bytes") }
+            self.init(selection: selection, field: field, legacy: legacy)
+        } catch let e as TransformError {
+            throw e
+        } catch {
+            throw TransformError.corruptModel("\(error)")
+        }
+    }
+}
