@@ -54,7 +54,7 @@ public protocol RecordProvider: Sendable {
     func catalogPath(_ name: String) throws -> String
 }
 
-public struct DatasetError: Error, CustomStringConvertible {
+public struct LabError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
@@ -79,7 +79,7 @@ public enum DatasetPreparation {
                         skipped.append(SkippedDataset(name: spec.name, reason: "\(URL(fileURLWithPath: path).lastPathComponent) is absent"))
                         continue
                     }
-                    throw DatasetError("dataset '\(spec.name)': \(spelt): no such file (relative paths start at the spec's folder)")
+                    throw LabError("dataset '\(spec.name)': \(spelt): no such file (relative paths start at the spec's folder)")
                 }
                 records = try provider.load(path: path)
                 sourceText = "file \(URL(fileURLWithPath: path).lastPathComponent)"
@@ -94,7 +94,7 @@ public enum DatasetPreparation {
                         skipped.append(SkippedDataset(name: spec.name, reason: "catalogue entry \(name) (\(URL(fileURLWithPath: path).lastPathComponent)) is absent"))
                         continue
                     }
-                    throw DatasetError("dataset '\(spec.name)': catalogue entry \(name): \(path): no such file")
+                    throw LabError("dataset '\(spec.name)': catalogue entry \(name): \(path): no such file")
                 }
                 records = try provider.load(path: path)
                 sourceText = "catalogue \(name) (\(URL(fileURLWithPath: path).lastPathComponent))"
@@ -109,7 +109,7 @@ public enum DatasetPreparation {
         func cap(_ b: RecordBatch, _ n: Int?) -> RecordBatch { n.map { b.slice(0..<min($0, b.count)) } ?? b }
         func make(_ name: String, _ order: Int, _ train: RecordBatch, _ test: RecordBatch, _ splitText: String, inSample: Bool) throws -> PreparedDataset {
             let train = cap(train, spec.trainRecords), test = cap(test, spec.testRecords)
-            guard !test.isEmpty else { throw DatasetError("dataset '\(name)': the test set is empty (\(splitText))") }
+            guard !test.isEmpty else { throw LabError("dataset '\(name)': the test set is empty (\(splitText))") }
             let info = DatasetInfo(name: name, group: spec.name, order: order, source: sourceText, split: splitText,
                                    trainRecords: train.count, trainBytes: train.totalBytes, testRecords: test.count,
                                    testBytes: test.totalBytes, trainHash: contentHash(train), testHash: contentHash(test), inSample: inSample)
@@ -134,10 +134,10 @@ public enum DatasetPreparation {
                 return out
             }
             guard let maxDay = (trainDays + testDays).max(), maxDay <= distinct.count else {
-                throw DatasetError("dataset '\(spec.name)': the split needs day \((trainDays + testDays).max() ?? 0) but the '\(field)' field spans \(distinct.count) day(s)")
+                throw LabError("dataset '\(spec.name)': the split needs day \((trainDays + testDays).max() ?? 0) but the '\(field)' field spans \(distinct.count) day(s)")
             }
             let train = batch(Set(trainDays))
-            guard !train.isEmpty else { throw DatasetError("dataset '\(spec.name)': no records on training day(s) \(trainDays)") }
+            guard !train.isEmpty else { throw LabError("dataset '\(spec.name)': no records on training day(s) \(trainDays)") }
             func dayText(_ d: [Int]) -> String { d.count == 1 ? "day \(d[0])" : "days \(d.map(String.init).joined(separator: ","))" }
             if each {
                 return try testDays.map { d in

@@ -1,38 +1,110 @@
+import CBrotli
+import CLZMA
+import CZlib
+import CZstd
 import Foundation
+import LogLabCodecs
 import LogLabCore
+import LogLabDatasets
+import LogLabTransforms
 
-/// The record provider `loglab run` uses.
+/// The record provider `loglab run` uses: the sdk-log generator and record files (JSON
+/// Lines, optionally .gz/.zst/.xz compressed).
 public struct DefaultRecordProvider: RecordProvider {
     public init() {}
 
     public func generate(_ options: [String: String]) throws -> RecordBatch {
-        throw DatasetError("the sdk-log generator is not available in this build")
+        SdkLogGenerator(options: try Self.generatorOptions(options)).generate()
+    }
+
+    /// Maps spec keys (snake_case) to generator options and validates them.
+    public static func generatorOptions(_ o: [String: String]) throws -> SdkLogGenerator.Options {
+        var g = SdkLogGenerator.Options()
+        func int(_ k: String) throws -> Int? {
+            guard let v = o[k] else { return nil }
+            guard let i = Int(v) else { throw LabError("generate.\(k): '\(v)' is not a whole number") }
+            return i
+        }
+        if let v = try int("records") { g.records = v }
+        if let v = o["start"] { g.start = v }
+        if let v = try int("days") { g.days = v }
+        if let v = try int("seed") { g.seed = UInt64(max(0, v)) }
+        if let v = try int("apps") { g.apps = v }
+        if let v = try int("users") { g.users = v }
+        if let v = try int("functions") { g.functions = v }
+        if let v = try int("anomalies_per_million") { g.anomaliesPerMillion = v }
+        if let v = o["evolving"] { g.evolving = v == "true" }
+        if let v = try int("new_users_per_day") { g.newUsersPerDay = v }
+        do { try g.validate() } catch { throw LabError("generate: \(error)") }
+        return g
     }
 
     public func load(path: String) throws -> RecordBatch {
-        RecordBatch(lines: try Files.read(path))
+        let raw = try Files.read(path)
+        guard let family = CodecDetection.family(forPath: path) else { return RecordBatch(lines: raw) }
+        do {
+            let d = try Decompressor(family)
+            return RecordBatch(lines: try d.decompress(raw))
+        } catch {
+            throw LabError("\(URL(fileURLWithPath: path).lastPathComponent): cannot decompress (\(family)): \(error)")
+        }
     }
 
     public func catalogPath(_ name: String) throws -> String {
-        throw DatasetError("the datasets catalogue is not available in this build")
+        throw LabError("catalogue entry '\(name)': the datasets catalogue is not wired into this build; use path:")
     }
 }
 
-/// The backend `loglab run` uses: codecs, transforms and the bench engine.
+/// The backend `loglab run` uses: transforms, dictionary training and the bench engine.
 public struct DefaultLabBackend: LabBackend {
     public init() {}
 
-    public var libraryVersions: [String: String] { [:] }
+    public var libraryVersions: [String: String] {
+        var v: [String: String] = [:]
+        v["zstd"] = String(cString: ZSTD_versionString())
+        v["zlib"] = String(cString: zlibVersion())
+        v["liblzma"] = String(cString: lzma_version_string())
+        let b = BrotliEncoderVersion()
+        v["brotli"] = "\(b >> 24).\((b >> 12) & 0xFFF).\(b & 0xFFF)"
+        return v
+    }
 
     public func learnTransforms(selection: String, samples: RecordBatch) throws -> TrainedArtifact {
-        TrainedArtifact(bytes: Array(selection.utf8), seconds: 0)
+        let sel = try TransformSelection(parsing: selection)
+        let t0 = Clock.nanoseconds()
+        let model = TransformModel.learn(from: samples, selection: sel)
+        let secs = Double(Clock.nanoseconds() - t0) / 1e9
+        return TrainedArtifact(bytes: model.serialized(), seconds: secs)
     }
 
     public func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact {
-        throw DatasetError("dictionary training is not available in this build")
+        var options = DictionaryTrainingOptions(algorithm: DictionaryTrainingOptions.Algorithm(rawValue: variant.trainer) ?? .fastcover,
+                                                size: variant.size, level: level)
+        let p = variant.params
+        if let k = p["k"].flatMap(Int.init) { options.k = k == 0 ? nil : k }
+        if let d = p["d"].flatMap(Int.init) { options.d = d == 0 ? nil : d }
+        if let f = p["f"].flatMap(Int.init) { options.f = f }
+        if let s = p["steps"].flatMap(Int.init) { options.steps = s }
+        if let a = p["accel"].flatMap(Int.init) { options.accel = a }
+        if let s = p["split"].flatMap(Double.init) { options.split = s }
+        var trainingSamples = samples
+        if let model {
+            let m = try TransformModel(serialized: model.bytes)
+            if !m.selection.isNone {
+                var encoder = FrameEncoder(model: m)
+                var encoded = RecordBatch(reservingBytes: samples.totalBytes, records: samples.count)
+                for i in 0..<samples.count { encoded.append(encoder.encode(samples.slice(i..<(i + 1)))) }
+                trainingSamples = encoded
+            }
+        }
+        let trained = try DictionaryTrainer.train(samples: trainingSamples, options: options)
+        var info = ["k": String(trained.k), "d": String(trained.d), "samples": String(trained.sampleCount)]
+        if trained.actualSize != variant.size { info["requested"] = String(variant.size) }
+        if !trained.notes.isEmpty { info["notes"] = trained.notes.joined(separator: "; ") }
+        return TrainedArtifact(bytes: trained.dictionary.bytes, seconds: trained.seconds, info: info)
     }
 
     public func measure(_ cell: LabCell, inputs: CellInputs) throws -> CellResult {
-        throw DatasetError("the bench engine is not available in this build")
+        throw LabError("the bench engine (CellBenchmark) has not landed in this build")
     }
 }

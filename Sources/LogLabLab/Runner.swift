@@ -197,7 +197,7 @@ public final class ExperimentRunner {
             do {
                 let result = try backend.measure(cell, inputs: inputs)
                 guard result.verified else {
-                    throw DatasetError("restore was not verified byte for byte")
+                    throw LabError("restore was not verified byte for byte")
                 }
                 let record = CellRecord(cell: cell, context: context(cell, ds), result: result)
                 try journal.append(record)

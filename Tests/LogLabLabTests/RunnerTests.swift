@@ -193,5 +193,5 @@ codecs: [zstd:1]
     #expect(split.count == 1 && split[0].train.count == 30 && split[0].test.count == 30)
     #expect(String(decoding: split[0].test[0], as: UTF8.self).contains("2021-12-28"))
     let tooMany = DatasetSpec(name: "w", source: .generated([:]), split: .days(field: "timestamp", train: [1], test: [9], eachTestDay: false))
-    #expect(throws: DatasetError.self) { try DatasetPreparation.split(records, spec: tooMany, sourceText: "") }
+    #expect(throws: LabError.self) { try DatasetPreparation.split(records, spec: tooMany, sourceText: "") }
 }

@@ -14,7 +14,7 @@ datasets:
     generate: {records: 300, days: 3}
     split: {train_days: 1, test_days: "2-3", each_test_day: true}
 framings: [record, "block:16", file]
-transforms: [none, "b,a"]
+transforms: [none, "uuid,shape"]
 codecs:
   - zstd: [1, 19]
   - gzip:6
@@ -47,7 +47,7 @@ quick:
     #expect(s.datasets[0].split == .fraction(0.25))
     #expect(s.datasets[1].split == .days(field: "timestamp", train: [1], test: [2, 3], eachTestDay: true))
     #expect(s.framings == [.record, .block(16), .file])
-    #expect(s.transforms == ["none", "a,b"])
+    #expect(s.transforms == ["none", "shape,uuid"])
     #expect(s.codecs == ["zstd:1", "zstd:19", "gzip:6", "xz:9e"])
     #expect(s.dictionaries.count == 5)
     #expect(s.dictionaries[0] == nil)
@@ -131,7 +131,8 @@ codecs: [zstd:3]
 @Test func rejectsImpossibleValuesWithLineAndReason() throws {
     let cases: [(String, Int, String)] = [
         (minimal + "\ntrials: 0\n", 5, "trials must be at least 1"),
-        (minimal.replacingOccurrences(of: "zstd:3", with: "zstd:30"), 4, "zstd levels are"),
+        (minimal.replacingOccurrences(of: "zstd:3", with: "zstd:30"), 4, "level 30 out of range"),
+        (minimal + "\ntransforms: [none, shape, colums]\n", 5, "unknown transform"),
         (minimal.replacingOccurrences(of: "zstd:3", with: "lz5:1"), 4, "unknown codec"),
         (minimal + "\nframings: [record, \"block:0\"]\n", 5, "unknown framing 'block:0'"),
         (minimal.replacingOccurrences(of: "{records: 10}", with: "{records: 10}\n    split: {train: 1.5}"), 4, "between 0 and 1"),

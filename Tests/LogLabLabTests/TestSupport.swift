@@ -36,7 +36,7 @@ struct FakeProvider: RecordProvider {
 
     func load(path: String) throws -> RecordBatch { RecordBatch(lines: try Files.read(path)) }
 
-    func catalogPath(_ name: String) throws -> String { throw DatasetError("no catalogue in tests") }
+    func catalogPath(_ name: String) throws -> String { throw LabError("no catalogue in tests") }
 }
 
 /// A backend whose "compression" is arithmetic on the cell: deterministic sizes, counted calls,

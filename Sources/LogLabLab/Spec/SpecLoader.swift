@@ -133,7 +133,8 @@ public enum SpecLoader {
     }
 
     /// Generator options (validated here for shape; the generator checks its own ranges).
-    static let generatorKeys = ["records", "seed", "days", "start", "apps", "users", "functions", "evolving", "profile"]
+    static let generatorKeys = ["records", "seed", "days", "start", "apps", "users", "functions", "anomalies_per_million",
+                                "evolving", "new_users_per_day"]
 
     static func decodeGenerator(_ node: YNode) throws -> [String: String] {
         let r = try MappingReader(node, context: "generate", allowed: generatorKeys)
@@ -143,7 +144,7 @@ public enum SpecLoader {
             case "records": out[k] = String(try v.int("generate.records", min: 1, max: 50_000_000))
             case "seed": out[k] = String(try v.int("generate.seed", min: 0))
             case "days": out[k] = String(try v.int("generate.days", min: 1, max: 366))
-            case "apps", "users", "functions": out[k] = String(try v.int("generate.\(k)", min: 1))
+            case "apps", "users", "functions", "anomalies_per_million", "new_users_per_day": out[k] = String(try v.int("generate.\(k)", min: 0))
             case "evolving": out[k] = String(try v.bool("generate.evolving"))
             case "start":
                 let s = try v.string("generate.start")
@@ -155,6 +156,7 @@ public enum SpecLoader {
             }
         }
         guard out["records"] != nil else { throw SpecError("generate needs 'records'", at: node.location) }
+        do { _ = try DefaultRecordProvider.generatorOptions(out) } catch { throw SpecError("\(error)", at: node.location) }
         return out
     }
 
@@ -222,11 +224,13 @@ public enum SpecLoader {
         var out: [String] = []
         for item in node.items {
             let s = try item.string("transforms")
-            do {
-                let c = try Spellings.transforms(s)
-                if !out.contains(c) { out.append(c) }
-            } catch {
-                throw SpecError("\(error)", at: item.location)
+            for t in Spellings.expandTransforms(s) ?? [s] {
+                do {
+                    let c = try Spellings.transforms(t)
+                    if !out.contains(c) { out.append(c) }
+                } catch {
+                    throw SpecError("\(error)", at: item.location)
+                }
             }
         }
         guard !out.isEmpty else { throw SpecError("transforms is empty", at: node.location) }
@@ -299,8 +303,8 @@ public enum SpecLoader {
             }
             let sizeNodes = try r.required("sizes").items
             let sizes = try sizeNodes.map { try $0.size("dictionary size", min: 256) }
-            for (s, n) in zip(sizes, sizeNodes) where s > 16 << 20 {
-                throw SpecError("dictionary size \(ByteSize.format(s)) is larger than 16 MiB, which no trainer accepts", at: n.location)
+            for (s, n) in zip(sizes, sizeNodes) where s > 1 << 20 {
+                throw SpecError("dictionary size \(ByteSize.format(s)) is larger than 1 MiB, the trainer's limit", at: n.location)
             }
             let counts: [Int?] = try r["training_records"].map { try $0.items.map { n -> Int? in
                 if case .scalar("all", _, _) = n { return nil }
@@ -308,21 +312,24 @@ public enum SpecLoader {
             } } ?? [nil]
             var level: Int? = nil
             if let lv = r["level"], try lv.string("level") != "cell" {
-                level = try lv.int("dictionary level", min: -131072, max: 22)
+                level = try lv.int("dictionary level", min: -7, max: 22)
             }
             var params: [String: String] = [:]
             if let p = r["params"] {
                 let pr = try MappingReader(p, context: "dictionary params", allowed: trainerParams)
                 for (k, _, v) in pr.pairs {
                     switch k {
-                    case "k": params[k] = String(try v.int("k (segment size; 0 searches)", min: 0, max: 2048))
+                    case "k":
+                        let kv = try v.int("k (segment size; 0 searches)", min: 0, max: 2048)
+                        guard kv == 0 || kv >= 16 else { throw SpecError("k must be 16…2048 (or 0 to search), got \(kv)", at: v.location) }
+                        params[k] = String(kv)
                     case "d":
                         let d = try v.int("d (dmer size)", min: 0, max: 16)
                         guard d == 0 || d == 6 || d == 8 else { throw SpecError("d must be 6 or 8 (or 0 to search), got \(d)", at: v.location) }
                         params[k] = String(d)
-                    case "f": params[k] = String(try v.int("f (fastcover log2 table size)", min: 0, max: 31))
-                    case "steps": params[k] = String(try v.int("steps", min: 0, max: 1000))
-                    case "accel": params[k] = String(try v.int("accel", min: 0, max: 10))
+                    case "f": params[k] = String(try v.int("f (fastcover log2 table size)", min: 1, max: 31))
+                    case "steps": params[k] = String(try v.int("steps", min: 1, max: 1000))
+                    case "accel": params[k] = String(try v.int("accel", min: 1, max: 10))
                     default:
                         let f = try v.double("split")
                         guard f > 0, f <= 1 else { throw SpecError("split must be in (0, 1], got \(f)", at: v.location) }
