@@ -80,9 +80,7 @@ public struct CellRecord: Sendable, Codable {
 extension CellRecord {
     /// Stored bytes without a dictionary or model that was counted in: what a stream of
     /// production volume pays per byte (the dictionary amortises to nothing there).
-    public var payloadBytes: Int {
-        result.dictionaryCounted ? max(0, result.storedBytes - result.dictionaryBytes - result.modelBytes) : result.storedBytes
-    }
+    public var payloadBytes: Int { result.compressedBytes }
 
     public var payloadRatio: Double {
         payloadBytes > 0 ? Double(result.inputBytes) / Double(payloadBytes) : 0
@@ -91,7 +89,7 @@ extension CellRecord {
     public var verified: Bool { result.verified }
     public var inputBytes: Int { result.inputBytes }
     public var records: Int { result.records }
-    public var dictionaryCounted: Bool { result.dictionaryCounted }
+    public var dictionaryCounted: Bool { result.sideDataCounted }
 
     /// Median and spread for timed metrics; nil for exact ones.
     public func summary(_ m: Metric) -> Summary? {
@@ -115,8 +113,8 @@ extension CellRecord {
         case .bytesPerRecord: return result.bytesPerRecord
         case .compressMBps, .compressCPUMBps, .decompressMBps, .decompressCPUMBps, .restoreMBps, .restoreCPUMBps:
             return summary(m)?.median
-        case .recordP50Micros: return result.recordLatencyP50Micros
-        case .recordP99Micros: return result.recordLatencyP99Micros
+        case .recordP50Micros: return result.restoreLatencyP50Microseconds
+        case .recordP99Micros: return result.restoreLatencyP99Microseconds
         case .peakMemoryBytes: return Double(result.peakMemoryBytes)
         case .trainingSeconds: return result.trainingSeconds
         case .dictionaryBytes: return Double(result.dictionaryBytes)

@@ -77,7 +77,7 @@ public struct DefaultLabBackend: LabBackend {
         return TrainedArtifact(bytes: model.serialized(), seconds: secs)
     }
 
-    public func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact {
+    static func trainingOptions(_ variant: DictionaryVariant, level: Int) -> DictionaryTrainingOptions {
         var options = DictionaryTrainingOptions(algorithm: DictionaryTrainingOptions.Algorithm(rawValue: variant.trainer) ?? .fastcover,
                                                 size: variant.size, level: level)
         let p = variant.params
@@ -87,10 +87,16 @@ public struct DefaultLabBackend: LabBackend {
         if let s = p["steps"].flatMap(Int.init) { options.steps = s }
         if let a = p["accel"].flatMap(Int.init) { options.accel = a }
         if let s = p["split"].flatMap(Double.init) { options.split = s }
+        return options
+    }
+
+    public func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact {
+        let options = Self.trainingOptions(variant, level: level)
         var trainingSamples = samples
         if let model {
             let m = try TransformModel(serialized: model.bytes)
             if !m.selection.isNone {
+                // What the codec will see for record framing: each record encoded alone.
                 var encoder = FrameEncoder(model: m)
                 var encoded = RecordBatch(reservingBytes: samples.totalBytes, records: samples.count)
                 for i in 0..<samples.count { encoded.append(encoder.encode(samples.slice(i..<(i + 1)))) }
@@ -105,6 +111,21 @@ public struct DefaultLabBackend: LabBackend {
     }
 
     public func measure(_ cell: LabCell, inputs: CellInputs) throws -> CellResult {
-        throw LabError("the bench engine (CellBenchmark) has not landed in this build")
+        let codec = try CodecSpec(parsing: cell.codec)
+        let transforms = try TransformSelection(parsing: cell.transforms)
+        var config = CellConfig(framing: cell.framing, codec: codec, dictionarySize: cell.dictionary?.size,
+                                transforms: transforms, countSideData: inputs.countArtifacts)
+        if let d = cell.dictionary { config.dictionaryTraining = Self.trainingOptions(d, level: cell.dictionaryTrainingLevel ?? codec.level) }
+        let dictionary = try inputs.dictionary.map { try ZstdDictionary(bytes: $0.bytes) }
+        var result = try CellBenchmark.run(config: config, train: inputs.train, test: inputs.test, trials: inputs.trials,
+                                           warmup: inputs.warmup, dictionary: dictionary)
+        // Training happened before timing (cached); report what it cost when it ran.
+        if let d = inputs.dictionary {
+            result.dictionaryTrainingSeconds = d.seconds
+            result.trainingSeconds = d.seconds + (result.modelLearningSeconds ?? 0)
+            result.dictionaryK = d.info["k"].flatMap(Int.init)
+            result.dictionaryD = d.info["d"].flatMap(Int.init)
+        }
+        return result
     }
 }

@@ -1,18 +1,26 @@
 import Foundation
+import LogLabCodecs
 import LogLabCore
+import LogLabTransforms
 @testable import LogLabLab
 
 /// Builds a `CellResult` from the few numbers a test cares about.
 func makeResult(_ cell: LabCell, input: Int, stored: Int, records: Int = 100, compress: Double = 100, restore: Double = 500,
                 dictionaryBytes: Int = 0, counted: Bool = false, verified: Bool = true) -> CellResult {
     let s = { (v: Double) in Summary(median: v, min: v * 0.9, max: v * 1.1, count: 3) }
-    return CellResult(config: CellConfig(framing: cell.framing, codec: cell.codec, dictionarySize: cell.dictionary?.size, transforms: cell.transforms),
-                      inputBytes: input, records: records, frames: records, storedBytes: stored, ratio: Double(input) / Double(stored),
-                      bytesPerRecord: Double(stored) / Double(records), compressMBps: s(compress), compressCPUMBps: s(compress),
-                      decompressMBps: s(restore * 1.2), decompressCPUMBps: s(restore * 1.2), restoreMBps: s(restore), restoreCPUMBps: s(restore),
-                      recordLatencyP50Micros: cell.framing == .file ? nil : 3, recordLatencyP99Micros: cell.framing == .file ? nil : 9,
-                      peakMemoryBytes: 1 << 20, trainingSeconds: 0, modelBytes: 0, dictionaryBytes: dictionaryBytes,
-                      dictionaryCounted: counted, verified: verified)
+    let config = CellConfig(framing: cell.framing, codec: try! CodecSpec(parsing: cell.codec), dictionarySize: cell.dictionary?.size,
+                            transforms: try! TransformSelection(parsing: cell.transforms), countSideData: counted)
+    let compressed = stored - (counted ? dictionaryBytes : 0)
+    return CellResult(formatVersion: CellResult.currentFormatVersion, config: config, label: config.description,
+                      records: records, frames: records, inputBytes: input, codecInputBytes: input, compressedBytes: compressed,
+                      dictionaryBytes: dictionaryBytes, modelBytes: 0, sideDataCounted: counted, storedBytes: stored,
+                      ratio: Double(input) / Double(stored), bytesPerRecord: Double(stored) / Double(records),
+                      compressMBps: s(compress), compressCPUMBps: s(compress), decompressMBps: s(restore * 1.2),
+                      decompressCPUMBps: s(restore * 1.2), restoreMBps: s(restore), restoreCPUMBps: s(restore),
+                      restoreLatencyP50Microseconds: cell.framing == .file ? nil : 3, restoreLatencyP99Microseconds: cell.framing == .file ? nil : 9,
+                      latencySamples: cell.framing == .file ? 0 : 100, peakMemoryBytes: 1 << 20, trainingSeconds: 0,
+                      dictionaryTrainingSeconds: nil, modelLearningSeconds: nil, dictionaryID: nil, dictionaryK: nil, dictionaryD: nil,
+                      dictionarySource: nil, modelSource: nil, trials: 3, warmup: 1, verified: verified, notes: [])
 }
 
 func makeRecord(_ cell: LabCell, input: Int = 1_000_000, stored: Int, compress: Double = 100, restore: Double = 500) -> CellRecord {
