@@ -1,0 +1,86 @@
+import Foundation
+import LogLabCore
+
+/// One cell of an experiment grid: what is measured, independent of how it is measured.
+public struct LabCell: Sendable, Codable, Hashable {
+    /// Name of the prepared dataset (a per-day test set is "name@dayN").
+    public var dataset: String
+    public var framing: Framing
+    /// Canonical transform-selection spelling.
+    public var transforms: String
+    /// Canonical codec spelling.
+    public var codec: String
+    public var dictionary: DictionaryVariant?
+
+    public init(dataset: String, framing: Framing, transforms: String, codec: String, dictionary: DictionaryVariant? = nil) {
+        self.dataset = dataset
+        self.framing = framing
+        self.transforms = transforms
+        self.codec = codec
+        self.dictionary = dictionary
+    }
+
+    /// Stable identity, also the journal key.
+    public var key: String {
+        "\(dataset) | \(framing) | \(transforms) | \(codec) | \(dictionary?.key ?? "no-dict")"
+    }
+
+    /// The configuration without the dataset, for tables: "zstd:19 + fastcover 110 KiB, transforms all".
+    public var label: String {
+        var s = codec
+        if let d = dictionary { s += " + " + d.label }
+        if transforms != "none" { s += ", transforms " + transforms }
+        return s
+    }
+
+    public var codecFamily: String { String(codec.split(separator: ":").first ?? "") }
+
+    /// The numeric level, when the spelling has one ("xz:9e" → 9).
+    public var codecLevel: Int? {
+        let parts = codec.split(separator: ":")
+        guard parts.count > 1 else { return nil }
+        return Int(parts[1].prefix { $0.isNumber || $0 == "-" })
+    }
+
+    /// The level a dictionary for this cell is trained at.
+    public var dictionaryTrainingLevel: Int? {
+        guard let d = dictionary else { return nil }
+        return d.level ?? codecLevel ?? 3
+    }
+
+    /// The same cell with something changed, for ablation pairs.
+    func with(transforms t: String? = nil, dictionary d: DictionaryVariant?? = nil) -> LabCell {
+        var c = self
+        if let t { c.transforms = t }
+        if let d { c.dictionary = d }
+        return c
+    }
+}
+
+public enum GridExpansion {
+    /// Codec families that take a trained dictionary.
+    public static let dictionaryFamilies: Set<String> = ["zstd"]
+
+    /// Every cell, in a fixed order: dataset, framing, transforms, codec, dictionary. Codecs
+    /// that cannot use a dictionary get one cell without; duplicates are removed.
+    public static func cells(spec: ExperimentSpec, datasets: [String]) -> [LabCell] {
+        var out: [LabCell] = []
+        var seen = Set<String>()
+        let dicts = spec.dictionaries.isEmpty ? [nil] : spec.dictionaries
+        for ds in datasets {
+            for framing in spec.framings {
+                for t in spec.transforms {
+                    for codec in spec.codecs {
+                        let family = String(codec.split(separator: ":").first ?? "")
+                        let choices: [DictionaryVariant?] = dictionaryFamilies.contains(family) ? dicts : [nil]
+                        for d in choices {
+                            let cell = LabCell(dataset: ds, framing: framing, transforms: t, codec: codec, dictionary: d)
+                            if seen.insert(cell.key).inserted { out.append(cell) }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}

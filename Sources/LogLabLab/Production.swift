@@ -1,0 +1,131 @@
+import CBrotli
+import CLZMA
+import CZlib
+import CZstd
+import Foundation
+import LogLabCodecs
+import LogLabCore
+import LogLabDatasets
+import LogLabTransforms
+
+/// The record provider `loglab run` uses: the sdk-log generator and record files (JSON
+/// Lines, optionally .gz/.zst/.xz compressed).
+public struct DefaultRecordProvider: RecordProvider {
+    public init() {}
+
+    public func generate(_ options: [String: String]) throws -> RecordBatch {
+        SdkLogGenerator(options: try Self.generatorOptions(options)).generate()
+    }
+
+    /// Maps spec keys (snake_case) to generator options and validates them.
+    public static func generatorOptions(_ o: [String: String]) throws -> SdkLogGenerator.Options {
+        var g = SdkLogGenerator.Options()
+        func int(_ k: String) throws -> Int? {
+            guard let v = o[k] else { return nil }
+            guard let i = Int(v) else { throw LabError("generate.\(k): '\(v)' is not a whole number") }
+            return i
+        }
+        if let v = try int("records") { g.records = v }
+        if let v = o["start"] { g.start = v }
+        if let v = try int("days") { g.days = v }
+        if let v = try int("seed") { g.seed = UInt64(max(0, v)) }
+        if let v = try int("apps") { g.apps = v }
+        if let v = try int("users") { g.users = v }
+        if let v = try int("functions") { g.functions = v }
+        if let v = try int("anomalies_per_million") { g.anomaliesPerMillion = v }
+        if let v = o["evolving"] { g.evolving = v == "true" }
+        if let v = try int("new_users_per_day") { g.newUsersPerDay = v }
+        do { try g.validate() } catch { throw LabError("generate: \(error)") }
+        return g
+    }
+
+    public func load(path: String) throws -> RecordBatch {
+        let raw = try Files.read(path)
+        guard let family = CodecDetection.family(forPath: path) else { return RecordBatch(lines: raw) }
+        do {
+            let d = try Decompressor(family)
+            return RecordBatch(lines: try d.decompress(raw))
+        } catch {
+            throw LabError("\(URL(fileURLWithPath: path).lastPathComponent): cannot decompress (\(family)): \(error)")
+        }
+    }
+
+    public func catalogPath(_ name: String) throws -> String {
+        throw LabError("catalogue entry '\(name)': the datasets catalogue is not wired into this build; use path:")
+    }
+}
+
+/// The backend `loglab run` uses: transforms, dictionary training and the bench engine.
+public struct DefaultLabBackend: LabBackend {
+    public init() {}
+
+    public var libraryVersions: [String: String] {
+        var v: [String: String] = [:]
+        v["zstd"] = String(cString: ZSTD_versionString())
+        v["zlib"] = String(cString: zlibVersion())
+        v["liblzma"] = String(cString: lzma_version_string())
+        let b = BrotliEncoderVersion()
+        v["brotli"] = "\(b >> 24).\((b >> 12) & 0xFFF).\(b & 0xFFF)"
+        return v
+    }
+
+    public func learnTransforms(selection: String, samples: RecordBatch) throws -> TrainedArtifact {
+        let sel = try TransformSelection(parsing: selection)
+        let t0 = Clock.nanoseconds()
+        let model = TransformModel.learn(from: samples, selection: sel)
+        let secs = Double(Clock.nanoseconds() - t0) / 1e9
+        return TrainedArtifact(bytes: model.serialized(), seconds: secs)
+    }
+
+    static func trainingOptions(_ variant: DictionaryVariant, level: Int) -> DictionaryTrainingOptions {
+        var options = DictionaryTrainingOptions(algorithm: DictionaryTrainingOptions.Algorithm(rawValue: variant.trainer) ?? .fastcover,
+                                                size: variant.size, level: level)
+        let p = variant.params
+        if let k = p["k"].flatMap(Int.init) { options.k = k == 0 ? nil : k }
+        if let d = p["d"].flatMap(Int.init) { options.d = d == 0 ? nil : d }
+        if let f = p["f"].flatMap(Int.init) { options.f = f }
+        if let s = p["steps"].flatMap(Int.init) { options.steps = s }
+        if let a = p["accel"].flatMap(Int.init) { options.accel = a }
+        if let s = p["split"].flatMap(Double.init) { options.split = s }
+        return options
+    }
+
+    public func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact {
+        let options = Self.trainingOptions(variant, level: level)
+        var trainingSamples = samples
+        if let model {
+            let m = try TransformModel(serialized: model.bytes)
+            if !m.selection.isNone {
+                // What the codec will see for record framing: each record encoded alone.
+                var encoder = FrameEncoder(model: m)
+                var encoded = RecordBatch(reservingBytes: samples.totalBytes, records: samples.count)
+                for i in 0..<samples.count { encoded.append(encoder.encode(samples.slice(i..<(i + 1)))) }
+                trainingSamples = encoded
+            }
+        }
+        let trained = try DictionaryTrainer.train(samples: trainingSamples, options: options)
+        var info = ["k": String(trained.k), "d": String(trained.d), "samples": String(trained.sampleCount)]
+        if trained.actualSize != variant.size { info["requested"] = String(variant.size) }
+        if !trained.notes.isEmpty { info["notes"] = trained.notes.joined(separator: "; ") }
+        return TrainedArtifact(bytes: trained.dictionary.bytes, seconds: trained.seconds, info: info)
+    }
+
+    public func measure(_ cell: LabCell, inputs: CellInputs) throws -> CellResult {
+        let codec = try CodecSpec(parsing: cell.codec)
+        let transforms = try TransformSelection(parsing: cell.transforms)
+        var config = CellConfig(framing: cell.framing, codec: codec, dictionarySize: cell.dictionary?.size,
+                                transforms: transforms, countSideData: inputs.countArtifacts)
+        if let d = cell.dictionary { config.dictionaryTraining = Self.trainingOptions(d, level: cell.dictionaryTrainingLevel ?? codec.level) }
+        let dictionary = try inputs.dictionary.map { try ZstdDictionary(bytes: $0.bytes) }
+        var result = try CellBenchmark.run(config: config, train: inputs.train, test: inputs.test, trials: inputs.trials,
+                                           warmup: inputs.warmup, dictionary: dictionary)
+        // Training happened before timing (cached); report what it cost when it ran.
+        if let d = inputs.dictionary {
+            result.dictionaryTrainingSeconds = d.seconds
+            result.trainingSeconds = d.seconds + (result.modelLearningSeconds ?? 0)
+            result.dictionaryK = d.info["k"].flatMap(Int.init)
+            result.dictionaryD = d.info["d"].flatMap(Int.init)
+        }
+        return result
+    }
+}
