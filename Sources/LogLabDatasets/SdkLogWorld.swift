@@ -118,7 +118,7 @@ final class SdkLogWorld: Sendable {
         })
 
         // Users: one per app first (no app without players), the rest by the same Zipf law.
-        let newPerDay = late != nil ? (o.newUsersPerDay ?? max(1, o.users / 20)) : 0
+        let newPerDay = late != nil ? (o.newUsersPerDay ?? 0) : 0   // set by `Options.clamped()`
         let total = o.users + newPerDay * max(0, o.days - 1)
         var uApp = [Int32](), uIn = [Int64](), uSdk = [UInt8](), uFlags = [UInt8]()
         var pool = [UInt8](), poolOff: [Int32] = [0], json = [UInt8](), jsonOff: [Int32] = [0]
