@@ -131,6 +131,26 @@ import Testing
         }
     }
 
+    @Test func largeCompressedFilesStreamInBoundedBatches() throws {
+        let gen = SdkLogGenerator(options: .init(records: 3_000, apps: 20, users: 500))
+        var plain: [UInt8] = []
+        try gen.write { plain.append(contentsOf: $0) }
+        let path = NSTemporaryDirectory() + "loglab-big-\(UInt32.random(in: 0...UInt32.max)).jsonl.gz"
+        try Files.writeAtomically(try Compressor(try CodecSpec(parsing: "gzip:1")).compress(plain), to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let reader = try RecordReader(path: path, batchBytes: 100_000)
+        var batches = 0, records = 0, largest = 0
+        while let b = try reader.next() {
+            batches += 1
+            records += b.count
+            largest = max(largest, b.totalBytes)
+        }
+        #expect(records == 3_000)
+        #expect(batches >= 3)
+        #expect(largest < plain.count / 2, "a batch holds a bounded share of the file")
+        #expect(reader.sha256 == SHA256Hasher.hex(plain) && reader.framing?.isPlainLines == true)
+    }
+
     @Test func missingFileIsAClearError() {
         #expect(throws: DatasetError.self) { try RecordSources.load(path: "/nonexistent/loglab/x.jsonl") }
     }
