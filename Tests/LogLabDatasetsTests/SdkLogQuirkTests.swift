@@ -97,6 +97,28 @@ import Testing
         #expect(korean > Self.batch.count / 2 && latinOnly > Self.batch.count / 50)
     }
 
+    @Test func daysGeneratedSeparatelyShareTheWorld() {
+        func users(_ start: String) -> [String: String] {   // nickName|app → user_inDate
+            let b = SdkLogGenerator(options: .init(records: 3_000, start: start, seed: 11, apps: 20, users: 200,
+                                                   anomaliesPerMillion: 0)).generate()
+            var out: [String: String] = [:]
+            for i in 0..<b.count {
+                b.withRecord(i) { raw in
+                    let p = raw.bindMemory(to: UInt8.self)
+                    func text(_ path: String) -> String {
+                        JSONScanner.find(Array(path.utf8), in: p).map { String(decoding: UnsafeBufferPointer(rebasing: p[$0.0]), as: UTF8.self) } ?? ""
+                    }
+                    out[text("_source.nickName") + "|" + text("_source.client_app_id")] = text("_source.user_inDate")
+                }
+            }
+            return out
+        }
+        let a = users("2021-12-26"), b = users("2021-12-27")
+        let common = Set(a.keys).intersection(b.keys)
+        #expect(common.count > 20, "the same players come back the next day")
+        #expect(common.allSatisfy { a[$0] == b[$0] }, "with the same registration time")
+    }
+
     @Test func anomaliesAppear() {
         var missing = 0, null = 0, extra = 0, ignored = 0, reordered = 0
         for i in 0..<Self.batch.count {
