@@ -66,6 +66,29 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
         URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
     }
 
+    public func entry(named name: String) -> Entry? { datasets.first { $0.name == name } }
+
+    /// A file path resolved against the repository root (absolute paths stay as they are).
+    public static func resolve(_ path: String, root: String) -> String {
+        path.hasPrefix("/") ? path : root + "/" + path
+    }
+
+    /// The records of the dataset `name`: its file when present, else generated from its parameters.
+    public func records(named name: String, root: String) throws -> RecordBatch {
+        guard let e = entry(named: name) else {
+            throw DatasetError("no dataset '\(name)' in the catalogue (known: \(datasets.map(\.name).joined(separator: ", ")))")
+        }
+        if let p = e.path, FileManager.default.fileExists(atPath: Self.resolve(p, root: root)) {
+            return try RecordSources.load(path: Self.resolve(p, root: root)).records
+        }
+        if let g = e.generator {
+            guard g.name == "sdk-log" else { throw DatasetError("dataset '\(name)': unknown generator '\(g.name)'") }
+            try g.parameters.validate()
+            return SdkLogGenerator(options: g.parameters).generate()
+        }
+        throw DatasetError("dataset '\(name)' is missing: \(e.path.map { Self.resolve($0, root: root) } ?? "no path")")
+    }
+
     public struct Check: Sendable, Equatable, CustomStringConvertible {
         public enum Status: String, Sendable { case ok, skipped, missing, mismatch, failed }
         public var name: String
@@ -99,7 +122,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
             if let want = e.bytes, want != bytes { problems.append("\(what) has \(bytes) bytes, catalogue says \(want)") }
         }
         if let path = e.path {
-            let full = path.hasPrefix("/") ? path : root + "/" + path
+            let full = Self.resolve(path, root: root)
             if !FileManager.default.fileExists(atPath: full) {
                 check.status = .missing
                 check.message = path

@@ -91,7 +91,7 @@ struct DatasetCommand: ParsableCommand {
             let c = try DatasetCatalog.load(path: path)
             let root = DatasetCatalog.root(ofCatalog: path)
             for e in c.datasets {
-                let present = e.path.map { FileManager.default.fileExists(atPath: $0.hasPrefix("/") ? $0 : root + "/" + $0) }
+                let present = e.path.map { FileManager.default.fileExists(atPath: DatasetCatalog.resolve($0, root: root)) }
                 let where_ = e.path.map { "\($0)\(present == true ? "" : " (absent)")" } ?? "generated on demand"
                 let size = [e.records.map { "\($0) records" }, e.bytes.map { ByteSize.format($0) }].compactMap { $0 }.joined(separator: ", ")
                 print("\(e.name)  [\(e.kind)]  \(size)  \(e.license)\n    \(where_)")
