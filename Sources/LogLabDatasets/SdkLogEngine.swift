@@ -197,7 +197,7 @@ final class SdkLogEngine {
 
     func chooseUser() -> Int {
         let w = world
-        if day > 0, !w.newUsersByDay.isEmpty, traffic.below(100) < 20 {
+        if day > 0, traffic.below(100) < 20 {
             let lo = w.newUsersByDay[1].lowerBound, hi = w.newUsersByDay[day].upperBound
             if hi > lo {
                 // Recent registrations are the most active.

@@ -135,14 +135,7 @@ struct DatasetCommand: ParsableCommand {
         func run() throws {
             let reader = try RecordReader(path: file, format: try format.map { try RecordFormat(parsing: $0) })
             var acc = StatsAccumulator(top: top, distinctLimit: distinctLimit)
-            var seen = 0
-            reading: while let batch = try reader.next() {
-                for i in 0..<batch.count {
-                    if let m = maxRecords, seen >= m { break reading }
-                    batch.withRecord(i) { acc.add(record: $0.bindMemory(to: UInt8.self)) }
-                    seen += 1
-                }
-            }
+            try acc.add(reader, maxRecords: maxRecords)
             let stats = acc.finish()
             if json {
                 let enc = JSONEncoder()
