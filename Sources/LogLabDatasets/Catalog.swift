@@ -177,6 +177,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
 extension SdkLogGenerator.Options {
     enum CodingKeys: String, CodingKey {
         case records, start, days, seed, apps, users, functions, anomaliesPerMillion, evolving, newUsersPerDay
+        case sliceRate, sliceHour
     }
 
     /// Every key optional: missing ones take the defaults.
@@ -192,6 +193,8 @@ extension SdkLogGenerator.Options {
                   functions: try c.decodeIfPresent(Int.self, forKey: .functions) ?? d.functions,
                   anomaliesPerMillion: try c.decodeIfPresent(Int.self, forKey: .anomaliesPerMillion) ?? d.anomaliesPerMillion,
                   evolving: try c.decodeIfPresent(Bool.self, forKey: .evolving) ?? d.evolving,
-                  newUsersPerDay: try c.decodeIfPresent(Int.self, forKey: .newUsersPerDay))
+                  newUsersPerDay: try c.decodeIfPresent(Int.self, forKey: .newUsersPerDay),
+                  sliceRate: try c.decodeIfPresent(Int.self, forKey: .sliceRate),
+                  sliceHour: try c.decodeIfPresent(Int.self, forKey: .sliceHour) ?? d.sliceHour)
     }
 }

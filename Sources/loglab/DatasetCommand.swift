@@ -56,6 +56,8 @@ struct DatasetCommand: ParsableCommand {
         @Option(help: "Anomalous records per million.") var anomaliesPerMillion: Int = 2_000
         @Flag(help: "Evolving traffic: new users daily, a new app from day 2, a new function from day 3.") var evolving = false
         @Option(help: "New users per day with --evolving (default users/20).") var newUsersPerDay: Int?
+        @Option(help: "Slice mode: each day is a contiguous slice of a service handling this many records per second.") var sliceRate: Int?
+        @Option(help: "KST hour at which each day's slice starts (with --slice-rate).") var sliceHour: Int = 20
         @Option(help: "Compression level when the output is compressed.") var level: Int?
         @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String
 
@@ -64,7 +66,7 @@ struct DatasetCommand: ParsableCommand {
             let options = SdkLogGenerator.Options(
                 records: records, start: start, days: days, seed: seed, apps: apps, users: users,
                 functions: functions, anomaliesPerMillion: anomaliesPerMillion, evolving: evolving,
-                newUsersPerDay: newUsersPerDay)
+                newUsersPerDay: newUsersPerDay, sliceRate: sliceRate, sliceHour: sliceHour)
             try options.validate()
             let generator = SdkLogGenerator(options: options)
             let t0 = Clock.nanoseconds()
