@@ -117,7 +117,7 @@ import Testing
 
     @Test func compressedInputsAreReadThroughTheCodecs() throws {
         let plain = Self.bytes("{\"a\":1}\n{\"b\":\"ü\"}\n")
-        for family in [CodecFamily.gzip, .zstd, .xz] {
+        for family in [CodecFamily.gzip, .zstd, .xz, .brotli] {
             let spec = try CodecSpec(parsing: family == .xz ? "xz:1" : "\(family.rawValue):3")
             let packed = try Compressor(spec).compress(plain)
             let path = NSTemporaryDirectory() + "loglab-src-\(UInt32.random(in: 0...UInt32.max)).jsonl.\(spec.fileExtension)"
