@@ -157,7 +157,8 @@ final class ChunkSource {
         }
         var out: [UInt8] = []
         while out.isEmpty && !ended {
-            let input = handle.readData(ofLength: Self.chunkSize)
+            // Compressed input in small reads: its output can be many times larger.
+            let input = handle.readData(ofLength: Self.chunkSize / 16)
             do {
                 if input.isEmpty {
                     ended = true

@@ -40,8 +40,7 @@ final class RecordSplitter {
         let p = chunk.bindMemory(to: UInt8.self)
         switch format {
         case .jsonLines, .text: feedLines(p)
-        case .jsonArray, .elasticsearch, .jsonSequence:
-            for b in p { step(b) }
+        case .jsonArray, .elasticsearch, .jsonSequence: feedJSON(p)
         }
     }
 
@@ -96,6 +95,39 @@ final class RecordSplitter {
         batch.append(record)
         record.removeAll(keepingCapacity: true)
         inRecord = false
+    }
+
+    /// Runs of bytes that cannot change the structural state are copied in bulk; the rest goes
+    /// through `step` one byte at a time.
+    private func feedJSON(_ p: UnsafeBufferPointer<UInt8>) {
+        let n = p.count
+        var i = 0
+        while i < n {
+            if done {
+                builder.pending.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<n]))
+                return
+            }
+            if inRecord && !escape {
+                var j = i
+                if inString {
+                    while j < n, p[j] != 0x22, p[j] != 0x5C { j += 1 }
+                } else {
+                    while j < n, !Self.structural[Int(p[j])] { j += 1 }
+                }
+                if j > i {
+                    record.append(contentsOf: UnsafeBufferPointer(rebasing: p[i..<j]))
+                    i = j
+                    if i == n { return }
+                }
+            }
+            step(p[i])
+            i += 1
+        }
+    }
+
+    /// Bytes that matter outside strings: quotes, brackets, braces, comma, whitespace.
+    static let structural: [Bool] = (0..<256).map { b in
+        [0x22, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0x20, 0x0A, 0x0D, 0x09].contains(b)
     }
 
     private func step(_ b: UInt8) {

@@ -8,9 +8,12 @@ import Testing
     static let options = SdkLogGenerator.Options(records: 4_000, start: "2021-12-31", days: 2, seed: 3,
                                                  apps: 50, users: 3_000, anomaliesPerMillion: 10_000)
     static let batch = SdkLogGenerator(options: options).generate()
+    static let sliceOptions = SdkLogGenerator.Options(records: 3_000, start: "2021-12-31", days: 2, seed: 3, apps: 50,
+                                                      users: 20_000, anomaliesPerMillion: 10_000, sliceRate: 100, sliceHour: 21)
+    static let slice = SdkLogGenerator(options: sliceOptions).generate()
 
     /// Leaf texts of one record by path (first occurrence).
-    static func fields(_ i: Int) -> [String: String] {
+    static func fields(_ i: Int, in batch: RecordBatch = batch) -> [String: String] {
         var out: [String: String] = [:]
         let ok = batch.withRecord(i) { raw -> Bool in
             let p = raw.bindMemory(to: UInt8.self)
@@ -33,12 +36,14 @@ import Testing
         }
     }
 
-    @Test func timestampsAreConsistent() throws {
+    @Test(arguments: [false, true])
+    func timestampsAreConsistent(sliceMode: Bool) throws {
+        let batch = sliceMode ? Self.slice : Self.batch
         var ids: [String] = []
         var lastSort: Int64 = 0
         var backwards: Int64 = 0
-        for i in 0..<Self.batch.count {
-            let f = Self.fields(i)
+        for i in 0..<batch.count {
+            let f = Self.fields(i, in: batch)
             guard let tsText = f["_source.timestamp"], let begin = Self.ms(f["_source.request_begin_timestamp"]),
                   let end = Self.ms(f["_source.request_end_timestamp"]), let ts = Self.ms(tsText),
                   let elapsed = Int64(f["_source.response_elapsed_time"] ?? "") else {
@@ -75,6 +80,27 @@ import Testing
         #expect(backwards <= 3_000)
     }
 
+    @Test func sliceModeIsAContiguousExcerptOfABusyService() {
+        #expect(Self.slice.count == 3_000)
+        var days: [String: (first: String, last: String, users: Set<String>)] = [:]
+        for i in 0..<Self.slice.count {
+            let f = Self.fields(i, in: Self.slice)
+            let ts = f["_source.timestamp"] ?? ""
+            let day = String(ts.prefix(10))
+            var d = days[day] ?? (ts, ts, [])
+            d.first = min(d.first, ts)
+            d.last = max(d.last, ts)
+            d.users.insert((f["_source.nickName"] ?? "") + "|" + (f["_source.client_app_id"] ?? ""))
+            days[day] = d
+        }
+        #expect(days.keys.sorted() == ["2021-12-31", "2022-01-01"])
+        for (_, d) in days {
+            #expect(d.first.dropFirst(11).hasPrefix("21:00:0"), "the slice opens at 21:00 KST")
+            #expect(d.last.dropFirst(11).hasPrefix("21:"), "1,500 records at 100/s last well under an hour")
+            #expect(d.users.count > 300, "an excerpt of a busy service meets many users")
+        }
+    }
+
     @Test func theWorldIsSkewedAndPersistent() {
         var apps: [String: Int] = [:], users: [String: Set<String>] = [:], inDates: [String: Set<String>] = [:]
         var korean = 0, latinOnly = 0
@@ -95,6 +121,28 @@ import Testing
         // A user (nickname within an app) keeps its registration time.
         #expect(inDates.values.filter { $0.count > 1 }.count <= inDates.count / 50)
         #expect(korean > Self.batch.count / 2 && latinOnly > Self.batch.count / 50)
+    }
+
+    @Test func daysGeneratedSeparatelyShareTheWorld() {
+        func users(_ start: String) -> [String: String] {   // nickName|app → user_inDate
+            let b = SdkLogGenerator(options: .init(records: 3_000, start: start, seed: 11, apps: 20, users: 200,
+                                                   anomaliesPerMillion: 0)).generate()
+            var out: [String: String] = [:]
+            for i in 0..<b.count {
+                b.withRecord(i) { raw in
+                    let p = raw.bindMemory(to: UInt8.self)
+                    func text(_ path: String) -> String {
+                        JSONScanner.find(Array(path.utf8), in: p).map { String(decoding: UnsafeBufferPointer(rebasing: p[$0.0]), as: UTF8.self) } ?? ""
+                    }
+                    out[text("_source.nickName") + "|" + text("_source.client_app_id")] = text("_source.user_inDate")
+                }
+            }
+            return out
+        }
+        let a = users("2021-12-26"), b = users("2021-12-27")
+        let common = Set(a.keys).intersection(b.keys)
+        #expect(common.count > 20, "the same players come back the next day")
+        #expect(common.allSatisfy { a[$0] == b[$0] }, "with the same registration time")
     }
 
     @Test func anomaliesAppear() {
