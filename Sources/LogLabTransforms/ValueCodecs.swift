@@ -5,14 +5,28 @@
 // MARK: - Numbers (`integer`)
 
 /// A decimal number spelt `-?(0|[1-9][0-9]*)(\.[0-9]{1,19})?`, optionally inside quotes,
-/// as a mantissa and a format: `format = fractionDigits + (quoted ? 32 : 0)`. Exponents,
-/// `-0`, leading zeros and mantissas beyond 64 bits stay text: no number goes through
+/// as a mantissa and a format: `fractionDigits + 32·quoted + 64·long + 128·negativeLong`.
+/// A mantissa that does not fit Int64 is *long*: its leading digits (the head, at most 64)
+/// travel as text and its last 18 digits are the mantissa, so 56-digit sequence numbers
+/// still delta-code. Exponents, `-0` and leading zeros stay text: no number goes through
 /// `Double`, so `0.0012521743774414063` and `-9223372036854775808` keep their spelling.
 enum DecimalText {
     static let quotedFlag = 32
+    static let longFlag = 64
+    static let negativeLongFlag = 128
+    static let tailDigits = 18
+    static let maxHead = 64
+
+    struct Parsed {
+        var mantissa: Int64
+        var format: Int
+        /// Head digits (long numbers only): `token[headStart ..< headStart + headCount]`.
+        var headStart: Int
+        var headCount: Int
+    }
 
     @inline(__always)
-    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (mantissa: Int64, format: Int)? {
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
         var i = 0
         var end = n
         var quoted = false
@@ -24,24 +38,29 @@ enum DecimalText {
         var neg = false
         if p[i] == 0x2D { neg = true; i += 1 }
         guard i < end else { return nil }
+        let digitsStart = i
         let first = p[i]
         guard first >= 0x30 && first <= 0x39 else { return nil }
         if first == 0x30, i + 1 < end, p[i + 1] >= 0x30 && p[i + 1] <= 0x39 { return nil }
         var mag: UInt64 = 0
+        var overflow = false
         var digits = 0
         var frac = 0
         var seenDot = false
+        var dotAt = -1
         while i < end {
             let c = p[i]
             if c >= 0x30 && c <= 0x39 {
-                let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
-                let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
-                if o1 || o2 { return nil }
-                mag = m2
+                if !overflow {
+                    let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
+                    let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
+                    if o1 || o2 { overflow = true } else { mag = m2 }
+                }
                 digits += 1
                 if seenDot { frac += 1 }
             } else if c == 0x2E && !seenDot {
                 seenDot = true
+                dotAt = i
                 guard i + 1 < end else { return nil }
             } else {
                 return nil
@@ -49,39 +68,79 @@ enum DecimalText {
             i += 1
         }
         guard frac <= 19 else { return nil }
-        if neg {
-            guard mag != 0, mag <= UInt64(Int64.max) + 1 else { return nil }
-            return (Int64(truncatingIfNeeded: 0 &- mag), frac + (quoted ? quotedFlag : 0))
+        let q = quoted ? quotedFlag : 0
+        if !overflow {
+            if neg {
+                if mag != 0 && mag <= UInt64(Int64.max) + 1 {
+                    return Parsed(mantissa: Int64(truncatingIfNeeded: 0 &- mag), format: frac + q, headStart: 0, headCount: 0)
+                }
+                if mag == 0 { return nil }
+            } else if mag <= UInt64(Int64.max) {
+                return Parsed(mantissa: Int64(mag), format: frac + q, headStart: 0, headCount: 0)
+            }
         }
-        guard mag <= UInt64(Int64.max) else { return nil }
-        return (Int64(mag), frac + (quoted ? quotedFlag : 0))
+        // Long: head digits + the last 18 digits.
+        let headCount = digits - tailDigits
+        guard headCount >= 1, headCount <= maxHead, dotAt < 0 || dotAt >= digitsStart + headCount else { return nil }
+        var tail: Int64 = 0
+        var j = digitsStart + headCount
+        while j < end {
+            let c = p[j]
+            if c != 0x2E { tail = tail * 10 + Int64(c - 0x30) }
+            j += 1
+        }
+        if p[digitsStart] == 0x30 { return nil }
+        return Parsed(mantissa: tail, format: frac + q + longFlag + (neg ? negativeLongFlag : 0), headStart: digitsStart, headCount: headCount)
     }
 
-    static func isValidFormat(_ f: Int) -> Bool { (f & ~quotedFlag) <= 19 && f >= 0 && f < 64 }
+    static func isValidFormat(_ f: Int) -> Bool {
+        guard f >= 0, f < 256, f & 31 <= 19 else { return false }
+        if f & negativeLongFlag != 0 && f & longFlag == 0 { return false }
+        return true
+    }
 
+    /// Renders a number; `head` is used only with the long flag.
     @inline(__always)
-    static func render(_ m: Int64, format: Int, into out: OutStream) {
+    static func render(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
         let quoted = format & quotedFlag != 0
         let frac = format & 31
-        out.reserve(24 + frac)
+        let long = format & longFlag != 0
+        out.reserve(30 + frac + headCount)
         if quoted { out.put(0x22) }
-        if m < 0 { out.put(0x2D) }
-        var mag = m.magnitude
         var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &buf) { raw in
             let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var k = 0
-            repeat {
-                d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
-                mag /= 10
-                k += 1
-            } while mag > 0
-            while k < frac + 1 { d[k] = 0x30; k += 1 }
-            var j = k - 1
-            while j >= 0 {
-                if j == frac - 1 { out.put(0x2E) }
-                out.put(d[j])
-                j -= 1
+            if long {
+                if format & negativeLongFlag != 0 { out.put(0x2D) }
+                var mag = m.magnitude
+                while k < tailDigits { d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; k += 1 }
+                // digits: head then the 18 tail digits; the dot sits before the last `frac`.
+                let total = headCount + tailDigits
+                for h in 0..<headCount {
+                    if total - h == frac { out.put(0x2E) }
+                    out.put(head[h])
+                }
+                var j = tailDigits - 1
+                while j >= 0 {
+                    if j == frac - 1 { out.put(0x2E) }
+                    out.put(d[j]); j -= 1
+                }
+            } else {
+                if m < 0 { out.put(0x2D) }
+                var mag = m.magnitude
+                repeat {
+                    d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
+                    mag /= 10
+                    k += 1
+                } while mag > 0
+                while k < frac + 1 { d[k] = 0x30; k += 1 }
+                var j = k - 1
+                while j >= 0 {
+                    if j == frac - 1 { out.put(0x2E) }
+                    out.put(d[j])
+                    j -= 1
+                }
             }
         }
         if quoted { out.put(0x22) }
