@@ -1,47 +1,255 @@
 import LogLabCore
 
-/// Placeholder field model (filled in by the field transforms).
+/// How a field's values are coded (after any `derived` substitution and `enum` lookup).
+enum ValueKind: UInt8, Sendable {
+    case text = 0       // length + bytes (string contents without their quotes)
+    case number = 1     // `integer`: mantissa + format, delta or relation residual
+    case timestamp = 2  // `timestamp`: instant in format units + format, delta or residual
+    case uuid = 3       // `uuid`: layout + 16 bytes + suffix
+}
+
+/// A learned numeric relation (`derived`): the field is predicted from earlier-decoded
+/// fields of the same record and only the residual is stored.
+struct Relation: Sendable, Equatable {
+    enum Kind: UInt8, Sendable {
+        case tsFromTs = 1      // instant = src instant + offset
+        case tsFromTsNum = 2   // instant = src instant + num · unit + offset   (end ≈ begin + elapsed)
+        case numFromTs = 3     // number = ⌊(src instant + offset) / unit⌋       (epoch ms of a timestamp)
+        case numFromNum = 4    // number = src number + offset
+    }
+    var kind: Kind
+    var source: Int32
+    var number: Int32      // the `num` column of tsFromTsNum, else -1
+    var unit: Int64        // nanoseconds per unit (1 for tsFromTs/numFromNum)
+    var offset: Int64
+}
+
+/// A learned substring reference (`derived`): occurrences of another field's text (or the
+/// `YYYY-MM-DD` date of a timestamp field) inside this field are replaced by a marker byte.
+struct SubRef: Sendable, Equatable {
+    var column: Int32
+    var dateOnly: Bool
+}
+
+struct ColumnSpec: Sendable {
+    var path: [UInt8]
+    var kind: ValueKind = .text
+    var delta = false
+    var initValue: Int64 = 0
+    var initFormat = 0
+    var vocab: ByteTable? = nil
+    var relation: Relation? = nil
+    var refs: [SubRef] = []
+    var level = 0
+
+    init(path: [UInt8]) { self.path = path }
+
+    var transformName: String {
+        var parts: [String] = []
+        if relation != nil || !refs.isEmpty { parts.append("derived") }
+        if vocab != nil { parts.append("enum") }
+        switch kind {
+        case .text: if parts.isEmpty { parts.append("text") }
+        case .number: parts.append("integer")
+        case .timestamp: parts.append("timestamp")
+        case .uuid: parts.append("uuid")
+        }
+        return parts.joined(separator: "+")
+    }
+
+    var sources: [Int32] {
+        var s = refs.map(\.column)
+        if let r = relation { s.append(r.source); if r.number >= 0 { s.append(r.number) } }
+        return s
+    }
+}
+
+/// One record structure: the shape bytes, the column of each value slot, the order in which
+/// slots are coded (fields others derive from come first) and where the placeholders are.
+struct ShapeInfo: Sendable {
+    var bytes: [UInt8]
+    var slotColumn: [Int32]
+    var order: [Int32]
+    var holes: [Int32]
+}
+
+/// The learned field model: columns (one per field path) with their codings, and the
+/// shape dictionary. Immutable.
 final class FieldModel: Sendable {
+    static let maxShapes = 4096
+    static let maxVocabulary = 4096
+
     let selection: TransformSelection
-    init(selection: TransformSelection) { self.selection = selection }
-    static func learn(from training: RecordBatch, selection: TransformSelection) -> FieldModel {
-        FieldModel(selection: selection)
+    let columns: [ColumnSpec]
+    let pathTable: ByteTable
+    let shapes: [ShapeInfo]
+    let shapeTable: ByteTable
+
+    var useColumns: Bool { selection.contains(.columns) }
+
+    init(selection: TransformSelection, columns: [ColumnSpec], shapes: [[UInt8]]) throws {
+        self.selection = selection
+        var cols = columns
+        try Self.assignLevels(&cols)
+        self.columns = cols
+        var pt = ByteTable()
+        for c in cols {
+            let before = pt.count
+            guard pt.insert(c.path) == before else { throw TransformError.corruptModel("duplicate column path") }
+        }
+        pathTable = pt
+        var infos: [ShapeInfo] = []
+        var st = ByteTable()
+        for s in shapes {
+            let before = st.count
+            guard st.insert(s) == before else { throw TransformError.corruptModel("duplicate shape") }
+            let paths: [[UInt8]]
+            do { paths = try ShapePaths.paths(of: s) } catch { throw TransformError.corruptModel("bad shape: \(error)") }
+            var slotCols: [Int32] = []
+            for p in paths {
+                guard let c = pt.find(p) else { throw TransformError.corruptModel("shape uses an unknown field path") }
+                slotCols.append(Int32(c))
+            }
+            infos.append(Self.shapeInfo(bytes: s, slotColumns: slotCols, level: { cols[Int($0)].level }))
+        }
+        self.shapes = infos
+        shapeTable = st
     }
-    func write(to w: inout ByteWriter) {}
+
+    static func shapeInfo(bytes: [UInt8], slotColumns: [Int32], level: (Int32) -> Int) -> ShapeInfo {
+        let order = (0..<slotColumns.count).map { Int32($0) }.sorted {
+            let a = level(slotColumns[Int($0)]), b = level(slotColumns[Int($1)])
+            return a != b ? a < b : $0 < $1
+        }
+        var holes: [Int32] = []
+        for (i, b) in bytes.enumerated() where b == JSONSplitter.placeholder { holes.append(Int32(i)) }
+        return ShapeInfo(bytes: bytes, slotColumn: slotColumns, order: order, holes: holes)
+    }
+
+    /// Levels: a column's sources must be decoded first. Rejects cycles and bad indices.
+    static func assignLevels(_ cols: inout [ColumnSpec]) throws {
+        let n = cols.count
+        var state = [UInt8](repeating: 0, count: n)  // 0 new, 1 visiting, 2 done
+        var level = [Int](repeating: 0, count: n)
+        for start in 0..<n where state[start] == 0 {
+            var stack: [(Int, Int)] = [(start, 0)]
+            state[start] = 1
+            while let (c, k) = stack.last {
+                let srcs = cols[c].sources
+                if k < srcs.count {
+                    stack[stack.count - 1].1 += 1
+                    let s = Int(srcs[k])
+                    guard s >= 0, s < n, s != c else { throw TransformError.corruptModel("relation names a bad column") }
+                    if state[s] == 1 { throw TransformError.corruptModel("relations form a cycle") }
+                    if state[s] == 0 { state[s] = 1; stack.append((s, 0)) }
+                } else {
+                    level[c] = (srcs.map { level[Int($0)] }.max() ?? -1) + 1
+                    state[c] = 2
+                    stack.removeLast()
+                }
+            }
+        }
+        for i in 0..<n { cols[i].level = level[i] }
+    }
+
+    // MARK: serialisation (payload of model version 1)
+
+    func write(to w: inout ByteWriter) {
+        w.varint(columns.count)
+        for c in columns {
+            w.lengthPrefixed(c.path)
+            w.u8(c.kind.rawValue)
+            var flags: UInt8 = 0
+            if c.delta { flags |= 1 }
+            if c.vocab != nil { flags |= 2 }
+            if c.relation != nil { flags |= 4 }
+            w.u8(flags)
+            w.svarint(c.initValue)
+            w.varint(c.initFormat)
+            if let v = c.vocab {
+                w.varint(v.count)
+                for i in 0..<v.count { w.lengthPrefixed(v.key(i)) }
+            }
+            if let r = c.relation {
+                w.u8(r.kind.rawValue)
+                w.varint(Int(r.source))
+                w.varint(Int(r.number + 1))
+                w.svarint(r.unit)
+                w.svarint(r.offset)
+            }
+            w.varint(c.refs.count)
+            for r in c.refs { w.varint(Int(r.column)); w.u8(r.dateOnly ? 1 : 0) }
+        }
+        w.varint(shapes.count)
+        for s in shapes { w.lengthPrefixed(s.bytes) }
+    }
+
     static func read(from r: inout ByteReader, selection: TransformSelection, version: Int) throws -> FieldModel {
-        FieldModel(selection: selection)
+        let n = try r.count(limit: r.remaining)
+        var cols: [ColumnSpec] = []
+        for _ in 0..<n {
+            var c = ColumnSpec(path: Array(try r.lengthPrefixed()))
+            guard let kind = ValueKind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown value kind") }
+            c.kind = kind
+            let flags = try r.u8()
+            guard flags & ~7 == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            c.delta = flags & 1 != 0
+            c.initValue = try r.svarint()
+            c.initFormat = try r.count(limit: 1 << 20)
+            switch kind {
+            case .number: guard DecimalText.isValidFormat(c.initFormat) else { throw TransformError.corruptModel("bad number format") }
+            case .timestamp:
+                guard let f = ISOTimestamp.Format(code: c.initFormat) else { throw TransformError.corruptModel("bad timestamp format") }
+                guard ISOTimestamp.inRange(ISOTimestamp.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
+                    throw TransformError.corruptModel("timestamp reference out of range")
+                }
+            default: break
+            }
+            if flags & 2 != 0 {
+                let k = try r.count(limit: r.remaining)
+                var t = ByteTable()
+                for _ in 0..<k {
+                    let before = t.count
+                    guard t.insert(try r.lengthPrefixed()) == before else { throw TransformError.corruptModel("duplicate vocabulary entry") }
+                }
+                c.vocab = t
+            }
+            if flags & 4 != 0 {
+                guard let k = Relation.Kind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown relation") }
+                let src = try r.count(limit: n - 1)
+                let num = try r.count(limit: n) - 1
+                let unit = try r.svarint()
+                let off = try r.svarint()
+                guard unit >= 1 else { throw TransformError.corruptModel("relation unit \(unit)") }
+                c.relation = Relation(kind: k, source: Int32(src), number: Int32(num), unit: unit, offset: off)
+            }
+            let refCount = try r.count(limit: 30)
+            for _ in 0..<refCount {
+                let col = try r.count(limit: n - 1)
+                let d = try r.u8()
+                guard d <= 1 else { throw TransformError.corruptModel("bad reference flag") }
+                c.refs.append(SubRef(column: Int32(col), dateOnly: d == 1))
+            }
+            cols.append(c)
+        }
+        let sCount = try r.count(limit: r.remaining)
+        var shapes: [[UInt8]] = []
+        for _ in 0..<sCount { shapes.append(Array(try r.lengthPrefixed())) }
+        // Relations must link columns of matching kinds (the coders rely on it).
+        for c in cols {
+            if let rel = c.relation {
+                let src = cols[Int(rel.source)].kind
+                switch rel.kind {
+                case .tsFromTs: guard c.kind == .timestamp, src == .timestamp else { throw TransformError.corruptModel("relation kinds") }
+                case .tsFromTsNum:
+                    guard c.kind == .timestamp, src == .timestamp, rel.number >= 0, cols[Int(rel.number)].kind == .number else { throw TransformError.corruptModel("relation kinds") }
+                case .numFromTs: guard c.kind == .number, src == .timestamp else { throw TransformError.corruptModel("relation kinds") }
+                case .numFromNum: guard c.kind == .number, src == .number else { throw TransformError.corruptModel("relation kinds") }
+                }
+                if rel.kind != .tsFromTsNum && rel.number != -1 { throw TransformError.corruptModel("relation number column") }
+            }
+            if !c.refs.isEmpty && c.kind != .text { throw TransformError.corruptModel("references on a non-text column") }
+        }
+        return try FieldModel(selection: selection, columns: cols, shapes: shapes)
     }
-}
-
-struct FieldEncoder {
-    let model: FieldModel
-    var collectStats = false
-    var stats = TransformStats()
-    init(model: FieldModel) { self.model = model }
-    mutating func encode(_ records: RecordBatch, into out: inout [UInt8]) {
-        RawFrame.encode(records, into: &out)
-    }
-}
-
-struct FieldDecoder {
-    let model: FieldModel
-    init(model: FieldModel) { self.model = model }
-    mutating func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
-        throw TransformError.corruptFrame("field frames not supported yet")
-    }
-}
-
-final class LegacyTable: Sendable {
-    static func learn(from training: RecordBatch) -> LegacyTable { LegacyTable() }
-    func write(to w: inout ByteWriter) {}
-    static func read(from r: inout ByteReader) throws -> LegacyTable { LegacyTable() }
-    func encode(_ records: RecordBatch, into out: inout [UInt8]) { RawFrame.encode(records, into: &out) }
-    func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
-        throw TransformError.corruptFrame("legacy frames not supported yet")
-    }
-}
-
-/// Bytes before and after, per field path and per transform.
-public struct TransformStats: Sendable, Equatable {
-    public init() {}
 }

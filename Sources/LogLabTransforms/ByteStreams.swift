@@ -1,0 +1,131 @@
+/// A growable output byte stream. Its fields live behind a pointer (`h`), so the hot loops
+/// pay no dynamic exclusivity checks and no copy-on-write checks.
+final class OutStream {
+    struct Header { var base: UnsafeMutablePointer<UInt8>; var count: Int; var capacity: Int }
+    let h: UnsafeMutablePointer<Header>
+
+    init(capacity: Int = 256) {
+        let c = max(capacity, 16)
+        h = .allocate(capacity: 1)
+        h.initialize(to: Header(base: .allocate(capacity: c), count: 0, capacity: c))
+    }
+
+    deinit { h.pointee.base.deallocate(); h.deallocate() }
+
+    @inline(__always) var base: UnsafeMutablePointer<UInt8> { h.pointee.base }
+    @inline(__always) var count: Int { h.pointee.count }
+
+    @inline(__always) func reset() { h.pointee.count = 0 }
+
+    @inline(__always) func reserve(_ extra: Int) {
+        if h.pointee.count + extra > h.pointee.capacity { grow(h.pointee.count + extra) }
+    }
+
+    @inline(never) private func grow(_ need: Int) {
+        var c = h.pointee.capacity * 2
+        while c < need { c *= 2 }
+        let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        nb.update(from: h.pointee.base, count: h.pointee.count)
+        h.pointee.base.deallocate()
+        h.pointee.base = nb
+        h.pointee.capacity = c
+    }
+
+    @inline(__always) func put(_ b: UInt8) {
+        if h.pointee.count == h.pointee.capacity { grow(h.pointee.count + 1) }
+        h.pointee.base[h.pointee.count] = b
+        h.pointee.count &+= 1
+    }
+
+    @inline(__always) func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (h.pointee.base + h.pointee.count).update(from: p, count: n)
+        h.pointee.count &+= n
+    }
+
+    @inline(__always) func varint(_ v: UInt64) {
+        reserve(10)
+        var v = v
+        let b = h.pointee.base
+        var c = h.pointee.count
+        while v >= 0x80 {
+            b[c] = UInt8(truncatingIfNeeded: v) | 0x80
+            c &+= 1
+            v >>= 7
+        }
+        b[c] = UInt8(truncatingIfNeeded: v)
+        h.pointee.count = c &+ 1
+    }
+
+    @inline(__always) func varint(_ v: Int) { varint(UInt64(truncatingIfNeeded: v)) }
+
+    @inline(__always) func svarint(_ v: Int64) { varint(zigzag(v)) }
+
+    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+@inline(__always) func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
+@inline(__always) func unzigzag(_ u: UInt64) -> Int64 { Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1))) }
+
+@inline(__always) func varintSize(_ v: UInt64) -> Int {
+    var n = 1
+    var v = v
+    while v >= 0x80 { v >>= 7; n += 1 }
+    return n
+}
+
+/// A bounds-checked reader over frame bytes; every read throws `TransformError` at the end.
+struct Cursor {
+    let base: UnsafePointer<UInt8>
+    var pos: Int
+    let end: Int
+
+    init(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) {
+        self.base = base; pos = start; self.end = end
+    }
+
+    var isAtEnd: Bool { pos >= end }
+    var remaining: Int { end - pos }
+
+    @inline(__always) mutating func u8() throws -> UInt8 {
+        guard pos < end else { throw TransformError.corruptFrame("stream ends early") }
+        defer { pos &+= 1 }
+        return base[pos]
+    }
+
+    @inline(__always) mutating func varint() throws -> UInt64 {
+        if pos < end, base[pos] < 0x80 { pos &+= 1; return UInt64(base[pos &- 1]) }
+        return try varintSlow()
+    }
+
+    @inline(never) mutating func varintSlow() throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard pos < end else { throw TransformError.corruptFrame("stream ends inside a varint") }
+            let b = base[pos]
+            pos &+= 1
+            if shift == 63 && b > 1 { throw TransformError.corruptFrame("varint overflows 64 bits") }
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+            if shift > 63 { throw TransformError.corruptFrame("varint too long") }
+        }
+    }
+
+    @inline(__always) mutating func count(limit: Int) throws -> Int {
+        let v = try varint()
+        guard v <= UInt64(limit) else { throw TransformError.corruptFrame("length \(v) exceeds \(limit)") }
+        return Int(v)
+    }
+
+    @inline(__always) mutating func svarint() throws -> Int64 { unzigzag(try varint()) }
+
+    /// `n` bytes; returns their start.
+    @inline(__always) mutating func take(_ n: Int) throws -> UnsafePointer<UInt8> {
+        guard n >= 0, n <= end - pos else { throw TransformError.corruptFrame("stream ends early (needed \(n) bytes)") }
+        defer { pos &+= n }
+        return base + pos
+    }
+}

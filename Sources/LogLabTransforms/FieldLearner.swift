@@ -1,0 +1,489 @@
+import LogLabCore
+
+/// Learns a `FieldModel` from training records: which fields are numbers, timestamps or
+/// UUIDs (by the bytes each coding would take), which are predictable from others
+/// (relations and substring references that hold for most records), which are
+/// low-cardinality (vocabularies), and which shapes recur. Only the selected transforms are
+/// considered. Nothing here is specific to one log: every decision is a measured cost.
+struct FieldLearner {
+    static let sampleLimit = 30_000
+    static let relationSample = 4_000
+    static let referenceSample = 2_000
+
+    struct Value { var record: Int32; var start: Int; var end: Int }
+
+    let training: RecordBatch
+    let selection: TransformSelection
+    var paths = ByteTable()
+    var values: [[Value]] = []
+    var first: [[Int32]] = []          // first[c][r] = index into values[c], -1 if absent
+    var shapeTable = ByteTable()
+    var shapeCounts: [Int] = []
+    var sampleCount = 0
+    var specs: [ColumnSpec] = []
+    var baseCost: [[Int]] = []         // per value, under the chosen base coding
+    var tsNs: [[Int64]] = []           // per record, first-occurrence instant (Int64.min = none)
+    var numM: [[Int64]] = []
+
+    static let missing = Int64.min
+
+    init(training: RecordBatch, selection: TransformSelection) {
+        self.training = training
+        self.selection = selection
+    }
+
+    mutating func run() -> FieldModel {
+        collect()
+        chooseKinds()
+        if selection.contains(.derived) { learnRelations(); learnReferences() }
+        if selection.contains(.enum) { learnVocabularies() }
+        var shapes: [[UInt8]] = []
+        if selection.contains(.shape) {
+            let order = (0..<shapeTable.count).sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
+            shapes = order.prefix(FieldModel.maxShapes).map { Array(shapeTable.key($0)) }
+        }
+        // Columns of shapes we keep must exist; every collected path is a column.
+        if let m = try? FieldModel(selection: selection, columns: specs, shapes: shapes) { return m }
+        // Should not happen (learned relations are acyclic by construction); stay safe.
+        let plain = specs.map { s -> ColumnSpec in var t = s; t.relation = nil; t.refs = []; return t }
+        return (try? FieldModel(selection: selection, columns: plain, shapes: shapes))
+            ?? (try! FieldModel(selection: selection, columns: [], shapes: []))
+    }
+
+    // MARK: collection
+
+    mutating func collect() {
+        let splitter = JSONSplitter()
+        sampleCount = min(training.count, Self.sampleLimit)
+        var shapeCols: [[Int32]] = []
+        training.bytes.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for r in 0..<sampleCount {
+                let lo = training.offsets[r], hi = training.offsets[r + 1]
+                guard splitter.split(UnsafeRawBufferPointer(start: base + lo, count: hi - lo)) else { continue }
+                let before = shapeTable.count
+                let sid = shapeTable.insert(splitter.shape, splitter.shapeCount)
+                if sid == before {
+                    shapeCounts.append(0)
+                    let bytes = Array(splitter.shapeBuffer)
+                    let ps = (try? ShapePaths.paths(of: bytes)) ?? []
+                    var cols: [Int32] = []
+                    for p in ps {
+                        let pb = paths.count
+                        let c = paths.insert(p)
+                        if c == pb {
+                            specs.append(ColumnSpec(path: p))
+                            values.append([])
+                            first.append([Int32](repeating: -1, count: sampleCount))
+                        }
+                        cols.append(Int32(c))
+                    }
+                    shapeCols.append(cols)
+                }
+                shapeCounts[sid] += 1
+                let cols = shapeCols[sid]
+                guard cols.count == splitter.valueCount else { continue }
+                for slot in 0..<cols.count {
+                    let c = Int(cols[slot])
+                    if first[c][r] < 0 { first[c][r] = Int32(values[c].count) }
+                    values[c].append(Value(record: Int32(r), start: lo + Int(splitter.valueStart[slot]), end: lo + Int(splitter.valueEnd[slot])))
+                }
+            }
+        }
+    }
+
+    func withToken<R>(_ v: Value, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
+        training.bytes.withUnsafeBufferPointer { body($0.baseAddress! + v.start, v.end - v.start) }
+    }
+
+    static func textCost(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        let len = (n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22) ? n - 2 : n
+        return len + varintSize(UInt64(len) << 1)
+    }
+
+    static func median(_ xs: [Int64]) -> Int64 {
+        guard !xs.isEmpty else { return 0 }
+        let s = xs.sorted()
+        return s[s.count / 2]
+    }
+
+    // MARK: kinds
+
+    /// Costs of a numeric coding over a column, value by value (prev-format rule included).
+    static func numericCosts(_ parsed: [(v: Int64, fmt: Int, unit: Int64)?], textCosts: [Int], delta: Bool, initFormat: Int, reference: Int64) -> [Int] {
+        var out = [Int](repeating: 0, count: parsed.count)
+        var prevFmt = initFormat
+        var prev = reference
+        for (i, p) in parsed.enumerated() {
+            guard let p else { out[i] = 1 + textCosts[i]; continue }
+            let base = delta ? ISOTimestamp.floorDiv(prev, p.unit) : ISOTimestamp.floorDiv(reference, p.unit)
+            let z = zigzag(p.v &- base)
+            out[i] = (p.fmt == prevFmt && z < (1 << 63)) ? varintSize(z << 1) : varintSize(UInt64(p.fmt + 1) << 1 | 1) + varintSize(z)
+            prevFmt = p.fmt
+            prev = p.v &* p.unit
+        }
+        return out
+    }
+
+    mutating func chooseKinds() {
+        baseCost = Array(repeating: [], count: specs.count)
+        tsNs = Array(repeating: [], count: specs.count)
+        numM = Array(repeating: [], count: specs.count)
+        var uuidScratch = [UInt8](repeating: 0, count: 16)
+        for c in 0..<specs.count {
+            let vals = values[c]
+            let texts = vals.map { v in withToken(v) { Self.textCost($0, $1) } }
+            var best = (cost: texts.reduce(0, +), kind: ValueKind.text, costs: texts, delta: false, fmt: 0, ref: Int64(0))
+            if selection.contains(.integer) {
+                let parsed: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
+                    withToken(v) { p, n in DecimalText.parse(p, n).map { ($0.mantissa, $0.format, 1) } }
+                }
+                let ok = parsed.compactMap { $0 }
+                if ok.count * 2 >= vals.count && !ok.isEmpty {
+                    let fmt = Self.mode(ok.map(\.fmt))
+                    let ref = Self.median(ok.map(\.v))
+                    for delta in [false, true] {
+                        let costs = Self.numericCosts(parsed, textCosts: texts, delta: delta, initFormat: fmt, reference: delta ? ok[0].v : ref)
+                        let total = costs.reduce(0, +)
+                        if total < best.cost { best = (total, .number, costs, delta, fmt, delta ? ok[0].v : ref) }
+                    }
+                }
+            }
+            if selection.contains(.timestamp) {
+                let parsed: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
+                    withToken(v) { p, n in
+                        ISOTimestamp.parse(p, n).map { ($0.value, $0.format.code, ISOTimestamp.pow10[9 - $0.format.fraction]) }
+                    }
+                }
+                let ok = parsed.compactMap { $0 }
+                if ok.count * 2 >= vals.count && !ok.isEmpty {
+                    let fmt = Self.mode(ok.map(\.fmt))
+                    let nss = ok.map { $0.v &* $0.unit }
+                    let ref = Self.median(nss)
+                    for delta in [false, true] {
+                        let r = delta ? nss[0] : ref
+                        let costs = Self.numericCosts(parsed, textCosts: texts, delta: delta, initFormat: fmt, reference: r)
+                        let total = costs.reduce(0, +)
+                        if total < best.cost { best = (total, .timestamp, costs, delta, fmt, r) }
+                    }
+                }
+            }
+            if selection.contains(.uuid) {
+                var total = 0
+                var costs = [Int](repeating: 0, count: vals.count)
+                uuidScratch.withUnsafeMutableBufferPointer { ub in
+                    for (i, v) in vals.enumerated() {
+                        costs[i] = withToken(v) { p, n in
+                            if let (layout, s) = UUIDText.parse(p, n, bytes: ub.baseAddress!) { return varintSize(layout) + 16 + (n - 1 - s) }
+                            return 1 + texts[i]
+                        }
+                        total += costs[i]
+                    }
+                }
+                if total < best.cost { best = (total, .uuid, costs, false, 0, 0) }
+            }
+            specs[c].kind = best.kind
+            specs[c].delta = best.delta
+            specs[c].initFormat = best.fmt
+            specs[c].initValue = best.ref
+            baseCost[c] = best.costs
+            // First-occurrence numeric views per record, for relation learning.
+            if best.kind == .timestamp || best.kind == .number {
+                var view = [Int64](repeating: Self.missing, count: sampleCount)
+                for r in 0..<sampleCount where first[c][r] >= 0 {
+                    let v = vals[Int(first[c][r])]
+                    view[r] = withToken(v) { p, n -> Int64 in
+                        if best.kind == .timestamp {
+                            guard let t = ISOTimestamp.parse(p, n) else { return Self.missing }
+                            return ISOTimestamp.nanos(t.value, t.format)
+                        }
+                        return DecimalText.parse(p, n)?.mantissa ?? Self.missing
+                    }
+                }
+                if best.kind == .timestamp { tsNs[c] = view } else { numM[c] = view }
+            }
+        }
+    }
+
+    static func mode(_ xs: [Int]) -> Int {
+        var counts: [Int: Int] = [:]
+        for x in xs { counts[x, default: 0] += 1 }
+        return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? 0
+    }
+
+    // MARK: derived: numeric relations
+
+    func dependsOn(_ a: Int, _ b: Int) -> Bool {  // does column a (transitively) use column b?
+        var seen = Set<Int>()
+        var stack = [a]
+        while let x = stack.popLast() {
+            if x == b { return true }
+            guard seen.insert(x).inserted else { continue }
+            stack.append(contentsOf: specs[x].sources.map { Int($0) })
+        }
+        return false
+    }
+
+    mutating func learnRelations() {
+        let tsCols = (0..<specs.count).filter { specs[$0].kind == .timestamp }
+        let numCols = (0..<specs.count).filter { specs[$0].kind == .number }
+        var proposals: [(gain: Int, target: Int, rel: Relation)] = []
+        for t in tsCols + numCols {
+            let vals = values[t].prefix(Self.relationSample)
+            guard vals.count >= 8 else { continue }
+            let isTs = specs[t].kind == .timestamp
+            // Target values in their own units (+ unit) or nil when not parseable.
+            let parsed: [(v: Int64, unit: Int64, ns: Int64)?] = vals.map { v in
+                withToken(v) { p, n in
+                    if isTs {
+                        guard let x = ISOTimestamp.parse(p, n) else { return nil }
+                        let u = ISOTimestamp.pow10[9 - x.format.fraction]
+                        return (x.value, u, x.value &* u)
+                    }
+                    guard let x = DecimalText.parse(p, n) else { return nil }
+                    return (x.mantissa, 1, x.mantissa)
+                }
+            }
+            let baseline = baseCost[t].prefix(vals.count).reduce(0, +)
+            var best: (cost: Int, rel: Relation)? = nil
+            func consider(_ rel: Relation, _ pred: (Int) -> Int64?) {
+                // Offset: median residual where the prediction exists.
+                var res: [Int64] = []
+                for (i, p) in parsed.enumerated() {
+                    guard let p, let q = pred(Int(vals[i].record)) else { continue }
+                    res.append(isTs ? p.ns &- q : p.v &- q)
+                }
+                guard res.count * 2 >= vals.count else { return }
+                var r = rel
+                let off = Self.median(res)
+                var cost = 0
+                for (i, p) in parsed.enumerated() {
+                    guard let p, let q = pred(Int(vals[i].record)) else { cost += baseCost[t][i]; continue }
+                    let d: Int64
+                    if isTs {
+                        d = p.v &- ISOTimestamp.floorDiv(q &+ off, p.unit)
+                    } else if rel.kind == .numFromTs {
+                        d = p.v &- q   // offset handled below (in ns before division)
+                    } else {
+                        d = p.v &- (q &+ off)
+                    }
+                    cost += varintSize(zigzag(d) << 1)
+                }
+                if rel.kind == .numFromTs {
+                    // Re-evaluate with the offset applied in nanoseconds.
+                    cost = 0
+                    r.offset = 0
+                    let s = Int(rel.source)
+                    var resNs: [Int64] = []
+                    for (i, p) in parsed.enumerated() {
+                        guard let p else { continue }
+                        let ns = tsNs[s][Int(vals[i].record)]
+                        guard ns != Self.missing else { continue }
+                        let (scaled, o) = p.v.multipliedReportingOverflow(by: rel.unit)
+                        if o { return }
+                        resNs.append(scaled &- ns)
+                    }
+                    r.offset = Self.median(resNs)
+                    for (i, p) in parsed.enumerated() {
+                        guard let p else { cost += baseCost[t][i]; continue }
+                        let ns = tsNs[s][Int(vals[i].record)]
+                        guard ns != Self.missing else { cost += baseCost[t][i]; continue }
+                        cost += varintSize(zigzag(p.v &- ISOTimestamp.floorDiv(ns &+ r.offset, rel.unit)) << 1)
+                    }
+                } else {
+                    r.offset = off
+                }
+                if cost < (best?.cost ?? Int.max) { best = (cost, r) }
+            }
+            if isTs {
+                for s in tsCols where s != t {
+                    let view = tsNs[s]
+                    consider(Relation(kind: .tsFromTs, source: Int32(s), number: -1, unit: 1, offset: 0)) { r in
+                        view[r] == Self.missing ? nil : view[r]
+                    }
+                    for m in numCols {
+                        let nv = numM[m]
+                        for unit: Int64 in [1_000_000, 1_000_000_000, 1_000] {
+                            consider(Relation(kind: .tsFromTsNum, source: Int32(s), number: Int32(m), unit: unit, offset: 0)) { r in
+                                view[r] == Self.missing || nv[r] == Self.missing ? nil : view[r] &+ nv[r] &* unit
+                            }
+                        }
+                    }
+                }
+            } else {
+                for s in tsCols {
+                    let view = tsNs[s]
+                    for unit: Int64 in [1_000_000, 1_000_000_000, 1_000, 1] {
+                        consider(Relation(kind: .numFromTs, source: Int32(s), number: -1, unit: unit, offset: 0)) { r in
+                            view[r] == Self.missing ? nil : view[r]
+                        }
+                    }
+                }
+                for s in numCols where s != t {
+                    let view = numM[s]
+                    consider(Relation(kind: .numFromNum, source: Int32(s), number: -1, unit: 1, offset: 0)) { r in
+                        view[r] == Self.missing ? nil : view[r]
+                    }
+                }
+            }
+            if let best, best.cost * 10 < baseline * 8 {
+                proposals.append((baseline - best.cost, t, best.rel))
+            }
+        }
+        for p in proposals.sorted(by: { $0.gain > $1.gain }) {
+            let srcs = [Int(p.rel.source)] + (p.rel.number >= 0 ? [Int(p.rel.number)] : [])
+            if srcs.contains(where: { dependsOn($0, p.target) }) { continue }
+            specs[p.target].relation = p.rel
+        }
+    }
+
+    // MARK: derived: substring references
+
+    /// The text a reference stands for in record `r` (first occurrence), as in the coder.
+    func refText(_ ref: SubRef, record r: Int) -> Value? {
+        let c = Int(ref.column)
+        let i = first[c][r]
+        guard i >= 0 else { return nil }
+        var v = values[c][Int(i)]
+        let isString = withToken(v) { p, n in n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 }
+        if isString { v.start += 1; v.end -= 1 }
+        if ref.dateOnly {
+            guard v.end - v.start >= 10 else { return nil }
+            v.end = v.start + 10
+        }
+        return v.end - v.start >= 3 ? v : nil
+    }
+
+    /// `token` with the references replaced by markers, exactly as `FieldEncoder.substitute`.
+    func substituted(_ v: Value, refs: [SubRef]) -> [UInt8] {
+        let texts = refs.enumerated().compactMap { (i, ref) in refText(ref, record: Int(v.record)).map { ($0, UInt8(i + 1)) } }
+        return training.bytes.withUnsafeBufferPointer { all -> [UInt8] in
+            let b = all.baseAddress!
+            var out: [UInt8] = []
+            out.reserveCapacity(v.end - v.start)
+            var i = v.start
+            outer: while i < v.end {
+                for (t, marker) in texts {
+                    let tn = t.end - t.start
+                    if b[t.start] == b[i] && tn <= v.end - i && memcmpEqual(b + i, b + t.start, tn) {
+                        out.append(marker); i += tn; continue outer
+                    }
+                }
+                out.append(b[i]); i += 1
+            }
+            return out
+        }
+    }
+
+    mutating func learnReferences() {
+        for t in 0..<specs.count where specs[t].kind == .text {
+            var present = 0
+            var hits = [Int](repeating: 0, count: specs.count * 2)
+            var lenSum = [Int](repeating: 0, count: specs.count * 2)
+            training.bytes.withUnsafeBufferPointer { all in
+                let b = all.baseAddress!
+                var seen = 0
+                for r in 0..<sampleCount where first[t][r] >= 0 {
+                    seen += 1
+                    if seen > Self.referenceSample { break }
+                    let tv = values[t][Int(first[t][r])]
+                    guard tv.end - tv.start >= 5 else { continue }
+                    present += 1
+                    for c in 0..<specs.count where c != t {
+                        for dateOnly in [false, true] {
+                            if dateOnly && specs[c].kind != .timestamp { continue }
+                            guard let v = refText(SubRef(column: Int32(c), dateOnly: dateOnly), record: r) else { continue }
+                            let n = v.end - v.start
+                            guard n < tv.end - tv.start else { continue }
+                            var i = tv.start
+                            let f = b[v.start]
+                            while i + n <= tv.end {
+                                if b[i] == f && memcmpEqual(b + i, b + v.start, n) {
+                                    hits[c * 2 + (dateOnly ? 1 : 0)] += 1
+                                    lenSum[c * 2 + (dateOnly ? 1 : 0)] += n
+                                    break
+                                }
+                                i += 1
+                            }
+                        }
+                    }
+                }
+            }
+            guard present >= 4 else { continue }
+            var cands: [(ref: SubRef, avg: Int)] = []
+            for k in 0..<hits.count where hits[k] * 2 >= present {
+                cands.append((SubRef(column: Int32(k / 2), dateOnly: k % 2 == 1), lenSum[k] / max(hits[k], 1)))
+            }
+            cands.sort { $0.avg != $1.avg ? $0.avg > $1.avg : ($0.ref.column, $0.ref.dateOnly ? 1 : 0) < ($1.ref.column, $1.ref.dateOnly ? 1 : 0) }
+            var refs: [SubRef] = []
+            for c in cands where refs.count < 30 {
+                if dependsOn(Int(c.ref.column), t) { continue }
+                refs.append(c.ref)
+                specs[t].refs = refs   // keep dependsOn up to date
+            }
+            specs[t].refs = []
+            guard !refs.isEmpty else { continue }
+            // Keep the references only if they shorten the field.
+            let sample = values[t].prefix(Self.referenceSample)
+            let before = sample.reduce(0) { $0 + $1.end - $1.start }
+            let after = sample.reduce(0) { $0 + substituted($1, refs: refs).count }
+            if after * 10 < before * 9 {
+                specs[t].refs = refs
+                let all = values[t]
+                baseCost[t] = all.map { v in
+                    let s = substituted(v, refs: refs)
+                    return s.withUnsafeBufferPointer { Self.textCost($0.baseAddress!, $0.count) }
+                }
+            }
+        }
+    }
+
+    // MARK: enum
+
+    mutating func learnVocabularies() {
+        var isSource = Set<Int>()
+        for s in specs { if let r = s.relation { isSource.insert(Int(r.source)); if r.number >= 0 { isSource.insert(Int(r.number)) } } }
+        for c in 0..<specs.count {
+            let spec = specs[c]
+            if spec.kind == .timestamp || spec.relation != nil || isSource.contains(c) { continue }
+            let vals = values[c]
+            guard vals.count >= 4 else { continue }
+            var table = ByteTable()
+            var counts: [Int] = []
+            var ids = [Int](repeating: 0, count: vals.count)
+            for (i, v) in vals.enumerated() {
+                let before = table.count
+                let id: Int
+                if spec.refs.isEmpty {
+                    id = withToken(v) { p, n in table.insert(p, n) }
+                } else {
+                    id = table.insert(substituted(v, refs: spec.refs))
+                }
+                if id == before { counts.append(0) }
+                counts[id] += 1
+                ids[i] = id
+            }
+            let keep = (0..<table.count).filter { counts[$0] >= 2 }
+                .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
+                .prefix(FieldModel.maxVocabulary)
+            guard !keep.isEmpty else { continue }
+            var rank = [Int](repeating: -1, count: table.count)
+            for (r, id) in keep.enumerated() { rank[id] = r }
+            var withEnum = 0, without = 0
+            for (i, id) in ids.enumerated() {
+                without += baseCost[c][i]
+                withEnum += rank[id] >= 0 ? varintSize(UInt64(rank[id] + 1)) : 1 + baseCost[c][i]
+            }
+            if withEnum * 10 < without * 9 {
+                specs[c].vocab = ByteTable(keep.map { Array(table.key($0)) })
+            }
+        }
+    }
+}
+
+extension FieldModel {
+    static func learn(from training: RecordBatch, selection: TransformSelection) -> FieldModel {
+        var l = FieldLearner(training: training, selection: selection)
+        return l.run()
+    }
+}

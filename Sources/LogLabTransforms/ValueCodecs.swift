@@ -1,0 +1,380 @@
+/// Exact text ⇄ binary conversions used by the `integer`, `timestamp` and `uuid` transforms.
+/// Each parser accepts only spellings its renderer reproduces byte for byte; anything else
+/// is escaped by the caller and kept as text.
+
+// MARK: - Numbers (`integer`)
+
+/// A decimal number spelt `-?(0|[1-9][0-9]*)(\.[0-9]{1,19})?`, optionally inside quotes,
+/// as a mantissa and a format: `fractionDigits + 32·quoted + 64·long + 128·negativeLong`.
+/// A mantissa that does not fit Int64 is *long*: its leading digits (the head, at most 64)
+/// travel as text and its last 18 digits are the mantissa, so 56-digit sequence numbers
+/// still delta-code. Exponents, `-0` and leading zeros stay text: no number goes through
+/// `Double`, so `0.0012521743774414063` and `-9223372036854775808` keep their spelling.
+enum DecimalText {
+    static let quotedFlag = 32
+    static let longFlag = 64
+    static let negativeLongFlag = 128
+    static let tailDigits = 18
+    static let maxHead = 64
+
+    struct Parsed {
+        var mantissa: Int64
+        var format: Int
+        /// Head digits (long numbers only): `token[headStart ..< headStart + headCount]`.
+        var headStart: Int
+        var headCount: Int
+    }
+
+    @inline(__always)
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
+        var i = 0
+        var end = n
+        var quoted = false
+        if n >= 2 && p[0] == 0x22 {
+            guard p[n - 1] == 0x22 else { return nil }
+            quoted = true; i = 1; end = n - 1
+        }
+        guard i < end else { return nil }
+        var neg = false
+        if p[i] == 0x2D { neg = true; i += 1 }
+        guard i < end else { return nil }
+        let digitsStart = i
+        let first = p[i]
+        guard first >= 0x30 && first <= 0x39 else { return nil }
+        if first == 0x30, i + 1 < end, p[i + 1] >= 0x30 && p[i + 1] <= 0x39 { return nil }
+        var mag: UInt64 = 0
+        var overflow = false
+        var digits = 0
+        var frac = 0
+        var seenDot = false
+        var dotAt = -1
+        while i < end {
+            let c = p[i]
+            if c >= 0x30 && c <= 0x39 {
+                if !overflow {
+                    let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
+                    let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
+                    if o1 || o2 { overflow = true } else { mag = m2 }
+                }
+                digits += 1
+                if seenDot { frac += 1 }
+            } else if c == 0x2E && !seenDot {
+                seenDot = true
+                dotAt = i
+                guard i + 1 < end else { return nil }
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard frac <= 19 else { return nil }
+        let q = quoted ? quotedFlag : 0
+        if !overflow {
+            if neg {
+                if mag != 0 && mag <= UInt64(Int64.max) + 1 {
+                    return Parsed(mantissa: Int64(truncatingIfNeeded: 0 &- mag), format: frac + q, headStart: 0, headCount: 0)
+                }
+                if mag == 0 { return nil }
+            } else if mag <= UInt64(Int64.max) {
+                return Parsed(mantissa: Int64(mag), format: frac + q, headStart: 0, headCount: 0)
+            }
+        }
+        // Long: head digits + the last 18 digits.
+        let headCount = digits - tailDigits
+        guard headCount >= 1, headCount <= maxHead, dotAt < 0 || dotAt >= digitsStart + headCount else { return nil }
+        var tail: Int64 = 0
+        var j = digitsStart + headCount
+        while j < end {
+            let c = p[j]
+            if c != 0x2E { tail = tail * 10 + Int64(c - 0x30) }
+            j += 1
+        }
+        if p[digitsStart] == 0x30 { return nil }
+        return Parsed(mantissa: tail, format: frac + q + longFlag + (neg ? negativeLongFlag : 0), headStart: digitsStart, headCount: headCount)
+    }
+
+    static func isValidFormat(_ f: Int) -> Bool {
+        guard f >= 0, f < 256, f & 31 <= 19 else { return false }
+        if f & negativeLongFlag != 0 && f & longFlag == 0 { return false }
+        return true
+    }
+
+    /// Renders a number; `head` is used only with the long flag.
+    @inline(__always)
+    static func render(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
+        let quoted = format & quotedFlag != 0
+        let frac = format & 31
+        let long = format & longFlag != 0
+        out.reserve(30 + frac + headCount)
+        if quoted { out.put(0x22) }
+        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buf) { raw in
+            let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var k = 0
+            if long {
+                if format & negativeLongFlag != 0 { out.put(0x2D) }
+                var mag = m.magnitude
+                while k < tailDigits { d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; k += 1 }
+                // digits: head then the 18 tail digits; the dot sits before the last `frac`.
+                let total = headCount + tailDigits
+                for h in 0..<headCount {
+                    if total - h == frac { out.put(0x2E) }
+                    out.put(head[h])
+                }
+                var j = tailDigits - 1
+                while j >= 0 {
+                    if j == frac - 1 { out.put(0x2E) }
+                    out.put(d[j]); j -= 1
+                }
+            } else {
+                if m < 0 { out.put(0x2D) }
+                var mag = m.magnitude
+                repeat {
+                    d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
+                    mag /= 10
+                    k += 1
+                } while mag > 0
+                while k < frac + 1 { d[k] = 0x30; k += 1 }
+                var j = k - 1
+                while j >= 0 {
+                    if j == frac - 1 { out.put(0x2E) }
+                    out.put(d[j])
+                    j -= 1
+                }
+            }
+        }
+        if quoted { out.put(0x22) }
+    }
+}
+
+// MARK: - Timestamps (`timestamp`)
+
+/// ISO-8601 date-times `YYYY-MM-DD[T t ␠]HH:MM:SS[.f{1,9}][Z z ±HH:MM ±HHMM]` inside a JSON
+/// string, as an instant and a format id. The value is the instant in the format's own
+/// precision (`fraction digits`), so deltas of millisecond stamps stay small.
+enum ISOTimestamp {
+    static let pow10: [Int64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
+    /// Years outside this range are kept as text (nanoseconds must fit Int64).
+    static let minSeconds: Int64 = -8_520_336_000   // 1700-01-01
+    static let maxSeconds: Int64 = 7_258_118_400    // 2200-01-01
+
+    struct Format: Equatable {
+        var fraction: Int   // 0...9
+        var separator: Int  // 0 'T', 1 ' ', 2 't'
+        var zone: Int       // 0 none, 1 'Z', 2 'z', 3 ±HH:MM, 4 ±HHMM
+        var negative: Int   // offset sign spelt '-'
+        var offsetMinutes: Int  // 0 ..< 1440
+
+        var code: Int { (((offsetMinutes * 2 + negative) * 5 + zone) * 3 + separator) * 10 + fraction }
+
+        init(fraction: Int, separator: Int, zone: Int, negative: Int, offsetMinutes: Int) {
+            self.fraction = fraction; self.separator = separator; self.zone = zone
+            self.negative = negative; self.offsetMinutes = offsetMinutes
+        }
+
+        init?(code: Int) {
+            guard code >= 0, code < 1440 * 2 * 5 * 3 * 10 else { return nil }
+            var c = code
+            fraction = c % 10; c /= 10
+            separator = c % 3; c /= 3
+            zone = c % 5; c /= 5
+            negative = c % 2; c /= 2
+            offsetMinutes = c
+            if zone < 3 && (negative != 0 || offsetMinutes != 0) { return nil }
+        }
+
+        var signedOffsetSeconds: Int64 { Int64(offsetMinutes * 60) * (negative == 1 ? -1 : 1) }
+    }
+
+    @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = floorDiv(y, 400)
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = floorDiv(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// Parses a string token (with quotes). Returns the value in format units and the format;
+    /// `render` of the result gives back exactly the same bytes (calendar, ranges and field
+    /// widths are all checked here).
+    @inline(__always)
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: Int64, format: Format)? {
+        guard n >= 21, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
+        let c = p + 1
+        let len = n - 2
+        @inline(__always) func dg(_ i: Int) -> Int64? {
+            let x = c[i] &- 0x30
+            return x < 10 ? Int64(x) : nil
+        }
+        @inline(__always) func two(_ i: Int) -> Int64? {
+            guard let a = dg(i), let b = dg(i + 1) else { return nil }
+            return a * 10 + b
+        }
+        guard len >= 19, let y1 = two(0), let y2 = two(2), c[4] == 0x2D, let mo = two(5), c[7] == 0x2D,
+              let d = two(8), let h = two(11), c[13] == 0x3A, let mi = two(14), c[16] == 0x3A, let s = two(17)
+        else { return nil }
+        let sep: Int
+        switch c[10] { case 0x54: sep = 0; case 0x20: sep = 1; case 0x74: sep = 2; default: return nil }
+        guard mo >= 1, mo <= 12, d >= 1, d <= 31, h <= 23, mi <= 59, s <= 59 else { return nil }
+        var i = 19
+        var frac: Int64 = 0
+        var fd = 0
+        if i < len, c[i] == 0x2E {
+            i += 1
+            while i < len, let x = dg(i) {
+                guard fd < 9 else { return nil }
+                frac = frac * 10 + x; fd += 1; i += 1
+            }
+            guard fd > 0 else { return nil }
+        }
+        var zone = 0, neg = 0, off = 0
+        if i < len {
+            switch c[i] {
+            case 0x5A: zone = 1; i += 1
+            case 0x7A: zone = 2; i += 1
+            case 0x2B, 0x2D:
+                neg = c[i] == 0x2D ? 1 : 0
+                guard i + 5 <= len, let oh = two(i + 1) else { return nil }
+                if c[i + 3] == 0x3A {
+                    guard i + 6 <= len, let om = two(i + 4), om <= 59 else { return nil }
+                    zone = 3; off = Int(oh * 60 + om); i += 6
+                } else {
+                    guard let om = two(i + 3), om <= 59 else { return nil }
+                    zone = 4; off = Int(oh * 60 + om); i += 5
+                }
+                guard oh <= 23 else { return nil }
+            default: return nil
+            }
+        }
+        guard i == len else { return nil }
+        let year = y1 * 100 + y2
+        if d > 28 {
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+            let dim: Int64 = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31
+            guard d <= dim else { return nil }
+        }
+        let fmt = Format(fraction: fd, separator: sep, zone: zone, negative: neg, offsetMinutes: off)
+        let days = daysFromCivil(year, mo, d)
+        let local = days * 86_400 + h * 3600 + mi * 60 + s
+        let instant = local - fmt.signedOffsetSeconds
+        guard instant >= minSeconds, instant <= maxSeconds else { return nil }
+        return (instant * pow10[fd] + frac, fmt)
+    }
+
+    @inline(__always) static func nanos(_ value: Int64, _ fmt: Format) -> Int64 {
+        value &* pow10[9 - fmt.fraction]
+    }
+
+    static func inRange(_ value: Int64, _ fmt: Format) -> Bool {
+        let p = pow10[fmt.fraction]
+        return value >= minSeconds * p && value <= maxSeconds * p
+    }
+
+    /// Renders the string token (with quotes). `value` must be `inRange`.
+    static func render(_ value: Int64, _ fmt: Format, into out: OutStream) {
+        let p = pow10[fmt.fraction]
+        let instant = floorDiv(value, p)
+        let frac = value - instant * p
+        let local = instant + fmt.signedOffsetSeconds
+        let days = floorDiv(local, 86_400)
+        let sod = local - days * 86_400
+        let (y, m, d) = civilFromDays(days)
+        out.reserve(40)
+        out.put(0x22)
+        @inline(__always) func put2(_ v: Int64) { out.put(UInt8(v / 10) + 0x30); out.put(UInt8(v % 10) + 0x30) }
+        put2(y / 100); put2(y % 100); out.put(0x2D); put2(m); out.put(0x2D); put2(d)
+        out.put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
+        put2(sod / 3600); out.put(0x3A); put2(sod / 60 % 60); out.put(0x3A); put2(sod % 60)
+        if fmt.fraction > 0 {
+            out.put(0x2E)
+            var div = p / 10
+            while div > 0 { out.put(UInt8(frac / div % 10) + 0x30); div /= 10 }
+        }
+        switch fmt.zone {
+        case 1: out.put(0x5A)
+        case 2: out.put(0x7A)
+        case 3, 4:
+            out.put(fmt.negative == 1 ? 0x2D : 0x2B)
+            put2(Int64(fmt.offsetMinutes / 60))
+            if fmt.zone == 3 { out.put(0x3A) }
+            put2(Int64(fmt.offsetMinutes % 60))
+        default: break
+        }
+        out.put(0x22)
+    }
+}
+
+// MARK: - UUIDs (`uuid`)
+
+/// A string token holding a UUID (`8-4-4-4-12` hex, or 32 hex digits) followed by any
+/// suffix, as 16 bytes, the suffix, and a layout: `1 + upper + 2·undashed + 4·suffixLength`
+/// (0 is the caller's escape). Mixed-case UUIDs stay text.
+enum UUIDText {
+    @inline(__always) static func hexValue(_ c: UInt8) -> (UInt8, Int)? {  // value, case (0 digit, 1 lower, 2 upper)
+        switch c {
+        case 0x30...0x39: return (c - 0x30, 0)
+        case 0x61...0x66: return (c - 0x61 + 10, 1)
+        case 0x41...0x46: return (c - 0x41 + 10, 2)
+        default: return nil
+        }
+    }
+
+    /// Returns the layout and writes the 16 bytes to `bytes`; suffix is `token[suffixStart ..< n-1]`.
+    @inline(__always)
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int, bytes: UnsafeMutablePointer<UInt8>) -> (layout: UInt64, suffixStart: Int)? {
+        guard n >= 34, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
+        let len = n - 2
+        let c = p + 1
+        let dashed = len >= 36 && c[8] == 0x2D && c[13] == 0x2D && c[18] == 0x2D && c[23] == 0x2D
+        var seen = 0
+        var i = 0
+        var k = 0
+        while k < 32 {
+            if dashed && (i == 8 || i == 13 || i == 18 || i == 23) { i += 1 }
+            guard i + 1 < len, let (a, ca) = hexValue(c[i]), let (b, cb) = hexValue(c[i + 1]) else { return nil }
+            seen |= (1 << ca) | (1 << cb)
+            bytes[k / 2] = a << 4 | b
+            i += 2; k += 2
+        }
+        if seen & 6 == 6 { return nil }
+        let upper: UInt64 = seen & 4 != 0 ? 1 : 0
+        let suffixLen = len - i
+        return (1 + upper + (dashed ? 0 : 2) + 4 * UInt64(suffixLen), i + 1)
+    }
+
+    static func render(layout: UInt64, bytes: UnsafePointer<UInt8>, suffix: UnsafePointer<UInt8>, suffixCount: Int, into out: OutStream) {
+        let l = layout - 1
+        let upper = l & 1 != 0
+        let dashed = l & 2 == 0
+        let digits: StaticString = upper ? "0123456789ABCDEF" : "0123456789abcdef"
+        out.reserve(40 + suffixCount)
+        out.put(0x22)
+        digits.withUTF8Buffer { d in
+            for j in 0..<16 {
+                if dashed && (j == 4 || j == 6 || j == 8 || j == 10) { out.put(0x2D) }
+                out.put(d[Int(bytes[j] >> 4)]); out.put(d[Int(bytes[j] & 15)])
+            }
+        }
+        out.put(suffix, suffixCount)
+        out.put(0x22)
+    }
+}
