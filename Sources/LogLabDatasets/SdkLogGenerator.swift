@@ -46,6 +46,9 @@ public struct SdkLogGenerator: Sendable {
         /// Throws a `DatasetError` naming the first invalid option.
         public func validate() throws {
             guard records >= 0 else { throw DatasetError("records must be ≥ 0 (got \(records))") }
+            guard records / max(1, days) <= Self.maxRecordsPerDay else {
+                throw DatasetError("at most \(Self.maxRecordsPerDay) records per day (got \(records) over \(days) days)")
+            }
             guard CivilTime.parseDate(start) != nil else {
                 throw DatasetError("start '\(start)' is not a date of the form YYYY-MM-DD")
             }
@@ -64,19 +67,26 @@ public struct SdkLogGenerator: Sendable {
             if let n = newUsersPerDay, !(0...10_000_000).contains(n) {
                 throw DatasetError("new users per day must be 0…10000000 (got \(n))")
             }
+            if evolving, users + (newUsersPerDay ?? max(1, users / 20)) * (days - 1) > Self.maxUsers {
+                throw DatasetError("users plus new users over all days must stay ≤ \(Self.maxUsers)")
+            }
         }
+
+        static let maxRecordsPerDay = 2_000_000_000
+        static let maxUsers = 50_000_000
 
         /// Options with every value forced into its valid range (an unparsable start becomes the default).
         func clamped() -> Options {
             var o = self
-            o.records = max(0, records)
-            if CivilTime.parseDate(start).map({ $0 < 0 || $0 > 2_900_000 }) ?? true { o.start = "2021-12-26" }
             o.days = min(max(1, days), 3660)
-            o.users = min(max(1, users), 50_000_000)
+            o.records = min(max(0, records), Self.maxRecordsPerDay * o.days)
+            if CivilTime.parseDate(start).map({ $0 < 0 || $0 > 2_900_000 }) ?? true { o.start = "2021-12-26" }
+            o.users = min(max(1, users), Self.maxUsers)
             o.apps = min(max(1, apps), 100_000, o.users)
             o.functions = min(max(4, functions), SdkLogGenerator.catalogueSize)
             o.anomaliesPerMillion = min(max(0, anomaliesPerMillion), 1_000_000)
-            o.newUsersPerDay = newUsersPerDay.map { min(max(0, $0), 10_000_000) }
+            let perDayRoom = o.days > 1 ? (Self.maxUsers - o.users) / (o.days - 1) : 0
+            o.newUsersPerDay = min(max(0, newUsersPerDay ?? max(1, o.users / 20)), 10_000_000, max(0, perDayRoom))
             return o
         }
     }
@@ -97,7 +107,7 @@ public struct SdkLogGenerator: Sendable {
 
     /// All records in memory, one compact JSON document each (no newline).
     public func generate() -> RecordBatch {
-        var batch = RecordBatch(reservingBytes: options.records * 900, records: options.records)
+        var batch = RecordBatch(reservingBytes: min(options.records, 1 << 20) * 900, records: min(options.records, 1 << 20))
         forEachRecord { batch.append($0) }
         return batch
     }

@@ -72,6 +72,9 @@ final class SdkLogWorld: Sendable {
         let baseApps = o.apps
         let totalApps = baseApps + (late != nil ? 1 : 0)
         let startMs = startDay * CivilTime.msPerDay - 9 * 3_600_000
+        // The base world is anchored at 2021-12-26 (KST), or at the start when that is earlier,
+        // so runs that start on different days meet the same apps and users.
+        let anchorMs = min(startMs, Self.anchorDay * CivilTime.msPerDay - 9 * 3_600_000)
         let nodes = (0..<6).map { _ in rng.next() & 0xFFFF_FFFF_FFFF }
         let versionCum = Self.cumulative(SdkVocabulary.sdkVersionWeights)
         var ids: [[UInt8]] = [], sdk: [Int] = [], login: [Int] = [], burst: [[Int]] = []
@@ -84,7 +87,7 @@ final class SdkLogWorld: Sendable {
             defer { if isNew { swap(&rng, &newRng) } }
             // Created between 2019-01-01 and a month before the start (the new app: two days into the data).
             let lo: Int64 = 17_897 * CivilTime.msPerDay
-            let hi = max(lo + CivilTime.msPerDay, startMs - 30 * CivilTime.msPerDay)
+            let hi = max(lo + CivilTime.msPerDay, anchorMs - 30 * CivilTime.msPerDay)
             let c = isNew ? startMs + Int64(newAppDay) * CivilTime.msPerDay - 2 * CivilTime.msPerDay + Int64(rng.below(80_000_000))
                           : lo + Int64(rng.below(Int(hi - lo)))
             created.append(c)
@@ -105,7 +108,7 @@ final class SdkLogWorld: Sendable {
             var r: [UInt8] = []
             for _ in 0..<rng.between(1, 4) { r += Self.uuidV4(&rng) }
             ranks.append(r)
-            guilds.append((0..<rng.between(2, 30)).map { _ in c + Int64(rng.below(Int(max(1, startMs - c)))) })
+            guilds.append((0..<rng.between(2, 30)).map { _ in c + Int64(rng.below(Int(max(1, anchorMs - c)))) })
             var lt = Array(SdkVocabulary.logTypes.indices)
             for i in stride(from: lt.count - 1, to: 0, by: -1) { lt.swapAt(i, rng.below(i + 1)) }
             logTypes.append(Array(lt.prefix(rng.between(1, 5))))
@@ -118,7 +121,7 @@ final class SdkLogWorld: Sendable {
         })
 
         // Users: one per app first (no app without players), the rest by the same Zipf law.
-        let newPerDay = late != nil ? (o.newUsersPerDay ?? max(1, o.users / 20)) : 0
+        let newPerDay = late != nil ? (o.newUsersPerDay ?? 0) : 0   // set by `Options.clamped()`
         let total = o.users + newPerDay * max(0, o.days - 1)
         var uApp = [Int32](), uIn = [Int64](), uSdk = [UInt8](), uFlags = [UInt8]()
         var pool = [UInt8](), poolOff: [Int32] = [0], json = [UInt8](), jsonOff: [Int32] = [0]
@@ -143,9 +146,9 @@ final class SdkLogWorld: Sendable {
             let inDate: Int64
             if day == 0 {
                 // Registered between the app's creation and the start, more of them recently.
-                let span = Double(max(1, startMs - 3_600_000 - created[app]))
+                let span = Double(max(1, anchorMs - 3_600_000 - created[app]))
                 let x = rng.unit()
-                inDate = startMs - 3_600_000 - Int64(span * x * x)
+                inDate = anchorMs - 3_600_000 - Int64(span * x * x)
             } else {
                 inDate = startMs + Int64(day - 1) * CivilTime.msPerDay + Int64(rng.below(Int(CivilTime.msPerDay)))
             }
@@ -166,6 +169,8 @@ final class SdkLogWorld: Sendable {
     }
 
     // MARK: helpers
+
+    static let anchorDay: Int64 = 18_987   // 2021-12-26
 
     static func cumulative(_ weights: [Int]) -> [UInt64] {
         var acc: UInt64 = 0
