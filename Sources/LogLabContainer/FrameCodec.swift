@@ -72,7 +72,7 @@ public enum FrameCoding {
             payload = p
             flags.insert(.transformed)
         } else {
-            payload = records.joinedLines(finalNewline: true)
+            payload = joinedLines(records)
         }
         guard payload.count <= Int(UInt32.max) else {
             throw ContainerError(.codec, "a frame's transformed payload exceeds 4 GiB")
@@ -130,7 +130,7 @@ public enum FrameCoding {
             guard records.count == Int(header.recordCount) else {
                 throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(header.recordCount)")
             }
-            original = records.joinedLines(finalNewline: true)
+            original = joinedLines(records)
         } else {
             original = payload
         }
@@ -148,6 +148,30 @@ public enum FrameCoding {
             }
         }
         return original
+    }
+
+    /// The records, each followed by `\n` (one allocation, one copy per record).
+    public static func joinedLines(_ records: RecordBatch) -> [UInt8] {
+        let n = records.count
+        let total = records.totalBytes + n
+        return records.bytes.withUnsafeBytes { src in
+            records.offsets.withUnsafeBufferPointer { off in
+                [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+                    guard let dst = out.baseAddress else { initialized = 0; return }
+                    var w = 0
+                    for i in 0..<n {
+                        let lo = off[i], len = off[i + 1] - lo
+                        if len > 0, let base = src.baseAddress {
+                            (dst + w).update(from: base.advanced(by: lo).assumingMemoryBound(to: UInt8.self), count: len)
+                        }
+                        w += len
+                        dst[w] = 0x0A
+                        w += 1
+                    }
+                    initialized = w
+                }
+            }
+        }
     }
 
     /// Splits original frame bytes (records each followed by `\n`) into records.

@@ -24,16 +24,26 @@ struct RestoreCommand: ParsableCommand {
     @Flag(help: "Print timing to standard error.") var verbose = false
 
     func run() throws {
+        AllocatorTuning.forLargeFrames()
         try ContainerCLI.run {
             let t0 = Clock.nanoseconds()
             let profile = try ContainerCLI.loadProfile(self.profile)
             let codec = ProfileCodec(profile: profile)
+            let tLoaded = Clock.nanoseconds()
             let randomAccess = record != nil || from != nil || to != nil
             if randomAccess || ContainerCLI.isRegularFile(input) {
                 guard let input, ContainerCLI.isRegularFile(input) else {
                     throw ContainerError(.usage, "--record, --from and --to need a container file (-i FILE)")
                 }
                 let reader = try ContainerReader(path: input, codec: codec)
+                let tOpened = Clock.nanoseconds()
+                var tDone = tOpened
+                defer {
+                    if verbose {
+                        ContainerCLI.note(String(format: "profile load %.3f ms, open (header, trailer, index) %.3f ms, restore %.3f ms",
+                                                 Double(tLoaded - t0) / 1e6, Double(tOpened - tLoaded) / 1e6, Double(tDone - tOpened) / 1e6))
+                    }
+                }
                 try ContainerCLI.withOutput(output) { sink in
                     if let record {
                         var line = try reader.record(at: record)
@@ -46,6 +56,7 @@ struct RestoreCommand: ParsableCommand {
                     } else {
                         try reader.restoreAll(threads: threads) { try sink.write($0) }
                     }
+                    tDone = Clock.nanoseconds()
                 }
                 if verbose {
                     let ns = Clock.nanoseconds() - t0
