@@ -56,9 +56,9 @@ public enum ProfileTrainer {
         guard all.count > 0 else { throw ContainerError(.invalidInput, "the training set has no records") }
         let records = sample(all, max: options.maxTrainingRecords)
         let model = TransformModel.learn(from: records, selection: options.transforms)
-        let size = options.dictionarySize ?? defaultDictionarySize(framing: options.framing, codec: options.codec)
+        let wanted = options.dictionarySize ?? defaultDictionarySize(framing: options.framing, codec: options.codec)
         var dictionary: ZstdDictionary? = nil
-        if size > 0 {
+        if wanted > 0 {
             guard options.codec.family == .zstd else {
                 throw ContainerError(.usage, "--dict-size needs a zstd codec, not \(options.codec)")
             }
@@ -77,12 +77,20 @@ public enum ProfileTrainer {
                 samples.append(encoder.encode(records.slice(start..<end)))
                 start = end
             }
-            let opts = DictionaryTrainingOptions(size: size, level: options.codec.level,
-                                                 threads: min(4, defaultThreadCount()))
-            do {
-                dictionary = try DictionaryTrainer.train(samples: samples, options: opts).dictionary
-            } catch {
-                throw ContainerError(.dictionary, "cannot train a \(ByteSize.format(size)) dictionary on \(records.count) records: \(error)")
+            var size = wanted
+            if options.dictionarySize == nil {
+                // Automatic size: at most a tenth of the sample bytes (zstd advises ~100×), else none.
+                size = min(wanted, samples.totalBytes / 10 / 256 * 256)
+                if size < 1024 { size = 0 }
+            }
+            if size > 0 {
+                let opts = DictionaryTrainingOptions(size: size, level: options.codec.level,
+                                                     threads: min(4, defaultThreadCount()))
+                do {
+                    dictionary = try DictionaryTrainer.train(samples: samples, options: opts).dictionary
+                } catch {
+                    throw ContainerError(.dictionary, "cannot train a \(ByteSize.format(size)) dictionary on \(records.count) records: \(error)")
+                }
             }
         }
         return try Profile.make(codec: options.codec, framing: options.framing, model: model,
