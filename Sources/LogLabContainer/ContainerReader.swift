@@ -102,10 +102,15 @@ public final class ContainerReader: Sendable {
 
     /// Record `n` (0-based), without its line end, decoding only its frame.
     public func record(at n: Int) throws -> [UInt8] {
+        try record(at: n, coder: try requireCodec().makeCoder())
+    }
+
+    /// Record `n` with the calling thread's coder (services keep one per thread).
+    public func record(at n: Int, coder: any FrameCoder) throws -> [UInt8] {
         guard let f = frameIndex(ofRecord: n) else {
             throw ContainerError(.usage, "record \(n) does not exist (\(recordCount) records)")
         }
-        let original = try decodeFrame(f)
+        let original = try decodeFrame(f, coder: coder)
         let batch = FrameCoding.records(of: original)
         let k = n - Int(index.entries[f].firstRecord)
         guard k < batch.count else { throw ContainerError.corrupt("corrupt container: frame \(f) is short of records") }
