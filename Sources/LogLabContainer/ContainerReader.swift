@@ -89,6 +89,12 @@ public final class ContainerReader: Sendable {
         try decodeFrame(i, coder: try requireCodec().makeCoder())
     }
 
+    /// Frame `i`'s records, checked.
+    public func decodeRecords(_ i: Int, coder: any FrameCoder) throws -> RecordBatch {
+        let (h, stored) = try readFrame(i)
+        return try FrameCoding.decodeChecked(header: h, stored: stored[...], coder: coder, frame: i).records
+    }
+
     /// The frame holding record `n`.
     public func frameIndex(ofRecord n: Int) -> Int? {
         guard n >= 0, n < recordCount else { return nil }
@@ -110,8 +116,7 @@ public final class ContainerReader: Sendable {
         guard let f = frameIndex(ofRecord: n) else {
             throw ContainerError(.usage, "record \(n) does not exist (\(recordCount) records)")
         }
-        let original = try decodeFrame(f, coder: coder)
-        let batch = FrameCoding.records(of: original)
+        let batch = try decodeRecords(f, coder: coder)
         let k = n - Int(index.entries[f].firstRecord)
         guard k < batch.count else { throw ContainerError.corrupt("corrupt container: frame \(f) is short of records") }
         return Array(batch[k])
