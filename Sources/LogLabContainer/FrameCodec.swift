@@ -68,14 +68,12 @@ public enum FrameCoding {
         var flags: FrameFlags = []
         var payload: [UInt8]
         if let p = try? coder.transform(records),
+           p.count <= ContainerFormat.maxPayloadSize(originalSize: originalSize),
            !verifyTransform || (try? coder.untransform(p, recordCount: records.count)) == records {
             payload = p
             flags.insert(.transformed)
         } else {
             payload = joinedLines(records)
-        }
-        guard payload.count <= Int(UInt32.max) else {
-            throw ContainerError(.codec, "a frame's transformed payload exceeds 4 GiB")
         }
         var stored = try coder.compress(payload)
         if stored.count < payload.count {
