@@ -45,6 +45,9 @@ final class FieldCoderState {
     let scratch3 = OutStream(capacity: 1024)
     let payload = OutStream(capacity: 256)
     let uuidBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+    let dateCache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
+    /// Unretained views of `vocabs` (kept alive by it) for the decoder's hot path.
+    let vocabRefs: UnsafeMutablePointer<Unmanaged<RawTable>?>
 
     init(model: FieldModel) {
         self.model = model
@@ -54,6 +57,9 @@ final class FieldCoderState {
         for (i, s) in model.columns.enumerated() { (cols + i).initialize(to: ColumnRT(s)) }
         heads = .allocate(capacity: capacity * DecimalText.maxHead)
         vocabs = model.columns.map { $0.vocab.map(RawTable.init) }
+        vocabRefs = .allocate(capacity: max(vocabs.count, 1))
+        for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
+        dateCache.initialize(to: ISOTimestamp.DateCache())
         refs = model.columns.map(\.refs)
         modelShapes = model.shapes.map(ShapeRT.init)
         shapeTable = RawTable(model.shapeTable)
@@ -65,6 +71,7 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate()
     }
 
     @inline(__always) var columnCount: Int { counters[0] }
@@ -310,7 +317,7 @@ final class FieldCoderState {
             if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
             let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
             guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-            ISOTimestamp.renderContent(v, fmt, into: out)
+            ISOTimestamp.renderContent(v, fmt, into: out, cache: dateCache)
             col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
         }
     }
@@ -358,16 +365,32 @@ final class FieldCoderState {
     @inline(__always)
     func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         let col = cols + c
+        if !col.pointee.hasRefs && !col.pointee.hasEmbedded {
+            try decodeCore(c, col, &inp, into: tokens, gen: gen)
+            return
+        }
         let hasRefs = col.pointee.hasRefs
         let hasEmbedded = col.pointee.hasEmbedded
         let afterEmbedded = hasRefs ? scratch2 : tokens
-        let target = hasEmbedded ? scratch3 : afterEmbedded
         if hasRefs { scratch2.reset() }
-        if hasEmbedded { scratch3.reset() }
+        if hasEmbedded {
+            scratch3.reset()
+            try decodeCore(c, col, &inp, into: scratch3, gen: gen)
+            try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen)
+        } else {
+            try decodeCore(c, col, &inp, into: afterEmbedded, gen: gen)
+        }
+        if hasRefs { try expand(refs[c], scratch2, into: tokens, gen: gen) }
+    }
+
+    /// The vocabulary and base codings of one value, appended to `target`.
+    @inline(__always)
+    func decodeCore(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream, gen: UInt32) throws {
         decode: do {
-            if col.pointee.hasVocab, let vocab = vocabs[c] {
+            if col.pointee.hasVocab {
                 let code = try inp.varint()
                 if code > 0 {
+                    let vocab = vocabRefs[c]!.takeUnretainedValue()
                     guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
                     let (kp, kn) = vocab.key(Int(code - 1))
                     target.put(kp, kn)
@@ -426,7 +449,9 @@ final class FieldCoderState {
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
                 let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
                 guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-                ISOTimestamp.render(v, fmt, into: target)
+                target.put(0x22)
+                ISOTimestamp.renderContent(v, fmt, into: target, cache: dateCache)
+                target.put(0x22)
                 let ns = v &* unit
                 col.pointee.prevValue = ns; col.pointee.prevFormat = code
                 col.pointee.tsGen = gen; col.pointee.tsVal = ns
@@ -440,8 +465,6 @@ final class FieldCoderState {
                 UUIDText.render(layout: layout, bytes: bytes, suffix: suffix, suffixCount: suffixLen, into: target)
             }
         }
-        if hasEmbedded { try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen) }
-        if hasRefs { try expand(refs[c], scratch2, into: tokens, gen: gen) }
     }
 
     /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).

@@ -234,7 +234,7 @@ struct FieldLearner {
     mutating func learnRelations() {
         let tsCols = (0..<specs.count).filter { specs[$0].kind == .timestamp }
         let numCols = (0..<specs.count).filter { specs[$0].kind == .number }
-        var proposals: [(gain: Int, target: Int, rel: Relation)] = []
+        var proposals: [(gain: Int, target: Int, rels: [Relation])] = []
         for t in tsCols + numCols {
             let vals = values[t].prefix(Self.relationSample)
             guard vals.count >= 8 else { continue }
@@ -263,7 +263,7 @@ struct FieldLearner {
                 let tc = vals.map { v in withToken(v) { Self.textCost($0, $1) } }
                 return Self.numericCosts(ps, textCosts: tc, delta: false, initFormat: specs[t].initFormat, reference: specs[t].initValue).reduce(0, +)
             }()
-            var best: (cost: Int, rel: Relation)? = nil
+            var candidates: [(cost: Int, rel: Relation)] = []
             func consider(_ rel: Relation, _ pred: (Int) -> Int64?) {
                 // Offset: median residual where the prediction exists.
                 var res: [Int64] = []
@@ -311,7 +311,7 @@ struct FieldLearner {
                 } else {
                     r.offset = off
                 }
-                if cost < (best?.cost ?? Int.max) { best = (cost, r) }
+                candidates.append((cost, r))
             }
             if isTs {
                 for s in tsCols where s != t {
@@ -344,14 +344,20 @@ struct FieldLearner {
                     }
                 }
             }
-            if let best, best.cost * 10 < baseline * 8 || (best.cost * 10 <= baseline * 11 && best.cost * 10 < isolated * 8) {
-                proposals.append((max(baseline, isolated) - best.cost, t, best.rel))
+            let good = candidates.filter { $0.cost * 10 < baseline * 8 || ($0.cost * 10 <= baseline * 11 && $0.cost * 10 < isolated * 8) }
+                .sorted { $0.cost < $1.cost }
+            if let best = good.first {
+                proposals.append((max(baseline, isolated) - best.cost, t, good.map(\.rel)))
             }
         }
-        for p in proposals.sorted(by: { $0.gain > $1.gain }) {
-            let srcs = [Int(p.rel.source)] + (p.rel.number >= 0 ? [Int(p.rel.number)] : [])
-            if srcs.contains(where: { dependsOn($0, p.target) }) { continue }
-            specs[p.target].relation = p.rel
+        // Best gains first; a target whose best relation would close a cycle takes its next one.
+        for p in proposals.sorted(by: { $0.gain != $1.gain ? $0.gain > $1.gain : $0.target < $1.target }) {
+            for rel in p.rels {
+                let srcs = [Int(rel.source)] + (rel.number >= 0 ? [Int(rel.number)] : [])
+                if srcs.contains(where: { dependsOn($0, p.target) }) { continue }
+                specs[p.target].relation = rel
+                break
+            }
         }
     }
 

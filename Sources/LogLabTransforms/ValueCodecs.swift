@@ -286,21 +286,40 @@ enum ISOTimestamp {
         return (instant * pow10[fd] + frac, fmt, i)
     }
 
+    /// The last rendered day's `YYYY-MM-DD`, so stamps of one day skip the calendar maths.
+    struct DateCache {
+        var days: Int64 = .min
+        var text: (UInt64, UInt64) = (0, 0)
+    }
+
     /// Renders without quotes.
-    static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream) {
+    static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil) {
         let p = pow10[fmt.fraction]
         let instant = floorDiv(value, p)
         let frac = value - instant * p
         let local = instant + fmt.signedOffsetSeconds
         let days = floorDiv(local, 86_400)
         let sod = local - days * 86_400
-        let (y, m, d) = civilFromDays(days)
         out.reserve(40)
         let b = out.base + out.count
         var k = 0
         @inline(__always) func put(_ x: UInt8) { b[k] = x; k += 1 }
         @inline(__always) func put2(_ v: Int64) { put(UInt8(v / 10) + 0x30); put(UInt8(v % 10) + 0x30) }
-        put2(y / 100); put2(y % 100); put(0x2D); put2(m); put(0x2D); put2(d)
+        if let cache, cache.pointee.days == days {
+            withUnsafeBytes(of: &cache.pointee.text) { t in
+                for j in 0..<10 { b[j] = t[j] }
+            }
+            k = 10
+        } else {
+            let (y, m, d) = civilFromDays(days)
+            put2(y / 100); put2(y % 100); put(0x2D); put2(m); put(0x2D); put2(d)
+            if let cache {
+                cache.pointee.days = days
+                withUnsafeMutableBytes(of: &cache.pointee.text) { t in
+                    for j in 0..<10 { t[j] = b[j] }
+                }
+            }
+        }
         put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
         put2(sod / 3600); put(0x3A); put2(sod / 60 % 60); put(0x3A); put2(sod % 60)
         if fmt.fraction > 0 {
