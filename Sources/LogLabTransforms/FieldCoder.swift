@@ -42,7 +42,12 @@ final class FieldCoderState {
 
     let scratch = OutStream(capacity: 1024)
     let scratch2 = OutStream(capacity: 1024)
+    let scratch3 = OutStream(capacity: 1024)
+    let payload = OutStream(capacity: 256)
     let uuidBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+    let dateCache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
+    /// Unretained views of `vocabs` (kept alive by it) for the decoder's hot path.
+    let vocabRefs: UnsafeMutablePointer<Unmanaged<RawTable>?>
 
     init(model: FieldModel) {
         self.model = model
@@ -52,6 +57,9 @@ final class FieldCoderState {
         for (i, s) in model.columns.enumerated() { (cols + i).initialize(to: ColumnRT(s)) }
         heads = .allocate(capacity: capacity * DecimalText.maxHead)
         vocabs = model.columns.map { $0.vocab.map(RawTable.init) }
+        vocabRefs = .allocate(capacity: max(vocabs.count, 1))
+        for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
+        dateCache.initialize(to: ISOTimestamp.DateCache())
         refs = model.columns.map(\.refs)
         modelShapes = model.shapes.map(ShapeRT.init)
         shapeTable = RawTable(model.shapeTable)
@@ -63,6 +71,7 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate()
     }
 
     @inline(__always) var columnCount: Int { counters[0] }
@@ -82,7 +91,9 @@ final class FieldCoderState {
         for c in 0..<modelColumnCount {
             cols[c].prevValue = cols[c].initValue
             cols[c].prevFormat = cols[c].initFormat
-            cols[c].headCount = 0
+            let head = model.columns[c].initHead
+            cols[c].headCount = head.count
+            if !head.isEmpty { (heads + c * DecimalText.maxHead).update(from: head, count: head.count) }
         }
     }
 
@@ -177,14 +188,24 @@ final class FieldCoderState {
             substitute(refs[c], p, n, recordBase: recordBase, into: scratch, gen: gen)
             tp = UnsafePointer(scratch.base); tn = scratch.count
         }
+        let embedded = col.pointee.hasEmbedded
+        if embedded {
+            extractEmbedded(col, tp, tn, gen: gen)
+            tp = UnsafePointer(scratch3.base); tn = scratch3.count
+        }
         if col.pointee.hasVocab, let vocab = vocabs[c] {
             let id = vocab.find(tp, tn)
-            if id >= 0 { out.varint(id + 1); return false }
+            if id >= 0 {
+                out.varint(id + 1)
+                if embedded { out.put(payload.base, payload.count) }
+                return false
+            }
             out.put(0)
         }
         switch col.pointee.kind {
         case .text:
             writeText(tp, tn, out)
+            if embedded { out.put(payload.base, payload.count) }
             return false
         case .number:
             guard let x = DecimalText.parse(tp, tn) else {
@@ -239,6 +260,68 @@ final class FieldCoderState {
         }
     }
 
+    /// Embedded timestamps of `p[0..<n]` → `scratch3` (with markers) and `payload`.
+    @inline(__always)
+    func extractEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ p: UnsafePointer<UInt8>, _ n: Int, gen: UInt32) {
+        scratch3.reset(); payload.reset()
+        scratch3.reserve(n)
+        var i = 0
+        while i < n {
+            let b = p[i]
+            if b &- 0x30 < 10, i + 19 <= n, p[i + 4] == 0x2D, p[i + 13] == 0x3A,
+               let (v, fmt, len) = ISOTimestamp.parseContent(p + i, n - i, exact: false) {
+                scratch3.put(ColumnSpec.embeddedMarker)
+                let unit = ISOTimestamp.pow10[9 - fmt.fraction]
+                var baseNs = col.pointee.prevValue
+                let src = Int(col.pointee.embeddedSource)
+                if src >= 0, cols[src].tsGen == gen { baseNs = cols[src].tsVal &+ col.pointee.embeddedOffset }
+                let code = fmt.code
+                let z = zigzag(v &- ISOTimestamp.floorDiv(baseNs, unit))
+                if code == col.pointee.prevFormat && z < (1 << 63) {
+                    payload.varint(z << 1)
+                } else {
+                    payload.varint(UInt64(code + 1) << 1 | 1)
+                    payload.varint(z)
+                }
+                col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
+                i += len
+            } else {
+                scratch3.put(b)
+                i += 1
+            }
+        }
+    }
+
+    /// Undoes `extractEmbedded`: markers in `src` → rendered timestamps read from `inp`.
+    func expandEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ src: OutStream, _ inp: inout Cursor, into out: OutStream, gen: UInt32) throws {
+        let sp = src.base, sn = src.count
+        out.reserve(sn)
+        for i in 0..<sn {
+            let b = sp[i]
+            guard b == ColumnSpec.embeddedMarker else { out.put(b); continue }
+            let x = try inp.varint()
+            var code = col.pointee.prevFormat
+            let d: Int64
+            if x & 1 == 0 {
+                d = unzigzag(x >> 1)
+            } else {
+                let tag = x >> 1
+                guard tag >= 1, tag <= 1 << 20 else { throw TransformError.corruptFrame("bad embedded timestamp format") }
+                code = Int(tag - 1)
+                d = unzigzag(try inp.varint())
+            }
+            guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+            let unit = ISOTimestamp.pow10[9 - fmt.fraction]
+            var baseNs = col.pointee.prevValue
+            let s = Int(col.pointee.embeddedSource)
+            if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
+            let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
+            guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
+            ISOTimestamp.renderContent(v, fmt, into: out, cache: dateCache)
+            col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
+        }
+    }
+
     /// Replaces every occurrence of each available reference text with its marker byte
     /// (0x01 + index). Tokens never hold bytes below 0x20, so markers are unambiguous.
     func substitute(_ refs: [SubRef], _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, into out: OutStream, gen: UInt32) {
@@ -282,13 +365,32 @@ final class FieldCoderState {
     @inline(__always)
     func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         let col = cols + c
+        if !col.pointee.hasRefs && !col.pointee.hasEmbedded {
+            try decodeCore(c, col, &inp, into: tokens, gen: gen)
+            return
+        }
         let hasRefs = col.pointee.hasRefs
-        let target = hasRefs ? scratch2 : tokens
+        let hasEmbedded = col.pointee.hasEmbedded
+        let afterEmbedded = hasRefs ? scratch2 : tokens
         if hasRefs { scratch2.reset() }
+        if hasEmbedded {
+            scratch3.reset()
+            try decodeCore(c, col, &inp, into: scratch3, gen: gen)
+            try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen)
+        } else {
+            try decodeCore(c, col, &inp, into: afterEmbedded, gen: gen)
+        }
+        if hasRefs { try expand(refs[c], scratch2, into: tokens, gen: gen) }
+    }
+
+    /// The vocabulary and base codings of one value, appended to `target`.
+    @inline(__always)
+    func decodeCore(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream, gen: UInt32) throws {
         decode: do {
-            if col.pointee.hasVocab, let vocab = vocabs[c] {
+            if col.pointee.hasVocab {
                 let code = try inp.varint()
                 if code > 0 {
+                    let vocab = vocabRefs[c]!.takeUnretainedValue()
                     guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
                     let (kp, kn) = vocab.key(Int(code - 1))
                     target.put(kp, kn)
@@ -347,7 +449,9 @@ final class FieldCoderState {
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
                 let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
                 guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-                ISOTimestamp.render(v, fmt, into: target)
+                target.put(0x22)
+                ISOTimestamp.renderContent(v, fmt, into: target, cache: dateCache)
+                target.put(0x22)
                 let ns = v &* unit
                 col.pointee.prevValue = ns; col.pointee.prevFormat = code
                 col.pointee.tsGen = gen; col.pointee.tsVal = ns
@@ -361,7 +465,6 @@ final class FieldCoderState {
                 UUIDText.render(layout: layout, bytes: bytes, suffix: suffix, suffixCount: suffixLen, into: target)
             }
         }
-        if hasRefs { try expand(refs[c], scratch2, into: tokens, gen: gen) }
     }
 
     /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).

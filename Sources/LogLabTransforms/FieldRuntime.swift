@@ -89,6 +89,9 @@ struct ColumnRT {
     var hasRefs: Bool
     var hasRelation: Bool
     var relation: Relation
+    var hasEmbedded: Bool
+    var embeddedSource: Int32
+    var embeddedOffset: Int64
     var initValue: Int64
     var initFormat: Int
     var level: Int
@@ -111,6 +114,9 @@ struct ColumnRT {
         hasRefs = !s.refs.isEmpty
         hasRelation = s.relation != nil
         relation = s.relation ?? Relation(kind: .tsFromTs, source: 0, number: -1, unit: 1, offset: 0)
+        hasEmbedded = s.embedded != nil
+        embeddedSource = s.embedded?.source ?? -1
+        embeddedOffset = s.embedded?.offset ?? 0
         initValue = s.initValue
         initFormat = s.initFormat
         level = s.level

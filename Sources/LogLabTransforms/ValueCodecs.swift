@@ -219,8 +219,14 @@ enum ISOTimestamp {
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: Int64, format: Format)? {
         guard n >= 21, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
-        let c = p + 1
-        let len = n - 2
+        guard let r = parseContent(p + 1, n - 2, exact: true) else { return nil }
+        return (r.value, r.format)
+    }
+
+    /// Parses a date-time at the start of `c[0..<len]`; with `exact`, it must span all of it,
+    /// otherwise the longest valid date-time is taken and its length returned.
+    @inline(__always)
+    static func parseContent(_ c: UnsafePointer<UInt8>, _ len: Int, exact: Bool) -> (value: Int64, format: Format, length: Int)? {
         @inline(__always) func dg(_ i: Int) -> Int64? {
             let x = c[i] &- 0x30
             return x < 10 ? Int64(x) : nil
@@ -238,13 +244,14 @@ enum ISOTimestamp {
         var i = 19
         var frac: Int64 = 0
         var fd = 0
-        if i < len, c[i] == 0x2E {
+        if i + 1 < len, c[i] == 0x2E, dg(i + 1) != nil {
             i += 1
             while i < len, let x = dg(i) {
                 guard fd < 9 else { return nil }
                 frac = frac * 10 + x; fd += 1; i += 1
             }
-            guard fd > 0 else { return nil }
+        } else if exact && i < len && c[i] == 0x2E {
+            return nil
         }
         var zone = 0, neg = 0, off = 0
         if i < len {
@@ -252,20 +259,19 @@ enum ISOTimestamp {
             case 0x5A: zone = 1; i += 1
             case 0x7A: zone = 2; i += 1
             case 0x2B, 0x2D:
-                neg = c[i] == 0x2D ? 1 : 0
-                guard i + 5 <= len, let oh = two(i + 1) else { return nil }
-                if c[i + 3] == 0x3A {
-                    guard i + 6 <= len, let om = two(i + 4), om <= 59 else { return nil }
-                    zone = 3; off = Int(oh * 60 + om); i += 6
-                } else {
-                    guard let om = two(i + 3), om <= 59 else { return nil }
-                    zone = 4; off = Int(oh * 60 + om); i += 5
+                if i + 5 <= len, let oh = two(i + 1), oh <= 23 {
+                    if c[i + 3] == 0x3A {
+                        if i + 6 <= len, let om = two(i + 4), om <= 59 {
+                            neg = c[i] == 0x2D ? 1 : 0; zone = 3; off = Int(oh * 60 + om); i += 6
+                        }
+                    } else if let om = two(i + 3), om <= 59 {
+                        neg = c[i] == 0x2D ? 1 : 0; zone = 4; off = Int(oh * 60 + om); i += 5
+                    }
                 }
-                guard oh <= 23 else { return nil }
-            default: return nil
+            default: break
             }
         }
-        guard i == len else { return nil }
+        if exact && i != len { return nil }
         let year = y1 * 100 + y2
         if d > 28 {
             let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
@@ -277,7 +283,61 @@ enum ISOTimestamp {
         let local = days * 86_400 + h * 3600 + mi * 60 + s
         let instant = local - fmt.signedOffsetSeconds
         guard instant >= minSeconds, instant <= maxSeconds else { return nil }
-        return (instant * pow10[fd] + frac, fmt)
+        return (instant * pow10[fd] + frac, fmt, i)
+    }
+
+    /// The last rendered day's `YYYY-MM-DD`, so stamps of one day skip the calendar maths.
+    struct DateCache {
+        var days: Int64 = .min
+        var text: (UInt64, UInt64) = (0, 0)
+    }
+
+    /// Renders without quotes.
+    static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil) {
+        let p = pow10[fmt.fraction]
+        let instant = floorDiv(value, p)
+        let frac = value - instant * p
+        let local = instant + fmt.signedOffsetSeconds
+        let days = floorDiv(local, 86_400)
+        let sod = local - days * 86_400
+        out.reserve(40)
+        let b = out.base + out.count
+        var k = 0
+        @inline(__always) func put(_ x: UInt8) { b[k] = x; k += 1 }
+        @inline(__always) func put2(_ v: Int64) { put(UInt8(v / 10) + 0x30); put(UInt8(v % 10) + 0x30) }
+        if let cache, cache.pointee.days == days {
+            withUnsafeBytes(of: &cache.pointee.text) { t in
+                for j in 0..<10 { b[j] = t[j] }
+            }
+            k = 10
+        } else {
+            let (y, m, d) = civilFromDays(days)
+            put2(y / 100); put2(y % 100); put(0x2D); put2(m); put(0x2D); put2(d)
+            if let cache {
+                cache.pointee.days = days
+                withUnsafeMutableBytes(of: &cache.pointee.text) { t in
+                    for j in 0..<10 { t[j] = b[j] }
+                }
+            }
+        }
+        put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
+        put2(sod / 3600); put(0x3A); put2(sod / 60 % 60); put(0x3A); put2(sod % 60)
+        if fmt.fraction > 0 {
+            put(0x2E)
+            var div = p / 10
+            while div > 0 { put(UInt8(frac / div % 10) + 0x30); div /= 10 }
+        }
+        switch fmt.zone {
+        case 1: put(0x5A)
+        case 2: put(0x7A)
+        case 3, 4:
+            put(fmt.negative == 1 ? 0x2D : 0x2B)
+            put2(Int64(fmt.offsetMinutes / 60))
+            if fmt.zone == 3 { put(0x3A) }
+            put2(Int64(fmt.offsetMinutes % 60))
+        default: break
+        }
+        out.h.pointee.count += k
     }
 
     @inline(__always) static func nanos(_ value: Int64, _ fmt: Format) -> Int64 {
@@ -291,34 +351,8 @@ enum ISOTimestamp {
 
     /// Renders the string token (with quotes). `value` must be `inRange`.
     static func render(_ value: Int64, _ fmt: Format, into out: OutStream) {
-        let p = pow10[fmt.fraction]
-        let instant = floorDiv(value, p)
-        let frac = value - instant * p
-        let local = instant + fmt.signedOffsetSeconds
-        let days = floorDiv(local, 86_400)
-        let sod = local - days * 86_400
-        let (y, m, d) = civilFromDays(days)
-        out.reserve(40)
         out.put(0x22)
-        @inline(__always) func put2(_ v: Int64) { out.put(UInt8(v / 10) + 0x30); out.put(UInt8(v % 10) + 0x30) }
-        put2(y / 100); put2(y % 100); out.put(0x2D); put2(m); out.put(0x2D); put2(d)
-        out.put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
-        put2(sod / 3600); out.put(0x3A); put2(sod / 60 % 60); out.put(0x3A); put2(sod % 60)
-        if fmt.fraction > 0 {
-            out.put(0x2E)
-            var div = p / 10
-            while div > 0 { out.put(UInt8(frac / div % 10) + 0x30); div /= 10 }
-        }
-        switch fmt.zone {
-        case 1: out.put(0x5A)
-        case 2: out.put(0x7A)
-        case 3, 4:
-            out.put(fmt.negative == 1 ? 0x2D : 0x2B)
-            put2(Int64(fmt.offsetMinutes / 60))
-            if fmt.zone == 3 { out.put(0x3A) }
-            put2(Int64(fmt.offsetMinutes % 60))
-        default: break
-        }
+        renderContent(value, fmt, into: out)
         out.put(0x22)
     }
 }
