@@ -48,8 +48,6 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
         }
     }
 
-    public func yaml() throws -> String { try YAMLEncoder().encode(self) }
-
     /// The catalogue of the checkout that contains `directory` (searching upwards for `Datasets/catalog.yaml`).
     public static func locate(from directory: String = FileManager.default.currentDirectoryPath) -> String? {
         var url = URL(fileURLWithPath: directory)
@@ -64,6 +62,29 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
     /// Repository root for a catalogue file at `…/Datasets/catalog.yaml`.
     public static func root(ofCatalog path: String) -> String {
         URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    public func entry(named name: String) -> Entry? { datasets.first { $0.name == name } }
+
+    /// A file path resolved against the repository root (absolute paths stay as they are).
+    public static func resolve(_ path: String, root: String) -> String {
+        path.hasPrefix("/") ? path : root + "/" + path
+    }
+
+    /// The records of the dataset `name`: its file when present, else generated from its parameters.
+    public func records(named name: String, root: String) throws -> RecordBatch {
+        guard let e = entry(named: name) else {
+            throw DatasetError("no dataset '\(name)' in the catalogue (known: \(datasets.map(\.name).joined(separator: ", ")))")
+        }
+        if let p = e.path, FileManager.default.fileExists(atPath: Self.resolve(p, root: root)) {
+            return try RecordSources.load(path: Self.resolve(p, root: root)).records
+        }
+        if let g = e.generator {
+            guard g.name == "sdk-log" else { throw DatasetError("dataset '\(name)': unknown generator '\(g.name)'") }
+            try g.parameters.validate()
+            return SdkLogGenerator(options: g.parameters).generate()
+        }
+        throw DatasetError("dataset '\(name)' is missing: \(e.path.map { Self.resolve($0, root: root) } ?? "no path")")
     }
 
     public struct Check: Sendable, Equatable, CustomStringConvertible {
@@ -99,7 +120,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
             if let want = e.bytes, want != bytes { problems.append("\(what) has \(bytes) bytes, catalogue says \(want)") }
         }
         if let path = e.path {
-            let full = path.hasPrefix("/") ? path : root + "/" + path
+            let full = Self.resolve(path, root: root)
             if !FileManager.default.fileExists(atPath: full) {
                 check.status = .missing
                 check.message = path
@@ -154,6 +175,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
 extension SdkLogGenerator.Options {
     enum CodingKeys: String, CodingKey {
         case records, start, days, seed, apps, users, functions, anomaliesPerMillion, evolving, newUsersPerDay
+        case sliceRate, sliceHour
     }
 
     /// Every key optional: missing ones take the defaults.
@@ -169,6 +191,8 @@ extension SdkLogGenerator.Options {
                   functions: try c.decodeIfPresent(Int.self, forKey: .functions) ?? d.functions,
                   anomaliesPerMillion: try c.decodeIfPresent(Int.self, forKey: .anomaliesPerMillion) ?? d.anomaliesPerMillion,
                   evolving: try c.decodeIfPresent(Bool.self, forKey: .evolving) ?? d.evolving,
-                  newUsersPerDay: try c.decodeIfPresent(Int.self, forKey: .newUsersPerDay))
+                  newUsersPerDay: try c.decodeIfPresent(Int.self, forKey: .newUsersPerDay),
+                  sliceRate: try c.decodeIfPresent(Int.self, forKey: .sliceRate),
+                  sliceHour: try c.decodeIfPresent(Int.self, forKey: .sliceHour) ?? d.sliceHour)
     }
 }

@@ -106,6 +106,20 @@ public struct StatsAccumulator {
         }
     }
 
+    /// Adds the records `reader` yields, at most `maxRecords` of them; returns how many were added.
+    @discardableResult
+    public mutating func add(_ reader: RecordReader, maxRecords: Int? = nil) throws -> Int {
+        var added = 0
+        while let batch = try reader.next() {
+            for i in 0..<batch.count {
+                if let m = maxRecords, added >= m { return added }
+                batch.withRecord(i) { add(record: $0.bindMemory(to: UInt8.self)) }
+                added += 1
+            }
+        }
+        return added
+    }
+
     public mutating func add(record p: UnsafeBufferPointer<UInt8>) {
         let index = records
         records += 1

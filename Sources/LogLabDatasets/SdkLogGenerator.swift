@@ -27,10 +27,17 @@ public struct SdkLogGenerator: Sendable {
         public var evolving: Bool
         /// New users per day with `evolving` (default: users / 20).
         public var newUsersPerDay: Int?
+        /// Slice mode: when set, each day's records are a contiguous slice of a busy service
+        /// handling this many records per second, starting at `sliceHour` (KST), instead of a small
+        /// service's whole day. Many more users appear per record, as in an excerpt of a large export.
+        public var sliceRate: Int?
+        /// KST hour at which each day's slice starts (with `sliceRate`).
+        public var sliceHour: Int
 
         public init(records: Int = 10_000, start: String = "2021-12-26", days: Int = 1, seed: UInt64 = 1,
                     apps: Int = 300, users: Int = 30_000, functions: Int = SdkLogGenerator.catalogueSize,
-                    anomaliesPerMillion: Int = 2_000, evolving: Bool = false, newUsersPerDay: Int? = nil) {
+                    anomaliesPerMillion: Int = 2_000, evolving: Bool = false, newUsersPerDay: Int? = nil,
+                    sliceRate: Int? = nil, sliceHour: Int = 20) {
             self.records = records
             self.start = start
             self.days = days
@@ -41,6 +48,8 @@ public struct SdkLogGenerator: Sendable {
             self.anomaliesPerMillion = anomaliesPerMillion
             self.evolving = evolving
             self.newUsersPerDay = newUsersPerDay
+            self.sliceRate = sliceRate
+            self.sliceHour = sliceHour
         }
 
         /// Throws a `DatasetError` naming the first invalid option.
@@ -67,6 +76,10 @@ public struct SdkLogGenerator: Sendable {
             if let n = newUsersPerDay, !(0...10_000_000).contains(n) {
                 throw DatasetError("new users per day must be 0…10000000 (got \(n))")
             }
+            if let r = sliceRate, !(1...10_000_000).contains(r) {
+                throw DatasetError("slice rate must be 1…10000000 records per second (got \(r))")
+            }
+            guard (0...23).contains(sliceHour) else { throw DatasetError("slice hour must be 0…23 (got \(sliceHour))") }
             if evolving, users + (newUsersPerDay ?? max(1, users / 20)) * (days - 1) > Self.maxUsers {
                 throw DatasetError("users plus new users over all days must stay ≤ \(Self.maxUsers)")
             }
@@ -85,6 +98,8 @@ public struct SdkLogGenerator: Sendable {
             o.apps = min(max(1, apps), 100_000, o.users)
             o.functions = min(max(4, functions), SdkLogGenerator.catalogueSize)
             o.anomaliesPerMillion = min(max(0, anomaliesPerMillion), 1_000_000)
+            o.sliceRate = sliceRate.map { min(max(1, $0), 10_000_000) }
+            o.sliceHour = min(max(0, sliceHour), 23)
             let perDayRoom = o.days > 1 ? (Self.maxUsers - o.users) / (o.days - 1) : 0
             o.newUsersPerDay = min(max(0, newUsersPerDay ?? max(1, o.users / 20)), 10_000_000, max(0, perDayRoom))
             return o

@@ -39,7 +39,6 @@ final class SdkLogWorld: Sendable {
     let nickOffsets: [Int32]
     let nickJSON: [UInt8]              // JSON string literals (quoted, escaped)
     let nickJSONOffsets: [Int32]
-    let baseUsers: Int
     let newUsersByDay: [Range<Int>]    // users first seen on day d (empty unless evolving)
 
     init(options o: SdkLogGenerator.Options) {
@@ -164,7 +163,6 @@ final class SdkLogWorld: Sendable {
         userApp = uApp; userInDate = uIn; userSdk = uSdk; userFlags = uFlags
         nickPool = pool; nickOffsets = poolOff; nickJSON = json; nickJSONOffsets = jsonOff
         appUsers = byApp
-        baseUsers = o.users
         newUsersByDay = byDay
     }
 
@@ -190,10 +188,8 @@ final class SdkLogWorld: Sendable {
         return lo
     }
 
-    static let hex = Array("0123456789abcdef".utf8)
-
     static func appendHex(_ v: UInt64, digits: Int, to out: inout [UInt8]) {
-        for i in stride(from: digits - 1, through: 0, by: -1) { out.append(hex[Int((v >> UInt64(4 * i)) & 0xF)]) }
+        for i in stride(from: digits - 1, through: 0, by: -1) { out.append(JSONText.hex[Int((v >> UInt64(4 * i)) & 0xF)]) }
     }
 
     /// A version-1 UUID for a creation time (100 ns ticks since 1582-10-15).

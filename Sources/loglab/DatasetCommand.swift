@@ -56,7 +56,11 @@ struct DatasetCommand: ParsableCommand {
         @Option(help: "Anomalous records per million.") var anomaliesPerMillion: Int = 2_000
         @Flag(help: "Evolving traffic: new users daily, a new app from day 2, a new function from day 3.") var evolving = false
         @Option(help: "New users per day with --evolving (default users/20).") var newUsersPerDay: Int?
+        @Option(help: "Slice mode: each day is a contiguous slice of a service handling this many records per second.") var sliceRate: Int?
+        @Option(help: "KST hour at which each day's slice starts (with --slice-rate).") var sliceHour: Int = 20
         @Option(help: "Compression level when the output is compressed.") var level: Int?
+        @Option(help: "File layout: jsonl, json-array, pretty-array or es-search (a _search response).") var layout: String = "jsonl"
+        @Flag(help: "Print the sha256 of the generated (uncompressed) bytes.") var sha256 = false
         @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String
 
         func run() throws {
@@ -64,21 +68,25 @@ struct DatasetCommand: ParsableCommand {
             let options = SdkLogGenerator.Options(
                 records: records, start: start, days: days, seed: seed, apps: apps, users: users,
                 functions: functions, anomaliesPerMillion: anomaliesPerMillion, evolving: evolving,
-                newUsersPerDay: newUsersPerDay)
+                newUsersPerDay: newUsersPerDay, sliceRate: sliceRate, sliceHour: sliceHour)
             try options.validate()
+            let layout = try ExportLayout(parsing: layout)
             let generator = SdkLogGenerator(options: options)
-            let t0 = Clock.nanoseconds()
+            let t0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
             var bytes = 0
-            var hasher = SHA256Hasher()
+            var hasher = sha256 ? SHA256Hasher() : nil
             try DatasetCommand.writeOutput(output, level: level) { sink in
-                try generator.write { chunk in
+                try generator.write(layout: layout) { chunk in
                     bytes += chunk.count
-                    hasher.update(chunk)
+                    hasher?.update(chunk)
                     try sink(chunk)
                 }
             }
             let seconds = Double(Clock.nanoseconds() - t0) / 1e9
-            DatasetCommand.note("generated \(records) records, \(bytes) bytes (sha256 \(hasher.finalize().hexString)) in \(String(format: "%.2f", seconds)) s (\(String(format: "%.1f", seconds > 0 ? Double(bytes) / 1e6 / seconds : 0)) MB/s)")
+            let cpu = Double(Clock.threadCPUNanoseconds() - c0) / 1e9
+            func rate(_ s: Double) -> String { String(format: "%.1f", s > 0 ? Double(bytes) / 1e6 / s : 0) }
+            let hash = hasher.map { h -> String in var h = h; return ", sha256 \(h.finalize().hexString)" } ?? ""
+            DatasetCommand.note("generated \(records) records, \(bytes) bytes\(hash) in \(String(format: "%.2f", seconds)) s: \(rate(seconds)) MB/s wall, \(rate(cpu)) MB/s CPU (writing included)")
         }
     }
 
@@ -91,7 +99,7 @@ struct DatasetCommand: ParsableCommand {
             let c = try DatasetCatalog.load(path: path)
             let root = DatasetCatalog.root(ofCatalog: path)
             for e in c.datasets {
-                let present = e.path.map { FileManager.default.fileExists(atPath: $0.hasPrefix("/") ? $0 : root + "/" + $0) }
+                let present = e.path.map { FileManager.default.fileExists(atPath: DatasetCatalog.resolve($0, root: root)) }
                 let where_ = e.path.map { "\($0)\(present == true ? "" : " (absent)")" } ?? "generated on demand"
                 let size = [e.records.map { "\($0) records" }, e.bytes.map { ByteSize.format($0) }].compactMap { $0 }.joined(separator: ", ")
                 print("\(e.name)  [\(e.kind)]  \(size)  \(e.license)\n    \(where_)")
@@ -135,14 +143,7 @@ struct DatasetCommand: ParsableCommand {
         func run() throws {
             let reader = try RecordReader(path: file, format: try format.map { try RecordFormat(parsing: $0) })
             var acc = StatsAccumulator(top: top, distinctLimit: distinctLimit)
-            var seen = 0
-            reading: while let batch = try reader.next() {
-                for i in 0..<batch.count {
-                    if let m = maxRecords, seen >= m { break reading }
-                    batch.withRecord(i) { acc.add(record: $0.bindMemory(to: UInt8.self)) }
-                    seen += 1
-                }
-            }
+            try acc.add(reader, maxRecords: maxRecords)
             let stats = acc.finish()
             if json {
                 let enc = JSONEncoder()

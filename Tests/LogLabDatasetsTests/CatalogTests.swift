@@ -54,6 +54,10 @@ import Testing
         #expect(checks[1].status == .missing && checks[1].isFailure)
         #expect(checks[2].status == .mismatch && checks[2].isFailure)
         #expect(c.verify(root: "/", regenerate: false)[2].status == .skipped)
+        // Records by name: generated when there is no file; a missing file is an error.
+        #expect(try c.records(named: "generated", root: "/").count == 10)
+        #expect(throws: DatasetError.self) { try c.records(named: "gone", root: "/nonexistent-root") }
+        #expect(throws: DatasetError.self) { try c.records(named: "nope", root: "/") }
     }
 
     @Test func invalidCatalogueIsAClearError() throws {

@@ -34,4 +34,13 @@ import Testing
         let rebuilt = try d.rebuild()
         #expect(rebuilt.count == bytes && SHA256Hasher.hex(rebuilt) == sha, "\(name): rebuild is not identity")
     }
+
+    @Test(.enabled(if: folder != nil, "../shared/datasets is absent"))
+    func realLogsSplitByTimeWithoutLeaking() throws {
+        let d = try RecordSources.load(path: Self.folder! + "/kibana-web-logs.jsonl.zst")
+        let s = try Splits.byTime(d.records, field: "timestamp", trainDay: "2018-07-22", testDays: 2)
+        #expect(s.train.count == 249 && s.test.count == 461)
+        #expect(Set(s.train).isDisjoint(with: Set(s.test)))
+        #expect(s.train.count + s.test.count + s.excluded == d.records.count)
+    }
 }

@@ -8,9 +8,12 @@ import Testing
     static let options = SdkLogGenerator.Options(records: 4_000, start: "2021-12-31", days: 2, seed: 3,
                                                  apps: 50, users: 3_000, anomaliesPerMillion: 10_000)
     static let batch = SdkLogGenerator(options: options).generate()
+    static let sliceOptions = SdkLogGenerator.Options(records: 3_000, start: "2021-12-31", days: 2, seed: 3, apps: 50,
+                                                      users: 20_000, anomaliesPerMillion: 10_000, sliceRate: 100, sliceHour: 21)
+    static let slice = SdkLogGenerator(options: sliceOptions).generate()
 
     /// Leaf texts of one record by path (first occurrence).
-    static func fields(_ i: Int) -> [String: String] {
+    static func fields(_ i: Int, in batch: RecordBatch = batch) -> [String: String] {
         var out: [String: String] = [:]
         let ok = batch.withRecord(i) { raw -> Bool in
             let p = raw.bindMemory(to: UInt8.self)
@@ -33,12 +36,14 @@ import Testing
         }
     }
 
-    @Test func timestampsAreConsistent() throws {
+    @Test(arguments: [false, true])
+    func timestampsAreConsistent(sliceMode: Bool) throws {
+        let batch = sliceMode ? Self.slice : Self.batch
         var ids: [String] = []
         var lastSort: Int64 = 0
         var backwards: Int64 = 0
-        for i in 0..<Self.batch.count {
-            let f = Self.fields(i)
+        for i in 0..<batch.count {
+            let f = Self.fields(i, in: batch)
             guard let tsText = f["_source.timestamp"], let begin = Self.ms(f["_source.request_begin_timestamp"]),
                   let end = Self.ms(f["_source.request_end_timestamp"]), let ts = Self.ms(tsText),
                   let elapsed = Int64(f["_source.response_elapsed_time"] ?? "") else {
@@ -73,6 +78,27 @@ import Testing
         #expect(zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 })
         // Roughly in ingestion order: never more than a few seconds back.
         #expect(backwards <= 3_000)
+    }
+
+    @Test func sliceModeIsAContiguousExcerptOfABusyService() {
+        #expect(Self.slice.count == 3_000)
+        var days: [String: (first: String, last: String, users: Set<String>)] = [:]
+        for i in 0..<Self.slice.count {
+            let f = Self.fields(i, in: Self.slice)
+            let ts = f["_source.timestamp"] ?? ""
+            let day = String(ts.prefix(10))
+            var d = days[day] ?? (ts, ts, [])
+            d.first = min(d.first, ts)
+            d.last = max(d.last, ts)
+            d.users.insert((f["_source.nickName"] ?? "") + "|" + (f["_source.client_app_id"] ?? ""))
+            days[day] = d
+        }
+        #expect(days.keys.sorted() == ["2021-12-31", "2022-01-01"])
+        for (_, d) in days {
+            #expect(d.first.dropFirst(11).hasPrefix("21:00:0"), "the slice opens at 21:00 KST")
+            #expect(d.last.dropFirst(11).hasPrefix("21:"), "1,500 records at 100/s last well under an hour")
+            #expect(d.users.count > 300, "an excerpt of a busy service meets many users")
+        }
     }
 
     @Test func theWorldIsSkewedAndPersistent() {

@@ -54,6 +54,16 @@ import Testing
         #expect(s.render().contains("not JSON: 1"))
     }
 
+    @Test func readsFilesWithARecordLimit() throws {
+        let path = NSTemporaryDirectory() + "loglab-stats-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+        try Files.writeAtomically(Array("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n".utf8), to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var acc = StatsAccumulator()
+        #expect(try acc.add(RecordReader(path: path), maxRecords: 2) == 2)
+        let s = acc.finish()
+        #expect(s.records == 2 && s.fields.first?.distinct == 2)
+    }
+
     @Test func generatedDataLooksLikeSdkLog() {
         let b = SdkLogGenerator(options: .init(records: 2_000, apps: 30, users: 1_000)).generate()
         let s = DatasetStats.compute(b)
