@@ -9,7 +9,7 @@ import LogLabCore
     static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
 
     @Test(arguments: [
-        ("v1-all", "5525d89ca9fe4cc4b2de327c27a6028039e28f9e6633b878a69a97e2edb2a16d", 3),
+        ("v1-all", "534c0144074ac05c1161cd6853316d06cb637cb2843bc2b4433e6b9e2e0ded42", 3),
         ("v1-none-dict", "5eb7c76f704953e64f15d43b01fcebd6597c52b90f5f032c531489d46db8f444", 10),
     ])
     func oldProfileRestoresOldContainerExactly(name: String, profileID: String, frames: Int) throws {
