@@ -122,6 +122,8 @@ func isoMs(_ ms: Int64, offset: String) -> String {
                     _ = try? dec.decode(bad, recordCount: frame.count)
                 }
                 #expect(try dec.decode(good, recordCount: frame.count) == frame)
+                #expect(throws: TransformError.self) { try dec.decode(good, recordCount: Int.max) }
+                #expect(throws: TransformError.self) { try dec.decode(good, recordCount: frame.count + 1) }
             }
         }
     }
