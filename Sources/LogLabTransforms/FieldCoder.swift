@@ -31,6 +31,7 @@ final class FieldCoderState {
     let cols: UnsafeMutablePointer<ColumnRT>
     let heads: UnsafeMutablePointer<UInt8>
     let vocabs: [RawTable?]
+    let lookups: [LookupRT?]
     let refs: [[SubRef]]
     let modelShapes: [ShapeRT]
     let shapeTable: RawTable
@@ -57,6 +58,7 @@ final class FieldCoderState {
         for (i, s) in model.columns.enumerated() { (cols + i).initialize(to: ColumnRT(s)) }
         heads = .allocate(capacity: capacity * DecimalText.maxHead)
         vocabs = model.columns.map { $0.vocab.map(RawTable.init) }
+        lookups = model.columns.map { $0.lookup.map(LookupRT.init) }
         vocabRefs = .allocate(capacity: max(vocabs.count, 1))
         for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         dateCache.initialize(to: ISOTimestamp.DateCache())
@@ -182,6 +184,15 @@ final class FieldCoderState {
         let col = cols + c
         if col.pointee.viewGen != gen {
             col.pointee.viewGen = gen; col.pointee.viewStart = p - recordBase; col.pointee.viewLen = n
+        }
+        if col.pointee.hasLookup, let lk = lookups[c] {
+            let key = cols + Int(col.pointee.lookupKey)
+            if key.pointee.viewGen == gen, let (vp, vn) = lk.value(forKey: recordBase + key.pointee.viewStart, key.pointee.viewLen),
+               vn == n, memcmpEqual(vp, p, n) {
+                out.put(0)
+                return false
+            }
+            out.put(1)
         }
         var tp = p, tn = n
         if col.pointee.hasRefs {
@@ -365,6 +376,19 @@ final class FieldCoderState {
     @inline(__always)
     func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         let col = cols + c
+        if col.pointee.hasLookup, let lk = lookups[c] {
+            let flag = try inp.varint()
+            if flag == 0 {
+                let key = cols + Int(col.pointee.lookupKey)
+                guard key.pointee.viewGen == gen,
+                      let (vp, vn) = lk.value(forKey: UnsafePointer(tokens.base) + key.pointee.viewStart, key.pointee.viewLen) else {
+                    throw TransformError.corruptFrame("lookup without its key")
+                }
+                tokens.put(vp, vn)
+                return
+            }
+            guard flag == 1 else { throw TransformError.corruptFrame("bad lookup flag") }
+        }
         if !col.pointee.hasRefs && !col.pointee.hasEmbedded {
             try decodeCore(c, col, &inp, into: tokens, gen: gen)
             return

@@ -23,6 +23,7 @@ struct FieldLearner {
     var specs: [ColumnSpec] = []
     var baseCost: [[Int]] = []         // per value, under the chosen base coding
     var tsNs: [[Int64]] = []           // per record, first-occurrence instant (Int64.min = none)
+    var valueTexts: [[UInt8]] = []     // scratch of learnLookups
     var numM: [[Int64]] = []
 
     static let missing = Int64.min
@@ -37,6 +38,7 @@ struct FieldLearner {
         chooseKinds()
         if selection.contains(.derived) { learnRelations(); learnReferences() }
         if selection.contains(.timestamp) { learnEmbedded() }
+        if selection.contains(.derived) { learnLookups() }
         if selection.contains(.enum) { learnVocabularies() }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
@@ -541,6 +543,64 @@ struct FieldLearner {
             return out
         }
         return bytes
+    }
+
+    // MARK: derived: functional dependencies
+
+    mutating func learnLookups() {
+        let distinct: [Int] = (0..<specs.count).map { c in
+            var t = ByteTable()
+            for v in values[c] { withToken(v) { _ = t.insert($0, $1) } }
+            return t.count
+        }
+        for t in 0..<specs.count where specs[t].kind == .text || specs[t].kind == .uuid {
+            let n = values[t].count
+            guard n >= 50 else { continue }
+            let avg = Double(baseCost[t].reduce(0, +)) / Double(n)
+            // Worth it only where values are many and long (few distinct ones are enum's job).
+            guard avg >= 3, distinct[t] > 256 else { continue }
+            var best: (gain: Double, key: Int)? = nil
+            for k in 0..<specs.count where k != t && distinct[k] >= 16 && !dependsOn(k, t) {
+                // Learn the map on the first half of the sample, score it on the second half
+                // (as a model learned on one day meets the next).
+                var map = ByteTable()
+                var hits = 0, other = 0, scored = 0
+                valueTexts.removeAll(keepingCapacity: true)
+                let half = sampleCount / 2
+                for r in 0..<sampleCount {
+                    let ti = first[t][r], ki = first[k][r]
+                    guard ti >= 0, ki >= 0 else { continue }
+                    let tok = withToken(values[t][Int(ti)]) { Array(UnsafeBufferPointer(start: $0, count: $1)) }
+                    if r < half {
+                        let before = map.count
+                        let id = withToken(values[k][Int(ki)]) { map.insert($0, $1) }
+                        if id == before { valueTexts.append(tok) } else { valueTexts[id] = tok }
+                    } else {
+                        scored += 1
+                        let id = withToken(values[k][Int(ki)]) { map.find($0, $1) }
+                        if let id, valueTexts[id] == tok { hits += 1 } else { other += 1 }
+                    }
+                }
+                guard scored > 0 else { continue }
+                let gain = Double(hits) * (avg - 1) - Double(other)
+                if hits * 5 >= scored, gain > Double(scored) * avg * 0.1, gain > (best?.gain ?? 0) { best = (gain, k) }
+            }
+            guard let best else { continue }
+            // The table: each key's most recent value in training (capped).
+            var keys = ByteTable()
+            var vals = ByteTable()
+            var valueOf: [Int32] = []
+            for r in stride(from: sampleCount - 1, through: 0, by: -1) {
+                let ti = first[t][r], ki = first[best.key][r]
+                guard ti >= 0, ki >= 0, keys.count < FieldModel.maxLookup else { continue }
+                let before = keys.count
+                _ = withToken(values[best.key][Int(ki)]) { keys.insert($0, $1) }
+                if keys.count > before {
+                    valueOf.append(Int32(withToken(values[t][Int(ti)]) { vals.insert($0, $1) }))
+                }
+            }
+            specs[t].lookup = Lookup(key: Int32(best.key), keys: keys, values: vals, valueOf: valueOf)
+        }
     }
 
     // MARK: enum
