@@ -24,6 +24,7 @@ struct CompressCommand: ParsableCommand {
     @Flag(help: "Print a summary to standard error.") var verbose = false
 
     func run() throws {
+        AllocatorTuning.forLargeFrames()
         try ContainerCLI.run {
             let profile = try ContainerCLI.loadProfile(self.profile)
             let codec = ProfileCodec(profile: profile, timestampField: timestampField)

@@ -16,15 +16,15 @@ struct ProfileCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Build a profile from a training file (JSON Lines, optionally .gz/.zst/.xz).",
             discussion: """
-                With no options: transforms all, zstd:9, block:1024 (no dictionary: a 1024-record \
+                With no options: transforms all, zstd:6, block:1024 (no dictionary: a 1024-record \
                 frame carries its own history); record framing trains a 112 KiB dictionary.
                 Example: loglab profile train --train sample.jsonl -o sdk.llp
                 """)
 
         @Option(help: "Training file.") var train: String
         @Option(help: "Transforms: all, none, legacy or a comma list.") var transforms: String = "all"
-        @Option(help: "Codec (zstd:9, zstd:3, gzip:6, xz:6, brotli:9, ...).") var codec: String?
-        @Option(help: "Framing: block:N or record.") var framing: String?
+        @Option(help: "Codec (default zstd:6; zstd:3, gzip:6, xz:6, brotli:9, ...).") var codec: String?
+        @Option(help: "Framing: block:N or record (default block:1024).") var framing: String?
         @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; default by framing).") var dictSize: String?
         @Option(help: "Field that dates records (container time index, partitions); '' for none.") var timestampField: String = "timestamp"
         @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictFile: String?

@@ -14,6 +14,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
 
     func run() throws {
+        AllocatorTuning.forLargeFrames()
         try ContainerCLI.run {
             let codec = try profile.map { ProfileCodec(profile: try ContainerCLI.loadProfile($0)) }
             let reader = try ContainerReader(path: file, codec: codec)

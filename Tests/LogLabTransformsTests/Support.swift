@@ -34,7 +34,13 @@ enum Fixtures {
     /// a model that went through serialisation. Returns the total encoded size.
     @discardableResult
     static func roundTrip(train: RecordBatch, test: RecordBatch, selection: TransformSelection, framing: Framing) throws -> Int {
-        let model = TransformModel.learn(from: train, selection: selection)
+        try roundTrip(model: TransformModel.learn(from: train, selection: selection), test: test, framing: framing)
+    }
+
+    /// The same with a model already learned; returns the encoded size.
+    @discardableResult
+    static func roundTrip(model: TransformModel, test: RecordBatch, framing: Framing) throws -> Int {
+        let selection = model.selection
         let reloaded = try TransformModel(serialized: model.serialized())
         var enc = FrameEncoder(model: model)
         var dec = FrameDecoder(model: reloaded)
