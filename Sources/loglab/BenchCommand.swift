@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "Input files (JSON Lines; may be .gz/.xz/.zst/.br).") var files: [String]
 
     func run() throws {
-        try reportingErrors {
+        do {
             guard let fmt = CellResultFormat(rawValue: format.lowercased()) else {
                 throw BenchError("unknown format '\(format)': use text, csv or json")
             }

@@ -3,18 +3,6 @@ import Foundation
 import LogLabCodecs
 import LogLabCore
 
-/// Runs a command body; any error becomes `error: <description>` on stderr and exit 1.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as ExitCode {
-        throw e
-    } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode.failure
-    }
-}
-
 func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
 /// Reads `input` ("-": stdin) in chunks and writes the transformed bytes to `output`
@@ -67,7 +55,7 @@ struct CodecCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String = "-"
 
         func run() throws {
-            try reportingErrors {
+            do {
                 let spec = try CodecSpec(parsing: codec)
                 let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
                 let compressor = try StreamCompressor(spec, dictionary: dictionary)
@@ -90,7 +78,7 @@ struct CodecCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String = "-"
 
         func run() throws {
-            try reportingErrors {
+            do {
                 let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
                 var spec = try codec.map { try CodecSpec(parsing: $0) }
                 if spec == nil {

@@ -25,7 +25,7 @@ struct CompressCommand: ParsableCommand {
 
     func run() throws {
         AllocatorTuning.forLargeFrames()
-        try ContainerCLI.run {
+        do {
             let profile = try ContainerCLI.loadProfile(self.profile)
             let codec = ProfileCodec(profile: profile, timestampField: timestampField)
             let options = ContainerWriter.Options(threads: threads, verifyTransforms: !noVerifyTransforms)

@@ -5,21 +5,6 @@ import LogLabContainer
 
 /// Shared wiring of the container commands: one-line errors, inputs and atomic outputs.
 enum ContainerCLI {
-    /// Runs `body`; any error is printed as `error: <description>` and exits non-zero.
-    static func run(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let e as ExitCode {
-            throw e
-        } catch let e as CleanExit {
-            throw e
-        } catch {
-            let text = String(describing: error)
-            FileHandle.standardError.write(Data("error: \(text.split(separator: "\n").joined(separator: " "))\n".utf8))
-            throw ExitCode.failure
-        }
-    }
-
     static func note(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

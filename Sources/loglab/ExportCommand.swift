@@ -46,7 +46,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Profile file to write (.llp).") var output: String
 
     func run() throws {
-        try ContainerCLI.run {
+        do {
             var source = ["via": "export"]
             let config: Cell
             if let report {

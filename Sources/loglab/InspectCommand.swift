@@ -14,7 +14,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        try ContainerCLI.run {
+        do {
             let head = try ContainerCLI.withInput(file) { try $0.readFully(8) }
             if head == ProfileFile.magic {
                 let profile = try ContainerCLI.loadProfile(file)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct LogLabCommand: ParsableCommand {
@@ -11,4 +12,28 @@ struct LogLabCommand: ParsableCommand {
             VerifyCommand.self, InspectCommand.self,
         ]
     )
+
+    /// Usage errors keep ArgumentParser's messages and help; every other failure is one
+    /// line, `error: <cause>`, on standard error and exit status 1.
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(withError: error)
+        }
+        do {
+            try command.run()
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch let error as ValidationError {
+            exit(withError: error)
+        } catch {
+            let line = String(describing: error).split(separator: "\n").joined(separator: " ")
+            FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
 }

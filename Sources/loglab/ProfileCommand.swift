@@ -32,7 +32,7 @@ struct ProfileCommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "Profile file to write (.llp).") var output: String
 
         func run() throws {
-            try ContainerCLI.run {
+            do {
                 let profile = try ProfileBuilding.build(
                     train: train, transforms: transforms, codec: codec, framing: framing, dictSize: dictSize,
                     timestampField: timestampField, dictFile: dictFile, maxRecords: maxRecords,
@@ -48,7 +48,7 @@ struct ProfileCommand: ParsableCommand {
         @Argument(help: "Profile file.") var profile: String
 
         func run() throws {
-            try ContainerCLI.run {
+            do {
                 let p = try ContainerCLI.loadProfile(profile)
                 print("profile \(p.id.hex)")
                 print("  \(p.summary)")

@@ -26,7 +26,7 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         AllocatorTuning.forLargeFrames()
-        try ContainerCLI.run {
+        do {
             let t0 = Clock.nanoseconds()
             let profile = try ContainerCLI.loadProfile(self.profile)
             let codec = ProfileCodec(profile: profile)

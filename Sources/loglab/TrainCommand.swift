@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output dictionary file.") var output: String
 
     func run() throws {
-        try reportingErrors {
+        do {
             guard let algo = DictionaryTrainingOptions.Algorithm(rawValue: algorithm.lowercased()) else {
                 throw CodecError.training("unknown algorithm '\(algorithm)': use fastcover, cover or legacy")
             }

@@ -15,7 +15,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         AllocatorTuning.forLargeFrames()
-        try ContainerCLI.run {
+        do {
             let codec = try profile.map { ProfileCodec(profile: try ContainerCLI.loadProfile($0)) }
             let reader = try ContainerReader(path: file, codec: codec)
             let frames = try reader.verify(threads: threads)
