@@ -83,7 +83,14 @@ final class FieldCoderState {
         c < modelColumnCount ? model.columns[c].path : Array(localPaths.key(c - modelColumnCount))
     }
 
-    func beginFrame() {
+    func beginFrame(columns layout: Bool) {
+        for c in 0..<modelColumnCount {
+            cols[c].kind = layout && cols[c].textInColumns ? .text : cols[c].modelKind
+        }
+        beginFrame()
+    }
+
+    private func beginFrame() {
         if counters[0] > modelColumnCount {
             (cols + modelColumnCount).deinitialize(count: counters[0] - modelColumnCount)
             counters[0] = modelColumnCount
@@ -550,7 +557,7 @@ struct FieldEncoder {
 
     mutating func encode(_ records: RecordBatch, into out: inout [UInt8]) {
         let rows = !model.useColumns || records.count < Self.columnarMinimumRecords
-        st.beginFrame()
+        st.beginFrame(columns: !rows)
         for s in streams { s.reset() }
         if !rows { while streams.count < 3 + st.capacity { streams.append(OutStream(capacity: 64)) } }
         if collectStats { growStats(st.capacity) }
@@ -671,7 +678,7 @@ struct FieldDecoder {
         guard let first = bytes.first, let kind = FrameKind(rawValue: first), kind == .rows || kind == .columns else {
             throw TransformError.corruptFrame("not a field-transformed frame")
         }
-        st.beginFrame()
+        st.beginFrame(columns: kind == .columns)
         let st = self.st, tokens = self.tokens, record = self.record
         var out = RecordBatch(reservingBytes: Swift.min(bytes.count * 8, 1 << 30), records: recordCount)
         try bytes.withUnsafeBufferPointer { buf in

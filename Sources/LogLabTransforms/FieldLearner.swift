@@ -1,3 +1,4 @@
+import Foundation   // log2 for entropy estimates (learning only, not a hot path)
 import LogLabCore
 
 /// Learns a `FieldModel` from training records: which fields are numbers, timestamps or
@@ -191,6 +192,10 @@ struct FieldLearner {
                 if total < best.cost { best = (total, .uuid, costs, false, 0, 0) }
             }
             if best.kind != .number { specs[c].initHead = [] }
+            if best.kind == .number {
+                specs[c].textInColumns = numberEntropyBits(vals.prefix(20_000), delta: best.delta, initFormat: best.fmt, reference: best.ref)
+                    > textEntropyBits(vals.prefix(20_000))
+            }
             specs[c].kind = best.kind
             specs[c].delta = best.delta
             specs[c].initFormat = best.fmt
@@ -212,6 +217,51 @@ struct FieldLearner {
                 if best.kind == .timestamp { tsNs[c] = view } else { numM[c] = view }
             }
         }
+    }
+
+    /// Order-0 entropy of a byte stream, in bits: what an entropy coder would make of it.
+    static func entropyBits(_ counts: [Int]) -> Double {
+        let n = Double(counts.reduce(0, +))
+        guard n > 0 else { return 0 }
+        var bits = 0.0
+        for c in counts where c > 0 { bits += Double(c) * log2(n / Double(c)) }
+        return bits
+    }
+
+    func textEntropyBits(_ vals: ArraySlice<Value>) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        for v in vals {
+            withToken(v) { p, n in
+                let s = (n >= 2 && p[0] == 0x22) ? 1 : 0
+                counts[min(n, 127)] += 1
+                for i in s..<(n - s) { counts[Int(p[i])] += 1 }
+            }
+        }
+        return Self.entropyBits(counts)
+    }
+
+    func numberEntropyBits(_ vals: ArraySlice<Value>, delta: Bool, initFormat: Int, reference: Int64) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        func varint(_ v: UInt64) {
+            var v = v
+            while v >= 0x80 { counts[Int(v & 0x7F) | 0x80] += 1; v >>= 7 }
+            counts[Int(v)] += 1
+        }
+        var prevFmt = initFormat
+        var prev = reference
+        for v in vals {
+            withToken(v) { p, n in
+                guard let x = DecimalText.parse(p, n) else {
+                    varint(1); for i in 0..<n { counts[Int(p[i])] += 1 }
+                    return
+                }
+                let z = zigzag(x.mantissa &- (delta ? prev : reference))
+                if x.format == prevFmt && z < (1 << 63) { varint(z << 1) } else { varint(UInt64(x.format + 1) << 1 | 1); varint(z) }
+                prevFmt = x.format
+                prev = x.mantissa
+            }
+        }
+        return Self.entropyBits(counts)
     }
 
     static func mode(_ xs: [Int]) -> Int {
