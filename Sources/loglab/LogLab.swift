@@ -5,6 +5,6 @@ struct LogLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loglab",
         abstract: "Learn, measure and run compression for structured logs.",
-        subcommands: [DatasetCommand.self]
+        subcommands: [DatasetCommand.self, TrainCommand.self, CodecCommand.self, BenchCommand.self]
     )
 }

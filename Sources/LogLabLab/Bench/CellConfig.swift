@@ -1,0 +1,86 @@
+import LogLabCodecs
+import LogLabCore
+import LogLabTransforms
+
+/// One measured configuration ("cell"): how records are framed, which transforms run,
+/// which codec compresses, and whether a zstd dictionary is trained for it.
+///
+/// Codable with stable field names; every field but `framing` and `codec` may be omitted
+/// in JSON/YAML and takes its default. Hashable, so it can key a results cache.
+public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var framing: Framing
+    public var codec: CodecSpec
+    /// Train a zstd dictionary of this many bytes on the train records (zstd only).
+    public var dictionarySize: Int?
+    /// Algorithm and parameters for that training; `size` and `level` come from this cell.
+    public var dictionaryTraining: DictionaryTrainingOptions
+    public var transforms: TransformSelection
+    /// Count the dictionary and the transform model in the stored size (they must ship
+    /// with the data). Default true.
+    public var countSideData: Bool
+    /// How many records to time for single-record restore latency (0: skip).
+    public var latencySamples: Int
+
+    public init(framing: Framing, codec: CodecSpec, dictionarySize: Int? = nil,
+                dictionaryTraining: DictionaryTrainingOptions = .init(), transforms: TransformSelection = .none,
+                countSideData: Bool = true, latencySamples: Int = 1000) {
+        self.framing = framing
+        self.codec = codec
+        self.dictionarySize = dictionarySize
+        self.dictionaryTraining = dictionaryTraining
+        self.transforms = transforms
+        self.countSideData = countSideData
+        self.latencySamples = latencySamples
+        normalize()
+    }
+
+    /// The training size and level always follow the cell (one spelling per cell).
+    private mutating func normalize() {
+        if let size = dictionarySize { dictionaryTraining.size = size }
+        dictionaryTraining.level = codec.level
+    }
+
+    /// A short label: `zstd:3 record dict=112640 transforms=all`.
+    public var description: String {
+        var s = "\(codec) \(framing)"
+        if let d = dictionarySize { s += " dict=\(d)" }
+        if !transforms.isNone { s += " transforms=\(transforms)" }
+        return s
+    }
+
+    /// Rejects combinations that cannot run; throws `BenchError`.
+    public func validate() throws {
+        if let size = dictionarySize {
+            guard codec.family == .zstd else {
+                throw BenchError("cell \(self): only zstd uses dictionaries")
+            }
+            guard (DictionaryTrainingOptions.minimumSize...DictionaryTrainingOptions.maximumSize).contains(size) else {
+                throw BenchError("cell \(self): dictionary size \(size) is out of range (256 B ... 1 MiB)")
+            }
+        }
+        if case .block(let n) = framing, n < 1 { throw BenchError("cell \(self): block size must be at least 1") }
+        guard latencySamples >= 0 else { throw BenchError("cell \(self): latencySamples must not be negative") }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case framing, codec, dictionarySize, dictionaryTraining, transforms, countSideData, latencySamples
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        framing = try c.decode(Framing.self, forKey: .framing)
+        codec = try c.decode(CodecSpec.self, forKey: .codec)
+        dictionarySize = try c.decodeIfPresent(Int.self, forKey: .dictionarySize)
+        dictionaryTraining = try c.decodeIfPresent(DictionaryTrainingOptions.self, forKey: .dictionaryTraining) ?? .init()
+        transforms = try c.decodeIfPresent(TransformSelection.self, forKey: .transforms) ?? .none
+        countSideData = try c.decodeIfPresent(Bool.self, forKey: .countSideData) ?? true
+        latencySamples = try c.decodeIfPresent(Int.self, forKey: .latencySamples) ?? 1000
+        normalize()
+    }
+}
+
+/// Bench failures (bad configuration, verification mismatch), one line each.
+public struct BenchError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import LogLabCodecs
+import LogLabCore
+
+/// Runs a command body; any error becomes `error: <description>` on stderr and exit 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+/// Reads `input` ("-": stdin) in chunks and writes the transformed bytes to `output`
+/// ("-": stdout; a file is written under a temporary name and renamed at the end).
+func pipe(input: String, output: String, chunkSize: Int = 1 << 20,
+          _ body: (_ read: () throws -> [UInt8]?, _ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+    let inHandle: FileHandle
+    if input == "-" {
+        inHandle = FileHandle.standardInput
+    } else {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { throw FileError("\(input): no such file") }
+        guard !isDir.boolValue else { throw FileError("\(input): is a directory") }
+        guard let h = FileHandle(forReadingAtPath: input) else { throw FileError("\(input): cannot be read") }
+        inHandle = h
+    }
+    let read: () throws -> [UInt8]? = {
+        guard let d = try inHandle.read(upToCount: chunkSize), !d.isEmpty else { return nil }
+        return [UInt8](d)
+    }
+    if output == "-" {
+        try body(read) { FileHandle.standardOutput.write(Data($0)) }
+    } else {
+        try Files.withAtomicOutput(output) { handle in
+            try body(read) { try handle.write(contentsOf: Data($0)) }
+        }
+    }
+}
+
+struct CodecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "codec",
+        abstract: "Compress or decompress with one codec (streaming; stdin/stdout by default).",
+        subcommands: [Compress.self, Decompress.self]
+    )
+
+    struct Compress: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compress a stream.",
+            discussion: """
+            Codec spellings: gzip:1-9, xz:0-9[e][:crc32|:nocheck], brotli:0-11[:wNN], \
+            zstd:-7..22[:longNN][:check][:magicless]. Output is the standard format of each \
+            codec (decodable by gzip/xz/brotli/zstd), except zstd 'magicless' frames, which \
+            only LogLab reads. Example: loglab codec compress --codec zstd:19 -i app.jsonl -o app.jsonl.zst
+            """)
+
+        @Option(name: .long, help: "Codec spec, e.g. zstd:3, xz:9e, brotli:11:w24.") var codec: String
+        @Option(name: .long, help: "zstd dictionary (.zdict or raw content).") var dict: String?
+        @Option(name: .shortAndLong, help: "Input file ('-' for standard input).") var input: String = "-"
+        @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String = "-"
+
+        func run() throws {
+            try reportingErrors {
+                let spec = try CodecSpec(parsing: codec)
+                let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
+                let compressor = try StreamCompressor(spec, dictionary: dictionary)
+                try pipe(input: input, output: output) { read, write in
+                    while let chunk = try read() { try compressor.write(chunk, to: write) }
+                    try compressor.finish(to: write)
+                }
+            }
+        }
+    }
+
+    struct Decompress: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decompress a stream.",
+            discussion: "Without --codec, the codec is taken from the input's extension or magic bytes. Example: loglab codec decompress -i app.jsonl.zst -o app.jsonl")
+
+        @Option(name: .long, help: "Codec spec (only the family matters, plus zstd :magicless/:longNN).") var codec: String?
+        @Option(name: .long, help: "zstd dictionary (.zdict or raw content).") var dict: String?
+        @Option(name: .shortAndLong, help: "Input file ('-' for standard input).") var input: String = "-"
+        @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String = "-"
+
+        func run() throws {
+            try reportingErrors {
+                let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
+                var spec = try codec.map { try CodecSpec(parsing: $0) }
+                if spec == nil {
+                    var family = input == "-" ? nil : CodecDetection.family(forPath: input)
+                    if family == nil, input != "-", let h = FileHandle(forReadingAtPath: input) {
+                        let head = [UInt8]((try? h.read(upToCount: 8)) ?? Data())
+                        try? h.close()
+                        family = CodecDetection.family(magic: head[...])
+                    }
+                    guard let family else {
+                        throw CodecError.invalidSpec("cannot tell the codec of '\(input)': pass --codec")
+                    }
+                    spec = try CodecSpec(family: family)
+                }
+                guard let spec else { return }
+                let decompressor = try StreamDecompressor(spec, dictionary: dictionary)
+                try pipe(input: input, output: output) { read, write in
+                    while let chunk = try read() { try decompressor.write(chunk, to: write) }
+                    try decompressor.finish(to: write)
+                }
+            }
+        }
+    }
+}
