@@ -665,6 +665,8 @@ struct FieldLearner {
             guard vals.count >= 4 else { continue }
             var table = ByteTable()
             var counts: [Int] = []
+            var firstHalf: [Int] = []   // counts over the first half, to score on the second
+            let half = vals.count >= 16 ? vals.count / 2 : vals.count
             var ids = [Int](repeating: 0, count: vals.count)
             for (i, v) in vals.enumerated() {
                 let before = table.count
@@ -680,22 +682,29 @@ struct FieldLearner {
                         baseCost[c][i] = tpl.count + 1 + 2 * stamps
                     }
                 }
-                if id == before { counts.append(0) }
+                if id == before { counts.append(0); firstHalf.append(0) }
                 counts[id] += 1
+                if i < half { firstHalf[id] += 1 }
                 ids[i] = id
             }
-            let keep = (0..<table.count).filter { counts[$0] >= 2 }
-                .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
-                .prefix(FieldModel.maxVocabulary)
-            guard !keep.isEmpty else { continue }
+            func ranking(_ cs: [Int]) -> [Int] {
+                (0..<table.count).filter { cs[$0] >= 2 }
+                    .sorted { cs[$0] != cs[$1] ? cs[$0] > cs[$1] : $0 < $1 }
+                    .prefix(FieldModel.maxVocabulary).map { $0 }
+            }
+            // Score a vocabulary learned on the first half against the second half (values
+            // only the training set repeats must not look like a vocabulary).
+            let trial = ranking(firstHalf)
+            guard !trial.isEmpty else { continue }
             var rank = [Int](repeating: -1, count: table.count)
-            for (r, id) in keep.enumerated() { rank[id] = r }
+            for (r, id) in trial.enumerated() { rank[id] = r }
             var withEnum = 0, without = 0
-            for (i, id) in ids.enumerated() {
+            for (i, id) in ids.enumerated() where half == vals.count || i >= half {
                 without += baseCost[c][i]
                 withEnum += rank[id] >= 0 ? varintSize(UInt64(rank[id] + 1)) : 1 + baseCost[c][i]
             }
-            if withEnum * 10 < without * 9 {
+            let keep = ranking(counts)
+            if withEnum < without {
                 specs[c].vocab = ByteTable(keep.map { Array(table.key($0)) })
             }
         }
