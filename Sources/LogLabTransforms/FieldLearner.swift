@@ -1,3 +1,4 @@
+import Foundation   // log2 for entropy estimates (learning only, not a hot path)
 import LogLabCore
 
 /// Learns a `FieldModel` from training records: which fields are numbers, timestamps or
@@ -191,6 +192,10 @@ struct FieldLearner {
                 if total < best.cost { best = (total, .uuid, costs, false, 0, 0) }
             }
             if best.kind != .number { specs[c].initHead = [] }
+            if best.kind == .number {
+                specs[c].textInColumns = numberEntropyBits(vals.prefix(20_000), delta: best.delta, initFormat: best.fmt, reference: best.ref)
+                    > textEntropyBits(vals.prefix(20_000))
+            }
             specs[c].kind = best.kind
             specs[c].delta = best.delta
             specs[c].initFormat = best.fmt
@@ -212,6 +217,51 @@ struct FieldLearner {
                 if best.kind == .timestamp { tsNs[c] = view } else { numM[c] = view }
             }
         }
+    }
+
+    /// Order-0 entropy of a byte stream, in bits: what an entropy coder would make of it.
+    static func entropyBits(_ counts: [Int]) -> Double {
+        let n = Double(counts.reduce(0, +))
+        guard n > 0 else { return 0 }
+        var bits = 0.0
+        for c in counts where c > 0 { bits += Double(c) * log2(n / Double(c)) }
+        return bits
+    }
+
+    func textEntropyBits(_ vals: ArraySlice<Value>) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        for v in vals {
+            withToken(v) { p, n in
+                let s = (n >= 2 && p[0] == 0x22) ? 1 : 0
+                counts[min(n, 127)] += 1
+                for i in s..<(n - s) { counts[Int(p[i])] += 1 }
+            }
+        }
+        return Self.entropyBits(counts)
+    }
+
+    func numberEntropyBits(_ vals: ArraySlice<Value>, delta: Bool, initFormat: Int, reference: Int64) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        func varint(_ v: UInt64) {
+            var v = v
+            while v >= 0x80 { counts[Int(v & 0x7F) | 0x80] += 1; v >>= 7 }
+            counts[Int(v)] += 1
+        }
+        var prevFmt = initFormat
+        var prev = reference
+        for v in vals {
+            withToken(v) { p, n in
+                guard let x = DecimalText.parse(p, n) else {
+                    varint(1); for i in 0..<n { counts[Int(p[i])] += 1 }
+                    return
+                }
+                let z = zigzag(x.mantissa &- (delta ? prev : reference))
+                if x.format == prevFmt && z < (1 << 63) { varint(z << 1) } else { varint(UInt64(x.format + 1) << 1 | 1); varint(z) }
+                prevFmt = x.format
+                prev = x.mantissa
+            }
+        }
+        return Self.entropyBits(counts)
     }
 
     static func mode(_ xs: [Int]) -> Int {
@@ -615,6 +665,8 @@ struct FieldLearner {
             guard vals.count >= 4 else { continue }
             var table = ByteTable()
             var counts: [Int] = []
+            var firstHalf: [Int] = []   // counts over the first half, to score on the second
+            let half = vals.count >= 16 ? vals.count / 2 : vals.count
             var ids = [Int](repeating: 0, count: vals.count)
             for (i, v) in vals.enumerated() {
                 let before = table.count
@@ -630,22 +682,29 @@ struct FieldLearner {
                         baseCost[c][i] = tpl.count + 1 + 2 * stamps
                     }
                 }
-                if id == before { counts.append(0) }
+                if id == before { counts.append(0); firstHalf.append(0) }
                 counts[id] += 1
+                if i < half { firstHalf[id] += 1 }
                 ids[i] = id
             }
-            let keep = (0..<table.count).filter { counts[$0] >= 2 }
-                .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
-                .prefix(FieldModel.maxVocabulary)
-            guard !keep.isEmpty else { continue }
+            func ranking(_ cs: [Int]) -> [Int] {
+                (0..<table.count).filter { cs[$0] >= 2 }
+                    .sorted { cs[$0] != cs[$1] ? cs[$0] > cs[$1] : $0 < $1 }
+                    .prefix(FieldModel.maxVocabulary).map { $0 }
+            }
+            // Score a vocabulary learned on the first half against the second half (values
+            // only the training set repeats must not look like a vocabulary).
+            let trial = ranking(firstHalf)
+            guard !trial.isEmpty else { continue }
             var rank = [Int](repeating: -1, count: table.count)
-            for (r, id) in keep.enumerated() { rank[id] = r }
+            for (r, id) in trial.enumerated() { rank[id] = r }
             var withEnum = 0, without = 0
-            for (i, id) in ids.enumerated() {
+            for (i, id) in ids.enumerated() where half == vals.count || i >= half {
                 without += baseCost[c][i]
                 withEnum += rank[id] >= 0 ? varintSize(UInt64(rank[id] + 1)) : 1 + baseCost[c][i]
             }
-            if withEnum * 10 < without * 9 {
+            let keep = ranking(counts)
+            if withEnum < without {
                 specs[c].vocab = ByteTable(keep.map { Array(table.key($0)) })
             }
         }

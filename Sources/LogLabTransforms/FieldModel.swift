@@ -68,6 +68,9 @@ struct ColumnSpec: Sendable {
     var refs: [SubRef] = []
     var embedded: EmbeddedTimestamps? = nil
     var lookup: Lookup? = nil
+    /// A number field whose text compresses better than its varints (random digits): in the
+    /// `columns` layout it is coded as text; the compact `rows` layout still uses numbers.
+    var textInColumns = false
     var level = 0
 
     init(path: [UInt8]) { self.path = path }
@@ -80,7 +83,7 @@ struct ColumnSpec: Sendable {
         case .text:
             if embedded != nil { parts.append("timestamp(embedded)") }
             if parts.isEmpty { parts.append("text") }
-        case .number: parts.append("integer")
+        case .number: parts.append(textInColumns ? "integer(rows only)" : "integer")
         case .timestamp: parts.append("timestamp")
         case .uuid: parts.append("uuid")
         }
@@ -198,6 +201,7 @@ final class FieldModel: Sendable {
             if c.relation != nil { flags |= 4 }
             if c.embedded != nil { flags |= 8 }
             if c.lookup != nil { flags |= 16 }
+            if c.textInColumns { flags |= 32 }
             w.u8(flags)
             w.svarint(c.initValue)
             w.varint(c.initFormat)
@@ -237,7 +241,8 @@ final class FieldModel: Sendable {
             guard let kind = ValueKind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
-            guard flags & ~31 == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            guard flags & ~63 == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            c.textInColumns = flags & 32 != 0
             c.delta = flags & 1 != 0
             c.initValue = try r.svarint()
             c.initFormat = try r.count(limit: 1 << 20)

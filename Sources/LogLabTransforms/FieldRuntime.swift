@@ -83,7 +83,10 @@ final class ShapeRT {
 /// Per column: the model's coding plus the coder's running state (previous value and
 /// format, and this record's first-occurrence views used by relations and references).
 struct ColumnRT {
+    /// The coding in force for the current frame (see `ColumnSpec.textInColumns`).
     var kind: ValueKind
+    var modelKind: ValueKind
+    var textInColumns: Bool
     var delta: Bool
     var hasVocab: Bool
     var hasRefs: Bool
@@ -111,6 +114,8 @@ struct ColumnRT {
 
     init(_ s: ColumnSpec) {
         kind = s.kind
+        modelKind = s.kind
+        textInColumns = s.textInColumns
         delta = s.delta
         hasVocab = s.vocab != nil
         hasRefs = !s.refs.isEmpty
