@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LogLabCore
 
 /// Finds a record's time without parsing the JSON: the value of the first occurrence of
 /// `"<field>"` used as a key (followed by `:`), at any depth, in document order. Values:
@@ -118,7 +119,7 @@ public enum TimestampExtractor {
         }
         guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2),
               (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var ms = daysFromCivil(year, month, day) * 86_400_000
+        var ms = CivilDate.days(year: year, month: month, day: day) * 86_400_000
         if i == t.count { return ms }
         guard t[i] == 0x54 || t[i] == 0x20 || t[i] == 0x74 else { return nil }   // T, space, t
         i += 1
@@ -156,36 +157,18 @@ public enum TimestampExtractor {
         return bytes.withUnsafeBytes { parseISO8601($0) }
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     /// (year, month, day, hour) in UTC of `ms` since the epoch.
     public static func civil(_ ms: Int64) -> (year: Int, month: Int, day: Int, hour: Int) {
-        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let days = CivilDate.floorDiv(ms, 86_400_000)
         let hour = Int((ms - days * 86_400_000) / 3_600_000)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (Int(y), Int(m), Int(d), hour)
+        let c = CivilDate.civil(fromDays: days)
+        return (Int(c.year), Int(c.month), Int(c.day), hour)
     }
 
     /// `2021-12-26T15:11:04.000Z`.
     public static func format(_ ms: Int64) -> String {
         let c = civil(ms)
-        let dayStart = daysFromCivil(Int64(c.year), Int64(c.month), Int64(c.day)) * 86_400_000
+        let dayStart = CivilDate.days(year: Int64(c.year), month: Int64(c.month), day: Int64(c.day)) * 86_400_000
         let inDay = ms - dayStart
         let minute = (inDay / 60_000) % 60, second = (inDay / 1000) % 60, milli = inDay % 1000
         func pad(_ v: Int64, _ w: Int) -> String {

@@ -1,39 +1,10 @@
+import LogLabCore
+
 /// Calendar arithmetic on integers (proleptic Gregorian, H. Hinnant's algorithms) and
 /// fixed-format timestamp rendering into byte buffers: no Foundation date formatting, so
 /// output is identical everywhere and cheap enough for the generator's hot path.
 public enum CivilTime {
     public static let msPerDay: Int64 = 86_400_000
-
-    /// Days since 1970-01-01 → (year, month, day).
-    public static func civil(fromDays z0: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, Int(m), Int(d))
-    }
-
-    /// (year, month, day) → days since 1970-01-01.
-    public static func days(year: Int64, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    @inline(__always)
-    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
 
     static func isLeap(_ y: Int64) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
@@ -51,7 +22,7 @@ public enum CivilTime {
         guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
               let y = digits(b[...], 0, 4), let m = digits(b[...], 5, 2), let d = digits(b[...], 8, 2),
               (1...12).contains(m), d >= 1, d <= daysInMonth(Int64(y), m) else { return nil }
-        return days(year: Int64(y), month: m, day: d)
+        return CivilDate.days(year: Int64(y), month: Int64(m), day: Int64(d))
     }
 
     /// `YYYY-MM-DD` for days since 1970-01-01.
@@ -82,7 +53,7 @@ public enum CivilTime {
         guard b.count >= 10, let y = digits(b, 0, 4), b[b.startIndex + 4] == 0x2D,
               let mo = digits(b, 5, 2), b[b.startIndex + 7] == 0x2D, let d = digits(b, 8, 2),
               (1...12).contains(mo), d >= 1, d <= daysInMonth(Int64(y), mo) else { return nil }
-        var ms = days(year: Int64(y), month: mo, day: d) * msPerDay
+        var ms = CivilDate.days(year: Int64(y), month: Int64(mo), day: Int64(d)) * msPerDay
         var i = b.startIndex + 10
         if i < b.endIndex, b[i] == 0x54 || b[i] == 0x20 {
             guard let h = digits(b, i + 1 - b.startIndex, 2), i + 3 < b.endIndex, b[i + 3] == 0x3A,
@@ -141,20 +112,20 @@ public enum CivilTime {
     /// Writes `YYYY-MM-DD` (10 bytes; years 0…9999).
     @inline(__always)
     static func writeDate(days: Int64, to p: UnsafeMutablePointer<UInt8>) {
-        let c = civil(fromDays: days)
+        let c = CivilDate.civil(fromDays: days)
         let y = Int(max(0, min(9999, c.year)))
         write2(y / 100, to: p)
         write2(y % 100, to: p + 2)
         p[4] = 0x2D
-        write2(c.month, to: p + 5)
+        write2(Int(c.month), to: p + 5)
         p[7] = 0x2D
-        write2(c.day, to: p + 8)
+        write2(Int(c.day), to: p + 8)
     }
 
     /// Writes `YYYY-MM-DDTHH:MM:SS` (19 bytes) for a wall-clock millisecond count.
     @inline(__always)
     static func writeDateTime(wallMs: Int64, to p: UnsafeMutablePointer<UInt8>) {
-        let day = floorDiv(wallMs, msPerDay)
+        let day = CivilDate.floorDiv(wallMs, msPerDay)
         let inDay = Int(wallMs - day * msPerDay)
         writeDate(days: day, to: p)
         p[10] = 0x54
@@ -171,6 +142,6 @@ public enum CivilTime {
     static func writeDateTimeMs(wallMs: Int64, to p: UnsafeMutablePointer<UInt8>) {
         writeDateTime(wallMs: wallMs, to: p)
         p[19] = 0x2E
-        write3(Int(wallMs - floorDiv(wallMs, 1000) * 1000), to: p + 20)
+        write3(Int(wallMs - CivilDate.floorDiv(wallMs, 1000) * 1000), to: p + 20)
     }
 }

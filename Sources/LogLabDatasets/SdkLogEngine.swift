@@ -1,4 +1,5 @@
 import Foundation
+import LogLabCore
 
 /// Turns the world into traffic and renders records. Sessions arrive over each KST day
 /// following a daily cycle; each session logs in, makes its start-up burst of calls, then plays.
@@ -219,7 +220,7 @@ final class SdkLogEngine {
 
     /// Index (from the first day) of the KST day a relative time falls in.
     func dayIndex(ofRelative t: Int64) -> Int {
-        Int(CivilTime.floorDiv(t + Self.kstMs, CivilTime.msPerDay)) - 1
+        Int(CivilDate.floorDiv(t + Self.kstMs, CivilTime.msPerDay)) - 1
     }
 
     func startSession(at time: Int64, length: Int) {
@@ -348,12 +349,12 @@ final class SdkLogEngine {
         let app = Int(world.userApp[user])
         var anomaly = -1
         if o.anomaliesPerMillion > 0, render.chance(perMillion: o.anomaliesPerMillion) { anomaly = render.below(5) }
-        let labelSecond = CivilTime.floorDiv(e.ingest + Self.kstMs, 1000)   // KST wall clock, labelled Z
+        let labelSecond = CivilDate.floorDiv(e.ingest + Self.kstMs, 1000)   // KST wall clock, labelled Z
         let labelMs = labelSecond * 1000
         let end = e.begin + Int64(e.elapsed) + Int64(e.endDelta)
 
         w.lit("{\"_index\":\"sdk-log-")
-        w.date(days: CivilTime.floorDiv(labelMs, CivilTime.msPerDay))
+        w.date(days: CivilDate.floorDiv(labelMs, CivilTime.msPerDay))
         w.lit("\",\"_type\":\"_doc\",\"_id\":\"49")
         advanceId()
         w.digits18(idHi); w.digits18(idMid); w.digits18(idLo)

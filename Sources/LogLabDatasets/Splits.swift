@@ -46,7 +46,7 @@ public enum Splits {
         case .number:
             guard let v = Double(String(decoding: text, as: UTF8.self)), v.isFinite, v >= 0, v < 1e15 else { return nil }
             let ms = v > 1e11 ? v : v * 1000
-            return CivilTime.floorDiv(Int64(ms), CivilTime.msPerDay)
+            return CivilDate.floorDiv(Int64(ms), CivilTime.msPerDay)
         default:
             return nil
         }

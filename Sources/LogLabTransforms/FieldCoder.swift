@@ -154,7 +154,7 @@ final class FieldCoderState {
             let m = cols + Int(r.number)
             return s.pointee.tsGen == gen && m.pointee.numGen == gen ? s.pointee.tsVal &+ m.pointee.numVal &* r.unit &+ r.offset : nil
         case .numFromTs:
-            return s.pointee.tsGen == gen ? ISOTimestamp.floorDiv(s.pointee.tsVal &+ r.offset, r.unit) : nil
+            return s.pointee.tsGen == gen ? CivilDate.floorDiv(s.pointee.tsVal &+ r.offset, r.unit) : nil
         case .numFromNum:
             return s.pointee.numGen == gen ? s.pointee.numVal &+ r.offset : nil
         }
@@ -257,7 +257,7 @@ final class FieldCoderState {
             var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
             if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
             let code = fmt.code
-            let z = zigzag(v &- ISOTimestamp.floorDiv(baseNs, unit))
+            let z = zigzag(v &- CivilDate.floorDiv(baseNs, unit))
             if code == col.pointee.prevFormat && z < (1 << 63) {
                 out.varint(z << 1)
             } else {
@@ -295,7 +295,7 @@ final class FieldCoderState {
                 let src = Int(col.pointee.embeddedSource)
                 if src >= 0, cols[src].tsGen == gen { baseNs = cols[src].tsVal &+ col.pointee.embeddedOffset }
                 let code = fmt.code
-                let z = zigzag(v &- ISOTimestamp.floorDiv(baseNs, unit))
+                let z = zigzag(v &- CivilDate.floorDiv(baseNs, unit))
                 if code == col.pointee.prevFormat && z < (1 << 63) {
                     payload.varint(z << 1)
                 } else {
@@ -334,7 +334,7 @@ final class FieldCoderState {
             var baseNs = col.pointee.prevValue
             let s = Int(col.pointee.embeddedSource)
             if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
-            let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
+            let v = d &+ CivilDate.floorDiv(baseNs, unit)
             guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
             ISOTimestamp.renderContent(v, fmt, into: out, cache: dateCache)
             col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
@@ -479,7 +479,7 @@ final class FieldCoderState {
                 let unit = ISOTimestamp.pow10[9 - fmt.fraction]
                 var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
-                let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
+                let v = d &+ CivilDate.floorDiv(baseNs, unit)
                 guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
                 target.put(0x22)
                 ISOTimestamp.renderContent(v, fmt, into: target, cache: dateCache)

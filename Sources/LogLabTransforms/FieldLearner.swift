@@ -120,7 +120,7 @@ struct FieldLearner {
         var prev = reference
         for (i, p) in parsed.enumerated() {
             guard let p else { out[i] = 1 + textCosts[i]; continue }
-            let base = delta ? ISOTimestamp.floorDiv(prev, p.unit) : ISOTimestamp.floorDiv(reference, p.unit)
+            let base = delta ? CivilDate.floorDiv(prev, p.unit) : CivilDate.floorDiv(reference, p.unit)
             let z = zigzag(p.v &- base)
             out[i] = (p.fmt == prevFmt && z < (1 << 63)) ? varintSize(z << 1) : varintSize(UInt64(p.fmt + 1) << 1 | 1) + varintSize(z)
             prevFmt = p.fmt
@@ -331,7 +331,7 @@ struct FieldLearner {
                     guard let p, let q = pred(Int(vals[i].record)) else { cost += baseCost[t][i]; continue }
                     let d: Int64
                     if isTs {
-                        d = p.v &- ISOTimestamp.floorDiv(q &+ off, p.unit)
+                        d = p.v &- CivilDate.floorDiv(q &+ off, p.unit)
                     } else if rel.kind == .numFromTs {
                         d = p.v &- q   // offset handled below (in ns before division)
                     } else {
@@ -358,7 +358,7 @@ struct FieldLearner {
                         guard let p else { cost += baseCost[t][i]; continue }
                         let ns = tsNs[s][Int(vals[i].record)]
                         guard ns != Self.missing else { cost += baseCost[t][i]; continue }
-                        cost += varintSize(zigzag(p.v &- ISOTimestamp.floorDiv(ns &+ r.offset, rel.unit)) << 1)
+                        cost += varintSize(zigzag(p.v &- CivilDate.floorDiv(ns &+ r.offset, rel.unit)) << 1)
                     }
                 } else {
                     r.offset = off

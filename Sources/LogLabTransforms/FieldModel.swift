@@ -254,7 +254,7 @@ final class FieldModel: Sendable {
             case .number: guard DecimalText.isValidFormat(c.initFormat) else { throw TransformError.corruptModel("bad number format") }
             case .timestamp:
                 guard let f = ISOTimestamp.Format(code: c.initFormat) else { throw TransformError.corruptModel("bad timestamp format") }
-                guard ISOTimestamp.inRange(ISOTimestamp.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
+                guard ISOTimestamp.inRange(CivilDate.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
                     throw TransformError.corruptModel("timestamp reference out of range")
                 }
             default: break
@@ -289,7 +289,7 @@ final class FieldModel: Sendable {
                 let off = try r.svarint()
                 c.embedded = EmbeddedTimestamps(source: Int32(src), offset: off)
                 guard kind == .text, let f = ISOTimestamp.Format(code: c.initFormat),
-                      ISOTimestamp.inRange(ISOTimestamp.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
+                      ISOTimestamp.inRange(CivilDate.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
                     throw TransformError.corruptModel("bad embedded timestamp settings")
                 }
             }

@@ -1,3 +1,5 @@
+import LogLabCore
+
 /// Exact text ⇄ binary conversions used by the `integer`, `timestamp` and `uuid` transforms.
 /// Each parser accepts only spellings its renderer reproduces byte for byte; anything else
 /// is escaped by the caller and kept as text.
@@ -186,33 +188,6 @@ enum ISOTimestamp {
         var signedOffsetSeconds: Int64 { Int64(offsetMinutes * 60) * (negative == 1 ? -1 : 1) }
     }
 
-    @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        let q = a / b
-        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
-    }
-
-    static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = floorDiv(y, 400)
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
     /// Parses a string token (with quotes). Returns the value in format units and the format;
     /// `render` of the result gives back exactly the same bytes (calendar, ranges and field
     /// widths are all checked here).
@@ -279,7 +254,7 @@ enum ISOTimestamp {
             guard d <= dim else { return nil }
         }
         let fmt = Format(fraction: fd, separator: sep, zone: zone, negative: neg, offsetMinutes: off)
-        let days = daysFromCivil(year, mo, d)
+        let days = CivilDate.days(year: year, month: mo, day: d)
         let local = days * 86_400 + h * 3600 + mi * 60 + s
         let instant = local - fmt.signedOffsetSeconds
         guard instant >= minSeconds, instant <= maxSeconds else { return nil }
@@ -295,10 +270,10 @@ enum ISOTimestamp {
     /// Renders without quotes.
     static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil) {
         let p = pow10[fmt.fraction]
-        let instant = floorDiv(value, p)
+        let instant = CivilDate.floorDiv(value, p)
         let frac = value - instant * p
         let local = instant + fmt.signedOffsetSeconds
-        let days = floorDiv(local, 86_400)
+        let days = CivilDate.floorDiv(local, 86_400)
         let sod = local - days * 86_400
         out.reserve(40)
         let b = out.base + out.count
@@ -311,7 +286,7 @@ enum ISOTimestamp {
             }
             k = 10
         } else {
-            let (y, m, d) = civilFromDays(days)
+            let (y, m, d) = CivilDate.civil(fromDays: days)
             put2(y / 100); put2(y % 100); put(0x2D); put2(m); put(0x2D); put2(d)
             if let cache {
                 cache.pointee.days = days

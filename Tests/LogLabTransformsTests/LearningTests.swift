@@ -28,7 +28,7 @@ func relatedRecords(count: Int, seed: UInt64, startMs: Int64 = 1_640_000_000_000
 
 func isoMs(_ ms: Int64, offset: String) -> String {
     let days = ms / 86_400_000
-    let (y, m, d) = ISOTimestamp.civilFromDays(days)
+    let (y, m, d) = CivilDate.civil(fromDays: days)
     let r = ms % 86_400_000
     func p(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
     return "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(r / 3_600_000, 2)):\(p(r / 60_000 % 60, 2)):\(p(r / 1000 % 60, 2)).\(p(r % 1000, 3))\(offset)"
