@@ -128,6 +128,7 @@ enum JSONReport {
         var drift: [DriftSeries]
         var artifacts: [ArtifactInfo]
         var failures: [CellFailure]
+        var notApplicable: [CellFailure]
     }
 
     struct Cell: Encodable {
@@ -161,7 +162,8 @@ enum JSONReport {
                                                       bestUnconstrainedViolations: $0.bestUnconstrainedViolations) },
             paretoCompress: analysis.paretoCompress, paretoRestore: analysis.paretoRestore,
             transformDeltas: analysis.transformDeltas, dictionaryDeltas: analysis.dictionaryDeltas,
-            dictionaryKnees: analysis.dictionaryKnees, drift: analysis.drift, artifacts: outcome.artifacts, failures: outcome.failures)
+            dictionaryKnees: analysis.dictionaryKnees, drift: analysis.drift, artifacts: outcome.artifacts, failures: outcome.failures,
+            notApplicable: outcome.notApplicable)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

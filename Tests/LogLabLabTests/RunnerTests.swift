@@ -195,3 +195,49 @@ codecs: [zstd:1]
     let tooMany = DatasetSpec(name: "w", source: .generated([:]), split: .days(field: "timestamp", train: [1], test: [9], eachTestDay: false))
     #expect(throws: LabError.self) { try DatasetPreparation.split(records, spec: tooMany, sourceText: "") }
 }
+
+@Test func untrainableDictionaryIsNotApplicableNotAFailure() throws {
+    struct NoDictionaries: LabBackend {
+        let inner = FakeBackend()
+        var libraryVersions: [String: String] { [:] }
+        func learnTransforms(selection: String, samples: RecordBatch) throws -> TrainedArtifact { try inner.learnTransforms(selection: selection, samples: samples) }
+        func trainDictionary(_ v: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact {
+            throw LabError("too few samples")
+        }
+        func measure(_ cell: LabCell, inputs: CellInputs) throws -> CellResult { try inner.measure(cell, inputs: inputs) }
+    }
+    let dir = try temporaryDirectory()
+    let spec = try SpecLoader.parse(minimalRun + "\ndictionaries: [none, {sizes: [1KiB]}]\n", file: "n.yaml")
+    let o = try ExperimentRunner(spec: spec, backend: NoDictionaries(), provider: FakeProvider(),
+                                 options: RunOptions(outDirectory: dir, cacheDirectory: nil)).run()
+    #expect(o.succeeded)
+    #expect(o.records.count == 1 && o.notApplicable.count == 1)
+    #expect(o.notApplicable[0].message.contains("too few samples"))
+}
+
+/// The production backend end to end on a few hundred generated records (debug build: about a second).
+@Test func productionBackendRunsATinyGrid() throws {
+    let dir = try temporaryDirectory()
+    let spec = try SpecLoader.parse("""
+    datasets: [{name: sdk, generate: {records: 400, seed: 9}, split: {train: 0.5}}]
+    framings: [record, file]
+    transforms: [none, all]
+    codecs: [zstd:1, gzip:1]
+    dictionaries: [none, {sizes: [2KiB], params: {k: 64, d: 8}}]
+    trials: 1
+    warmup: 0
+    """, file: "real.yaml")
+    let o = try ExperimentRunner(spec: spec, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
+                                 options: RunOptions(outDirectory: dir, cacheDirectory: dir + "/cache")).run()
+    #expect(o.succeeded, "\(o.failures.map(\.message))")
+    #expect(o.records.count == 2 * 2 * 3)
+    #expect(o.records.allSatisfy { $0.verified && $0.result.ratio > 1 })
+    #expect(o.environment.libraries["zstd"]?.hasPrefix("1.") == true)
+    // zstd with a dictionary beats zstd without, record by record.
+    let byKey = Dictionary(uniqueKeysWithValues: o.records.map { ($0.cell.key, $0) })
+    let plain = try #require(byKey["sdk | record | none | zstd:1 | no-dict"])
+    let dict = try #require(o.records.first { $0.cell.framing == .record && $0.cell.transforms == "none" && $0.cell.dictionary != nil })
+    #expect(dict.result.compressedBytes < plain.result.compressedBytes)
+    let written = try ReportWriter.write(o, to: dir)
+    #expect(written.files.contains("report.md") && written.files.contains("ratio-by-dictionary-size-sdk.svg") == false)
+}
