@@ -94,6 +94,24 @@ struct MarkdownReport {
             } else {
                 md.append("No verified cell.")
             }
+            if spec.framings.count > 1, let perFraming = analysis.framingSelections[sel.dataset] {
+                md.append("")
+                md.append("Best per framing (same objective and constraints):")
+                md.append("")
+                md.append("| framing | best configuration | ratio | bytes/record | compress MB/s | restore MB/s | cost/month |")
+                md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+                for f in spec.framings {
+                    guard let fsel = perFraming[f.description] else { continue }
+                    if let w = fsel.winner {
+                        md.append("| `\(f)` | \(Fmt.cell(w.cell.label)) | \(Fmt.ratio(w.result.ratio)) | \(Fmt.fixed(w.result.bytesPerRecord)) | "
+                                  + "\(Fmt.speed(w.value(.compressMBps))) | \(Fmt.speed(w.value(.restoreMBps))) | \(Fmt.money(w.value(.costPerMonth, cost: spec.cost), currency)) |")
+                    } else {
+                        let b = fsel.bestUnconstrained
+                        md.append("| `\(f)` | none meets the constraints\(b.map { "; best alone: " + Fmt.cell($0.cell.label) + " (" + Fmt.cell(fsel.bestUnconstrainedViolations.joined(separator: ", ")) + ")" } ?? "") | "
+                                  + "\(b.map { Fmt.ratio($0.result.ratio) } ?? "–") | | | | |")
+                    }
+                }
+            }
             if let info, info.inSample { md.append(""); md.append("_Trained and tested on the same records (in-sample): dictionary and transform gains are optimistic._") }
             md.append("")
         }
@@ -219,8 +237,8 @@ struct MarkdownReport {
             }
             md += ["| dataset | series | ratio by size | knee |", "| --- | --- | --- | ---: |"]
             for k in analysis.dictionaryKnees {
-                let pts = k.points.map { "\(Fmt.size($0.size)): \(Fmt.ratio($0.ratio))" }.joined(separator: ", ")
-                md.append("| \(k.dataset) | \(Fmt.cell(k.series)) | \(pts) | \(k.kneeSize.map(Fmt.size) ?? "–") |")
+                let pts = k.points.map { "\(DictionaryVariant.sizeLabel($0.size)): \(Fmt.ratio($0.ratio))" }.joined(separator: ", ")
+                md.append("| \(k.dataset) | \(Fmt.cell(k.series)) | \(pts) | \(k.kneeSize.map(DictionaryVariant.sizeLabel) ?? "–") |")
             }
             md.append("")
         }

@@ -242,7 +242,7 @@ struct Charts {
                 SVGChart.Series(name: String(k.series.prefix(28)), color: SVGChart.palette[i % SVGChart.palette.count],
                                 marker: .circle,
                                 points: k.points.map { SVGChart.Point(x: Double($0.size) / 1024, y: $0.ratio,
-                                                                      tooltip: "\(k.series): \(Fmt.size($0.size)) → \(Fmt.ratio($0.ratio))") },
+                                                                      tooltip: "\(k.series): \(DictionaryVariant.sizeLabel($0.size)) → \(Fmt.ratio($0.ratio))") },
                                 connect: true)
             }
             let chart = Chart(file: "ratio-by-dictionary-size-\(Slug.make(ds)).svg", title: "ratio by dictionary size",
