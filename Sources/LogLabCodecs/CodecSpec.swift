@@ -140,7 +140,8 @@ public struct CodecSpec: Hashable, Sendable, Codable, CustomStringConvertible, L
 
     public init?(_ description: String) { try? self.init(parsing: description) }
 
-    private func validate(text: String? = nil) throws {
+    /// Checks the fields (they are public vars, so a spec can be edited after parsing).
+    public func validate(text: String? = nil) throws {
         let name = text ?? description
         guard family.levelRange.contains(level) else {
             throw CodecError.invalidSpec("level \(level) out of range for \(family.rawValue) in codec '\(name)': use \(family.levelRange.lowerBound)...\(family.levelRange.upperBound)")

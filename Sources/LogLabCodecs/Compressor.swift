@@ -1,6 +1,7 @@
 import LogLabCore
 
 func makeEncoder(_ spec: CodecSpec, _ dictionary: ZstdDictionary?) throws -> EncoderEngine {
+    try spec.validate()
     if dictionary != nil && spec.family != .zstd {
         throw CodecError.invalidDictionary("\(spec.family.rawValue) does not use dictionaries (only zstd does)")
     }
@@ -13,6 +14,7 @@ func makeEncoder(_ spec: CodecSpec, _ dictionary: ZstdDictionary?) throws -> Enc
 }
 
 func makeDecoder(_ family: CodecFamily, _ spec: CodecSpec?, _ dictionary: ZstdDictionary?) throws -> DecoderEngine {
+    try spec?.validate()
     if dictionary != nil && family != .zstd {
         throw CodecError.invalidDictionary("\(family.rawValue) does not use dictionaries (only zstd does)")
     }

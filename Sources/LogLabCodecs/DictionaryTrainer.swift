@@ -136,6 +136,9 @@ public enum DictionaryTrainer {
         if useful < samples.count {
             notes.append("\(samples.count - useful) samples shorter than \(minimumUsefulSampleSize) bytes contribute nothing")
         }
+        if let id = options.dictID, id < 32_768 || id >= 1 << 31 {
+            notes.append("dictionary id \(id) is in a range zstd reserves for registries (ids < 32768 or >= 2^31)")
+        }
         if large > 0 && options.algorithm != .legacy {
             notes.append("\(large) samples are larger than 128 KiB; COVER/fastCOVER use only the first 128 KiB of each")
         }

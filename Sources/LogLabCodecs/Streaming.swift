@@ -64,6 +64,10 @@ public final class StreamCompressor {
 public final class StreamDecompressor {
     public let family: CodecFamily
     public let chunkSize: Int
+    /// Decompression bomb guard: `write`/`finish` throw `CodecError.outputLimitExceeded`
+    /// once more than this many bytes came out of the current stream. Unlimited by default.
+    public var maxOutputSize: Int = Int.max
+    private var bytesOut = 0
     private let engine: DecoderEngine
     private let scratch: UnsafeMutableRawBufferPointer
     private var bytesIn = 0
@@ -96,7 +100,7 @@ public final class StreamDecompressor {
             let before = input.count
             _ = try engine.step(&input, &out, finishing: false)
             let produced = scratch.count - out.count
-            if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: scratch[0..<produced])) }
+            try emit(produced, sink)
             if input.count == 0 && out.count > 0 { return }
             if produced == 0 && input.count == before {
                 stalls += 1
@@ -118,7 +122,7 @@ public final class StreamDecompressor {
             var out = scratch
             let ended = try engine.step(&input, &out, finishing: true)
             let produced = scratch.count - out.count
-            if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: scratch[0..<produced])) }
+            try emit(produced, sink)
             if ended { break }
             if produced == 0 {
                 throw CodecError.truncatedInput(family, bytesIn == 0 ? "the input is empty" : "the input ends inside a stream (after \(bytesIn) bytes)")
@@ -126,5 +130,13 @@ public final class StreamDecompressor {
         }
         try engine.reset()
         bytesIn = 0
+        bytesOut = 0
+    }
+
+    private func emit(_ produced: Int, _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard produced > 0 else { return }
+        bytesOut += produced
+        if bytesOut > maxOutputSize { throw CodecError.outputLimitExceeded(family, limit: maxOutputSize) }
+        try sink(UnsafeRawBufferPointer(rebasing: scratch[0..<produced]))
     }
 }

@@ -46,6 +46,34 @@ final class XZEncoder: EncoderEngine {
         guard ret == LZMA_OK else { throw CodecError.library(.xz, "cannot start the encoder: \(xzMessage(ret))") }
     }
 
+    /// One-shot: the input size is known, so the LZMA2 dictionary is capped at the input
+    /// size (rounded up to a power of two, at least 4 KiB) — the window can never reach
+    /// further back anyway, so the output is as small as with the preset's dictionary,
+    /// and small records do not pay for clearing an 8–64 MiB match finder each time.
+    func compressOneShot(_ input: InputWindow, into output: OutputWindow) throws -> Int {
+        var options = lzma_options_lzma()
+        guard lzma_lzma_preset(&options, preset) == 0 else {   // returns false (0) on success
+            throw CodecError.library(.xz, "unsupported preset \(preset)")
+        }
+        var cap: UInt32 = 4096
+        while cap < options.dict_size && Int(cap) < input.count { cap <<= 1 }
+        options.dict_size = min(options.dict_size, cap)
+        let ret: lzma_ret = withUnsafeMutablePointer(to: &options) { opt in
+            var filters = [
+                lzma_filter(id: 0x21, options: UnsafeMutableRawPointer(opt)),   // LZMA_FILTER_LZMA2
+                lzma_filter(id: UInt64.max, options: nil),                      // LZMA_VLI_UNKNOWN
+            ]
+            return lzma_stream_encoder(stream, &filters, check)
+        }
+        guard ret == LZMA_OK else { throw CodecError.library(.xz, "cannot start the encoder: \(xzMessage(ret))") }
+        var inp = input
+        var out = output
+        while true {
+            if try step(&inp, &out, finishing: true) { return output.count - out.count }
+            if out.count == 0 { throw CodecError.outputBufferTooSmall(.xz, capacity: output.count) }
+        }
+    }
+
     func maxCompressedSize(_ n: Int) -> Int {
         Int(lzma_stream_buffer_bound(n)) + 64
     }

@@ -194,6 +194,8 @@ final class ZstdDecoder: DecoderEngine {
         do {
             _ = try decompressGrowing(input, initialCapacity: 1 << 16, limit: 1 << 26)
             return nil
+        } catch CodecError.outputLimitExceeded {
+            return nil   // the diagnosis gave up before the damage; keep libzstd's own error
         } catch {
             return error
         }

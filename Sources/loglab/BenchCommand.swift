@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("dictionary-size"), help: "Train a zstd dictionary of this size per zstd cell (e.g. 112KiB).") var dictionarySize: String?
     @Option(help: "Dictionary training algorithm: fastcover, cover, legacy.") var algorithm: String = "fastcover"
     @Option(help: "Transforms: none, all, legacy or a comma list.") var transforms: String = "none"
-    @Option(parsing: .upToNextOption, help: "Train records (JSON Lines) for dictionaries and transform models.") var train: [String] = []
+    @Option(help: "Train records (JSON Lines) for dictionaries and transform models; repeat for several files.") var train: [String] = []
     @Option(name: .customLong("train-fraction"), help: "Without --train: use this leading fraction of each file as train records, the rest as test.") var trainFraction: Double?
     @Option(help: "Timed trials per cell.") var trials: Int = 5
     @Option(help: "Untimed warm-up passes per cell.") var warmup: Int = 1

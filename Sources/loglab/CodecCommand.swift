@@ -96,7 +96,7 @@ struct CodecCommand: ParsableCommand {
                 if spec == nil {
                     var family = input == "-" ? nil : CodecDetection.family(forPath: input)
                     if family == nil, input != "-", let h = FileHandle(forReadingAtPath: input) {
-                        let head = (try? h.read(upToCount: 8)).map { [UInt8]($0 ?? Data()) } ?? []
+                        let head = [UInt8]((try? h.read(upToCount: 8)) ?? Data())
                         try? h.close()
                         family = CodecDetection.family(magic: head[...])
                     }

@@ -115,3 +115,30 @@ import LogLabCore
         }
     }
 }
+
+@Suite struct ReuseTests {
+    /// The digested dictionary is built once per level and shared by every compressor.
+    @Test func digestedDictionaryIsBuiltOncePerLevel() throws {
+        let dict = try ZstdDictionary(bytes: Array(TestData.jsonLines(approximateBytes: 8192).prefix(8192)))
+        let a = try dict.digestedCDict(level: 3)
+        _ = try Compressor(CodecSpec(parsing: "zstd:3"), dictionary: dict)
+        #expect(try dict.digestedCDict(level: 3) === a)
+        #expect(try dict.digestedCDict(level: 19) !== a)
+    }
+
+    @Test func streamDecompressorHasABombGuard() throws {
+        let packed = try Compressor(CodecSpec(parsing: "zstd:3")).compress([UInt8](repeating: 7, count: 4 << 20))
+        let d = try StreamDecompressor(.zstd)
+        d.maxOutputSize = 1 << 20
+        #expect(throws: CodecError.outputLimitExceeded(.zstd, limit: 1 << 20)) {
+            try d.write(packed) { _ in }
+            try d.finish { _ in }
+        }
+    }
+
+    @Test func editedSpecsAreCheckedAgain() throws {
+        var spec = try CodecSpec(parsing: "gzip:6")
+        spec.level = 42
+        #expect(throws: CodecError.self) { try Compressor(spec) }
+    }
+}
