@@ -173,14 +173,4 @@ public enum CivilTime {
         p[19] = 0x2E
         write3(Int(wallMs - floorDiv(wallMs, 1000) * 1000), to: p + 20)
     }
-
-    /// `2021-12-26T06:10:59.884Z` for epoch milliseconds (24 bytes).
-    public static func utcMillisString(_ ms: Int64) -> String {
-        var out = [UInt8](repeating: 0, count: 24)
-        out.withUnsafeMutableBufferPointer { b in
-            writeDateTimeMs(wallMs: ms, to: b.baseAddress!)
-            b[23] = 0x5A
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -16,8 +16,10 @@ final class SdkLogEngine {
 
     // Day and minute cursor.
     var day = 0
+    var needsSetUp = true
     var dayStartRel: Int64 = 0
-    var minute = 1440                       // 1440: the current day needs setting up
+    var minuteOrigin: Int64 = 0             // relative time of the day's minute 0
+    var minute = 0
     var minuteCumulative: [UInt64] = []
     var sessionsOfDay = 0
     var sessionsStarted = 0
@@ -111,9 +113,16 @@ final class SdkLogEngine {
 
     // MARK: traffic
 
+    // Slice mode (`Options.sliceRate`): each day is a contiguous slice of a busy service.
+    var sliceStartRel: Int64 = 0
+    var sliceEmitted = 0
+    var arrivalsPerMinute = 0.0
+    static let sliceWarmUpMinutes = 20
+    static let meanSessionLength = 37.5     // E[sessionLength]: 1 + 5.5 + 16·e^(1.15²/2)
+
     /// Relative time of the first minute not yet opened (Int64.max when all days are done).
     var nextMinuteRel: Int64 {
-        day >= o.days ? .max : dayStartRel + Int64(minute) * 60_000
+        day >= o.days ? .max : minuteOrigin + Int64(minute) * 60_000
     }
 
     func setUpDay() {
@@ -141,7 +150,30 @@ final class SdkLogEngine {
             acc += w * UInt64(900 + noise.below(201))
             minuteCumulative.append(acc)
         }
+        minuteOrigin = dayStartRel
         minute = 0
+    }
+
+    /// A slice: sessions arrive at a steady rate from half an hour before the slice starts (so
+    /// the slice opens on a full population of sessions in progress); records are those ingested
+    /// from the slice's start on, until the day's share of records is written.
+    func setUpSlice() {
+        dayStartRel = Int64(day + 1) * CivilTime.msPerDay - Self.kstMs
+        sliceStartRel = dayStartRel + Int64(o.sliceHour) * 3_600_000
+        minuteOrigin = sliceStartRel - Int64(Self.sliceWarmUpMinutes) * 60_000
+        budgetOfDay = o.records / o.days + (day < o.records % o.days ? 1 : 0)
+        sliceEmitted = 0
+        arrivalsPerMinute = Double(o.sliceRate ?? 1) * 60 / Self.meanSessionLength
+        minute = 0
+    }
+
+    /// Ends a slice day: the next day starts from an empty population.
+    func endSliceDay() {
+        sessionHeap = MinHeap(); pendingHeap = MinHeap()
+        sessionUser = []; sessionLeft = []; sessionStep = []; freeSessions = []
+        events = []; freeEvents = []
+        day += 1
+        needsSetUp = true
     }
 
     static func sessionLength(_ r: inout Xoshiro256) -> Int {
@@ -152,11 +184,21 @@ final class SdkLogEngine {
     /// Opens minutes until the earliest active session comes before the next unopened minute.
     func openMinutes() {
         while day < o.days {
-            if minute >= 1440 {
-                setUpDay()
-                continue
+            if needsSetUp {
+                if o.sliceRate != nil { setUpSlice() } else { setUpDay() }
+                needsSetUp = false
             }
             if let top = sessionHeap.top, Int64(top >> 24) < nextMinuteRel { return }
+            if o.sliceRate != nil {
+                let whole = Int(arrivalsPerMinute)
+                let n = whole + (traffic.unit() < arrivalsPerMinute - Double(whole) ? 1 : 0)
+                let minuteStart = nextMinuteRel
+                for _ in 0..<n {
+                    startSession(at: minuteStart + Int64(traffic.below(60_000)), length: Self.sessionLength(&traffic))
+                }
+                minute += 1
+                continue
+            }
             let m = minute
             let total = minuteCumulative[1440]
             let target = Int(total.dividingFullWidth(UInt64(sessionsOfDay).multipliedFullWidth(by: minuteCumulative[m + 1])).quotient)
@@ -170,7 +212,7 @@ final class SdkLogEngine {
             minute += 1
             if minute >= 1440 {
                 day += 1
-                if day < o.days { minute = 1440 }
+                needsSetUp = true
             }
         }
     }
@@ -197,7 +239,7 @@ final class SdkLogEngine {
 
     func chooseUser() -> Int {
         let w = world
-        if day > 0, !w.newUsersByDay.isEmpty, traffic.below(100) < 20 {
+        if day > 0, traffic.below(100) < 20 {
             let lo = w.newUsersByDay[1].lowerBound, hi = w.newUsersByDay[day].upperBound
             if hi > lo {
                 // Recent registrations are the most active.
@@ -220,6 +262,11 @@ final class SdkLogEngine {
         let app = Int(world.userApp[user])
         let step = Int(sessionStep[slot])
         let burst = world.appBurst[app]
+        if o.sliceRate != nil, begin - base < sliceStartRel - 300_000 {
+            // Long before a slice (elapsed ≤ 60 s, ingestion ≤ 200 s later): only the timing matters.
+            schedule(slot, step: step, burstCount: burst.count, after: begin - base + 30)
+            return
+        }
         let function: Int
         if step == 0 {
             function = world.appLogin[app]
@@ -240,26 +287,31 @@ final class SdkLogEngine {
         if traffic.below(1000) < 3 { delay += Int64(traffic.between(30_000, 180_000)) }
         let ingest = begin + Int64(elapsed) + min(delay, 200_000)
 
-        var e = Event()
-        e.user = Int32(user); e.function = Int16(function); e.outcome = Int16(outcome)
-        e.begin = begin; e.elapsed = elapsed; e.endDelta = endDelta; e.ingest = ingest
-        let eslot: Int32
-        if let s = freeEvents.popLast() { eslot = s; events[Int(s)] = e } else { eslot = Int32(events.count); events.append(e) }
         let emitKey = ingest - base + Int64(traffic.below(1200))
-        pendingHeap.push(UInt64(emitKey) << 24 | UInt64(eslot))
+        if o.sliceRate == nil || ingest - base >= sliceStartRel {   // a slice's warm-up is never written
+            var e = Event()
+            e.user = Int32(user); e.function = Int16(function); e.outcome = Int16(outcome)
+            e.begin = begin; e.elapsed = elapsed; e.endDelta = endDelta; e.ingest = ingest
+            let eslot: Int32
+            if let s = freeEvents.popLast() { eslot = s; events[Int(s)] = e } else { eslot = Int32(events.count); events.append(e) }
+            pendingHeap.push(UInt64(emitKey) << 24 | UInt64(eslot))
+        }
 
-        // Schedule the session's next call.
+        schedule(slot, step: step, burstCount: burst.count, after: begin - base + Int64(elapsed))
+    }
+
+    /// Schedules a session's next call after its call `step` ended at relative time `end`.
+    func schedule(_ slot: Int, step: Int, burstCount: Int, after end: Int64) {
         sessionLeft[slot] -= 1
         sessionStep[slot] += 1
         if sessionLeft[slot] > 0 {
             let gap: Int64
-            if step < burst.count {
+            if step < burstCount {
                 gap = Int64(traffic.between(15, 350))
             } else {
                 gap = 40 + min(900_000, Int64(traffic.logNormal(median: 8_000, sigma: 1.2)))
             }
-            let next = begin - base + Int64(elapsed) + gap
-            sessionHeap.push(UInt64(next) << 24 | UInt64(slot))
+            sessionHeap.push(UInt64(end + gap) << 24 | UInt64(slot))
         } else {
             freeSessions.append(Int32(slot))
         }
@@ -274,8 +326,13 @@ final class SdkLogEngine {
                 _ = pendingHeap.pop()
                 let slot = Int(top & 0xFF_FFFF)
                 freeEvents.append(Int32(slot))
+                let e = events[slot]
+                if o.sliceRate != nil {
+                    sliceEmitted += 1
+                    if sliceEmitted >= budgetOfDay { endSliceDay() }
+                }
                 emitted += 1
-                return write(events[slot], to: out)
+                return write(e, to: out)
             }
             if sessionHeap.isEmpty { return -1 }
             nextEvent()

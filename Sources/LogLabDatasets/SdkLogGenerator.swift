@@ -27,10 +27,17 @@ public struct SdkLogGenerator: Sendable {
         public var evolving: Bool
         /// New users per day with `evolving` (default: users / 20).
         public var newUsersPerDay: Int?
+        /// Slice mode: when set, each day's records are a contiguous slice of a busy service
+        /// handling this many records per second, starting at `sliceHour` (KST), instead of a small
+        /// service's whole day. Many more users appear per record, as in an excerpt of a large export.
+        public var sliceRate: Int?
+        /// KST hour at which each day's slice starts (with `sliceRate`).
+        public var sliceHour: Int
 
         public init(records: Int = 10_000, start: String = "2021-12-26", days: Int = 1, seed: UInt64 = 1,
                     apps: Int = 300, users: Int = 30_000, functions: Int = SdkLogGenerator.catalogueSize,
-                    anomaliesPerMillion: Int = 2_000, evolving: Bool = false, newUsersPerDay: Int? = nil) {
+                    anomaliesPerMillion: Int = 2_000, evolving: Bool = false, newUsersPerDay: Int? = nil,
+                    sliceRate: Int? = nil, sliceHour: Int = 20) {
             self.records = records
             self.start = start
             self.days = days
@@ -41,11 +48,16 @@ public struct SdkLogGenerator: Sendable {
             self.anomaliesPerMillion = anomaliesPerMillion
             self.evolving = evolving
             self.newUsersPerDay = newUsersPerDay
+            self.sliceRate = sliceRate
+            self.sliceHour = sliceHour
         }
 
         /// Throws a `DatasetError` naming the first invalid option.
         public func validate() throws {
             guard records >= 0 else { throw DatasetError("records must be ≥ 0 (got \(records))") }
+            guard records / max(1, days) <= Self.maxRecordsPerDay else {
+                throw DatasetError("at most \(Self.maxRecordsPerDay) records per day (got \(records) over \(days) days)")
+            }
             guard CivilTime.parseDate(start) != nil else {
                 throw DatasetError("start '\(start)' is not a date of the form YYYY-MM-DD")
             }
@@ -64,19 +76,32 @@ public struct SdkLogGenerator: Sendable {
             if let n = newUsersPerDay, !(0...10_000_000).contains(n) {
                 throw DatasetError("new users per day must be 0…10000000 (got \(n))")
             }
+            if let r = sliceRate, !(1...10_000_000).contains(r) {
+                throw DatasetError("slice rate must be 1…10000000 records per second (got \(r))")
+            }
+            guard (0...23).contains(sliceHour) else { throw DatasetError("slice hour must be 0…23 (got \(sliceHour))") }
+            if evolving, users + (newUsersPerDay ?? max(1, users / 20)) * (days - 1) > Self.maxUsers {
+                throw DatasetError("users plus new users over all days must stay ≤ \(Self.maxUsers)")
+            }
         }
+
+        static let maxRecordsPerDay = 2_000_000_000
+        static let maxUsers = 50_000_000
 
         /// Options with every value forced into its valid range (an unparsable start becomes the default).
         func clamped() -> Options {
             var o = self
-            o.records = max(0, records)
-            if CivilTime.parseDate(start).map({ $0 < 0 || $0 > 2_900_000 }) ?? true { o.start = "2021-12-26" }
             o.days = min(max(1, days), 3660)
-            o.users = min(max(1, users), 50_000_000)
+            o.records = min(max(0, records), Self.maxRecordsPerDay * o.days)
+            if CivilTime.parseDate(start).map({ $0 < 0 || $0 > 2_900_000 }) ?? true { o.start = "2021-12-26" }
+            o.users = min(max(1, users), Self.maxUsers)
             o.apps = min(max(1, apps), 100_000, o.users)
             o.functions = min(max(4, functions), SdkLogGenerator.catalogueSize)
             o.anomaliesPerMillion = min(max(0, anomaliesPerMillion), 1_000_000)
-            o.newUsersPerDay = newUsersPerDay.map { min(max(0, $0), 10_000_000) }
+            o.sliceRate = sliceRate.map { min(max(1, $0), 10_000_000) }
+            o.sliceHour = min(max(0, sliceHour), 23)
+            let perDayRoom = o.days > 1 ? (Self.maxUsers - o.users) / (o.days - 1) : 0
+            o.newUsersPerDay = min(max(0, newUsersPerDay ?? max(1, o.users / 20)), 10_000_000, max(0, perDayRoom))
             return o
         }
     }
@@ -97,7 +122,7 @@ public struct SdkLogGenerator: Sendable {
 
     /// All records in memory, one compact JSON document each (no newline).
     public func generate() -> RecordBatch {
-        var batch = RecordBatch(reservingBytes: options.records * 900, records: options.records)
+        var batch = RecordBatch(reservingBytes: min(options.records, 1 << 20) * 900, records: min(options.records, 1 << 20))
         forEachRecord { batch.append($0) }
         return batch
     }

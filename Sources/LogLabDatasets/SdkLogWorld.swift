@@ -39,7 +39,6 @@ final class SdkLogWorld: Sendable {
     let nickOffsets: [Int32]
     let nickJSON: [UInt8]              // JSON string literals (quoted, escaped)
     let nickJSONOffsets: [Int32]
-    let baseUsers: Int
     let newUsersByDay: [Range<Int>]    // users first seen on day d (empty unless evolving)
 
     init(options o: SdkLogGenerator.Options) {
@@ -72,6 +71,9 @@ final class SdkLogWorld: Sendable {
         let baseApps = o.apps
         let totalApps = baseApps + (late != nil ? 1 : 0)
         let startMs = startDay * CivilTime.msPerDay - 9 * 3_600_000
+        // The base world is anchored at 2021-12-26 (KST), or at the start when that is earlier,
+        // so runs that start on different days meet the same apps and users.
+        let anchorMs = min(startMs, Self.anchorDay * CivilTime.msPerDay - 9 * 3_600_000)
         let nodes = (0..<6).map { _ in rng.next() & 0xFFFF_FFFF_FFFF }
         let versionCum = Self.cumulative(SdkVocabulary.sdkVersionWeights)
         var ids: [[UInt8]] = [], sdk: [Int] = [], login: [Int] = [], burst: [[Int]] = []
@@ -84,7 +86,7 @@ final class SdkLogWorld: Sendable {
             defer { if isNew { swap(&rng, &newRng) } }
             // Created between 2019-01-01 and a month before the start (the new app: two days into the data).
             let lo: Int64 = 17_897 * CivilTime.msPerDay
-            let hi = max(lo + CivilTime.msPerDay, startMs - 30 * CivilTime.msPerDay)
+            let hi = max(lo + CivilTime.msPerDay, anchorMs - 30 * CivilTime.msPerDay)
             let c = isNew ? startMs + Int64(newAppDay) * CivilTime.msPerDay - 2 * CivilTime.msPerDay + Int64(rng.below(80_000_000))
                           : lo + Int64(rng.below(Int(hi - lo)))
             created.append(c)
@@ -105,7 +107,7 @@ final class SdkLogWorld: Sendable {
             var r: [UInt8] = []
             for _ in 0..<rng.between(1, 4) { r += Self.uuidV4(&rng) }
             ranks.append(r)
-            guilds.append((0..<rng.between(2, 30)).map { _ in c + Int64(rng.below(Int(max(1, startMs - c)))) })
+            guilds.append((0..<rng.between(2, 30)).map { _ in c + Int64(rng.below(Int(max(1, anchorMs - c)))) })
             var lt = Array(SdkVocabulary.logTypes.indices)
             for i in stride(from: lt.count - 1, to: 0, by: -1) { lt.swapAt(i, rng.below(i + 1)) }
             logTypes.append(Array(lt.prefix(rng.between(1, 5))))
@@ -118,7 +120,7 @@ final class SdkLogWorld: Sendable {
         })
 
         // Users: one per app first (no app without players), the rest by the same Zipf law.
-        let newPerDay = late != nil ? (o.newUsersPerDay ?? max(1, o.users / 20)) : 0
+        let newPerDay = late != nil ? (o.newUsersPerDay ?? 0) : 0   // set by `Options.clamped()`
         let total = o.users + newPerDay * max(0, o.days - 1)
         var uApp = [Int32](), uIn = [Int64](), uSdk = [UInt8](), uFlags = [UInt8]()
         var pool = [UInt8](), poolOff: [Int32] = [0], json = [UInt8](), jsonOff: [Int32] = [0]
@@ -143,9 +145,9 @@ final class SdkLogWorld: Sendable {
             let inDate: Int64
             if day == 0 {
                 // Registered between the app's creation and the start, more of them recently.
-                let span = Double(max(1, startMs - 3_600_000 - created[app]))
+                let span = Double(max(1, anchorMs - 3_600_000 - created[app]))
                 let x = rng.unit()
-                inDate = startMs - 3_600_000 - Int64(span * x * x)
+                inDate = anchorMs - 3_600_000 - Int64(span * x * x)
             } else {
                 inDate = startMs + Int64(day - 1) * CivilTime.msPerDay + Int64(rng.below(Int(CivilTime.msPerDay)))
             }
@@ -161,11 +163,12 @@ final class SdkLogWorld: Sendable {
         userApp = uApp; userInDate = uIn; userSdk = uSdk; userFlags = uFlags
         nickPool = pool; nickOffsets = poolOff; nickJSON = json; nickJSONOffsets = jsonOff
         appUsers = byApp
-        baseUsers = o.users
         newUsersByDay = byDay
     }
 
     // MARK: helpers
+
+    static let anchorDay: Int64 = 18_987   // 2021-12-26
 
     static func cumulative(_ weights: [Int]) -> [UInt64] {
         var acc: UInt64 = 0
@@ -185,10 +188,8 @@ final class SdkLogWorld: Sendable {
         return lo
     }
 
-    static let hex = Array("0123456789abcdef".utf8)
-
     static func appendHex(_ v: UInt64, digits: Int, to out: inout [UInt8]) {
-        for i in stride(from: digits - 1, through: 0, by: -1) { out.append(hex[Int((v >> UInt64(4 * i)) & 0xF)]) }
+        for i in stride(from: digits - 1, through: 0, by: -1) { out.append(JSONText.hex[Int((v >> UInt64(4 * i)) & 0xF)]) }
     }
 
     /// A version-1 UUID for a creation time (100 ns ticks since 1582-10-15).
