@@ -1,67 +1,66 @@
-/// A growable output byte stream without copy-on-write checks in the hot loop.
+/// A growable output byte stream. Its fields live behind a pointer (`h`), so the hot loops
+/// pay no dynamic exclusivity checks and no copy-on-write checks.
 final class OutStream {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-    private var capacity: Int
+    struct Header { var base: UnsafeMutablePointer<UInt8>; var count: Int; var capacity: Int }
+    let h: UnsafeMutablePointer<Header>
 
     init(capacity: Int = 256) {
-        self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        let c = max(capacity, 16)
+        h = .allocate(capacity: 1)
+        h.initialize(to: Header(base: .allocate(capacity: c), count: 0, capacity: c))
     }
 
-    deinit { base.deallocate() }
+    deinit { h.pointee.base.deallocate(); h.deallocate() }
 
-    @inline(__always) func reset() { count = 0 }
+    @inline(__always) var base: UnsafeMutablePointer<UInt8> { h.pointee.base }
+    @inline(__always) var count: Int { h.pointee.count }
+
+    @inline(__always) func reset() { h.pointee.count = 0 }
 
     @inline(__always) func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(count + extra) }
+        if h.pointee.count + extra > h.pointee.capacity { grow(h.pointee.count + extra) }
     }
 
-    private func grow(_ need: Int) {
-        var c = capacity * 2
+    @inline(never) private func grow(_ need: Int) {
+        var c = h.pointee.capacity * 2
         while c < need { c *= 2 }
         let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        nb.update(from: base, count: count)
-        base.deallocate()
-        base = nb
-        capacity = c
+        nb.update(from: h.pointee.base, count: h.pointee.count)
+        h.pointee.base.deallocate()
+        h.pointee.base = nb
+        h.pointee.capacity = c
     }
 
     @inline(__always) func put(_ b: UInt8) {
-        if count == capacity { grow(count + 1) }
-        base[count] = b
-        count &+= 1
+        if h.pointee.count == h.pointee.capacity { grow(h.pointee.count + 1) }
+        h.pointee.base[h.pointee.count] = b
+        h.pointee.count &+= 1
     }
 
     @inline(__always) func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
         guard n > 0 else { return }
         reserve(n)
-        (base + count).update(from: p, count: n)
-        count &+= n
-    }
-
-    func put<C: Collection>(contentsOf c: C) where C.Element == UInt8 {
-        reserve(c.count)
-        for b in c { base[count] = b; count &+= 1 }
+        (h.pointee.base + h.pointee.count).update(from: p, count: n)
+        h.pointee.count &+= n
     }
 
     @inline(__always) func varint(_ v: UInt64) {
         reserve(10)
         var v = v
+        let b = h.pointee.base
+        var c = h.pointee.count
         while v >= 0x80 {
-            base[count] = UInt8(truncatingIfNeeded: v) | 0x80
-            count &+= 1
+            b[c] = UInt8(truncatingIfNeeded: v) | 0x80
+            c &+= 1
             v >>= 7
         }
-        base[count] = UInt8(truncatingIfNeeded: v)
-        count &+= 1
+        b[c] = UInt8(truncatingIfNeeded: v)
+        h.pointee.count = c &+ 1
     }
 
     @inline(__always) func varint(_ v: Int) { varint(UInt64(truncatingIfNeeded: v)) }
 
     @inline(__always) func svarint(_ v: Int64) { varint(zigzag(v)) }
-
-    func truncate(_ n: Int) { count = min(count, n) }
 
     var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 }
@@ -96,6 +95,11 @@ struct Cursor {
     }
 
     @inline(__always) mutating func varint() throws -> UInt64 {
+        if pos < end, base[pos] < 0x80 { pos &+= 1; return UInt64(base[pos &- 1]) }
+        return try varintSlow()
+    }
+
+    @inline(never) mutating func varintSlow() throws -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {

@@ -15,118 +15,489 @@ import LogLabCore
 /// Value of a column (see `ColumnSpec`): with a vocabulary, `varint code` (0 = not in the
 /// vocabulary, the base coding follows). Base codings:
 /// * text: `varint (len << 1 | isString)` + bytes (string contents without quotes);
-/// * number / timestamp: `varint x`; x even: same format as the column's previous value,
-///   residual = unzigzag(x >> 1); x odd: tag = x >> 1, 0 = escape (text follows),
-///   else format = tag − 1 and `svarint residual` follows. The residual is taken from the
+/// * number / timestamp: `varint x`; x even: same format (and, for long numbers, same head)
+///   as the column's previous value, residual = unzigzag(x >> 1); x odd: tag = x >> 1,
+///   0 = escape (text follows), else format = tag − 1, `svarint residual` follows and, for
+///   a long number, `varint headLength` + head digits. The residual is taken from the
 ///   learned relation's prediction when its sources are in the record, else from the
 ///   column's previous value (delta) or from the column's learned reference value;
 /// * uuid: `varint layout` (0 = escape, text follows), 16 bytes, suffix bytes.
 final class FieldCoderState {
+    static let maxLocalColumns = 1024
+
     let model: FieldModel
     let modelColumnCount: Int
-    var specs: [ColumnSpec]
+    let capacity: Int
+    let cols: UnsafeMutablePointer<ColumnRT>
+    let heads: UnsafeMutablePointer<UInt8>
+    let vocabs: [RawTable?]
+    let refs: [[SubRef]]
+    let modelShapes: [ShapeRT]
+    let shapeTable: RawTable
+    let counters: UnsafeMutablePointer<Int>   // [0] columns in use, [1] generation
+
     var localPaths = ByteTable()
     var localShapeTable = ByteTable()
-    var localShapes: [ShapeInfo] = []
-
-    var prevValue: [Int64] = []
-    var prevFormat: [Int] = []
-    var gen: UInt32 = 0
-    var viewGen: [UInt32] = []
-    var viewStart: [Int] = []
-    var viewLen: [Int] = []
-    var tsGen: [UInt32] = []
-    var tsVal: [Int64] = []
-    var numGen: [UInt32] = []
-    var numVal: [Int64] = []
+    var localShapes: [ShapeRT] = []
 
     let scratch = OutStream(capacity: 1024)
     let scratch2 = OutStream(capacity: 1024)
-    var uuidBytes = [UInt8](repeating: 0, count: 16)
+    let scratch3 = OutStream(capacity: 1024)
+    let payload = OutStream(capacity: 256)
+    let uuidBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
+    let dateCache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
+    /// Unretained views of `vocabs` (kept alive by it) for the decoder's hot path.
+    let vocabRefs: UnsafeMutablePointer<Unmanaged<RawTable>?>
 
     init(model: FieldModel) {
         self.model = model
         modelColumnCount = model.columns.count
-        specs = model.columns
-        growState(specs.count)
+        capacity = modelColumnCount + Self.maxLocalColumns
+        cols = .allocate(capacity: capacity)
+        for (i, s) in model.columns.enumerated() { (cols + i).initialize(to: ColumnRT(s)) }
+        heads = .allocate(capacity: capacity * DecimalText.maxHead)
+        vocabs = model.columns.map { $0.vocab.map(RawTable.init) }
+        vocabRefs = .allocate(capacity: max(vocabs.count, 1))
+        for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
+        dateCache.initialize(to: ISOTimestamp.DateCache())
+        refs = model.columns.map(\.refs)
+        modelShapes = model.shapes.map(ShapeRT.init)
+        shapeTable = RawTable(model.shapeTable)
+        counters = .allocate(capacity: 2)
+        counters[0] = modelColumnCount
+        counters[1] = 0
     }
 
-    func growState(_ n: Int) {
-        while prevValue.count < n {
-            prevValue.append(0); prevFormat.append(0)
-            viewGen.append(0); viewStart.append(0); viewLen.append(0)
-            tsGen.append(0); tsVal.append(0); numGen.append(0); numVal.append(0)
-        }
+    deinit {
+        cols.deinitialize(count: counters[0])
+        cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate()
+    }
+
+    @inline(__always) var columnCount: Int { counters[0] }
+    @inline(__always) var gen: UInt32 { UInt32(truncatingIfNeeded: counters[1]) }
+
+    func path(_ c: Int) -> [UInt8] {
+        c < modelColumnCount ? model.columns[c].path : Array(localPaths.key(c - modelColumnCount))
     }
 
     func beginFrame() {
-        if specs.count > modelColumnCount { specs.removeSubrange(modelColumnCount...) }
+        if counters[0] > modelColumnCount {
+            (cols + modelColumnCount).deinitialize(count: counters[0] - modelColumnCount)
+            counters[0] = modelColumnCount
+        }
         if localPaths.count > 0 { localPaths = ByteTable() }
         if localShapeTable.count > 0 { localShapeTable = ByteTable(); localShapes.removeAll(keepingCapacity: true) }
         for c in 0..<modelColumnCount {
-            prevValue[c] = model.columns[c].initValue
-            prevFormat[c] = model.columns[c].initFormat
+            cols[c].prevValue = cols[c].initValue
+            cols[c].prevFormat = cols[c].initFormat
+            let head = model.columns[c].initHead
+            cols[c].headCount = head.count
+            if !head.isEmpty { (heads + c * DecimalText.maxHead).update(from: head, count: head.count) }
         }
     }
 
     @inline(__always) func nextRecord() {
-        gen &+= 1
-        if gen == 0 {  // wrapped: forget every stale mark
-            for i in 0..<viewGen.count { viewGen[i] = 0; tsGen[i] = 0; numGen[i] = 0 }
-            gen = 1
+        counters[1] = (counters[1] &+ 1) & 0xFFFF_FFFF
+        if counters[1] == 0 {  // wrapped: forget every stale mark
+            for i in 0..<counters[0] { cols[i].viewGen = 0; cols[i].tsGen = 0; cols[i].numGen = 0 }
+            counters[1] = 1
         }
     }
 
     /// Column of `path`, adding a frame-local text column for a path the model never saw.
-    func column(forPath path: [UInt8]) -> Int32 {
+    func column(forPath path: [UInt8]) throws -> Int32 {
         if let c = model.pathTable.find(path) { return Int32(c) }
         let before = localPaths.count
         let id = localPaths.insert(path)
         if id == before {
-            specs.append(ColumnSpec(path: path))
-            growState(specs.count)
+            guard counters[0] < capacity else { throw TransformError.corruptFrame("too many new fields in one frame") }
+            var spec = ColumnSpec(path: path)
+            spec.level = 0
+            (cols + counters[0]).initialize(to: ColumnRT(spec))
+            counters[0] += 1
         }
         return Int32(modelColumnCount + id)
     }
 
     func addLocalShape(_ bytes: [UInt8]) throws -> Int {
         let paths = try ShapePaths.paths(of: bytes)
-        let cols = paths.map { column(forPath: $0) }
-        let info = FieldModel.shapeInfo(bytes: bytes, slotColumns: cols, level: { self.specs[Int($0)].level })
+        // Check capacity before adding any column, so a refused shape leaves no trace.
+        var fresh = Set<[UInt8]>()
+        for p in paths where model.pathTable.find(p) == nil && localPaths.find(p) == nil { fresh.insert(p) }
+        guard counters[0] + fresh.count <= capacity else { throw TransformError.corruptFrame("too many new fields in one frame") }
+        let slotCols = try paths.map { try column(forPath: $0) }
+        let info = FieldModel.shapeInfo(bytes: bytes, slotColumns: slotCols, level: { self.cols[Int($0)].level })
         localShapeTable.insert(bytes)
-        localShapes.append(info)
+        localShapes.append(ShapeRT(info))
         return localShapes.count - 1
     }
 
     /// The relation's prediction (ns for timestamps, mantissa for numbers) if its sources
     /// are in the current record.
-    @inline(__always) func prediction(_ r: Relation) -> Int64? {
-        let s = Int(r.source)
+    @inline(__always) func prediction(_ r: Relation, gen: UInt32) -> Int64? {
+        let s = cols + Int(r.source)
         switch r.kind {
         case .tsFromTs:
-            return tsGen[s] == gen ? tsVal[s] &+ r.offset : nil
+            return s.pointee.tsGen == gen ? s.pointee.tsVal &+ r.offset : nil
         case .tsFromTsNum:
-            let m = Int(r.number)
-            return tsGen[s] == gen && numGen[m] == gen ? tsVal[s] &+ numVal[m] &* r.unit &+ r.offset : nil
+            let m = cols + Int(r.number)
+            return s.pointee.tsGen == gen && m.pointee.numGen == gen ? s.pointee.tsVal &+ m.pointee.numVal &* r.unit &+ r.offset : nil
         case .numFromTs:
-            return tsGen[s] == gen ? ISOTimestamp.floorDiv(tsVal[s] &+ r.offset, r.unit) : nil
+            return s.pointee.tsGen == gen ? ISOTimestamp.floorDiv(s.pointee.tsVal &+ r.offset, r.unit) : nil
         case .numFromNum:
-            return numGen[s] == gen ? numVal[s] &+ r.offset : nil
+            return s.pointee.numGen == gen ? s.pointee.numVal &+ r.offset : nil
         }
     }
 
     /// Text a reference stands for, if available in the current record (≥ 3 bytes).
-    @inline(__always) func refText(_ ref: SubRef, base: UnsafePointer<UInt8>) -> (UnsafePointer<UInt8>, Int)? {
-        let c = Int(ref.column)
-        guard viewGen[c] == gen else { return nil }
-        var p = base + viewStart[c]
-        var n = viewLen[c]
+    @inline(__always) func refText(_ ref: SubRef, base: UnsafePointer<UInt8>, gen: UInt32) -> (UnsafePointer<UInt8>, Int)? {
+        let c = cols + Int(ref.column)
+        guard c.pointee.viewGen == gen else { return nil }
+        var p = base + c.pointee.viewStart
+        var n = c.pointee.viewLen
         if n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 { p += 1; n -= 2 }
         if ref.dateOnly {
             guard n >= 10 else { return nil }
             n = 10
         }
         return n >= 3 ? (p, n) : nil
+    }
+
+    // MARK: encoding one value
+
+    @inline(__always) func writeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: OutStream) {
+        if n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 {
+            out.varint(UInt64(n - 2) << 1 | 1)
+            out.put(p + 1, n - 2)
+        } else {
+            out.varint(UInt64(n) << 1)
+            out.put(p, n)
+        }
+    }
+
+    /// Codes one value; returns true when it had to be escaped to text.
+    @inline(__always)
+    func encodeValue(_ c: Int, _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, out: OutStream, gen: UInt32) -> Bool {
+        let col = cols + c
+        if col.pointee.viewGen != gen {
+            col.pointee.viewGen = gen; col.pointee.viewStart = p - recordBase; col.pointee.viewLen = n
+        }
+        var tp = p, tn = n
+        if col.pointee.hasRefs {
+            substitute(refs[c], p, n, recordBase: recordBase, into: scratch, gen: gen)
+            tp = UnsafePointer(scratch.base); tn = scratch.count
+        }
+        let embedded = col.pointee.hasEmbedded
+        if embedded {
+            extractEmbedded(col, tp, tn, gen: gen)
+            tp = UnsafePointer(scratch3.base); tn = scratch3.count
+        }
+        if col.pointee.hasVocab, let vocab = vocabs[c] {
+            let id = vocab.find(tp, tn)
+            if id >= 0 {
+                out.varint(id + 1)
+                if embedded { out.put(payload.base, payload.count) }
+                return false
+            }
+            out.put(0)
+        }
+        switch col.pointee.kind {
+        case .text:
+            writeText(tp, tn, out)
+            if embedded { out.put(payload.base, payload.count) }
+            return false
+        case .number:
+            guard let x = DecimalText.parse(tp, tn) else {
+                out.varint(1); writeText(tp, tn, out); return true
+            }
+            var base: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+            if col.pointee.hasRelation, x.format < DecimalText.longFlag, let pred = prediction(col.pointee.relation, gen: gen) { base = pred }
+            let z = zigzag(x.mantissa &- base)
+            let head = heads + c * DecimalText.maxHead
+            let sameHead = x.headCount == 0 || (x.headCount == col.pointee.headCount && memcmpEqual(head, tp + x.headStart, x.headCount))
+            if x.format == col.pointee.prevFormat && sameHead && z < (1 << 63) {
+                out.varint(z << 1)
+            } else {
+                out.varint(UInt64(x.format + 1) << 1 | 1)
+                out.varint(z)
+                if x.format & DecimalText.longFlag != 0 {
+                    out.varint(x.headCount); out.put(tp + x.headStart, x.headCount)
+                    head.update(from: tp + x.headStart, count: x.headCount)
+                    col.pointee.headCount = x.headCount
+                }
+            }
+            col.pointee.prevValue = x.mantissa; col.pointee.prevFormat = x.format
+            if x.format < DecimalText.longFlag { col.pointee.numGen = gen; col.pointee.numVal = x.mantissa }
+            return false
+        case .timestamp:
+            guard let (v, fmt) = ISOTimestamp.parse(tp, tn) else {
+                out.varint(1); writeText(tp, tn, out); return true
+            }
+            let unit = ISOTimestamp.pow10[9 - fmt.fraction]
+            var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+            if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
+            let code = fmt.code
+            let z = zigzag(v &- ISOTimestamp.floorDiv(baseNs, unit))
+            if code == col.pointee.prevFormat && z < (1 << 63) {
+                out.varint(z << 1)
+            } else {
+                out.varint(UInt64(code + 1) << 1 | 1)
+                out.varint(z)
+            }
+            let ns = v &* unit
+            col.pointee.prevValue = ns; col.pointee.prevFormat = code
+            col.pointee.tsGen = gen; col.pointee.tsVal = ns
+            return false
+        case .uuid:
+            guard let (layout, sStart) = UUIDText.parse(tp, tn, bytes: uuidBytes) else {
+                out.put(0); writeText(tp, tn, out); return true
+            }
+            out.varint(layout)
+            out.put(UnsafePointer(uuidBytes), 16)
+            out.put(tp + sStart, tn - 1 - sStart)
+            return false
+        }
+    }
+
+    /// Embedded timestamps of `p[0..<n]` → `scratch3` (with markers) and `payload`.
+    @inline(__always)
+    func extractEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ p: UnsafePointer<UInt8>, _ n: Int, gen: UInt32) {
+        scratch3.reset(); payload.reset()
+        scratch3.reserve(n)
+        var i = 0
+        while i < n {
+            let b = p[i]
+            if b &- 0x30 < 10, i + 19 <= n, p[i + 4] == 0x2D, p[i + 13] == 0x3A,
+               let (v, fmt, len) = ISOTimestamp.parseContent(p + i, n - i, exact: false) {
+                scratch3.put(ColumnSpec.embeddedMarker)
+                let unit = ISOTimestamp.pow10[9 - fmt.fraction]
+                var baseNs = col.pointee.prevValue
+                let src = Int(col.pointee.embeddedSource)
+                if src >= 0, cols[src].tsGen == gen { baseNs = cols[src].tsVal &+ col.pointee.embeddedOffset }
+                let code = fmt.code
+                let z = zigzag(v &- ISOTimestamp.floorDiv(baseNs, unit))
+                if code == col.pointee.prevFormat && z < (1 << 63) {
+                    payload.varint(z << 1)
+                } else {
+                    payload.varint(UInt64(code + 1) << 1 | 1)
+                    payload.varint(z)
+                }
+                col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
+                i += len
+            } else {
+                scratch3.put(b)
+                i += 1
+            }
+        }
+    }
+
+    /// Undoes `extractEmbedded`: markers in `src` → rendered timestamps read from `inp`.
+    func expandEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ src: OutStream, _ inp: inout Cursor, into out: OutStream, gen: UInt32) throws {
+        let sp = src.base, sn = src.count
+        out.reserve(sn)
+        for i in 0..<sn {
+            let b = sp[i]
+            guard b == ColumnSpec.embeddedMarker else { out.put(b); continue }
+            let x = try inp.varint()
+            var code = col.pointee.prevFormat
+            let d: Int64
+            if x & 1 == 0 {
+                d = unzigzag(x >> 1)
+            } else {
+                let tag = x >> 1
+                guard tag >= 1, tag <= 1 << 20 else { throw TransformError.corruptFrame("bad embedded timestamp format") }
+                code = Int(tag - 1)
+                d = unzigzag(try inp.varint())
+            }
+            guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+            let unit = ISOTimestamp.pow10[9 - fmt.fraction]
+            var baseNs = col.pointee.prevValue
+            let s = Int(col.pointee.embeddedSource)
+            if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
+            let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
+            guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
+            ISOTimestamp.renderContent(v, fmt, into: out, cache: dateCache)
+            col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
+        }
+    }
+
+    /// Replaces every occurrence of each available reference text with its marker byte
+    /// (0x01 + index). Tokens never hold bytes below 0x20, so markers are unambiguous.
+    func substitute(_ refs: [SubRef], _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, into out: OutStream, gen: UInt32) {
+        out.reset()
+        var texts: [(UnsafePointer<UInt8>, Int, UInt8)] = []
+        texts.reserveCapacity(refs.count)
+        for (i, r) in refs.enumerated() {
+            if let (tp, tn) = refText(r, base: recordBase, gen: gen) { texts.append((tp, tn, UInt8(i + 1))) }
+        }
+        if texts.isEmpty { out.put(p, n); return }
+        out.reserve(n)
+        var i = 0
+        outer: while i < n {
+            let b = p[i]
+            for (tp, tn, marker) in texts where tp[0] == b && tn <= n - i && memcmpEqual(p + i, tp, tn) {
+                out.put(marker)
+                i += tn
+                continue outer
+            }
+            out.put(b)
+            i += 1
+        }
+    }
+
+    // MARK: decoding one value
+
+    @inline(__always) func readText(_ inp: inout Cursor, into out: OutStream) throws {
+        let x = try inp.varint()
+        guard x >> 1 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("text runs past its stream") }
+        let len = Int(x >> 1)
+        let p = try inp.take(len)
+        if x & 1 == 1 {
+            out.reserve(len + 2)
+            out.put(0x22); out.put(p, len); out.put(0x22)
+        } else {
+            out.put(p, len)
+        }
+    }
+
+    /// Decodes one value of column `c` and appends its original token to `tokens`.
+    @inline(__always)
+    func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
+        let col = cols + c
+        if !col.pointee.hasRefs && !col.pointee.hasEmbedded {
+            try decodeCore(c, col, &inp, into: tokens, gen: gen)
+            return
+        }
+        let hasRefs = col.pointee.hasRefs
+        let hasEmbedded = col.pointee.hasEmbedded
+        let afterEmbedded = hasRefs ? scratch2 : tokens
+        if hasRefs { scratch2.reset() }
+        if hasEmbedded {
+            scratch3.reset()
+            try decodeCore(c, col, &inp, into: scratch3, gen: gen)
+            try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen)
+        } else {
+            try decodeCore(c, col, &inp, into: afterEmbedded, gen: gen)
+        }
+        if hasRefs { try expand(refs[c], scratch2, into: tokens, gen: gen) }
+    }
+
+    /// The vocabulary and base codings of one value, appended to `target`.
+    @inline(__always)
+    func decodeCore(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream, gen: UInt32) throws {
+        decode: do {
+            if col.pointee.hasVocab {
+                let code = try inp.varint()
+                if code > 0 {
+                    let vocab = vocabRefs[c]!.takeUnretainedValue()
+                    guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                    let (kp, kn) = vocab.key(Int(code - 1))
+                    target.put(kp, kn)
+                    break decode
+                }
+            }
+            switch col.pointee.kind {
+            case .text:
+                try readText(&inp, into: target)
+            case .number:
+                let x = try inp.varint()
+                var f = col.pointee.prevFormat
+                let d: Int64
+                let head = heads + c * DecimalText.maxHead
+                if x & 1 == 0 {
+                    d = unzigzag(x >> 1)
+                } else {
+                    let tag = x >> 1
+                    if tag == 0 { try readText(&inp, into: target); break decode }
+                    guard tag <= 256, DecimalText.isValidFormat(Int(tag - 1)) else { throw TransformError.corruptFrame("bad number format \(tag - 1)") }
+                    f = Int(tag - 1)
+                    d = unzigzag(try inp.varint())
+                    if f & DecimalText.longFlag != 0 {
+                        let hn = try inp.count(limit: DecimalText.maxHead)
+                        let hp = try inp.take(hn)
+                        for k in 0..<hn where hp[k] < 0x30 || hp[k] > 0x39 { throw TransformError.corruptFrame("bad digits in a long number") }
+                        head.update(from: hp, count: hn)
+                        col.pointee.headCount = hn
+                    }
+                }
+                var base: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+                if col.pointee.hasRelation, f < DecimalText.longFlag, let pred = prediction(col.pointee.relation, gen: gen) { base = pred }
+                let m = d &+ base
+                if f & DecimalText.longFlag != 0 {
+                    guard m >= 0, m < 1_000_000_000_000_000_000, col.pointee.headCount > 0 else { throw TransformError.corruptFrame("bad long number") }
+                }
+                DecimalText.render(m, format: f, head: head, headCount: col.pointee.headCount, into: target)
+                col.pointee.prevValue = m; col.pointee.prevFormat = f
+                if f < DecimalText.longFlag { col.pointee.numGen = gen; col.pointee.numVal = m }
+            case .timestamp:
+                let x = try inp.varint()
+                var code = col.pointee.prevFormat
+                let d: Int64
+                if x & 1 == 0 {
+                    d = unzigzag(x >> 1)
+                } else {
+                    let tag = x >> 1
+                    if tag == 0 { try readText(&inp, into: target); break decode }
+                    guard tag <= 1 << 20 else { throw TransformError.corruptFrame("bad timestamp format") }
+                    code = Int(tag - 1)
+                    d = unzigzag(try inp.varint())
+                }
+                guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+                let unit = ISOTimestamp.pow10[9 - fmt.fraction]
+                var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+                if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
+                let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
+                guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
+                target.put(0x22)
+                ISOTimestamp.renderContent(v, fmt, into: target, cache: dateCache)
+                target.put(0x22)
+                let ns = v &* unit
+                col.pointee.prevValue = ns; col.pointee.prevFormat = code
+                col.pointee.tsGen = gen; col.pointee.tsVal = ns
+            case .uuid:
+                let layout = try inp.varint()
+                if layout == 0 { try readText(&inp, into: target); break decode }
+                let bytes = try inp.take(16)
+                guard (layout - 1) >> 2 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("uuid suffix runs past its stream") }
+                let suffixLen = Int((layout - 1) >> 2)
+                let suffix = try inp.take(suffixLen)
+                UUIDText.render(layout: layout, bytes: bytes, suffix: suffix, suffixCount: suffixLen, into: target)
+            }
+        }
+    }
+
+    /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).
+    func expand(_ refs: [SubRef], _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
+        let sp = src.base, sn = src.count
+        var hasMarker = false
+        for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }
+        if !hasMarker { tokens.put(sp, sn); return }
+        var lens = [Int](repeating: -1, count: refs.count)
+        var offs = [Int](repeating: 0, count: refs.count)
+        var total = 0
+        for i in 0..<sn {
+            let b = sp[i]
+            if b < 0x20 {
+                let m = Int(b) - 1
+                guard m >= 0, m < refs.count else { throw TransformError.corruptFrame("bad reference marker \(b)") }
+                if lens[m] < 0 {
+                    guard let (tp, tn) = refText(refs[m], base: UnsafePointer(tokens.base), gen: gen) else {
+                        throw TransformError.corruptFrame("reference to a field absent from the record")
+                    }
+                    lens[m] = tn; offs[m] = tp - UnsafePointer(tokens.base)
+                }
+                total += lens[m]
+            } else {
+                total += 1
+            }
+        }
+        tokens.reserve(total)   // reference texts live in `tokens`: it must not move now
+        let tb = UnsafePointer(tokens.base)
+        for i in 0..<sn {
+            let b = sp[i]
+            if b < 0x20 { let m = Int(b) - 1; tokens.put(tb + offs[m], lens[m]) } else { tokens.put(b) }
+        }
     }
 }
 
@@ -150,114 +521,105 @@ struct FieldEncoder {
     init(model: FieldModel) {
         self.model = model
         st = FieldCoderState(model: model)
+        for _ in 0..<3 { streams.append(OutStream()) }
     }
-
-    @inline(__always) func stream(_ id: Int, rows: Bool) -> OutStream { rows ? streams[0] : streams[id] }
 
     mutating func encode(_ records: RecordBatch, into out: inout [UInt8]) {
         let rows = !model.useColumns || records.count < Self.columnarMinimumRecords
         st.beginFrame()
-        if streams.isEmpty { for _ in 0..<3 { streams.append(OutStream()) } }
         for s in streams { s.reset() }
-        if collectStats { growStats(st.specs.count) }
+        if !rows { while streams.count < 3 + st.capacity { streams.append(OutStream(capacity: 64)) } }
+        if collectStats { growStats(st.capacity) }
+        let main = streams[0]
+        let shapeStream = rows ? main : streams[1]
+        let verbatim = rows ? main : streams[2]
         var structureIn = 0
         var verbatimCount = 0, verbatimBytes = 0, literalShapes = 0
-        let headerStart = rows ? 0 : streams[0].count
+        let st = self.st
+        let splitter = self.splitter
+        let stats = collectStats
         records.bytes.withUnsafeBufferPointer { all in
-            guard let base = all.baseAddress else {
-                // Zero bytes: every record is empty, hence not JSON: verbatim.
-                for _ in 0..<records.count { streams[0].varint(0); stream(2, rows: rows).varint(0) }
-                verbatimCount = records.count
-                return
-            }
-            for i in 0..<records.count {
-                let lo = records.offsets[i], hi = records.offsets[i + 1]
-                let rec = base + lo
-                let headers = streams[0]
-                if splitter.split(UnsafeRawBufferPointer(start: rec, count: hi - lo)) {
-                    let sp = splitter.shape, sn = splitter.shapeCount
-                    structureIn += sn - splitter.valueCount
-                    let h = ByteTable.hash(sp, sn)
-                    var info: ShapeInfo
-                    if let id = model.shapeTable.find(sp, sn, hash: h) {
-                        headers.varint(id + 2)
-                        info = model.shapes[id]
-                    } else if let lid = st.localShapeTable.find(sp, sn, hash: h) {
-                        headers.varint(model.shapes.count + lid + 2)
-                        info = st.localShapes[lid]
-                    } else {
-                        let bytes = Array(UnsafeBufferPointer(start: sp, count: sn))
-                        guard let lid = try? st.addLocalShape(bytes) else {
-                            headers.varint(0)
-                            let v = stream(2, rows: rows)
-                            v.varint(hi - lo); v.put(rec, hi - lo)
+            let base = all.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            records.offsets.withUnsafeBufferPointer { offsets in
+                streams.withUnsafeBufferPointer { streams in
+                    for i in 0..<records.count {
+                        let lo = offsets[i], hi = offsets[i + 1]
+                        let rec = base + lo
+                        var shape: ShapeRT? = nil
+                        if hi > lo, splitter.split(UnsafeRawBufferPointer(start: rec, count: hi - lo)) {
+                            let sp = splitter.shape, sn = splitter.shapeCount
+                            let h = ByteTable.hash(sp, sn)
+                            let id = st.shapeTable.find(sp, sn, hash: h)
+                            if id >= 0 {
+                                main.varint(id + 2)
+                                shape = st.modelShapes[id]
+                            } else if let lid = st.localShapeTable.find(sp, sn, hash: h) {
+                                main.varint(st.modelShapes.count + lid + 2)
+                                shape = st.localShapes[lid]
+                            } else if let lid = try? st.addLocalShape(Array(UnsafeBufferPointer(start: sp, count: sn))) {
+                                main.varint(1)
+                                shapeStream.varint(sn); shapeStream.put(sp, sn)
+                                literalShapes += 1
+                                shape = st.localShapes[lid]
+                            }
+                            if shape != nil { structureIn += sn - splitter.valueCount }
+                        }
+                        guard let info = shape else {
+                            main.varint(0)
+                            verbatim.varint(hi - lo); verbatim.put(rec, hi - lo)
                             verbatimCount += 1; verbatimBytes += hi - lo
                             continue
                         }
-                        headers.varint(1)
-                        let s = stream(1, rows: rows)
-                        s.varint(sn); s.put(sp, sn)
-                        literalShapes += 1
-                        info = st.localShapes[lid]
-                        if !rows { while streams.count < 3 + st.specs.count { streams.append(OutStream()) } }
-                        if collectStats { growStats(st.specs.count) }
-                    }
-                    st.nextRecord()
-                    let vs = splitter.valueStart, ve = splitter.valueEnd
-                    info.order.withUnsafeBufferPointer { order in
-                        info.slotColumn.withUnsafeBufferPointer { cols in
-                            for k in order {
-                                let slot = Int(k)
-                                let c = Int(cols[slot])
-                                let s = Int(vs[slot]), e = Int(ve[slot])
-                                let o = rows ? streams[0] : ensureStream(3 + c)
-                                if collectStats {
-                                    let before = o.count
-                                    let esc = encodeValue(c, rec + s, e - s, recordBase: rec, out: o)
-                                    colValues[c] += 1; colIn[c] += e - s; colOut[c] += o.count - before
-                                    if esc { colEscapes[c] += 1 }
-                                } else {
-                                    _ = encodeValue(c, rec + s, e - s, recordBase: rec, out: o)
-                                }
+                        st.nextRecord()
+                        let gen = st.gen
+                        let vs = splitter.valueStart, ve = splitter.valueEnd
+                        let order = info.order, slotColumn = info.slotColumn
+                        for k in 0..<info.slotCount {
+                            let slot = Int(order[k])
+                            let c = Int(slotColumn[slot])
+                            let s = Int(vs[slot]), e = Int(ve[slot])
+                            let o = rows ? main : streams[3 + c]
+                            if stats {
+                                let before = o.count
+                                let esc = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
+                                colValues[c] += 1; colIn[c] += e - s; colOut[c] += o.count - before
+                                if esc { colEscapes[c] += 1 }
+                            } else {
+                                _ = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
                             }
                         }
                     }
-                } else {
-                    headers.varint(0)
-                    let v = stream(2, rows: rows)
-                    v.varint(hi - lo); v.put(rec, hi - lo)
-                    verbatimCount += 1; verbatimBytes += hi - lo
                 }
             }
         }
+        let start = out.count
         if rows {
-            out.reserveCapacity(streams[0].count + 1)
+            out.reserveCapacity(start + main.count + 1)
             out.append(FrameKind.rows.rawValue)
-            out.append(contentsOf: streams[0].buffer)
+            out.append(contentsOf: main.buffer)
         } else {
             var dir = ByteWriter(capacity: 64)
             var present: [Int] = []
-            for (id, s) in streams.enumerated() where s.count > 0 && id < 3 + st.specs.count { present.append(id) }
+            for id in 0..<(3 + st.columnCount) where streams[id].count > 0 { present.append(id) }
             dir.varint(present.count)
             for id in present { dir.varint(id); dir.varint(streams[id].count) }
-            out.reserveCapacity(1 + dir.count + present.reduce(0) { $0 + streams[$1].count })
+            out.reserveCapacity(start + 1 + dir.count + present.reduce(0) { $0 + streams[$1].count })
             out.append(FrameKind.columns.rawValue)
             out.append(contentsOf: dir.bytes)
             for id in present { out.append(contentsOf: streams[id].buffer) }
         }
         if collectStats {
-            stats.records += records.count
-            stats.inputBytes += records.totalBytes
-            stats.outputBytes += out.count
-            stats.verbatimRecords += verbatimCount
-            stats.verbatimBytes += verbatimBytes
-            stats.literalShapes += literalShapes
-            stats.structureBytesIn += structureIn
-            let _ = headerStart
-            for c in 0..<st.specs.count where colValues[c] > 0 {
-                let spec = st.specs[c]
-                stats.add(path: ShapePaths.display(spec.path), transform: c < st.modelColumnCount ? spec.transformName : "text (unseen path)",
-                          values: colValues[c], bytesIn: colIn[c], bytesOut: colOut[c], escaped: colEscapes[c])
+            self.stats.records += records.count
+            self.stats.inputBytes += records.totalBytes
+            self.stats.outputBytes += out.count - start
+            self.stats.verbatimRecords += verbatimCount
+            self.stats.verbatimBytes += verbatimBytes
+            self.stats.literalShapes += literalShapes
+            self.stats.structureBytesIn += structureIn
+            for c in 0..<st.columnCount where colValues[c] > 0 {
+                let name = c < st.modelColumnCount ? model.columns[c].transformName : "text (unseen path)"
+                self.stats.add(path: ShapePaths.display(st.path(c)), transform: name,
+                               values: colValues[c], bytesIn: colIn[c], bytesOut: colOut[c], escaped: colEscapes[c])
                 colValues[c] = 0; colIn[c] = 0; colOut[c] = 0; colEscapes[c] = 0
             }
         }
@@ -265,111 +627,6 @@ struct FieldEncoder {
 
     mutating func growStats(_ n: Int) {
         while colValues.count < n { colValues.append(0); colIn.append(0); colOut.append(0); colEscapes.append(0) }
-    }
-
-    @inline(__always) mutating func ensureStream(_ id: Int) -> OutStream {
-        while streams.count <= id { streams.append(OutStream()) }
-        return streams[id]
-    }
-
-    @inline(__always) func writeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: OutStream) {
-        if n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 {
-            out.varint(UInt64(n - 2) << 1 | 1)
-            out.put(p + 1, n - 2)
-        } else {
-            out.varint(UInt64(n) << 1)
-            out.put(p, n)
-        }
-    }
-
-    @inline(__always) func emitNumeric(_ d: Int64, format f: Int, column c: Int, _ out: OutStream) {
-        let z = zigzag(d)
-        if f == st.prevFormat[c] && z < (1 << 63) {
-            out.varint(z << 1)
-        } else {
-            out.varint(UInt64(f + 1) << 1 | 1)
-            out.varint(z)
-        }
-    }
-
-    /// Codes one value; returns true when it had to be escaped to text.
-    @inline(__always)
-    func encodeValue(_ c: Int, _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, out: OutStream) -> Bool {
-        let st = self.st
-        if st.viewGen[c] != st.gen {
-            st.viewGen[c] = st.gen; st.viewStart[c] = p - recordBase; st.viewLen[c] = n
-        }
-        let spec = st.specs[c]
-        var tp = p, tn = n
-        if !spec.refs.isEmpty {
-            substitute(spec.refs, p, n, recordBase: recordBase, into: st.scratch)
-            tp = UnsafePointer(st.scratch.base); tn = st.scratch.count
-        }
-        if let vocab = spec.vocab {
-            if let id = vocab.find(tp, tn) { out.varint(id + 1); return false }
-            out.put(0)
-        }
-        switch spec.kind {
-        case .text:
-            writeText(tp, tn, out)
-            return false
-        case .number:
-            guard let (m, f) = DecimalText.parse(tp, tn) else {
-                out.varint(1); writeText(tp, tn, out); return true
-            }
-            var base: Int64 = spec.delta ? st.prevValue[c] : spec.initValue
-            if let r = spec.relation, let pred = st.prediction(r) { base = pred }
-            emitNumeric(m &- base, format: f, column: c, out)
-            st.prevValue[c] = m; st.prevFormat[c] = f
-            st.numGen[c] = st.gen; st.numVal[c] = m
-            return false
-        case .timestamp:
-            guard let (v, fmt) = ISOTimestamp.parse(tp, tn) else {
-                out.varint(1); writeText(tp, tn, out); return true
-            }
-            let unit = ISOTimestamp.pow10[9 - fmt.fraction]
-            var baseNs: Int64 = spec.delta ? st.prevValue[c] : spec.initValue
-            if let r = spec.relation, let pred = st.prediction(r) { baseNs = pred }
-            let code = fmt.code
-            emitNumeric(v &- ISOTimestamp.floorDiv(baseNs, unit), format: code, column: c, out)
-            let ns = v &* unit
-            st.prevValue[c] = ns; st.prevFormat[c] = code
-            st.tsGen[c] = st.gen; st.tsVal[c] = ns
-            return false
-        case .uuid:
-            return st.uuidBytes.withUnsafeMutableBufferPointer { ub in
-                guard let (layout, sStart) = UUIDText.parse(tp, tn, bytes: ub.baseAddress!) else {
-                    out.put(0); writeText(tp, tn, out); return true
-                }
-                out.varint(layout)
-                out.put(UnsafePointer(ub.baseAddress!), 16)
-                out.put(tp + sStart, tn - 1 - sStart)
-                return false
-            }
-        }
-    }
-
-    /// Replaces every occurrence of each available reference text with its marker byte
-    /// (0x01 + index). Tokens never hold bytes below 0x20, so markers are unambiguous.
-    func substitute(_ refs: [SubRef], _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, into out: OutStream) {
-        out.reset()
-        var texts: [(UnsafePointer<UInt8>, Int, UInt8)] = []
-        texts.reserveCapacity(refs.count)
-        for (i, r) in refs.enumerated() {
-            if let (tp, tn) = st.refText(r, base: recordBase) { texts.append((tp, tn, UInt8(i + 1))) }
-        }
-        if texts.isEmpty { out.put(p, n); return }
-        var i = 0
-        outer: while i < n {
-            let b = p[i]
-            for (tp, tn, marker) in texts where tp[0] == b && tn <= n - i && memcmpEqual(p + i, tp, tn) {
-                out.put(marker)
-                i += tn
-                continue outer
-            }
-            out.put(b)
-            i += 1
-        }
     }
 }
 
@@ -380,8 +637,6 @@ struct FieldDecoder {
     let st: FieldCoderState
     let tokens = OutStream(capacity: 4096)
     let record = OutStream(capacity: 4096)
-    var tokStart: [Int] = []
-    var tokEnd: [Int] = []
 
     init(model: FieldModel) {
         self.model = model
@@ -393,27 +648,34 @@ struct FieldDecoder {
             throw TransformError.corruptFrame("not a field-transformed frame")
         }
         st.beginFrame()
-        var out = RecordBatch(reservingBytes: bytes.count * 4, records: recordCount)
+        let st = self.st, tokens = self.tokens, record = self.record
+        var out = RecordBatch(reservingBytes: Swift.min(bytes.count * 8, 1 << 30), records: recordCount)
         try bytes.withUnsafeBufferPointer { buf in
             let base = buf.baseAddress!
-            var cursors: [Cursor] = []
             let rows = kind == .rows
-            if rows {
-                cursors = [Cursor(base, 1, buf.count)]
-            } else {
+            var streamCount = 1
+            var entries: [(Int, Int)] = []
+            var dirEnd = 1
+            if !rows {
                 var dir = Cursor(base, 1, buf.count)
                 let n = try dir.count(limit: dir.remaining)
-                var entries: [(Int, Int)] = []
                 var maxId = 2
-                let idLimit = 3 + st.modelColumnCount + buf.count
                 for _ in 0..<n {
-                    let id = try dir.count(limit: idLimit)
+                    let id = try dir.count(limit: 3 + st.capacity - 1)
                     let len = try dir.count(limit: buf.count)
                     entries.append((id, len))
-                    maxId = max(maxId, id)
+                    maxId = Swift.max(maxId, id)
                 }
-                cursors = Array(repeating: Cursor(base, 0, 0), count: maxId + 1)
-                var pos = dir.pos
+                streamCount = maxId + 1
+                dirEnd = dir.pos
+            }
+            let cursors = UnsafeMutablePointer<Cursor>.allocate(capacity: streamCount)
+            defer { cursors.deallocate() }
+            cursors.initialize(repeating: Cursor(base, 0, 0), count: streamCount)
+            if rows {
+                cursors[0] = Cursor(base, 1, buf.count)
+            } else {
+                var pos = dirEnd
                 var seen = Set<Int>()
                 for (id, len) in entries {
                     guard seen.insert(id).inserted else { throw TransformError.corruptFrame("stream \(id) listed twice") }
@@ -423,204 +685,82 @@ struct FieldDecoder {
                 }
                 guard pos == buf.count else { throw TransformError.corruptFrame("\(buf.count - pos) bytes after the last stream") }
             }
-            @inline(__always) func ci(_ id: Int) -> Int { rows ? 0 : (id < cursors.count ? id : -1) }
             var empty = Cursor(base, 0, 0)
+            let main = cursors
+            let shapeCursor = rows ? cursors : cursors + 1
+            let verbatimCursor = rows ? cursors : (streamCount > 2 ? cursors + 2 : nil)
+            var tokStart = [Int](repeating: 0, count: 64)
+            var tokEnd = tokStart
             for _ in 0..<recordCount {
-                let header = try cursors[0].varint()
+                let header = try main.pointee.varint()
                 if header == 0 {
-                    let v = ci(2)
-                    guard v >= 0 else { throw TransformError.corruptFrame("missing verbatim stream") }
-                    let len = try cursors[v].count(limit: cursors[v].remaining)
-                    let p = try cursors[v].take(len)
+                    guard let v = verbatimCursor else { throw TransformError.corruptFrame("missing verbatim stream") }
+                    let len = try v.pointee.count(limit: v.pointee.remaining)
+                    let p = try v.pointee.take(len)
                     out.append(UnsafeBufferPointer(start: p, count: len))
                     continue
                 }
-                let info: ShapeInfo
+                let info: ShapeRT
                 if header == 1 {
-                    let s = ci(1)
-                    guard s >= 0 else { throw TransformError.corruptFrame("missing shape stream") }
-                    let len = try cursors[s].count(limit: cursors[s].remaining)
-                    let p = try cursors[s].take(len)
+                    let len = try shapeCursor.pointee.count(limit: shapeCursor.pointee.remaining)
+                    let p = try shapeCursor.pointee.take(len)
                     let shape = Array(UnsafeBufferPointer(start: p, count: len))
-                    guard st.localShapeTable.find(shape) == nil, model.shapeTable.find(shape) == nil else {
+                    guard st.localShapeTable.find(shape) == nil, st.shapeTable.find(p, len) < 0 else {
                         throw TransformError.corruptFrame("literal shape repeats a known one")
                     }
-                    let lid = try st.addLocalShape(shape)
-                    info = st.localShapes[lid]
+                    info = st.localShapes[try st.addLocalShape(shape)]
                 } else {
                     let id = Int(header - 2)
-                    if id < model.shapes.count { info = model.shapes[id] }
-                    else if id - model.shapes.count < st.localShapes.count { info = st.localShapes[id - model.shapes.count] }
+                    if id < st.modelShapes.count { info = st.modelShapes[id] }
+                    else if id - st.modelShapes.count < st.localShapes.count { info = st.localShapes[id - st.modelShapes.count] }
                     else { throw TransformError.corruptFrame("unknown shape id \(id)") }
                 }
                 st.nextRecord()
+                let gen = st.gen
                 tokens.reset()
-                let slots = info.slotColumn.count
+                let slots = info.slotCount
                 if tokStart.count < slots {
                     tokStart = Array(repeating: 0, count: slots); tokEnd = tokStart
                 }
-                for k in info.order {
-                    let slot = Int(k)
-                    let c = Int(info.slotColumn[slot])
-                    let idx = ci(3 + c)
-                    let start = tokens.count
-                    if idx >= 0 {
-                        try decodeValue(c, &cursors[idx])
-                    } else {
-                        try decodeValue(c, &empty)
+                try tokStart.withUnsafeMutableBufferPointer { ts in
+                    try tokEnd.withUnsafeMutableBufferPointer { te in
+                        for k in 0..<slots {
+                            let slot = Int(info.order[k])
+                            let c = Int(info.slotColumn[slot])
+                            let start = tokens.count
+                            if rows {
+                                try st.decodeValue(c, &main.pointee, tokens: tokens, gen: gen)
+                            } else if 3 + c < streamCount {
+                                try st.decodeValue(c, &cursors[3 + c], tokens: tokens, gen: gen)
+                            } else {
+                                try st.decodeValue(c, &empty, tokens: tokens, gen: gen)
+                            }
+                            ts[slot] = start; te[slot] = tokens.count
+                            let col = st.cols + c
+                            if col.pointee.viewGen != gen {
+                                col.pointee.viewGen = gen; col.pointee.viewStart = start; col.pointee.viewLen = tokens.count - start
+                            }
+                        }
+                        // Splice the tokens into the shape.
+                        record.reset()
+                        let sb = UnsafePointer(info.bytes)
+                        let tb = UnsafePointer(tokens.base)
+                        var from = 0
+                        for slot in 0..<slots {
+                            let h = Int(info.holes[slot])
+                            record.put(sb + from, h - from)
+                            record.put(tb + ts[slot], te[slot] - ts[slot])
+                            from = h + 1
+                        }
+                        record.put(sb + from, info.byteCount - from)
                     }
-                    tokStart[slot] = start; tokEnd[slot] = tokens.count
-                    if st.viewGen[c] != st.gen {
-                        st.viewGen[c] = st.gen; st.viewStart[c] = start; st.viewLen[c] = tokens.count - start
-                    }
-                }
-                // Splice the tokens into the shape.
-                record.reset()
-                info.bytes.withUnsafeBufferPointer { sb in
-                    var from = 0
-                    for (slot, hole) in info.holes.enumerated() {
-                        let h = Int(hole)
-                        record.put(sb.baseAddress! + from, h - from)
-                        record.put(UnsafePointer(tokens.base) + tokStart[slot], tokEnd[slot] - tokStart[slot])
-                        from = h + 1
-                    }
-                    record.put(sb.baseAddress! + from, sb.count - from)
                 }
                 out.append(record.buffer)
             }
-            for (i, c) in cursors.enumerated() where !c.isAtEnd {
-                throw TransformError.corruptFrame("\(c.remaining) unread bytes in stream \(i)")
+            for i in 0..<streamCount where !cursors[i].isAtEnd {
+                throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
             }
         }
         return out
-    }
-
-    @inline(__always) func readText(_ inp: inout Cursor, into out: OutStream) throws {
-        let x = try inp.varint()
-        let len = try inp.count(limit: inp.remaining, x >> 1)
-        let p = try inp.take(len)
-        if x & 1 == 1 {
-            out.reserve(len + 2)
-            out.put(0x22); out.put(p, len); out.put(0x22)
-        } else {
-            out.put(p, len)
-        }
-    }
-
-    /// Decodes one value and appends its original token to `tokens`.
-    @inline(__always)
-    func decodeValue(_ c: Int, _ inp: inout Cursor) throws {
-        let st = self.st
-        let spec = st.specs[c]
-        let hasRefs = !spec.refs.isEmpty
-        let target = hasRefs ? st.scratch2 : tokens
-        if hasRefs { st.scratch2.reset() }
-        var done = false
-        if let vocab = spec.vocab {
-            let code = try inp.varint()
-            if code > 0 {
-                guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                let key = vocab.key(Int(code - 1))
-                key.withUnsafeBufferPointer { k in target.put(k.baseAddress ?? UnsafePointer(bitPattern: 1)!, k.count) }
-                done = true
-            }
-        }
-        if !done {
-            switch spec.kind {
-            case .text:
-                try readText(&inp, into: target)
-            case .number:
-                let x = try inp.varint()
-                var f = st.prevFormat[c]
-                let d: Int64
-                if x & 1 == 0 {
-                    d = unzigzag(x >> 1)
-                } else {
-                    let tag = x >> 1
-                    if tag == 0 { try readText(&inp, into: target); break }
-                    guard tag <= 64, DecimalText.isValidFormat(Int(tag - 1)) else { throw TransformError.corruptFrame("bad number format \(tag - 1)") }
-                    f = Int(tag - 1)
-                    d = try inp.svarint()
-                }
-                var base: Int64 = spec.delta ? st.prevValue[c] : spec.initValue
-                if let r = spec.relation, let pred = st.prediction(r) { base = pred }
-                let m = d &+ base
-                DecimalText.render(m, format: f, into: target)
-                st.prevValue[c] = m; st.prevFormat[c] = f
-                st.numGen[c] = st.gen; st.numVal[c] = m
-            case .timestamp:
-                let x = try inp.varint()
-                var code = st.prevFormat[c]
-                let d: Int64
-                if x & 1 == 0 {
-                    d = unzigzag(x >> 1)
-                } else {
-                    let tag = x >> 1
-                    if tag == 0 { try readText(&inp, into: target); break }
-                    guard tag <= 1 << 20 else { throw TransformError.corruptFrame("bad timestamp format") }
-                    code = Int(tag - 1)
-                    d = try inp.svarint()
-                }
-                guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
-                let unit = ISOTimestamp.pow10[9 - fmt.fraction]
-                var baseNs: Int64 = spec.delta ? st.prevValue[c] : spec.initValue
-                if let r = spec.relation, let pred = st.prediction(r) { baseNs = pred }
-                let v = d &+ ISOTimestamp.floorDiv(baseNs, unit)
-                guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-                ISOTimestamp.render(v, fmt, into: target)
-                let ns = v &* unit
-                st.prevValue[c] = ns; st.prevFormat[c] = code
-                st.tsGen[c] = st.gen; st.tsVal[c] = ns
-            case .uuid:
-                let layout = try inp.varint()
-                if layout == 0 { try readText(&inp, into: target); break }
-                let bytes = try inp.take(16)
-                let suffixLen = try inp.count(limit: inp.remaining, (layout - 1) >> 2)
-                let suffix = try inp.take(suffixLen)
-                UUIDText.render(layout: layout, bytes: bytes, suffix: suffix, suffixCount: suffixLen, into: target)
-            }
-        }
-        if hasRefs { try expand(spec.refs, st.scratch2) }
-    }
-
-    /// Undoes `FieldEncoder.substitute`: markers back to the referenced texts.
-    func expand(_ refs: [SubRef], _ src: OutStream) throws {
-        var total = 0
-        let sp = src.base, sn = src.count
-        var hasMarker = false
-        for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }
-        if !hasMarker { tokens.put(sp, sn); return }
-        // Reference texts live in `tokens`: size the output first so it does not move.
-        var lens = [Int](repeating: -1, count: refs.count)
-        var offs = [Int](repeating: 0, count: refs.count)
-        for i in 0..<sn {
-            let b = sp[i]
-            if b < 0x20 {
-                let m = Int(b) - 1
-                guard m >= 0, m < refs.count else { throw TransformError.corruptFrame("bad reference marker \(b)") }
-                if lens[m] < 0 {
-                    guard let (tp, tn) = st.refText(refs[m], base: UnsafePointer(tokens.base)) else {
-                        throw TransformError.corruptFrame("reference to a field absent from the record")
-                    }
-                    lens[m] = tn; offs[m] = tp - UnsafePointer(tokens.base)
-                }
-                total += lens[m]
-            } else {
-                total += 1
-            }
-        }
-        tokens.reserve(total)
-        let tb = UnsafePointer(tokens.base)
-        for i in 0..<sn {
-            let b = sp[i]
-            if b < 0x20 { let m = Int(b) - 1; tokens.put(tb + offs[m], lens[m]) } else { tokens.put(b) }
-        }
-    }
-}
-
-extension Cursor {
-    @inline(__always) mutating func count(limit: Int, _ v: UInt64) throws -> Int {
-        guard v <= UInt64(limit) else { throw TransformError.corruptFrame("length \(v) exceeds \(limit)") }
-        return Int(v)
     }
 }

@@ -36,6 +36,7 @@ struct FieldLearner {
         collect()
         chooseKinds()
         if selection.contains(.derived) { learnRelations(); learnReferences() }
+        if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.enum) { learnVocabularies() }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
@@ -135,17 +136,22 @@ struct FieldLearner {
             let texts = vals.map { v in withToken(v) { Self.textCost($0, $1) } }
             var best = (cost: texts.reduce(0, +), kind: ValueKind.text, costs: texts, delta: false, fmt: 0, ref: Int64(0))
             if selection.contains(.integer) {
+                var lastHead: [UInt8] = []
                 let parsed: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
-                    withToken(v) { p, n in DecimalText.parse(p, n).map { ($0.mantissa, $0.format, 1) } }
+                    withToken(v) { p, n in
+                        guard let x = DecimalText.parse(p, n) else { return nil }
+                        if x.headCount > 0 { lastHead = Array(UnsafeBufferPointer(start: p + x.headStart, count: x.headCount)) }
+                        return (x.mantissa, x.format, 1)
+                    }
                 }
                 let ok = parsed.compactMap { $0 }
                 if ok.count * 2 >= vals.count && !ok.isEmpty {
                     let fmt = Self.mode(ok.map(\.fmt))
                     let ref = Self.median(ok.map(\.v))
                     for delta in [false, true] {
-                        let costs = Self.numericCosts(parsed, textCosts: texts, delta: delta, initFormat: fmt, reference: delta ? ok[0].v : ref)
+                        let costs = Self.numericCosts(parsed, textCosts: texts, delta: delta, initFormat: fmt, reference: ref)
                         let total = costs.reduce(0, +)
-                        if total < best.cost { best = (total, .number, costs, delta, fmt, delta ? ok[0].v : ref) }
+                        if total < best.cost { best = (total, .number, costs, delta, fmt, ref); specs[c].initHead = lastHead }
                     }
                 }
             }
@@ -161,7 +167,7 @@ struct FieldLearner {
                     let nss = ok.map { $0.v &* $0.unit }
                     let ref = Self.median(nss)
                     for delta in [false, true] {
-                        let r = delta ? nss[0] : ref
+                        let r = ref
                         let costs = Self.numericCosts(parsed, textCosts: texts, delta: delta, initFormat: fmt, reference: r)
                         let total = costs.reduce(0, +)
                         if total < best.cost { best = (total, .timestamp, costs, delta, fmt, r) }
@@ -182,6 +188,7 @@ struct FieldLearner {
                 }
                 if total < best.cost { best = (total, .uuid, costs, false, 0, 0) }
             }
+            if best.kind != .number { specs[c].initHead = [] }
             specs[c].kind = best.kind
             specs[c].delta = best.delta
             specs[c].initFormat = best.fmt
@@ -227,7 +234,7 @@ struct FieldLearner {
     mutating func learnRelations() {
         let tsCols = (0..<specs.count).filter { specs[$0].kind == .timestamp }
         let numCols = (0..<specs.count).filter { specs[$0].kind == .number }
-        var proposals: [(gain: Int, target: Int, rel: Relation)] = []
+        var proposals: [(gain: Int, target: Int, rels: [Relation])] = []
         for t in tsCols + numCols {
             let vals = values[t].prefix(Self.relationSample)
             guard vals.count >= 8 else { continue }
@@ -245,7 +252,18 @@ struct FieldLearner {
                 }
             }
             let baseline = baseCost[t].prefix(vals.count).reduce(0, +)
-            var best: (cost: Int, rel: Relation)? = nil
+            // What the field costs with no context at all (a frame of one record).
+            let isolated: Int = {
+                let ps: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
+                    withToken(v) { p, n in
+                        if isTs { return ISOTimestamp.parse(p, n).map { ($0.value, $0.format.code, ISOTimestamp.pow10[9 - $0.format.fraction]) } }
+                        return DecimalText.parse(p, n).map { ($0.mantissa, $0.format, 1) }
+                    }
+                }
+                let tc = vals.map { v in withToken(v) { Self.textCost($0, $1) } }
+                return Self.numericCosts(ps, textCosts: tc, delta: false, initFormat: specs[t].initFormat, reference: specs[t].initValue).reduce(0, +)
+            }()
+            var candidates: [(cost: Int, rel: Relation)] = []
             func consider(_ rel: Relation, _ pred: (Int) -> Int64?) {
                 // Offset: median residual where the prediction exists.
                 var res: [Int64] = []
@@ -293,7 +311,7 @@ struct FieldLearner {
                 } else {
                     r.offset = off
                 }
-                if cost < (best?.cost ?? Int.max) { best = (cost, r) }
+                candidates.append((cost, r))
             }
             if isTs {
                 for s in tsCols where s != t {
@@ -326,14 +344,20 @@ struct FieldLearner {
                     }
                 }
             }
-            if let best, best.cost * 10 < baseline * 8 {
-                proposals.append((baseline - best.cost, t, best.rel))
+            let good = candidates.filter { $0.cost * 10 < baseline * 8 || ($0.cost * 10 <= baseline * 11 && $0.cost * 10 < isolated * 8) }
+                .sorted { $0.cost < $1.cost }
+            if let best = good.first {
+                proposals.append((max(baseline, isolated) - best.cost, t, good.map(\.rel)))
             }
         }
-        for p in proposals.sorted(by: { $0.gain > $1.gain }) {
-            let srcs = [Int(p.rel.source)] + (p.rel.number >= 0 ? [Int(p.rel.number)] : [])
-            if srcs.contains(where: { dependsOn($0, p.target) }) { continue }
-            specs[p.target].relation = p.rel
+        // Best gains first; a target whose best relation would close a cycle takes its next one.
+        for p in proposals.sorted(by: { $0.gain != $1.gain ? $0.gain > $1.gain : $0.target < $1.target }) {
+            for rel in p.rels {
+                let srcs = [Int(rel.source)] + (rel.number >= 0 ? [Int(rel.number)] : [])
+                if srcs.contains(where: { dependsOn($0, p.target) }) { continue }
+                specs[p.target].relation = rel
+                break
+            }
         }
     }
 
@@ -416,7 +440,7 @@ struct FieldLearner {
             }
             cands.sort { $0.avg != $1.avg ? $0.avg > $1.avg : ($0.ref.column, $0.ref.dateOnly ? 1 : 0) < ($1.ref.column, $1.ref.dateOnly ? 1 : 0) }
             var refs: [SubRef] = []
-            for c in cands where refs.count < 30 {
+            for c in cands where refs.count < ColumnSpec.maxReferences {
                 if dependsOn(Int(c.ref.column), t) { continue }
                 refs.append(c.ref)
                 specs[t].refs = refs   // keep dependsOn up to date
@@ -438,6 +462,87 @@ struct FieldLearner {
         }
     }
 
+    // MARK: timestamps embedded in text
+
+    /// Embedded timestamps of a value: (instant ns, format code) in order.
+    func embeddedStamps(_ v: Value) -> [(Int64, Int)] {
+        withToken(v) { p, n in
+            var out: [(Int64, Int)] = []
+            var i = 0
+            while i < n {
+                if p[i] &- 0x30 < 10, i + 19 <= n, p[i + 4] == 0x2D, p[i + 13] == 0x3A,
+                   let (x, fmt, len) = ISOTimestamp.parseContent(p + i, n - i, exact: false) {
+                    out.append((ISOTimestamp.nanos(x, fmt), fmt.code)); i += len
+                } else { i += 1 }
+            }
+            return out
+        }
+    }
+
+    mutating func learnEmbedded() {
+        let tsCols = (0..<specs.count).filter { specs[$0].kind == .timestamp }
+        for t in 0..<specs.count where specs[t].kind == .text {
+            let vals = values[t].prefix(Self.referenceSample)
+            guard vals.count >= 4 else { continue }
+            let stamps = vals.map { embeddedStamps($0) }
+            let with = stamps.filter { !$0.isEmpty }.count
+            guard with * 20 >= vals.count, with >= 2 else { continue }
+            let all = stamps.flatMap { $0 }
+            var e = EmbeddedTimestamps(source: -1, offset: 0)
+            specs[t].initValue = Self.median(all.map(\.0))
+            specs[t].initFormat = Self.mode(all.map(\.1))
+            if selection.contains(.derived) {
+                // Cost of the first embedded stamp of each value vs each candidate source.
+                func cost(_ pred: (Int) -> Int64?) -> Int {
+                    var c = 0
+                    var prev = specs[t].initValue
+                    for (i, st) in stamps.enumerated() {
+                        for (k, x) in st.enumerated() {
+                            let q = k == 0 ? pred(Int(vals[i].record)) : nil
+                            c += varintSize(zigzag((x.0 &- (q ?? prev)) / 1_000_000) << 1)
+                            prev = x.0
+                        }
+                    }
+                    return c
+                }
+                var best = (cost(), e)
+                func cost() -> Int { cost { _ in nil } }
+                for s in tsCols where !dependsOn(s, t) {
+                    let view = tsNs[s]
+                    var res: [Int64] = []
+                    for (i, st) in stamps.enumerated() {
+                        if let f = st.first, view[Int(vals[i].record)] != Self.missing { res.append(f.0 &- view[Int(vals[i].record)]) }
+                    }
+                    guard res.count * 4 >= with else { continue }
+                    let off = Self.median(res)
+                    let c = cost { r in view[r] == Self.missing ? nil : view[r] &+ off }
+                    if c < best.0 { best = (c, EmbeddedTimestamps(source: Int32(s), offset: off)) }
+                }
+                e = best.1
+            }
+            specs[t].embedded = e
+        }
+    }
+
+    /// The template a text value is coded as: references substituted, embedded stamps marked.
+    func template(_ v: Value, _ spec: ColumnSpec) -> [UInt8] {
+        var bytes = spec.refs.isEmpty ? withToken(v) { Array(UnsafeBufferPointer(start: $0, count: $1)) } : substituted(v, refs: spec.refs)
+        guard spec.embedded != nil else { return bytes }
+        bytes = bytes.withUnsafeBufferPointer { b in
+            var out: [UInt8] = []
+            let p = b.baseAddress!, n = b.count
+            var i = 0
+            while i < n {
+                if p[i] &- 0x30 < 10, i + 19 <= n, p[i + 4] == 0x2D, p[i + 13] == 0x3A,
+                   let (_, _, len) = ISOTimestamp.parseContent(p + i, n - i, exact: false) {
+                    out.append(ColumnSpec.embeddedMarker); i += len
+                } else { out.append(p[i]); i += 1 }
+            }
+            return out
+        }
+        return bytes
+    }
+
     // MARK: enum
 
     mutating func learnVocabularies() {
@@ -454,10 +559,16 @@ struct FieldLearner {
             for (i, v) in vals.enumerated() {
                 let before = table.count
                 let id: Int
-                if spec.refs.isEmpty {
+                if spec.refs.isEmpty && spec.embedded == nil {
                     id = withToken(v) { p, n in table.insert(p, n) }
                 } else {
-                    id = table.insert(substituted(v, refs: spec.refs))
+                    let tpl = template(v, spec)
+                    id = table.insert(tpl)
+                    if spec.embedded != nil {
+                        // Base cost: the template as text plus about two bytes per stamp.
+                        let stamps = tpl.filter { $0 == ColumnSpec.embeddedMarker }.count
+                        baseCost[c][i] = tpl.count + 1 + 2 * stamps
+                    }
                 }
                 if id == before { counts.append(0) }
                 counts[id] += 1

@@ -31,25 +31,44 @@ struct SubRef: Sendable, Equatable {
     var dateOnly: Bool
 }
 
+/// Timestamps embedded in a text field (`…/table/skill/2021-11-06T21:21:24.906Z`): each is
+/// replaced by the marker `0x1D` and coded like a timestamp value after the text, as the
+/// residual from `source` (+ `offset`) when that timestamp field is in the record, else from
+/// the previous embedded timestamp of the column.
+struct EmbeddedTimestamps: Sendable, Equatable {
+    var source: Int32    // -1: none
+    var offset: Int64
+}
+
 struct ColumnSpec: Sendable {
+    static let maxReferences = 27
+    static let embeddedMarker: UInt8 = 0x1D
+
     var path: [UInt8]
     var kind: ValueKind = .text
     var delta = false
+    /// Reference value (numbers: mantissa; timestamps and embedded timestamps: ns) and format
+    /// a frame starts from.
     var initValue: Int64 = 0
     var initFormat = 0
+    /// Head digits a frame starts from (long numbers).
+    var initHead: [UInt8] = []
     var vocab: ByteTable? = nil
     var relation: Relation? = nil
     var refs: [SubRef] = []
+    var embedded: EmbeddedTimestamps? = nil
     var level = 0
 
     init(path: [UInt8]) { self.path = path }
 
     var transformName: String {
         var parts: [String] = []
-        if relation != nil || !refs.isEmpty { parts.append("derived") }
+        if relation != nil || !refs.isEmpty || (embedded.map { $0.source >= 0 } ?? false) { parts.append("derived") }
         if vocab != nil { parts.append("enum") }
         switch kind {
-        case .text: if parts.isEmpty { parts.append("text") }
+        case .text:
+            if embedded != nil { parts.append("timestamp(embedded)") }
+            if parts.isEmpty { parts.append("text") }
         case .number: parts.append("integer")
         case .timestamp: parts.append("timestamp")
         case .uuid: parts.append("uuid")
@@ -60,6 +79,7 @@ struct ColumnSpec: Sendable {
     var sources: [Int32] {
         var s = refs.map(\.column)
         if let r = relation { s.append(r.source); if r.number >= 0 { s.append(r.number) } }
+        if let e = embedded, e.source >= 0 { s.append(e.source) }
         return s
     }
 }
@@ -163,9 +183,11 @@ final class FieldModel: Sendable {
             if c.delta { flags |= 1 }
             if c.vocab != nil { flags |= 2 }
             if c.relation != nil { flags |= 4 }
+            if c.embedded != nil { flags |= 8 }
             w.u8(flags)
             w.svarint(c.initValue)
             w.varint(c.initFormat)
+            w.lengthPrefixed(c.initHead)
             if let v = c.vocab {
                 w.varint(v.count)
                 for i in 0..<v.count { w.lengthPrefixed(v.key(i)) }
@@ -179,6 +201,7 @@ final class FieldModel: Sendable {
             }
             w.varint(c.refs.count)
             for r in c.refs { w.varint(Int(r.column)); w.u8(r.dateOnly ? 1 : 0) }
+            if let e = c.embedded { w.varint(Int(e.source + 1)); w.svarint(e.offset) }
         }
         w.varint(shapes.count)
         for s in shapes { w.lengthPrefixed(s.bytes) }
@@ -192,10 +215,14 @@ final class FieldModel: Sendable {
             guard let kind = ValueKind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
-            guard flags & ~7 == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            guard flags & ~15 == 0 else { throw TransformError.corruptModel("unknown column flags") }
             c.delta = flags & 1 != 0
             c.initValue = try r.svarint()
             c.initFormat = try r.count(limit: 1 << 20)
+            c.initHead = Array(try r.lengthPrefixed())
+            guard c.initHead.count <= DecimalText.maxHead, c.initHead.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                throw TransformError.corruptModel("bad head digits")
+            }
             switch kind {
             case .number: guard DecimalText.isValidFormat(c.initFormat) else { throw TransformError.corruptModel("bad number format") }
             case .timestamp:
@@ -223,12 +250,21 @@ final class FieldModel: Sendable {
                 guard unit >= 1 else { throw TransformError.corruptModel("relation unit \(unit)") }
                 c.relation = Relation(kind: k, source: Int32(src), number: Int32(num), unit: unit, offset: off)
             }
-            let refCount = try r.count(limit: 30)
+            let refCount = try r.count(limit: ColumnSpec.maxReferences)
             for _ in 0..<refCount {
                 let col = try r.count(limit: n - 1)
                 let d = try r.u8()
                 guard d <= 1 else { throw TransformError.corruptModel("bad reference flag") }
                 c.refs.append(SubRef(column: Int32(col), dateOnly: d == 1))
+            }
+            if flags & 8 != 0 {
+                let src = try r.count(limit: n) - 1
+                let off = try r.svarint()
+                c.embedded = EmbeddedTimestamps(source: Int32(src), offset: off)
+                guard kind == .text, let f = ISOTimestamp.Format(code: c.initFormat),
+                      ISOTimestamp.inRange(ISOTimestamp.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
+                    throw TransformError.corruptModel("bad embedded timestamp settings")
+                }
             }
             cols.append(c)
         }
@@ -249,6 +285,7 @@ final class FieldModel: Sendable {
                 if rel.kind != .tsFromTsNum && rel.number != -1 { throw TransformError.corruptModel("relation number column") }
             }
             if !c.refs.isEmpty && c.kind != .text { throw TransformError.corruptModel("references on a non-text column") }
+            if let e = c.embedded, e.source >= 0, cols[Int(e.source)].kind != .timestamp { throw TransformError.corruptModel("embedded source kind") }
         }
         return try FieldModel(selection: selection, columns: cols, shapes: shapes)
     }

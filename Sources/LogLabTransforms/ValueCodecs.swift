@@ -5,14 +5,28 @@
 // MARK: - Numbers (`integer`)
 
 /// A decimal number spelt `-?(0|[1-9][0-9]*)(\.[0-9]{1,19})?`, optionally inside quotes,
-/// as a mantissa and a format: `format = fractionDigits + (quoted ? 32 : 0)`. Exponents,
-/// `-0`, leading zeros and mantissas beyond 64 bits stay text: no number goes through
+/// as a mantissa and a format: `fractionDigits + 32·quoted + 64·long + 128·negativeLong`.
+/// A mantissa that does not fit Int64 is *long*: its leading digits (the head, at most 64)
+/// travel as text and its last 18 digits are the mantissa, so 56-digit sequence numbers
+/// still delta-code. Exponents, `-0` and leading zeros stay text: no number goes through
 /// `Double`, so `0.0012521743774414063` and `-9223372036854775808` keep their spelling.
 enum DecimalText {
     static let quotedFlag = 32
+    static let longFlag = 64
+    static let negativeLongFlag = 128
+    static let tailDigits = 18
+    static let maxHead = 64
+
+    struct Parsed {
+        var mantissa: Int64
+        var format: Int
+        /// Head digits (long numbers only): `token[headStart ..< headStart + headCount]`.
+        var headStart: Int
+        var headCount: Int
+    }
 
     @inline(__always)
-    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (mantissa: Int64, format: Int)? {
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
         var i = 0
         var end = n
         var quoted = false
@@ -24,24 +38,29 @@ enum DecimalText {
         var neg = false
         if p[i] == 0x2D { neg = true; i += 1 }
         guard i < end else { return nil }
+        let digitsStart = i
         let first = p[i]
         guard first >= 0x30 && first <= 0x39 else { return nil }
         if first == 0x30, i + 1 < end, p[i + 1] >= 0x30 && p[i + 1] <= 0x39 { return nil }
         var mag: UInt64 = 0
+        var overflow = false
         var digits = 0
         var frac = 0
         var seenDot = false
+        var dotAt = -1
         while i < end {
             let c = p[i]
             if c >= 0x30 && c <= 0x39 {
-                let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
-                let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
-                if o1 || o2 { return nil }
-                mag = m2
+                if !overflow {
+                    let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
+                    let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
+                    if o1 || o2 { overflow = true } else { mag = m2 }
+                }
                 digits += 1
                 if seenDot { frac += 1 }
             } else if c == 0x2E && !seenDot {
                 seenDot = true
+                dotAt = i
                 guard i + 1 < end else { return nil }
             } else {
                 return nil
@@ -49,39 +68,79 @@ enum DecimalText {
             i += 1
         }
         guard frac <= 19 else { return nil }
-        if neg {
-            guard mag != 0, mag <= UInt64(Int64.max) + 1 else { return nil }
-            return (Int64(truncatingIfNeeded: 0 &- mag), frac + (quoted ? quotedFlag : 0))
+        let q = quoted ? quotedFlag : 0
+        if !overflow {
+            if neg {
+                if mag != 0 && mag <= UInt64(Int64.max) + 1 {
+                    return Parsed(mantissa: Int64(truncatingIfNeeded: 0 &- mag), format: frac + q, headStart: 0, headCount: 0)
+                }
+                if mag == 0 { return nil }
+            } else if mag <= UInt64(Int64.max) {
+                return Parsed(mantissa: Int64(mag), format: frac + q, headStart: 0, headCount: 0)
+            }
         }
-        guard mag <= UInt64(Int64.max) else { return nil }
-        return (Int64(mag), frac + (quoted ? quotedFlag : 0))
+        // Long: head digits + the last 18 digits.
+        let headCount = digits - tailDigits
+        guard headCount >= 1, headCount <= maxHead, dotAt < 0 || dotAt >= digitsStart + headCount else { return nil }
+        var tail: Int64 = 0
+        var j = digitsStart + headCount
+        while j < end {
+            let c = p[j]
+            if c != 0x2E { tail = tail * 10 + Int64(c - 0x30) }
+            j += 1
+        }
+        if p[digitsStart] == 0x30 { return nil }
+        return Parsed(mantissa: tail, format: frac + q + longFlag + (neg ? negativeLongFlag : 0), headStart: digitsStart, headCount: headCount)
     }
 
-    static func isValidFormat(_ f: Int) -> Bool { (f & ~quotedFlag) <= 19 && f >= 0 && f < 64 }
+    static func isValidFormat(_ f: Int) -> Bool {
+        guard f >= 0, f < 256, f & 31 <= 19 else { return false }
+        if f & negativeLongFlag != 0 && f & longFlag == 0 { return false }
+        return true
+    }
 
+    /// Renders a number; `head` is used only with the long flag.
     @inline(__always)
-    static func render(_ m: Int64, format: Int, into out: OutStream) {
+    static func render(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
         let quoted = format & quotedFlag != 0
         let frac = format & 31
-        out.reserve(24 + frac)
+        let long = format & longFlag != 0
+        out.reserve(30 + frac + headCount)
         if quoted { out.put(0x22) }
-        if m < 0 { out.put(0x2D) }
-        var mag = m.magnitude
         var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &buf) { raw in
             let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var k = 0
-            repeat {
-                d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
-                mag /= 10
-                k += 1
-            } while mag > 0
-            while k < frac + 1 { d[k] = 0x30; k += 1 }
-            var j = k - 1
-            while j >= 0 {
-                if j == frac - 1 { out.put(0x2E) }
-                out.put(d[j])
-                j -= 1
+            if long {
+                if format & negativeLongFlag != 0 { out.put(0x2D) }
+                var mag = m.magnitude
+                while k < tailDigits { d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; k += 1 }
+                // digits: head then the 18 tail digits; the dot sits before the last `frac`.
+                let total = headCount + tailDigits
+                for h in 0..<headCount {
+                    if total - h == frac { out.put(0x2E) }
+                    out.put(head[h])
+                }
+                var j = tailDigits - 1
+                while j >= 0 {
+                    if j == frac - 1 { out.put(0x2E) }
+                    out.put(d[j]); j -= 1
+                }
+            } else {
+                if m < 0 { out.put(0x2D) }
+                var mag = m.magnitude
+                repeat {
+                    d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
+                    mag /= 10
+                    k += 1
+                } while mag > 0
+                while k < frac + 1 { d[k] = 0x30; k += 1 }
+                var j = k - 1
+                while j >= 0 {
+                    if j == frac - 1 { out.put(0x2E) }
+                    out.put(d[j])
+                    j -= 1
+                }
             }
         }
         if quoted { out.put(0x22) }
@@ -160,8 +219,14 @@ enum ISOTimestamp {
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: Int64, format: Format)? {
         guard n >= 21, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
-        let c = p + 1
-        let len = n - 2
+        guard let r = parseContent(p + 1, n - 2, exact: true) else { return nil }
+        return (r.value, r.format)
+    }
+
+    /// Parses a date-time at the start of `c[0..<len]`; with `exact`, it must span all of it,
+    /// otherwise the longest valid date-time is taken and its length returned.
+    @inline(__always)
+    static func parseContent(_ c: UnsafePointer<UInt8>, _ len: Int, exact: Bool) -> (value: Int64, format: Format, length: Int)? {
         @inline(__always) func dg(_ i: Int) -> Int64? {
             let x = c[i] &- 0x30
             return x < 10 ? Int64(x) : nil
@@ -179,13 +244,14 @@ enum ISOTimestamp {
         var i = 19
         var frac: Int64 = 0
         var fd = 0
-        if i < len, c[i] == 0x2E {
+        if i + 1 < len, c[i] == 0x2E, dg(i + 1) != nil {
             i += 1
             while i < len, let x = dg(i) {
                 guard fd < 9 else { return nil }
                 frac = frac * 10 + x; fd += 1; i += 1
             }
-            guard fd > 0 else { return nil }
+        } else if exact && i < len && c[i] == 0x2E {
+            return nil
         }
         var zone = 0, neg = 0, off = 0
         if i < len {
@@ -193,20 +259,19 @@ enum ISOTimestamp {
             case 0x5A: zone = 1; i += 1
             case 0x7A: zone = 2; i += 1
             case 0x2B, 0x2D:
-                neg = c[i] == 0x2D ? 1 : 0
-                guard i + 5 <= len, let oh = two(i + 1) else { return nil }
-                if c[i + 3] == 0x3A {
-                    guard i + 6 <= len, let om = two(i + 4), om <= 59 else { return nil }
-                    zone = 3; off = Int(oh * 60 + om); i += 6
-                } else {
-                    guard let om = two(i + 3), om <= 59 else { return nil }
-                    zone = 4; off = Int(oh * 60 + om); i += 5
+                if i + 5 <= len, let oh = two(i + 1), oh <= 23 {
+                    if c[i + 3] == 0x3A {
+                        if i + 6 <= len, let om = two(i + 4), om <= 59 {
+                            neg = c[i] == 0x2D ? 1 : 0; zone = 3; off = Int(oh * 60 + om); i += 6
+                        }
+                    } else if let om = two(i + 3), om <= 59 {
+                        neg = c[i] == 0x2D ? 1 : 0; zone = 4; off = Int(oh * 60 + om); i += 5
+                    }
                 }
-                guard oh <= 23 else { return nil }
-            default: return nil
+            default: break
             }
         }
-        guard i == len else { return nil }
+        if exact && i != len { return nil }
         let year = y1 * 100 + y2
         if d > 28 {
             let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
@@ -218,7 +283,61 @@ enum ISOTimestamp {
         let local = days * 86_400 + h * 3600 + mi * 60 + s
         let instant = local - fmt.signedOffsetSeconds
         guard instant >= minSeconds, instant <= maxSeconds else { return nil }
-        return (instant * pow10[fd] + frac, fmt)
+        return (instant * pow10[fd] + frac, fmt, i)
+    }
+
+    /// The last rendered day's `YYYY-MM-DD`, so stamps of one day skip the calendar maths.
+    struct DateCache {
+        var days: Int64 = .min
+        var text: (UInt64, UInt64) = (0, 0)
+    }
+
+    /// Renders without quotes.
+    static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil) {
+        let p = pow10[fmt.fraction]
+        let instant = floorDiv(value, p)
+        let frac = value - instant * p
+        let local = instant + fmt.signedOffsetSeconds
+        let days = floorDiv(local, 86_400)
+        let sod = local - days * 86_400
+        out.reserve(40)
+        let b = out.base + out.count
+        var k = 0
+        @inline(__always) func put(_ x: UInt8) { b[k] = x; k += 1 }
+        @inline(__always) func put2(_ v: Int64) { put(UInt8(v / 10) + 0x30); put(UInt8(v % 10) + 0x30) }
+        if let cache, cache.pointee.days == days {
+            withUnsafeBytes(of: &cache.pointee.text) { t in
+                for j in 0..<10 { b[j] = t[j] }
+            }
+            k = 10
+        } else {
+            let (y, m, d) = civilFromDays(days)
+            put2(y / 100); put2(y % 100); put(0x2D); put2(m); put(0x2D); put2(d)
+            if let cache {
+                cache.pointee.days = days
+                withUnsafeMutableBytes(of: &cache.pointee.text) { t in
+                    for j in 0..<10 { t[j] = b[j] }
+                }
+            }
+        }
+        put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
+        put2(sod / 3600); put(0x3A); put2(sod / 60 % 60); put(0x3A); put2(sod % 60)
+        if fmt.fraction > 0 {
+            put(0x2E)
+            var div = p / 10
+            while div > 0 { put(UInt8(frac / div % 10) + 0x30); div /= 10 }
+        }
+        switch fmt.zone {
+        case 1: put(0x5A)
+        case 2: put(0x7A)
+        case 3, 4:
+            put(fmt.negative == 1 ? 0x2D : 0x2B)
+            put2(Int64(fmt.offsetMinutes / 60))
+            if fmt.zone == 3 { put(0x3A) }
+            put2(Int64(fmt.offsetMinutes % 60))
+        default: break
+        }
+        out.h.pointee.count += k
     }
 
     @inline(__always) static func nanos(_ value: Int64, _ fmt: Format) -> Int64 {
@@ -232,34 +351,8 @@ enum ISOTimestamp {
 
     /// Renders the string token (with quotes). `value` must be `inRange`.
     static func render(_ value: Int64, _ fmt: Format, into out: OutStream) {
-        let p = pow10[fmt.fraction]
-        let instant = floorDiv(value, p)
-        let frac = value - instant * p
-        let local = instant + fmt.signedOffsetSeconds
-        let days = floorDiv(local, 86_400)
-        let sod = local - days * 86_400
-        let (y, m, d) = civilFromDays(days)
-        out.reserve(40)
         out.put(0x22)
-        @inline(__always) func put2(_ v: Int64) { out.put(UInt8(v / 10) + 0x30); out.put(UInt8(v % 10) + 0x30) }
-        put2(y / 100); put2(y % 100); out.put(0x2D); put2(m); out.put(0x2D); put2(d)
-        out.put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
-        put2(sod / 3600); out.put(0x3A); put2(sod / 60 % 60); out.put(0x3A); put2(sod % 60)
-        if fmt.fraction > 0 {
-            out.put(0x2E)
-            var div = p / 10
-            while div > 0 { out.put(UInt8(frac / div % 10) + 0x30); div /= 10 }
-        }
-        switch fmt.zone {
-        case 1: out.put(0x5A)
-        case 2: out.put(0x7A)
-        case 3, 4:
-            out.put(fmt.negative == 1 ? 0x2D : 0x2B)
-            put2(Int64(fmt.offsetMinutes / 60))
-            if fmt.zone == 3 { out.put(0x3A) }
-            put2(Int64(fmt.offsetMinutes % 60))
-        default: break
-        }
+        renderContent(value, fmt, into: out)
         out.put(0x22)
     }
 }

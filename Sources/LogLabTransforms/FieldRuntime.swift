@@ -1,0 +1,124 @@
+/// Raw-pointer forms of the model's tables for the hot loops (no retain/release, no
+/// exclusivity or copy-on-write checks per value). Built once per encoder/decoder.
+
+/// An immutable hash table of byte strings (vocabularies, the shape dictionary).
+final class RawTable {
+    let count: Int
+    let arena: UnsafeMutablePointer<UInt8>
+    let offsets: UnsafeMutablePointer<Int>
+    let hashes: UnsafeMutablePointer<UInt64>
+    let slots: UnsafeMutablePointer<Int32>
+    let mask: Int
+
+    init(_ t: ByteTable) {
+        count = t.count
+        let arenaBytes = t.arena
+        arena = .allocate(capacity: max(arenaBytes.count, 1))
+        arena.initialize(from: arenaBytes, count: arenaBytes.count)
+        offsets = .allocate(capacity: count + 1)
+        hashes = .allocate(capacity: max(count, 1))
+        var size = 16
+        while size < count * 2 + 2 { size *= 2 }
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: -1, count: size)
+        mask = size - 1
+        for i in 0...count { offsets[i] = t.offsets[i] }
+        for i in 0..<count {
+            let h = ByteTable.hash(arena + offsets[i], offsets[i + 1] - offsets[i])
+            hashes[i] = h
+            var s = Int(truncatingIfNeeded: h) & mask
+            while slots[s] >= 0 { s = (s + 1) & mask }
+            slots[s] = Int32(i)
+        }
+    }
+
+    deinit {
+        arena.deallocate(); offsets.deallocate(); hashes.deallocate(); slots.deallocate()
+    }
+
+    @inline(__always) func find(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> Int {
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let id = Int(slots[s])
+            if id < 0 { return -1 }
+            if hashes[id] == h && offsets[id + 1] - offsets[id] == n && memcmpEqual(arena + offsets[id], p, n) { return id }
+            s = (s + 1) & mask
+        }
+    }
+
+    @inline(__always) func find(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        find(p, n, hash: ByteTable.hash(p, n))
+    }
+
+    @inline(__always) func key(_ i: Int) -> (UnsafePointer<UInt8>, Int) {
+        (UnsafePointer(arena + offsets[i]), offsets[i + 1] - offsets[i])
+    }
+}
+
+/// One shape in pointer form.
+final class ShapeRT {
+    let bytes: UnsafeMutablePointer<UInt8>
+    let byteCount: Int
+    let slotCount: Int
+    let slotColumn: UnsafeMutablePointer<Int32>
+    let order: UnsafeMutablePointer<Int32>
+    let holes: UnsafeMutablePointer<Int32>
+
+    init(_ s: ShapeInfo) {
+        byteCount = s.bytes.count
+        bytes = .allocate(capacity: max(byteCount, 1))
+        bytes.initialize(from: s.bytes, count: byteCount)
+        slotCount = s.slotColumn.count
+        slotColumn = .allocate(capacity: max(slotCount, 1))
+        slotColumn.initialize(from: s.slotColumn, count: slotCount)
+        order = .allocate(capacity: max(slotCount, 1))
+        order.initialize(from: s.order, count: slotCount)
+        holes = .allocate(capacity: max(slotCount, 1))
+        holes.initialize(from: s.holes, count: slotCount)
+    }
+
+    deinit { bytes.deallocate(); slotColumn.deallocate(); order.deallocate(); holes.deallocate() }
+}
+
+/// Per column: the model's coding plus the coder's running state (previous value and
+/// format, and this record's first-occurrence views used by relations and references).
+struct ColumnRT {
+    var kind: ValueKind
+    var delta: Bool
+    var hasVocab: Bool
+    var hasRefs: Bool
+    var hasRelation: Bool
+    var relation: Relation
+    var hasEmbedded: Bool
+    var embeddedSource: Int32
+    var embeddedOffset: Int64
+    var initValue: Int64
+    var initFormat: Int
+    var level: Int
+
+    var prevValue: Int64 = 0
+    var prevFormat: Int = 0
+    var headCount: Int = 0
+    var viewGen: UInt32 = 0
+    var viewStart: Int = 0
+    var viewLen: Int = 0
+    var tsGen: UInt32 = 0
+    var tsVal: Int64 = 0
+    var numGen: UInt32 = 0
+    var numVal: Int64 = 0
+
+    init(_ s: ColumnSpec) {
+        kind = s.kind
+        delta = s.delta
+        hasVocab = s.vocab != nil
+        hasRefs = !s.refs.isEmpty
+        hasRelation = s.relation != nil
+        relation = s.relation ?? Relation(kind: .tsFromTs, source: 0, number: -1, unit: 1, offset: 0)
+        hasEmbedded = s.embedded != nil
+        embeddedSource = s.embedded?.source ?? -1
+        embeddedOffset = s.embedded?.offset ?? 0
+        initValue = s.initValue
+        initFormat = s.initFormat
+        level = s.level
+    }
+}
