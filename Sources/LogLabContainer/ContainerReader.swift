@@ -1,0 +1,217 @@
+import Foundation
+import LogLabCore
+
+/// Reads a container file with random access: the header, trailer and index are read and
+/// checked on open (so a truncated or damaged tail is reported before any output), then
+/// frames are read and decoded on demand, in parallel for full restores. Sendable: many
+/// threads may read one container at once.
+public final class ContainerReader: Sendable {
+    public let file: RandomAccessFile
+    public let header: ContainerHeader
+    public let trailer: ContainerTrailer
+    public let index: FrameIndex
+    public let codec: (any FrameCodec)?
+
+    public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
+
+    /// Opens `path`. With a `codec`, refuses a container written with another profile.
+    public init(path: String, codec: (any FrameCodec)?) throws {
+        let file = try RandomAccessFile(path: path)
+        self.file = file
+        self.codec = codec
+        let minimum = UInt64(ContainerFormat.headerSize + 22 + ContainerFormat.trailerSize)
+        let head = try file.read(at: 0, count: Int(min(file.size, UInt64(ContainerFormat.headerSize))))
+        header = try ContainerHeader.parse(head[...])
+        guard file.size >= minimum else {
+            throw ContainerError.truncated("truncated container: \(path) is \(file.size) bytes, too short to be complete")
+        }
+        if let codec, codec.profileID != header.profileID {
+            throw ContainerError(.profileMismatch,
+                "\(path) was written with profile \(header.profileID.short), not with the given profile \(codec.profileID.short)")
+        }
+        trailer = try ContainerTrailer.parse(try file.read(at: file.size - UInt64(ContainerFormat.trailerSize),
+                                                          count: ContainerFormat.trailerSize)[...])
+        let indexEnd = file.size - UInt64(ContainerFormat.trailerSize)
+        guard trailer.indexOffset >= UInt64(ContainerFormat.headerSize), trailer.indexOffset < indexEnd,
+              indexEnd - trailer.indexOffset < (1 << 40) else {
+            throw ContainerError.corrupt("corrupt container: trailer points outside the file (truncated or damaged)")
+        }
+        index = try FrameIndex.parse(try file.read(at: trailer.indexOffset, count: Int(indexEnd - trailer.indexOffset))[...])
+        let frameEnd = index.entries.last.map { $0.offset + UInt64($0.frameLength) } ?? UInt64(ContainerFormat.headerSize)
+        let records = index.entries.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) }
+        let original = index.entries.reduce(UInt64(0)) { $0 + UInt64($1.originalSize) }
+        let expectedRestored = original - (records > 0 && !trailer.finalNewline ? 1 : 0)
+        guard frameEnd == trailer.indexOffset, UInt64(index.entries.count) == trailer.frameCount,
+              records == trailer.recordCount, expectedRestored == trailer.restoredSize,
+              records > 0 || !trailer.finalNewline else {
+            throw ContainerError.corrupt("corrupt container: index and trailer disagree")
+        }
+    }
+
+    public var recordCount: Int { Int(trailer.recordCount) }
+    public var frameCount: Int { index.entries.count }
+
+    private func requireCodec() throws -> any FrameCodec {
+        guard let codec else { throw ContainerError(.usage, "restoring needs the container's profile (\(header.profileID.short))") }
+        return codec
+    }
+
+    /// Reads frame `i` and checks its header against the index (no decoding).
+    public func readFrame(_ i: Int) throws -> (header: FrameHeader, stored: [UInt8]) {
+        guard i >= 0, i < index.entries.count else {
+            throw ContainerError(.usage, "frame \(i) does not exist (\(index.entries.count) frames)")
+        }
+        let e = index.entries[i]
+        let bytes = try file.read(at: e.offset, count: e.frameLength)
+        let h = try FrameHeader.parse(bytes[0..<ContainerFormat.frameHeaderSize], frame: i)
+        guard h.recordCount == e.recordCount, h.originalSize == e.originalSize, h.storedSize == e.storedSize,
+              h.originalCRC == e.originalCRC else {
+            throw ContainerError.corrupt("corrupt container: frame \(i) header disagrees with the index")
+        }
+        return (h, Array(bytes[ContainerFormat.frameHeaderSize...]))
+    }
+
+    /// Checks frame `i`'s stored bytes without decoding them.
+    public func checkStored(_ i: Int) throws {
+        let (h, stored) = try readFrame(i)
+        guard CRC32.checksum(stored) == h.storedCRC else {
+            throw ContainerError.corrupt("corrupt container: frame \(i) stored-bytes checksum mismatch")
+        }
+    }
+
+    /// Frame `i`'s original bytes (its records, each followed by `\n`), checked.
+    public func decodeFrame(_ i: Int, coder: any FrameCoder) throws -> [UInt8] {
+        let (h, stored) = try readFrame(i)
+        return try FrameCoding.decode(header: h, stored: stored[...], coder: coder, frame: i)
+    }
+
+    public func decodeFrame(_ i: Int) throws -> [UInt8] {
+        try decodeFrame(i, coder: try requireCodec().makeCoder())
+    }
+
+    /// The frame holding record `n`.
+    public func frameIndex(ofRecord n: Int) -> Int? {
+        guard n >= 0, n < recordCount else { return nil }
+        var lo = 0, hi = index.entries.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if Int(index.entries[mid].firstRecord) <= n { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// Record `n` (0-based), without its line end, decoding only its frame.
+    public func record(at n: Int) throws -> [UInt8] {
+        guard let f = frameIndex(ofRecord: n) else {
+            throw ContainerError(.usage, "record \(n) does not exist (\(recordCount) records)")
+        }
+        let original = try decodeFrame(f)
+        let batch = FrameCoding.records(of: original)
+        let k = n - Int(index.entries[f].firstRecord)
+        guard k < batch.count else { throw ContainerError.corrupt("corrupt container: frame \(f) is short of records") }
+        return Array(batch[k])
+    }
+
+    /// Frames whose time range overlaps `from ..< to` (ms since the epoch).
+    public func frames(from: Int64, to: Int64) -> [Int] {
+        index.entries.indices.filter { i in
+            let e = index.entries[i]
+            return e.hasTime && e.maxTime >= from && e.minTime < to
+        }
+    }
+
+    /// Writes every record whose timestamp is in `from ..< to`, each followed by `\n`, in
+    /// file order, decoding only the frames whose range overlaps. Returns the record count.
+    @discardableResult
+    public func restoreRecords(from: Int64, to: Int64, threads: Int? = nil, to sink: Sink) throws -> Int {
+        guard !index.timestampField.isEmpty else {
+            throw ContainerError(.usage, "this container has no time index (written without a timestamp field)")
+        }
+        let needle = TimestampExtractor.needle(for: index.timestampField)
+        var count = 0
+        try forEachDecoded(frames: frames(from: from, to: to), threads: threads) { _, original in
+            let batch = FrameCoding.records(of: original)
+            var out = [UInt8]()
+            for i in 0..<batch.count {
+                let t = batch.withRecord(i) { TimestampExtractor.time(in: $0, field: needle) }
+                if let t, t >= from, t < to {
+                    out.append(contentsOf: batch[i])
+                    out.append(0x0A)
+                    count += 1
+                }
+            }
+            try out.withUnsafeBytes { try sink($0) }
+        }
+        return count
+    }
+
+    /// Records whose timestamp is in `from ..< to`.
+    public func records(from: Int64, to: Int64) throws -> RecordBatch {
+        var text = [UInt8]()
+        try restoreRecords(from: from, to: to) { text.append(contentsOf: $0) }
+        return RecordBatch(lines: text)
+    }
+
+    /// Writes the exact original file to `sink`, decoding frames in parallel.
+    public func restoreAll(threads: Int? = nil, to sink: Sink) throws {
+        let last = index.entries.count - 1
+        let dropNewline = !trailer.finalNewline
+        try forEachDecoded(frames: Array(index.entries.indices), threads: threads) { i, original in
+            try original.withUnsafeBytes { raw in
+                if i == last && dropNewline {
+                    try sink(UnsafeRawBufferPointer(rebasing: raw.dropLast()))
+                } else {
+                    try sink(raw)
+                }
+            }
+        }
+    }
+
+    /// The exact original file, in memory.
+    public func restoreAll() throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(Int(min(trailer.restoredSize, 1 << 32)))
+        try restoreAll { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// Checks the whole file: every frame's stored checksum and, with a codec, a full decode
+    /// against the original checksums. Returns the number of frames checked.
+    @discardableResult
+    public func verify(threads: Int? = nil) throws -> Int {
+        if codec == nil {
+            for i in index.entries.indices { try checkStored(i) }
+        } else {
+            try restoreAll(threads: threads) { _ in }
+        }
+        return index.entries.count
+    }
+
+    /// Decodes `frames` on worker threads, calling `body` in order on the calling thread.
+    func forEachDecoded(frames: [Int], threads: Int?, _ body: (Int, [UInt8]) throws -> Void) throws {
+        guard !frames.isEmpty else { return }
+        let codec = try requireCodec()
+        let workers = min(defaultThreadCount(threads), frames.count)
+        if workers == 1 {
+            let coder = try codec.makeCoder()
+            for i in frames { try body(i, try decodeFrame(i, coder: coder)) }
+            return
+        }
+        let pipeline = OrderedPipeline<Int, [UInt8]>(workers: workers) { [self] in
+            let coder = try codec.makeCoder()
+            return { i in try self.decodeFrame(i, coder: coder) }
+        }
+        defer { pipeline.shutdown() }
+        let window = 2 * workers
+        var submitted = 0, delivered = 0
+        while delivered < frames.count {
+            while submitted < frames.count && submitted - delivered < window {
+                pipeline.submit(frames[submitted])
+                submitted += 1
+            }
+            guard let r = pipeline.next() else { break }
+            try body(frames[delivered], try r.get())
+            delivered += 1
+        }
+    }
+}

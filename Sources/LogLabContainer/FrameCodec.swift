@@ -1,0 +1,181 @@
+import LogLabCore
+
+/// What a container needs from a profile: a Sendable factory of per-thread coders.
+/// `ProfileCodec` is the production implementation; tests may plug in small stubs.
+public protocol FrameCodec: Sendable {
+    /// Written into every container header; a reader refuses containers with another id.
+    var profileID: ProfileID { get }
+    /// At most this many records per frame (the profile's framing).
+    var recordsPerFrame: Int { get }
+    /// The field whose value dates a record (for the index and partitions), if any.
+    var timestampField: String? { get }
+    /// A coder for the calling thread: coders hold scratch state and are not shared.
+    func makeCoder() throws -> any FrameCoder
+}
+
+/// One thread's transform and codec contexts.
+public protocol FrameCoder: AnyObject {
+    /// Records → payload for the codec (the profile's transforms).
+    func transform(_ records: RecordBatch) throws -> [UInt8]
+    /// Payload → the exact records.
+    func untransform(_ payload: [UInt8], recordCount: Int) throws -> RecordBatch
+    /// Payload → stored bytes.
+    func compress(_ payload: [UInt8]) throws -> [UInt8]
+    /// Stored bytes → payload of exactly `payloadSize` bytes.
+    func decompress(_ stored: ArraySlice<UInt8>, payloadSize: Int) throws -> [UInt8]
+}
+
+/// One frame as written: header and stored bytes back to back, plus what the index needs.
+public struct EncodedFrame: Sendable {
+    public var bytes: [UInt8]
+    public var header: FrameHeader
+    public var minTime: Int64
+    public var maxTime: Int64
+}
+
+/// Frame-level encoding and decoding shared by writers and readers.
+public enum FrameCoding {
+    /// Encodes `records` into one frame. If the transform throws or does not give the exact
+    /// records back (checked when `verifyTransform`), the frame falls back to the verbatim
+    /// lines; if the codec does not shrink the payload, the payload is stored as is.
+    public static func encode(_ records: RecordBatch, coder: any FrameCoder, verifyTransform: Bool,
+                              timestampField: [UInt8]?) throws -> EncodedFrame {
+        guard records.count > 0, records.count <= ContainerFormat.maxRecordsPerFrame else {
+            throw ContainerError(.invalidInput, "a frame holds 1 to \(ContainerFormat.maxRecordsPerFrame) records, got \(records.count)")
+        }
+        let originalSize = records.totalBytes + records.count
+        guard originalSize <= ContainerFormat.maxFrameOriginalBytes else {
+            throw ContainerError(.invalidInput, "a frame's records exceed \(ContainerFormat.maxFrameOriginalBytes) bytes")
+        }
+        // CRC-32 of the records, each followed by "\n", without joining them.
+        var crc: UInt32 = 0
+        var minTime = ContainerFormat.noTime, maxTime = ContainerFormat.noTime
+        let newline: [UInt8] = [0x0A]
+        records.bytes.withUnsafeBytes { all in
+            newline.withUnsafeBytes { nl in
+                for i in 0..<records.count {
+                    let r = records.range(of: i)
+                    let rec = UnsafeRawBufferPointer(rebasing: all[r])
+                    crc = CRC32.checksum(rec, seed: crc)
+                    crc = CRC32.checksum(nl, seed: crc)
+                    if let field = timestampField, let t = TimestampExtractor.time(in: rec, field: field) {
+                        if minTime == ContainerFormat.noTime || t < minTime { minTime = t }
+                        if maxTime == ContainerFormat.noTime || t > maxTime { maxTime = t }
+                    }
+                }
+            }
+        }
+        var flags: FrameFlags = []
+        var payload: [UInt8]
+        if let p = try? coder.transform(records),
+           !verifyTransform || (try? coder.untransform(p, recordCount: records.count)) == records {
+            payload = p
+            flags.insert(.transformed)
+        } else {
+            payload = joinedLines(records)
+        }
+        guard payload.count <= Int(UInt32.max) else {
+            throw ContainerError(.codec, "a frame's transformed payload exceeds 4 GiB")
+        }
+        var stored = try coder.compress(payload)
+        if stored.count < payload.count {
+            flags.insert(.compressed)
+        } else {
+            stored = payload
+        }
+        let header = FrameHeader(flags: flags, recordCount: UInt32(records.count),
+                                 originalSize: UInt32(originalSize), payloadSize: UInt32(payload.count),
+                                 storedSize: UInt32(stored.count), originalCRC: crc,
+                                 storedCRC: CRC32.checksum(stored))
+        var w = ByteWriter(capacity: ContainerFormat.frameHeaderSize + stored.count)
+        header.append(to: &w)
+        w.append(stored)
+        return EncodedFrame(bytes: w.bytes, header: header, minTime: minTime, maxTime: maxTime)
+    }
+
+    /// Decodes one frame's stored bytes into its original bytes (each record followed by
+    /// `\n`), checking both checksums, the sizes and the record count. `frame` names it.
+    public static func decode(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                              frame: Int) throws -> [UInt8] {
+        guard stored.count == Int(header.storedSize) else {
+            throw ContainerError.truncated("truncated container: frame \(frame) cut short")
+        }
+        guard CRC32.checksum(Array(stored)) == header.storedCRC else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) stored-bytes checksum mismatch")
+        }
+        let payloadSize = Int(header.payloadSize)
+        let payload: [UInt8]
+        if header.flags.contains(.compressed) {
+            do {
+                payload = try coder.decompress(stored, payloadSize: payloadSize)
+            } catch let e as ContainerError {
+                throw e
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
+            }
+        } else {
+            payload = Array(stored)
+        }
+        guard payload.count == payloadSize else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(payloadSize)")
+        }
+        let original: [UInt8]
+        if header.flags.contains(.transformed) {
+            let records: RecordBatch
+            do {
+                records = try coder.untransform(payload, recordCount: Int(header.recordCount))
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot undo the transforms (wrong profile or model?): \(error)")
+            }
+            guard records.count == Int(header.recordCount) else {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(header.recordCount)")
+            }
+            original = joinedLines(records)
+        } else {
+            original = payload
+        }
+        guard original.count == Int(header.originalSize), CRC32.checksum(original) == header.originalCRC else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) restored bytes fail their checksum (wrong dictionary or model?)")
+        }
+        if !header.flags.contains(.transformed) {
+            // Verbatim lines: the record count must match the newlines.
+            var lines = 0
+            original.withUnsafeBytes { raw in
+                for b in raw where b == 0x0A { lines += 1 }
+            }
+            guard lines == Int(header.recordCount) else {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(header.recordCount)")
+            }
+        }
+        return original
+    }
+
+    /// The records, each followed by `\n` (one allocation, one copy per record).
+    public static func joinedLines(_ records: RecordBatch) -> [UInt8] {
+        let n = records.count
+        let total = records.totalBytes + n
+        return records.bytes.withUnsafeBytes { src in
+            records.offsets.withUnsafeBufferPointer { off in
+                [UInt8](unsafeUninitializedCapacity: total) { out, initialized in
+                    guard let dst = out.baseAddress else { initialized = 0; return }
+                    var w = 0
+                    for i in 0..<n {
+                        let lo = off[i], len = off[i + 1] - lo
+                        if len > 0, let base = src.baseAddress {
+                            (dst + w).update(from: base.advanced(by: lo).assumingMemoryBound(to: UInt8.self), count: len)
+                        }
+                        w += len
+                        dst[w] = 0x0A
+                        w += 1
+                    }
+                    initialized = w
+                }
+            }
+        }
+    }
+
+    /// Splits original frame bytes (records each followed by `\n`) into records.
+    public static func records(of original: [UInt8]) -> RecordBatch {
+        RecordBatch(lines: original)
+    }
+}

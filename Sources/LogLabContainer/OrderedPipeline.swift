@@ -1,0 +1,104 @@
+import Foundation
+
+/// A fixed set of worker threads, each with its own state (e.g. a `FrameCoder`), that
+/// process jobs in parallel; results come back in submission order. The caller keeps the
+/// number of jobs in flight bounded (`inFlight`), which bounds memory.
+final class OrderedPipeline<Input, Output>: @unchecked Sendable {
+    typealias Work = (Input) throws -> Output
+
+    private let condition = NSCondition()
+    private var jobs: [(Int, Input)] = []
+    private var jobHead = 0
+    private var results: [Int: Result<Output, Error>] = [:]
+    private var submitted = 0
+    private var delivered = 0
+    private var closed = false
+    private var running = 0
+    let workers: Int
+
+    /// `makeWork` runs once on each worker thread and returns that thread's job function.
+    init(workers: Int, makeWork: @escaping @Sendable () throws -> Work) {
+        self.workers = max(1, workers)
+        running = self.workers
+        for _ in 0..<self.workers {
+            let thread = Thread { [self] in self.run(makeWork) }
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+    }
+
+    var inFlight: Int {
+        condition.lock(); defer { condition.unlock() }
+        return submitted - delivered
+    }
+
+    func submit(_ input: Input) {
+        condition.lock()
+        jobs.append((submitted, input))
+        submitted += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The next result in submission order, waiting for it; nil when nothing is in flight.
+    func next() -> Result<Output, Error>? {
+        condition.lock(); defer { condition.unlock() }
+        guard delivered < submitted else { return nil }
+        while results[delivered] == nil { condition.wait() }
+        let r = results.removeValue(forKey: delivered)
+        delivered += 1
+        return r
+    }
+
+    /// The next result in order if it is ready.
+    func tryNext() -> Result<Output, Error>? {
+        condition.lock(); defer { condition.unlock() }
+        guard let r = results.removeValue(forKey: delivered) else { return nil }
+        delivered += 1
+        return r
+    }
+
+    /// Drops pending jobs and stops the workers, waiting for them to finish.
+    func shutdown() {
+        condition.lock()
+        closed = true
+        jobs.removeAll()
+        jobHead = 0
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run(_ makeWork: @Sendable () throws -> Work) {
+        let work: Result<Work, Error> = Result { try makeWork() }
+        condition.lock()
+        while true {
+            while jobHead == jobs.count && !closed { condition.wait() }
+            if closed { break }
+            let (ticket, input) = jobs[jobHead]
+            jobHead += 1
+            if jobHead > 64 && jobHead * 2 > jobs.count {
+                jobs.removeFirst(jobHead)
+                jobHead = 0
+            }
+            condition.unlock()
+            let result: Result<Output, Error>
+            switch work {
+            case .success(let f): result = Result { try f(input) }
+            case .failure(let e): result = .failure(e)
+            }
+            condition.lock()
+            results[ticket] = result
+            condition.broadcast()
+        }
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// How many worker threads to use: `requested`, or one per active core.
+public func defaultThreadCount(_ requested: Int? = nil) -> Int {
+    if let r = requested, r > 0 { return r }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}

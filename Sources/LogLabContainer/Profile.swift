@@ -1,0 +1,212 @@
+import Foundation
+import LogLabCore
+import LogLabCodecs
+import LogLabTransforms
+
+/// A frozen compression configuration: transform model, codec and level, framing, zstd
+/// dictionary (embedded, or in a file beside the profile, checked by SHA-256), and metadata
+/// for humans. Its id is the SHA-256 of the profile file's bytes. Load once, share freely.
+public final class Profile: Sendable {
+    public let metadata: ProfileMetadata
+    public let model: TransformModel
+    public let codec: CodecSpec
+    public let framing: Framing
+    public let dictionary: ZstdDictionary?
+    /// The profile file's bytes (what `write` stores, what the id hashes).
+    public let bytes: [UInt8]
+    public let id: ProfileID
+
+    /// Records per container frame implied by the framing.
+    public var recordsPerFrame: Int {
+        switch framing {
+        case .record: 1
+        case .block(let n): min(n, ContainerFormat.maxRecordsPerFrame)
+        case .file: ContainerFormat.maxRecordsPerFrame
+        }
+    }
+
+    private init(metadata: ProfileMetadata, model: TransformModel, codec: CodecSpec, framing: Framing,
+                 dictionary: ZstdDictionary?, bytes: [UInt8]) {
+        self.metadata = metadata
+        self.model = model
+        self.codec = codec
+        self.framing = framing
+        self.dictionary = dictionary
+        self.bytes = bytes
+        self.id = ProfileID.of(bytes)
+    }
+
+    /// Builds a profile. With `dictionaryFile`, the dictionary is referenced (by that file
+    /// name, its SHA-256 and id) instead of embedded, and `write` stores it beside the profile.
+    public static func make(codec: CodecSpec, framing: Framing, model: TransformModel,
+                            dictionary: ZstdDictionary?, dictionaryFile: String? = nil,
+                            timestampField: String?, training: ProfileMetadata.Training?,
+                            source: [String: String]?) throws -> Profile {
+        if dictionary != nil && codec.family != .zstd {
+            throw ContainerError(.usage, "a dictionary needs a zstd codec, not \(codec)")
+        }
+        let modelBytes = model.serialized()
+        let dictInfo = dictionary.map {
+            ProfileMetadata.Dictionary(embedded: dictionaryFile == nil, file: dictionaryFile, bytes: $0.bytes.count,
+                                       sha256: $0.sha256, zstdID: $0.id)
+        }
+        let metadata = ProfileMetadata(
+            createdBy: "loglab \(LogLabVersion.current)", codec: codec.description, framing: framing.description,
+            transforms: model.selection.description, transformModelBytes: modelBytes.count,
+            transformModelSHA256: SHA256Hasher.hex(modelBytes), timestampField: timestampField,
+            dictionary: dictInfo, training: training, source: source)
+        var sections = [ProfileFile.Section(tag: "META", bytes: try metadata.json()),
+                        ProfileFile.Section(tag: "TMOD", bytes: modelBytes)]
+        if let dictionary, dictionaryFile == nil {
+            sections.append(ProfileFile.Section(tag: "ZDCT", bytes: dictionary.bytes))
+        }
+        let bytes = ProfileFile(sections: sections).serialized()
+        return Profile(metadata: metadata, model: model, codec: codec, framing: framing,
+                       dictionary: dictionary, bytes: bytes)
+    }
+
+    /// Loads and checks a profile; an external dictionary is looked up beside it.
+    public static func load(path: String) throws -> Profile {
+        let bytes: [UInt8]
+        do { bytes = try Files.read(path) } catch {
+            throw ContainerError(.badProfile, "cannot read profile: \(error)")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        return try parse(bytes, name: path) { file in
+            try Files.read(dir.isEmpty ? file : dir + "/" + file)
+        }
+    }
+
+    /// Parses a profile's bytes; `readDictionary` loads an external dictionary file by name.
+    public static func parse(_ bytes: [UInt8], name: String,
+                             readDictionary: (String) throws -> [UInt8]) throws -> Profile {
+        let file = try ProfileFile.parse(bytes, name: name)
+        let id = ProfileID.of(bytes)
+        func bad(_ what: String) -> ContainerError { ContainerError(.badProfile, "\(name) (profile \(id.short)): \(what)") }
+        guard let metaBytes = file.section("META"), let modelBytes = file.section("TMOD") else {
+            throw bad("a META or TMOD section is missing")
+        }
+        let metadata = try ProfileMetadata.parse(metaBytes, name: name)
+        guard metadata.format == "loglab-profile" else { throw bad("metadata format is '\(metadata.format)'") }
+        let codec: CodecSpec
+        let framing: Framing
+        do {
+            codec = try CodecSpec(parsing: metadata.codec)
+            framing = try Framing(parsing: metadata.framing)
+        } catch {
+            throw bad("\(error)")
+        }
+        guard SHA256Hasher.hex(modelBytes) == metadata.transformModelSHA256 else {
+            throw bad("the transform model does not match its recorded SHA-256")
+        }
+        let model: TransformModel
+        do { model = try TransformModel(serialized: modelBytes) } catch {
+            throw bad("cannot load the transform model: \(error)")
+        }
+        var dictionary: ZstdDictionary? = nil
+        if let info = metadata.dictionary {
+            var dictBytes: [UInt8]
+            if info.embedded {
+                guard let d = file.section("ZDCT") else { throw bad("the embedded dictionary (ZDCT) is missing") }
+                dictBytes = d
+            } else {
+                guard let f = info.file, !f.isEmpty, !f.contains("/") else {
+                    throw bad("the dictionary is neither embedded nor named")
+                }
+                do { dictBytes = try readDictionary(f) } catch {
+                    throw ContainerError(.dictionary, "\(name): missing dictionary '\(f)' (sha256 \(info.sha256.prefix(12)), id \(info.zstdID)): \(error)")
+                }
+            }
+            let sha = SHA256Hasher.hex(dictBytes)
+            guard sha == info.sha256 else {
+                throw ContainerError(.dictionary, "\(name): wrong dictionary: sha256 \(sha.prefix(12)), the profile needs \(info.sha256.prefix(12)) (id \(info.zstdID))")
+            }
+            do { dictionary = try ZstdDictionary(bytes: dictBytes) } catch {
+                throw ContainerError(.dictionary, "\(name): cannot load the dictionary: \(error)")
+            }
+            dictBytes = []
+        }
+        return Profile(metadata: metadata, model: model, codec: codec, framing: framing,
+                       dictionary: dictionary, bytes: bytes)
+    }
+
+    /// Writes the profile atomically (and its external dictionary beside it, if any).
+    public func write(to path: String) throws {
+        if let info = metadata.dictionary, !info.embedded, let file = info.file, let dictionary {
+            let dir = (path as NSString).deletingLastPathComponent
+            try Files.writeAtomically(dictionary.bytes, to: dir.isEmpty ? file : dir + "/" + file)
+        }
+        try Files.writeAtomically(bytes, to: path)
+    }
+
+    /// One line for messages and `inspect`.
+    public var summary: String {
+        var s = "profile \(id.short): \(codec), \(framing), transforms \(model.selection)"
+        if let d = metadata.dictionary {
+            s += ", dictionary \(ByteSize.format(d.bytes)) id \(d.zstdID)\(d.embedded ? "" : " in \(d.file ?? "?")")"
+        }
+        return s
+    }
+}
+
+/// The production `FrameCodec`: a loaded profile shared by every thread; each thread gets
+/// its own `FrameCoder` (transform scratch buffers and codec contexts).
+public final class ProfileCodec: FrameCodec {
+    public let profile: Profile
+    public let timestampField: String?
+
+    public init(profile: Profile, timestampField: String? = nil) {
+        self.profile = profile
+        self.timestampField = timestampField ?? profile.metadata.timestampField
+    }
+
+    public var profileID: ProfileID { profile.id }
+    public var recordsPerFrame: Int { profile.recordsPerFrame }
+
+    public func makeCoder() throws -> any FrameCoder { ProfileFrameCoder(profile: profile) }
+}
+
+/// One thread's encoder/decoder pair and codec contexts (created on first use).
+public final class ProfileFrameCoder: FrameCoder {
+    let profile: Profile
+    var encoder: FrameEncoder
+    var decoder: FrameDecoder
+    var compressor: Compressor?
+    var decompressor: Decompressor?
+
+    public init(profile: Profile) {
+        self.profile = profile
+        encoder = FrameEncoder(model: profile.model)
+        decoder = FrameDecoder(model: profile.model)
+    }
+
+    public func transform(_ records: RecordBatch) throws -> [UInt8] { encoder.encode(records) }
+
+    public func untransform(_ payload: [UInt8], recordCount: Int) throws -> RecordBatch {
+        try decoder.decode(payload, recordCount: recordCount)
+    }
+
+    public func compress(_ payload: [UInt8]) throws -> [UInt8] {
+        if compressor == nil { compressor = try Compressor(profile.codec, dictionary: profile.dictionary) }
+        return try compressor!.compress(payload)
+    }
+
+    public func decompress(_ stored: ArraySlice<UInt8>, payloadSize: Int) throws -> [UInt8] {
+        if decompressor == nil { decompressor = try Decompressor(profile.codec, dictionary: profile.dictionary) }
+        return try decompressor!.decompress(stored, originalSize: payloadSize)
+    }
+
+    /// Records → one complete frame (header + stored bytes) for embedding services.
+    public func encodeFrame(_ records: RecordBatch, verifyTransform: Bool = true) throws -> EncodedFrame {
+        try FrameCoding.encode(records, coder: self, verifyTransform: verifyTransform,
+                               timestampField: profile.metadata.timestampField.map(TimestampExtractor.needle(for:)))
+    }
+
+    /// A frame made by `encodeFrame` → its records, checked.
+    public func decodeFrame(_ frame: [UInt8]) throws -> RecordBatch {
+        let header = try FrameHeader.parse(frame[...], frame: 0)
+        let original = try FrameCoding.decode(header: header, stored: frame[ContainerFormat.frameHeaderSize...],
+                                              coder: self, frame: 0)
+        return FrameCoding.records(of: original)
+    }
+}

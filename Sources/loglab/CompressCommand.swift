@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import LogLabCore
+import LogLabContainer
+
+struct CompressCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compress",
+        abstract: "Compress JSON Lines into a LogLab container with a profile.",
+        discussion: """
+            Streams from standard input (or -i) to standard output (or -o), in bounded memory, \
+            frames encoded on all cores. With --partition-by, writes \
+            DIR/dt=YYYY-MM-DD/hour=HH/part-NNNNN.llc plus DIR/manifest.json.
+            Example: loglab compress --profile sdk.llp -i day.jsonl -o day.llc
+            """)
+
+    @Option(help: "Profile file (.llp).") var profile: String
+    @Option(name: .shortAndLong, help: "Input JSON Lines (default: standard input).") var input: String?
+    @Option(name: .shortAndLong, help: "Output container, or directory with --partition-by (default: standard output).") var output: String?
+    @Option(help: "Partition the output by the timestamp field: hour or day.") var partitionBy: PartitionGranularity?
+    @Option(help: "Field that dates each record (default: the profile's).") var timestampField: String?
+    @Option(help: "Worker threads (default: one per core).") var threads: Int?
+    @Flag(help: "Skip decoding each transformed frame before writing it (faster; exactness then rests on the transforms alone).") var noVerifyTransforms = false
+    @Flag(help: "Print a summary to standard error.") var verbose = false
+
+    func run() throws {
+        AllocatorTuning.forLargeFrames()
+        try ContainerCLI.run {
+            let profile = try ContainerCLI.loadProfile(self.profile)
+            let codec = ProfileCodec(profile: profile, timestampField: timestampField)
+            let options = ContainerWriter.Options(threads: threads, verifyTransforms: !noVerifyTransforms)
+            let t0 = Clock.nanoseconds()
+            if let partitionBy {
+                guard let output, output != "-" else {
+                    throw ContainerError(.usage, "--partition-by needs -o DIRECTORY")
+                }
+                let writer = try PartitionedWriter(directory: output, codec: codec, granularity: partitionBy,
+                                                   timestampField: timestampField, options: options)
+                _ = try ContainerCLI.withInput(input) { source in
+                    try LineSplitter.forEachLine(from: source) { try writer.append($0) }
+                }
+                let manifest = try writer.finish()
+                if verbose {
+                    let records = manifest.parts.reduce(0) { $0 + $1.records }
+                    ContainerCLI.note("\(records) records into \(manifest.parts.count) parts under \(output) (\(profile.summary))")
+                }
+                return
+            }
+            let summary = try ContainerCLI.withInput(input) { source in
+                try ContainerCLI.withOutput(output) { sink in
+                    let writer = try ContainerWriter(codec: codec, options: options) { try sink.write($0) }
+                    return try writer.compressLines(from: source)
+                }
+            }
+            if verbose {
+                let ns = Clock.nanoseconds() - t0
+                ContainerCLI.note("\(summary.records) records, \(summary.originalBytes) → \(summary.containerBytes) bytes (ratio \(String(format: "%.2f", summary.ratio))), \(summary.frames) frames, \(ContainerCLI.mbps(summary.originalBytes, ns)), peak RSS \(ByteSize.format(Clock.peakResidentBytes())); \(profile.summary)")
+            }
+        }
+    }
+}

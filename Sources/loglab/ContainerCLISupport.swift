@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import LogLabCore
+import LogLabContainer
+
+/// Shared wiring of the container commands: one-line errors, inputs and atomic outputs.
+enum ContainerCLI {
+    /// Runs `body`; any error is printed as `error: <description>` and exits non-zero.
+    static func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let e as ExitCode {
+            throw e
+        } catch let e as CleanExit {
+            throw e
+        } catch {
+            let text = String(describing: error)
+            FileHandle.standardError.write(Data("error: \(text.split(separator: "\n").joined(separator: " "))\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Standard input, or `path` opened for reading.
+    static func withInput<R>(_ path: String?, _ body: (FileDescriptorSource) throws -> R) throws -> R {
+        guard let path, path != "-" else { return try body(FileDescriptorSource(fd: 0, name: "standard input")) }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ContainerError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        return try body(FileDescriptorSource(fd: fd, name: path))
+    }
+
+    /// Standard output, or `path` written under a temporary name and renamed when `body`
+    /// succeeds (nothing appears under `path` on failure).
+    static func withOutput<R>(_ path: String?, _ body: (FileDescriptorSink) throws -> R) throws -> R {
+        guard let path, path != "-" else { return try body(FileDescriptorSink(fd: 1, name: "standard output")) }
+        do {
+            return try Files.withAtomicOutput(path) { handle in
+                try body(FileDescriptorSink(fd: handle.fileDescriptor, name: path))
+            }
+        } catch let e as FileError {
+            throw ContainerError(.io, e.description)
+        }
+    }
+
+    static func loadProfile(_ path: String) throws -> Profile { try Profile.load(path: path) }
+
+    static func isRegularFile(_ path: String?) -> Bool {
+        guard let path, path != "-" else { return false }
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    static func parseTime(_ text: String, _ what: String) throws -> Int64 {
+        if let t = TimestampExtractor.parseISO8601(text) { return t }
+        if let n = Int64(text) { return TimestampExtractor.time(in: Array("{\"t\":\(n)}".utf8), field: "t") ?? n }
+        throw ContainerError(.usage, "invalid \(what) time '\(text)': use ISO-8601 (2021-12-26T15:00:00Z) or epoch seconds/ms")
+    }
+
+    static func mbps(_ bytes: UInt64, _ ns: UInt64) -> String {
+        String(format: "%.1f MB/s", Double(bytes) / 1e6 / max(Double(ns) / 1e9, 1e-9))
+    }
+}
+
+extension PartitionGranularity: ExpressibleByArgument {}

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import LogLabCore
+@testable import LogLabContainer
+
+/// Runs the built `loglab` binary (`.build/debug/loglab`); skipped when it is not built.
+enum CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let binary: String? = {
+        for config in ["debug", "release"] {
+            let p = root.appendingPathComponent(".build/\(config)/loglab").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: [UInt8]
+        var stderr: String
+    }
+
+    static func run(_ args: [String], stdin: [UInt8]? = nil, stdoutPath: String? = nil) throws -> Result {
+        signal(SIGPIPE, SIG_IGN)   // a child that fails early closes its stdin
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary!)
+        p.arguments = args
+        let outPipe = Pipe(), errPipe = Pipe()
+        if let stdoutPath {
+            p.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        } else {
+            p.standardOutput = outPipe
+        }
+        p.standardError = errPipe
+        let inPipe = Pipe()
+        p.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
+        try p.run()
+        if let stdin {
+            let writer = Thread {
+                try? inPipe.fileHandleForWriting.write(contentsOf: Data(stdin))
+                try? inPipe.fileHandleForWriting.close()
+            }
+            writer.start()
+        }
+        final class Box: @unchecked Sendable { var data = Data() }
+        let out = Box()
+        let reader = Thread { out.data = outPipe.fileHandleForReading.readDataToEndOfFile() }
+        if stdoutPath == nil { reader.start() }
+        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        if stdoutPath == nil { while !reader.isFinished { usleep(1000) } }
+        return Result(status: p.terminationStatus, stdout: [UInt8](out.data), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+@Suite(.enabled(if: CLI.binary != nil, "build the loglab executable first (swift build)"))
+struct CLITests {
+    let dir = TempDir()
+    let input = SdkSamples.test
+    let profilePath: String
+    let otherProfilePath: String
+
+    init() throws {
+        profilePath = dir.path + "/p.llp"
+        otherProfilePath = dir.path + "/q.llp"
+        // Plain zstd keeps the debug binary fast; transforms are covered by the library tests.
+        try SdkSamples.profile(framing: .block(50), transforms: .none).write(to: profilePath)
+        try SdkSamples.profile(framing: .block(51), transforms: .none).write(to: otherProfilePath)
+    }
+
+    func expectOneLineError(_ r: CLI.Result, containing: String, _ what: String) {
+        #expect(r.status != 0, "\(what): exit status")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && r.stderr.hasPrefix("error: "), "\(what): stderr was \(r.stderr)")
+        #expect(r.stderr.contains(containing), "\(what): \(r.stderr)")
+    }
+
+    @Test func roundTripThroughPipesAndFiles() throws {
+        let c = try CLI.run(["compress", "--profile", profilePath], stdin: input)
+        #expect(c.status == 0, "\(c.stderr)")
+        #expect(c.stdout.count * 4 < input.count)
+        let r = try CLI.run(["restore", "--profile", profilePath], stdin: c.stdout)
+        #expect(r.status == 0 && r.stdout == input, "\(r.stderr)")
+
+        let inPath = dir.file("in.jsonl", input)
+        let out = dir.path + "/out.llc"
+        #expect(try CLI.run(["compress", "--profile", profilePath, "-i", inPath, "-o", out, "--threads", "2"]).status == 0)
+        let back = dir.path + "/back.jsonl"
+        #expect(try CLI.run(["restore", "--profile", profilePath, "-i", out, "-o", back]).status == 0)
+        #expect(try Files.read(back) == input)
+
+        let v = try CLI.run(["verify", out, "--profile", profilePath])
+        #expect(v.status == 0 && String(decoding: v.stdout, as: UTF8.self).hasPrefix("ok: "))
+        let i = try CLI.run(["inspect", out])
+        let text = String(decoding: i.stdout, as: UTF8.self)
+        let hex = try Profile.load(path: profilePath).id.hex
+        #expect(i.status == 0 && text.contains(hex) && text.contains("frames           10"))
+
+        // Random access through the CLI equals the full restore.
+        let batch = RecordBatch(lines: input)
+        let one = try CLI.run(["restore", "--profile", profilePath, "-i", out, "--record", "123"])
+        #expect(one.stdout == Array(batch[123]) + [0x0A])
+        let range = try CLI.run(["restore", "--profile", profilePath, "-i", out,
+                                 "--from", "2021-12-26T06:00:00Z", "--to", "2021-12-26T12:00:00Z"])
+        var expected: [UInt8] = []
+        let lo = TimestampExtractor.parseISO8601("2021-12-26T06:00:00Z")!, hi = TimestampExtractor.parseISO8601("2021-12-26T12:00:00Z")!
+        for k in 0..<batch.count {
+            if let t = TimestampExtractor.time(in: batch[k], field: "timestamp"), t >= lo, t < hi { expected += Array(batch[k]) + [0x0A] }
+        }
+        #expect(!expected.isEmpty && range.stdout == expected)
+    }
+
+    @Test func faultsGiveOneLineErrorsAndNoOutputFile() throws {
+        let c = try CLI.run(["compress", "--profile", profilePath], stdin: input)
+        let container = c.stdout
+        let back = dir.path + "/back.jsonl"
+
+        var flipped = container
+        flipped[container.count / 2] ^= 0x04
+        let r1 = try CLI.run(["restore", "--profile", profilePath, "-i", dir.file("flip.llc", flipped), "-o", back])
+        expectOneLineError(r1, containing: "checksum", "flipped byte")
+        #expect(!FileManager.default.fileExists(atPath: back))
+        let r1s = try CLI.run(["restore", "--profile", profilePath], stdin: flipped)
+        expectOneLineError(r1s, containing: "checksum", "flipped byte via stdin")
+        expectOneLineError(try CLI.run(["verify", dir.path + "/flip.llc", "--profile", profilePath]), containing: "checksum", "verify flipped")
+
+        let cut = Array(container.dropLast(100))
+        let r2 = try CLI.run(["restore", "--profile", profilePath, "-i", dir.file("cut.llc", cut), "-o", back])
+        expectOneLineError(r2, containing: "truncated", "truncated file")
+        #expect(!FileManager.default.fileExists(atPath: back))
+        expectOneLineError(try CLI.run(["restore", "--profile", profilePath], stdin: cut), containing: "truncated", "truncated stdin")
+
+        let other = try Profile.load(path: otherProfilePath).id.short
+        let mine = try Profile.load(path: profilePath).id.short
+        let r3 = try CLI.run(["restore", "--profile", otherProfilePath, "-i", dir.file("ok.llc", container)])
+        expectOneLineError(r3, containing: other, "other profile")
+        #expect(r3.stderr.contains(mine))
+
+        var newer = container
+        newer[8] = 9
+        expectOneLineError(try CLI.run(["restore", "--profile", profilePath], stdin: newer), containing: "version 9.0", "unknown version")
+
+        expectOneLineError(try CLI.run(["restore", "--profile", dir.file("bad.llp", [1, 2, 3])], stdin: container),
+                           containing: "not a LogLab profile", "bad profile")
+
+        // Disk write failure (a full device as standard output).
+        if FileManager.default.isWritableFile(atPath: "/dev/full") {
+            let r4 = try CLI.run(["restore", "--profile", profilePath, "-i", dir.path + "/ok.llc"], stdoutPath: "/dev/full")
+            expectOneLineError(r4, containing: "No space left", "disk full")
+            let r5 = try CLI.run(["compress", "--profile", profilePath], stdin: input, stdoutPath: "/dev/full")
+            expectOneLineError(r5, containing: "No space left", "disk full on compress")
+        }
+        // Output directory that cannot be written.
+        let r6 = try CLI.run(["compress", "--profile", profilePath, "-o", "/proc/loglab-no/out.llc"], stdin: input)
+        #expect(r6.status != 0 && r6.stderr.hasPrefix("error: "))
+    }
+
+    @Test func partitionByHourWritesLayoutAndManifest() throws {
+        let out = dir.path + "/parts"
+        let r = try CLI.run(["compress", "--profile", profilePath, "--partition-by", "hour", "-o", out], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        let manifest = try #require(try PartitionManifest.load(directory: out))
+        #expect(manifest.parts.reduce(0) { $0 + $1.records } == RecordBatch(lines: input).count)
+        #expect(manifest.parts.allSatisfy { FileManager.default.fileExists(atPath: out + "/" + $0.path) && $0.path.contains("/hour=") })
+        // Every part restores through the CLI.
+        var total = 0
+        for part in manifest.parts {
+            let x = try CLI.run(["restore", "--profile", profilePath, "-i", out + "/" + part.path])
+            total += RecordBatch(lines: x.stdout).count
+        }
+        #expect(total == RecordBatch(lines: input).count)
+    }
+}
