@@ -265,13 +265,14 @@ struct MarkdownReport {
     }
 
     func datasets() -> [String] {
-        var md = ["## Datasets", "", "| dataset | source | split | train records | train bytes | test records | test bytes | test SHA-256 |",
-                  "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |"]
+        var md = ["## Datasets", "", "Hashes are SHA-256 over the records and their boundaries (first 16 hex digits; full values in `report.json`).", "",
+                  "| dataset | source | split | train records | train bytes | test records | test bytes | train SHA-256 | test SHA-256 |",
+                  "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
         for d in outcome.datasets {
             md.append("| \(d.name) | \(Fmt.cell(d.source)) | \(Fmt.cell(d.split)) | \(Fmt.bytes(d.trainRecords)) | \(Fmt.bytes(d.trainBytes)) | "
-                      + "\(Fmt.bytes(d.testRecords)) | \(Fmt.bytes(d.testBytes)) | `\(d.testHash.prefix(16))` |")
+                      + "\(Fmt.bytes(d.testRecords)) | \(Fmt.bytes(d.testBytes)) | `\(d.trainHash.prefix(16))` | `\(d.testHash.prefix(16))` |")
         }
-        for s in outcome.skipped { md.append("| \(s.name) | skipped: \(Fmt.cell(s.reason)) | | | | | | |") }
+        for s in outcome.skipped { md.append("| \(s.name) | skipped: \(Fmt.cell(s.reason)) | | | | | | | |") }
         md.append("")
         if !outcome.artifacts.isEmpty {
             md += ["Trained artifacts (each trained once per distinct input and parameters, cached by content):", "",

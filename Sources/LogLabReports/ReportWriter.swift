@@ -227,8 +227,10 @@ struct Charts {
                                    label: front.count <= 12 ? "\($0.cell.codec)\($0.cell.dictionary != nil ? "+dict" : "")" : nil)
                 }
                 series.append(SVGChart.Series(name: "Pareto front", color: "#333333", points: frontPts, connect: true, dashed: true, showMarkers: false))
+                let limits = outcome.spec.objective.constraints.filter { $0.metric == metric && $0.atLeast }
+                    .map { (x: $0.value, label: "\($0)") }
                 let svg = SVGChart(title: "\(ds): ratio vs \(word) speed", xLabel: "\(word) speed, MB/s of original bytes (log scale)",
-                                   yLabel: "compression ratio", xLog: true, series: series).render()
+                                   yLabel: "compression ratio", xLog: true, series: series, verticalLines: limits).render()
                 charts.append(Chart(file: "ratio-vs-\(word)-\(Slug.make(ds)).svg", title: "ratio vs \(word) speed", svg: svg))
             }
             c.scatter[ds] = charts
