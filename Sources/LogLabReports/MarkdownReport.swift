@@ -310,6 +310,9 @@ struct MarkdownReport {
         var md = ["## Environment", "", "| | |", "| --- | --- |",
                   "| CPU | \(Fmt.cell(e.cpu)) |", "| cores | \(e.cores) |", "| OS | \(Fmt.cell(e.os)) |",
                   "| Swift | \(e.swift) |", "| build | \(e.build) |"]
+        if let l = e.loadAverage {
+            md.append("| load average at start | \(String(format: "%.2f", l)) on \(e.cores) cores\(l > Double(e.cores) * 0.75 ? " (a busy machine: wall-clock speeds are pessimistic and noisy; see the CPU-time columns in `results.csv`)" : "") |")
+        }
         for k in e.libraries.keys.sorted() { md.append("| \(k) | \(e.libraries[k]!) |") }
         md += ["| LogLab | \(e.logLabVersion), commit `\(e.gitCommit)` |", "| spec hash | `\(spec.specHash)` |",
                "| trials / warm-up | \(spec.trials) / \(spec.warmup) |", ""]

@@ -86,8 +86,12 @@ func runTiny(out: String, cache: String?, backend: FakeBackend, spec text: Strin
     let b = try runTiny(out: dir + "/b", cache: nil, backend: FakeBackend())
     try ReportWriter.write(a, to: dir + "/a")
     try ReportWriter.write(b, to: dir + "/b")
+    // The load average is the one environment fact that may change between the two runs.
+    func stable(_ f: String) throws -> [Substring] {
+        String(decoding: try Files.read(f), as: UTF8.self).split(separator: "\n").filter { !$0.contains("load average") && !$0.contains("loadAverage") }
+    }
     for f in ["report.md", "results.csv", "report.json", "ratio-vs-compress-gen.svg"] {
-        #expect(try Files.read(dir + "/a/" + f) == (try Files.read(dir + "/b/" + f)), "\(f) differs")
+        #expect(try stable(dir + "/a/" + f) == (try stable(dir + "/b/" + f)), "\(f) differs")
     }
 }
 
