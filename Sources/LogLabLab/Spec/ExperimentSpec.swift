@@ -135,11 +135,11 @@ public struct DictionaryVariant: Sendable, Codable, Hashable, Comparable {
         return s
     }
 
-    /// Sizes as a spec would spell them: 16384 → "16 KiB", 16000 → "16 KB", 1000000 → "1 MB".
+    /// Sizes as a spec would spell them: 16384 → "16 KiB", 16000 → "16 KB", 256000 → "256 KB", 1000000 → "1 MB".
     public static func sizeLabel(_ size: Int) -> String {
-        if size >= 1024 && size % 1024 == 0 { return ByteSize.format(size) }
         if size >= 1_000_000 && size % 1_000_000 == 0 { return "\(size / 1_000_000) MB" }
         if size >= 1000 && size % 1000 == 0 { return "\(size / 1000) KB" }
+        if size >= 1024 && size % 1024 == 0 { return ByteSize.format(size) }
         return "\(size) B"
     }
 
