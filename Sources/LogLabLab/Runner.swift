@@ -89,7 +89,6 @@ public final class ExperimentRunner {
         let byName = Dictionary(uniqueKeysWithValues: prepared.map { ($0.name, $0) })
         let cells = GridExpansion.cells(spec: spec, datasets: prepared.map(\.name))
         let libraries = backend.libraryVersions
-        let environment = EnvironmentInfo.capture(libraries: libraries)
 
         let journal = ResultsJournal(path: options.outDirectory + "/" + RunOptions.journalName)
         if options.fresh { try journal.reset() }
@@ -123,6 +122,19 @@ public final class ExperimentRunner {
             }
         }
         let resumed = finished.count
+        // The environment is that of the measurement: captured when cells are measured, and
+        // read back when every cell comes from the journal (a re-render), so a report never
+        // claims the machine, build or commit that merely rendered it.
+        let environmentPath = options.outDirectory + "/environment.json"
+        var environment = EnvironmentInfo.capture(libraries: libraries)
+        if pending.isEmpty, let bytes = try? Files.read(environmentPath),
+           let stored = try? JSONDecoder().decode(EnvironmentInfo.self, from: Data(bytes)) {
+            environment = stored
+        } else if !pending.isEmpty {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try Files.writeAtomically(Array(try enc.encode(environment)), to: environmentPath)
+        }
         if resumed > 0 { emit(.note("resuming: \(resumed) of \(cells.count) cells already in the journal")) }
 
         // Untimed phase: every model and dictionary the pending cells need, trained once.

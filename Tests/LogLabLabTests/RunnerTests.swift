@@ -245,3 +245,21 @@ codecs: [zstd:1]
     let written = try ReportWriter.write(o, to: dir)
     #expect(written.files.contains("report.md") && written.files.contains("ratio-by-dictionary-size-sdk.svg") == false)
 }
+
+@Test func reRenderKeepsTheEnvironmentOfTheMeasurement() throws {
+    let dir = try temporaryDirectory()
+    let spec = try SpecLoader.parse(minimalRun, file: "e.yaml")
+    func run() throws -> ExperimentOutcome {
+        try ExperimentRunner(spec: spec, backend: FakeBackend(), provider: FakeProvider(),
+                             options: RunOptions(outDirectory: dir, cacheDirectory: nil)).run()
+    }
+    let first = try run()
+    #expect(first.measuredNow == 1)
+    let path = dir + "/environment.json"
+    var env = try JSONDecoder().decode(EnvironmentInfo.self, from: Data(try Files.read(path)))
+    env.cpu = "the measuring machine"
+    try Files.writeAtomically(Array(try JSONEncoder().encode(env)), to: path)
+    let second = try run()
+    #expect(second.measuredNow == 0 && second.resumed == 1)
+    #expect(second.environment.cpu == "the measuring machine")
+}
