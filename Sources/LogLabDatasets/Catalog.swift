@@ -48,8 +48,6 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
         }
     }
 
-    public func yaml() throws -> String { try YAMLEncoder().encode(self) }
-
     /// The catalogue of the checkout that contains `directory` (searching upwards for `Datasets/catalog.yaml`).
     public static func locate(from directory: String = FileManager.default.currentDirectoryPath) -> String? {
         var url = URL(fileURLWithPath: directory)

@@ -461,15 +461,15 @@ final class SdkLogEngine {
         if long {
             // A client that put its whole state into the query string.
             w.lit(templates[Int(e.function)].contains { if case .literal(let b) = $0 { return b.contains(0x3F) } else { return false } } ? "&" : "?")
-            w.lit("where=%7B%22")
+            w.lit("where=%7B")                      // {"key":value,…} percent-encoded
             for i in 0..<render.between(20, 300) {
-                if i > 0 { w.lit("%22%2C%22") }
+                if i > 0 { w.lit("%2C") }
+                w.lit("%22")
                 w.string(SdkVocabulary.tables[render.below(SdkVocabulary.tables.count)])
                 w.lit("%22%3A")
                 w.int(Int64(render.below(1_000_000)))
-                w.lit("%2C%22")
             }
-            w.lit("%22%7D")
+            w.lit("%7D")
         }
     }
 

@@ -91,8 +91,8 @@ public enum Splits {
             guard let d else { split.excluded += 1; continue }
             if d == train { split.train.append(i) } else if d > train && d <= train + Int64(testDays) { split.test.append(i) } else { split.excluded += 1 }
         }
-        let last_ = CivilTime.dateString(days: train + Int64(testDays))
-        split.notes.append("by time at '\(field)': train \(CivilTime.dateString(days: train)) (\(split.train.count) records), test \(CivilTime.dateString(days: train + 1))…\(last_) (\(split.test.count) records)")
+        let testRange = CivilTime.dateString(days: train + 1) + (testDays > 1 ? "…" + CivilTime.dateString(days: train + Int64(testDays)) : "")
+        split.notes.append("by time at '\(field)': train \(CivilTime.dateString(days: train)) (\(split.train.count) records), test \(testRange) (\(split.test.count) records)")
         if lacking > 0 {
             split.notes.append(missing == .previous
                 ? "\(lacking) records lack a timestamp at '\(field)': \(inherited) took the previous record's day, \(lacking - inherited) excluded"

@@ -59,6 +59,7 @@ struct DatasetCommand: ParsableCommand {
         @Option(help: "Slice mode: each day is a contiguous slice of a service handling this many records per second.") var sliceRate: Int?
         @Option(help: "KST hour at which each day's slice starts (with --slice-rate).") var sliceHour: Int = 20
         @Option(help: "Compression level when the output is compressed.") var level: Int?
+        @Option(help: "File layout: jsonl, json-array, pretty-array or es-search (a _search response).") var layout: String = "jsonl"
         @Flag(help: "Print the sha256 of the generated (uncompressed) bytes.") var sha256 = false
         @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String
 
@@ -69,12 +70,13 @@ struct DatasetCommand: ParsableCommand {
                 functions: functions, anomaliesPerMillion: anomaliesPerMillion, evolving: evolving,
                 newUsersPerDay: newUsersPerDay, sliceRate: sliceRate, sliceHour: sliceHour)
             try options.validate()
+            let layout = try ExportLayout(parsing: layout)
             let generator = SdkLogGenerator(options: options)
             let t0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
             var bytes = 0
             var hasher = sha256 ? SHA256Hasher() : nil
             try DatasetCommand.writeOutput(output, level: level) { sink in
-                try generator.write { chunk in
+                try generator.write(layout: layout) { chunk in
                     bytes += chunk.count
                     hasher?.update(chunk)
                     try sink(chunk)

@@ -175,3 +175,49 @@ import Testing
         #expect(throws: DatasetError.self) { try RecordSources.load(path: "/nonexistent/loglab/x.jsonl") }
     }
 }
+
+@Suite struct ExportLayoutTests {
+    /// The bytes outside strings that are not whitespace: a pretty record compacted.
+    static func compact(_ r: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = [], inString = false, escape = false
+        for b in r {
+            if inString {
+                out.append(b)
+                if escape { escape = false } else if b == 0x5C { escape = true } else if b == 0x22 { inString = false }
+            } else if b == 0x22 {
+                inString = true
+                out.append(b)
+            } else if !RecordSplitter.isWhitespace(b) {
+                out.append(b)
+            }
+        }
+        return out
+    }
+
+    @Test(arguments: ExportLayout.allCases)
+    func everyLayoutLoadsBackToTheSameDocuments(_ layout: ExportLayout) throws {
+        let gen = SdkLogGenerator(options: .init(records: 150, apps: 10, users: 200, anomaliesPerMillion: 100_000))
+        let compactRecords = gen.generate()
+        var file: [UInt8] = []
+        try gen.write(layout: layout) { file.append(contentsOf: $0) }
+        let d = RecordSources.parse(file)
+        #expect(d.format == layout.recordFormat)
+        #expect(d.records.count == 150)
+        #expect(try d.rebuild() == file)
+        for i in 0..<d.records.count {
+            #expect(Self.compact(d.records[i]) == Array(compactRecords[i]), "record \(i)")
+            #expect(JSONScanner.isValid(d.records[i]))
+        }
+        if layout == .prettyArray {
+            #expect(String(decoding: file.prefix(40), as: UTF8.self).hasPrefix("[\n  {\n    \"_index\": \"sdk-log-"))
+        }
+        if layout == .esSearch {
+            #expect(String(decoding: file.prefix(20), as: UTF8.self).hasPrefix("{\n  \"took\" : "))
+        }
+        // An empty export is still a valid, loadable file.
+        var empty: [UInt8] = []
+        try SdkLogGenerator(options: .init(records: 0)).write(layout: layout) { empty.append(contentsOf: $0) }
+        let e = RecordSources.parse(empty)
+        #expect(try e.records.count == 0 && e.rebuild() == empty)
+    }
+}

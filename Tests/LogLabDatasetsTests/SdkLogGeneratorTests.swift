@@ -26,7 +26,7 @@ import Testing
     @Test func pinnedHash() throws {
         let bytes = try Self.jsonl(Self.small)
         #expect(bytes.count > 2_000_000)
-        #expect(SHA256Hasher.hex(bytes) == "d59749c986f807f2d4ebefe3d79d03f51cba5fde7ddd1a9fd8e03643a762ee16")
+        #expect(SHA256Hasher.hex(bytes) == "669d3e0e61d68dccd8493fc10b8242f195a4639bc6e8fceefe2fd3c159439bc2")
     }
 
     @Test func generateMatchesWrite() throws {
