@@ -4,8 +4,9 @@ import LogLabCore
 ///
 /// * `rows` (kind 2): one stream, record after record:
 ///   `header` [`literal shape`] [`verbatim record`] `value…` in the shape's coding order.
-/// * `columns` (kind 3): `varint streamCount`, then `varint id, varint length` per stream,
-///   then the streams back to back. Stream 0 = record headers, 1 = literal shapes,
+/// * `columns` (kind 3): `varint originalBytes` (the records' total size, checked on
+///   restore), `varint streamCount`, then `varint id, varint length` per stream, then the
+///   streams back to back. Stream 0 = record headers, 1 = literal shapes,
 ///   2 = verbatim records, 3 + c = the values of column c.
 ///
 /// Record header: 0 = verbatim record (varint length + bytes), 1 = a new shape follows
@@ -31,6 +32,7 @@ final class FieldCoderState {
     let cols: UnsafeMutablePointer<ColumnRT>
     let heads: UnsafeMutablePointer<UInt8>
     let vocabs: [RawTable?]
+    let lookups: [LookupRT?]
     let refs: [[SubRef]]
     let modelShapes: [ShapeRT]
     let shapeTable: RawTable
@@ -57,6 +59,7 @@ final class FieldCoderState {
         for (i, s) in model.columns.enumerated() { (cols + i).initialize(to: ColumnRT(s)) }
         heads = .allocate(capacity: capacity * DecimalText.maxHead)
         vocabs = model.columns.map { $0.vocab.map(RawTable.init) }
+        lookups = model.columns.map { $0.lookup.map(LookupRT.init) }
         vocabRefs = .allocate(capacity: max(vocabs.count, 1))
         for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         dateCache.initialize(to: ISOTimestamp.DateCache())
@@ -81,7 +84,14 @@ final class FieldCoderState {
         c < modelColumnCount ? model.columns[c].path : Array(localPaths.key(c - modelColumnCount))
     }
 
-    func beginFrame() {
+    func beginFrame(columns layout: Bool) {
+        for c in 0..<modelColumnCount {
+            cols[c].kind = layout && cols[c].textInColumns ? .text : cols[c].modelKind
+        }
+        beginFrame()
+    }
+
+    private func beginFrame() {
         if counters[0] > modelColumnCount {
             (cols + modelColumnCount).deinitialize(count: counters[0] - modelColumnCount)
             counters[0] = modelColumnCount
@@ -182,6 +192,15 @@ final class FieldCoderState {
         let col = cols + c
         if col.pointee.viewGen != gen {
             col.pointee.viewGen = gen; col.pointee.viewStart = p - recordBase; col.pointee.viewLen = n
+        }
+        if col.pointee.hasLookup, let lk = lookups[c] {
+            let key = cols + Int(col.pointee.lookupKey)
+            if key.pointee.viewGen == gen, let (vp, vn) = lk.value(forKey: recordBase + key.pointee.viewStart, key.pointee.viewLen),
+               vn == n, memcmpEqual(vp, p, n) {
+                out.put(0)
+                return false
+            }
+            out.put(1)
         }
         var tp = p, tn = n
         if col.pointee.hasRefs {
@@ -365,6 +384,19 @@ final class FieldCoderState {
     @inline(__always)
     func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         let col = cols + c
+        if col.pointee.hasLookup, let lk = lookups[c] {
+            let flag = try inp.varint()
+            if flag == 0 {
+                let key = cols + Int(col.pointee.lookupKey)
+                guard key.pointee.viewGen == gen,
+                      let (vp, vn) = lk.value(forKey: UnsafePointer(tokens.base) + key.pointee.viewStart, key.pointee.viewLen) else {
+                    throw TransformError.corruptFrame("lookup without its key")
+                }
+                tokens.put(vp, vn)
+                return
+            }
+            guard flag == 1 else { throw TransformError.corruptFrame("bad lookup flag") }
+        }
         if !col.pointee.hasRefs && !col.pointee.hasEmbedded {
             try decodeCore(c, col, &inp, into: tokens, gen: gen)
             return
@@ -526,7 +558,7 @@ struct FieldEncoder {
 
     mutating func encode(_ records: RecordBatch, into out: inout [UInt8]) {
         let rows = !model.useColumns || records.count < Self.columnarMinimumRecords
-        st.beginFrame()
+        st.beginFrame(columns: !rows)
         for s in streams { s.reset() }
         if !rows { while streams.count < 3 + st.capacity { streams.append(OutStream(capacity: 64)) } }
         if collectStats { growStats(st.capacity) }
@@ -599,6 +631,7 @@ struct FieldEncoder {
             out.append(contentsOf: main.buffer)
         } else {
             var dir = ByteWriter(capacity: 64)
+            dir.varint(records.totalBytes)
             var present: [Int] = []
             for id in 0..<(3 + st.columnCount) where streams[id].count > 0 { present.append(id) }
             dir.varint(present.count)
@@ -647,9 +680,18 @@ struct FieldDecoder {
         guard let first = bytes.first, let kind = FrameKind(rawValue: first), kind == .rows || kind == .columns else {
             throw TransformError.corruptFrame("not a field-transformed frame")
         }
-        st.beginFrame()
+        st.beginFrame(columns: kind == .columns)
         let st = self.st, tokens = self.tokens, record = self.record
-        var out = RecordBatch(reservingBytes: Swift.min(bytes.count * 8, 1 << 30), records: recordCount)
+        // The columns layout states the original size; trust it only within reason.
+        var declared = -1
+        if kind == .columns {
+            try bytes.withUnsafeBufferPointer { buf in
+                var c = Cursor(buf.baseAddress!, 1, buf.count)
+                declared = try c.count(limit: Int(Int32.max) * 64)
+            }
+        }
+        let reserve = declared >= 0 ? Swift.min(declared, bytes.count * 64) : Swift.min(bytes.count * 8, 1 << 30)
+        var out = RecordBatch(reservingBytes: reserve, records: recordCount)
         try bytes.withUnsafeBufferPointer { buf in
             let base = buf.baseAddress!
             let rows = kind == .rows
@@ -658,6 +700,7 @@ struct FieldDecoder {
             var dirEnd = 1
             if !rows {
                 var dir = Cursor(base, 1, buf.count)
+                _ = try dir.varint()
                 let n = try dir.count(limit: dir.remaining)
                 var maxId = 2
                 for _ in 0..<n {
@@ -760,6 +803,9 @@ struct FieldDecoder {
             for i in 0..<streamCount where !cursors[i].isAtEnd {
                 throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
             }
+        }
+        if declared >= 0 && declared != out.totalBytes {
+            throw TransformError.corruptFrame("restored \(out.totalBytes) bytes, the frame states \(declared)")
         }
         return out
     }

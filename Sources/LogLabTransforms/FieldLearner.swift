@@ -1,3 +1,4 @@
+import Foundation   // log2 for entropy estimates (learning only, not a hot path)
 import LogLabCore
 
 /// Learns a `FieldModel` from training records: which fields are numbers, timestamps or
@@ -23,6 +24,7 @@ struct FieldLearner {
     var specs: [ColumnSpec] = []
     var baseCost: [[Int]] = []         // per value, under the chosen base coding
     var tsNs: [[Int64]] = []           // per record, first-occurrence instant (Int64.min = none)
+    var valueTexts: [[UInt8]] = []     // scratch of learnLookups
     var numM: [[Int64]] = []
 
     static let missing = Int64.min
@@ -37,6 +39,7 @@ struct FieldLearner {
         chooseKinds()
         if selection.contains(.derived) { learnRelations(); learnReferences() }
         if selection.contains(.timestamp) { learnEmbedded() }
+        if selection.contains(.derived) { learnLookups() }
         if selection.contains(.enum) { learnVocabularies() }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
@@ -189,6 +192,10 @@ struct FieldLearner {
                 if total < best.cost { best = (total, .uuid, costs, false, 0, 0) }
             }
             if best.kind != .number { specs[c].initHead = [] }
+            if best.kind == .number {
+                specs[c].textInColumns = numberEntropyBits(vals.prefix(20_000), delta: best.delta, initFormat: best.fmt, reference: best.ref)
+                    > textEntropyBits(vals.prefix(20_000))
+            }
             specs[c].kind = best.kind
             specs[c].delta = best.delta
             specs[c].initFormat = best.fmt
@@ -210,6 +217,51 @@ struct FieldLearner {
                 if best.kind == .timestamp { tsNs[c] = view } else { numM[c] = view }
             }
         }
+    }
+
+    /// Order-0 entropy of a byte stream, in bits: what an entropy coder would make of it.
+    static func entropyBits(_ counts: [Int]) -> Double {
+        let n = Double(counts.reduce(0, +))
+        guard n > 0 else { return 0 }
+        var bits = 0.0
+        for c in counts where c > 0 { bits += Double(c) * log2(n / Double(c)) }
+        return bits
+    }
+
+    func textEntropyBits(_ vals: ArraySlice<Value>) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        for v in vals {
+            withToken(v) { p, n in
+                let s = (n >= 2 && p[0] == 0x22) ? 1 : 0
+                counts[min(n, 127)] += 1
+                for i in s..<(n - s) { counts[Int(p[i])] += 1 }
+            }
+        }
+        return Self.entropyBits(counts)
+    }
+
+    func numberEntropyBits(_ vals: ArraySlice<Value>, delta: Bool, initFormat: Int, reference: Int64) -> Double {
+        var counts = [Int](repeating: 0, count: 256)
+        func varint(_ v: UInt64) {
+            var v = v
+            while v >= 0x80 { counts[Int(v & 0x7F) | 0x80] += 1; v >>= 7 }
+            counts[Int(v)] += 1
+        }
+        var prevFmt = initFormat
+        var prev = reference
+        for v in vals {
+            withToken(v) { p, n in
+                guard let x = DecimalText.parse(p, n) else {
+                    varint(1); for i in 0..<n { counts[Int(p[i])] += 1 }
+                    return
+                }
+                let z = zigzag(x.mantissa &- (delta ? prev : reference))
+                if x.format == prevFmt && z < (1 << 63) { varint(z << 1) } else { varint(UInt64(x.format + 1) << 1 | 1); varint(z) }
+                prevFmt = x.format
+                prev = x.mantissa
+            }
+        }
+        return Self.entropyBits(counts)
     }
 
     static func mode(_ xs: [Int]) -> Int {
@@ -543,6 +595,64 @@ struct FieldLearner {
         return bytes
     }
 
+    // MARK: derived: functional dependencies
+
+    mutating func learnLookups() {
+        let distinct: [Int] = (0..<specs.count).map { c in
+            var t = ByteTable()
+            for v in values[c] { withToken(v) { _ = t.insert($0, $1) } }
+            return t.count
+        }
+        for t in 0..<specs.count where specs[t].kind == .text || specs[t].kind == .uuid {
+            let n = values[t].count
+            guard n >= 50 else { continue }
+            let avg = Double(baseCost[t].reduce(0, +)) / Double(n)
+            // Worth it only where values are many and long (few distinct ones are enum's job).
+            guard avg >= 3, distinct[t] > 256 else { continue }
+            var best: (gain: Double, key: Int)? = nil
+            for k in 0..<specs.count where k != t && distinct[k] >= 16 && !dependsOn(k, t) {
+                // Learn the map on the first half of the sample, score it on the second half
+                // (as a model learned on one day meets the next).
+                var map = ByteTable()
+                var hits = 0, other = 0, scored = 0
+                valueTexts.removeAll(keepingCapacity: true)
+                let half = sampleCount / 2
+                for r in 0..<sampleCount {
+                    let ti = first[t][r], ki = first[k][r]
+                    guard ti >= 0, ki >= 0 else { continue }
+                    let tok = withToken(values[t][Int(ti)]) { Array(UnsafeBufferPointer(start: $0, count: $1)) }
+                    if r < half {
+                        let before = map.count
+                        let id = withToken(values[k][Int(ki)]) { map.insert($0, $1) }
+                        if id == before { valueTexts.append(tok) } else { valueTexts[id] = tok }
+                    } else {
+                        scored += 1
+                        let id = withToken(values[k][Int(ki)]) { map.find($0, $1) }
+                        if let id, valueTexts[id] == tok { hits += 1 } else { other += 1 }
+                    }
+                }
+                guard scored > 0 else { continue }
+                let gain = Double(hits) * (avg - 1) - Double(other)
+                if hits * 5 >= scored, gain > Double(scored) * avg * 0.1, gain > (best?.gain ?? 0) { best = (gain, k) }
+            }
+            guard let best else { continue }
+            // The table: each key's most recent value in training (capped).
+            var keys = ByteTable()
+            var vals = ByteTable()
+            var valueOf: [Int32] = []
+            for r in stride(from: sampleCount - 1, through: 0, by: -1) {
+                let ti = first[t][r], ki = first[best.key][r]
+                guard ti >= 0, ki >= 0, keys.count < FieldModel.maxLookup else { continue }
+                let before = keys.count
+                _ = withToken(values[best.key][Int(ki)]) { keys.insert($0, $1) }
+                if keys.count > before {
+                    valueOf.append(Int32(withToken(values[t][Int(ti)]) { vals.insert($0, $1) }))
+                }
+            }
+            specs[t].lookup = Lookup(key: Int32(best.key), keys: keys, values: vals, valueOf: valueOf)
+        }
+    }
+
     // MARK: enum
 
     mutating func learnVocabularies() {
@@ -555,6 +665,8 @@ struct FieldLearner {
             guard vals.count >= 4 else { continue }
             var table = ByteTable()
             var counts: [Int] = []
+            var firstHalf: [Int] = []   // counts over the first half, to score on the second
+            let half = vals.count >= 16 ? vals.count / 2 : vals.count
             var ids = [Int](repeating: 0, count: vals.count)
             for (i, v) in vals.enumerated() {
                 let before = table.count
@@ -570,22 +682,29 @@ struct FieldLearner {
                         baseCost[c][i] = tpl.count + 1 + 2 * stamps
                     }
                 }
-                if id == before { counts.append(0) }
+                if id == before { counts.append(0); firstHalf.append(0) }
                 counts[id] += 1
+                if i < half { firstHalf[id] += 1 }
                 ids[i] = id
             }
-            let keep = (0..<table.count).filter { counts[$0] >= 2 }
-                .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
-                .prefix(FieldModel.maxVocabulary)
-            guard !keep.isEmpty else { continue }
+            func ranking(_ cs: [Int]) -> [Int] {
+                (0..<table.count).filter { cs[$0] >= 2 }
+                    .sorted { cs[$0] != cs[$1] ? cs[$0] > cs[$1] : $0 < $1 }
+                    .prefix(FieldModel.maxVocabulary).map { $0 }
+            }
+            // Score a vocabulary learned on the first half against the second half (values
+            // only the training set repeats must not look like a vocabulary).
+            let trial = ranking(firstHalf)
+            guard !trial.isEmpty else { continue }
             var rank = [Int](repeating: -1, count: table.count)
-            for (r, id) in keep.enumerated() { rank[id] = r }
+            for (r, id) in trial.enumerated() { rank[id] = r }
             var withEnum = 0, without = 0
-            for (i, id) in ids.enumerated() {
+            for (i, id) in ids.enumerated() where half == vals.count || i >= half {
                 without += baseCost[c][i]
                 withEnum += rank[id] >= 0 ? varintSize(UInt64(rank[id] + 1)) : 1 + baseCost[c][i]
             }
-            if withEnum * 10 < without * 9 {
+            let keep = ranking(counts)
+            if withEnum < without {
                 specs[c].vocab = ByteTable(keep.map { Array(table.key($0)) })
             }
         }

@@ -40,6 +40,16 @@ struct EmbeddedTimestamps: Sendable, Equatable {
     var offset: Int64
 }
 
+/// A learned functional dependency (`derived`): the field's value is, most of the time, the
+/// one it had in training next to the same value of `key` (a user's nickname given their
+/// registration time). A hit costs one flag; a miss is coded as usual.
+struct Lookup: Sendable {
+    var key: Int32
+    var keys: ByteTable
+    var values: ByteTable
+    var valueOf: [Int32]
+}
+
 struct ColumnSpec: Sendable {
     static let maxReferences = 27
     static let embeddedMarker: UInt8 = 0x1D
@@ -57,19 +67,23 @@ struct ColumnSpec: Sendable {
     var relation: Relation? = nil
     var refs: [SubRef] = []
     var embedded: EmbeddedTimestamps? = nil
+    var lookup: Lookup? = nil
+    /// A number field whose text compresses better than its varints (random digits): in the
+    /// `columns` layout it is coded as text; the compact `rows` layout still uses numbers.
+    var textInColumns = false
     var level = 0
 
     init(path: [UInt8]) { self.path = path }
 
     var transformName: String {
         var parts: [String] = []
-        if relation != nil || !refs.isEmpty || (embedded.map { $0.source >= 0 } ?? false) { parts.append("derived") }
+        if relation != nil || !refs.isEmpty || lookup != nil || (embedded.map { $0.source >= 0 } ?? false) { parts.append("derived") }
         if vocab != nil { parts.append("enum") }
         switch kind {
         case .text:
             if embedded != nil { parts.append("timestamp(embedded)") }
             if parts.isEmpty { parts.append("text") }
-        case .number: parts.append("integer")
+        case .number: parts.append(textInColumns ? "integer(rows only)" : "integer")
         case .timestamp: parts.append("timestamp")
         case .uuid: parts.append("uuid")
         }
@@ -80,6 +94,7 @@ struct ColumnSpec: Sendable {
         var s = refs.map(\.column)
         if let r = relation { s.append(r.source); if r.number >= 0 { s.append(r.number) } }
         if let e = embedded, e.source >= 0 { s.append(e.source) }
+        if let l = lookup { s.append(l.key) }
         return s
     }
 }
@@ -98,6 +113,7 @@ struct ShapeInfo: Sendable {
 final class FieldModel: Sendable {
     static let maxShapes = 4096
     static let maxVocabulary = 4096
+    static let maxLookup = 1 << 16
 
     let selection: TransformSelection
     let columns: [ColumnSpec]
@@ -184,6 +200,8 @@ final class FieldModel: Sendable {
             if c.vocab != nil { flags |= 2 }
             if c.relation != nil { flags |= 4 }
             if c.embedded != nil { flags |= 8 }
+            if c.lookup != nil { flags |= 16 }
+            if c.textInColumns { flags |= 32 }
             w.u8(flags)
             w.svarint(c.initValue)
             w.varint(c.initFormat)
@@ -202,6 +220,14 @@ final class FieldModel: Sendable {
             w.varint(c.refs.count)
             for r in c.refs { w.varint(Int(r.column)); w.u8(r.dateOnly ? 1 : 0) }
             if let e = c.embedded { w.varint(Int(e.source + 1)); w.svarint(e.offset) }
+            if let l = c.lookup {
+                w.varint(Int(l.key))
+                w.varint(l.keys.count)
+                for i in 0..<l.keys.count { w.lengthPrefixed(l.keys.key(i)) }
+                w.varint(l.values.count)
+                for i in 0..<l.values.count { w.lengthPrefixed(l.values.key(i)) }
+                for v in l.valueOf { w.varint(Int(v)) }
+            }
         }
         w.varint(shapes.count)
         for s in shapes { w.lengthPrefixed(s.bytes) }
@@ -215,7 +241,8 @@ final class FieldModel: Sendable {
             guard let kind = ValueKind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
-            guard flags & ~15 == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            guard flags & ~63 == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            c.textInColumns = flags & 32 != 0
             c.delta = flags & 1 != 0
             c.initValue = try r.svarint()
             c.initFormat = try r.count(limit: 1 << 20)
@@ -265,6 +292,25 @@ final class FieldModel: Sendable {
                       ISOTimestamp.inRange(ISOTimestamp.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
                     throw TransformError.corruptModel("bad embedded timestamp settings")
                 }
+            }
+            if flags & 16 != 0 {
+                let key = try r.count(limit: n - 1)
+                func table() throws -> ByteTable {
+                    let k = try r.count(limit: r.remaining)
+                    var t = ByteTable()
+                    for _ in 0..<k {
+                        let before = t.count
+                        guard t.insert(try r.lengthPrefixed()) == before else { throw TransformError.corruptModel("duplicate lookup entry") }
+                    }
+                    return t
+                }
+                let keys = try table()
+                let values = try table()
+                var valueOf: [Int32] = []
+                for _ in 0..<keys.count { valueOf.append(Int32(try r.count(limit: max(values.count - 1, 0)))) }
+                guard values.count > 0 || keys.count == 0 else { throw TransformError.corruptModel("lookup without values") }
+                guard kind == .text || kind == .uuid else { throw TransformError.corruptModel("lookup on a numeric column") }
+                c.lookup = Lookup(key: Int32(key), keys: keys, values: values, valueOf: valueOf)
             }
             cols.append(c)
         }

@@ -83,12 +83,17 @@ final class ShapeRT {
 /// Per column: the model's coding plus the coder's running state (previous value and
 /// format, and this record's first-occurrence views used by relations and references).
 struct ColumnRT {
+    /// The coding in force for the current frame (see `ColumnSpec.textInColumns`).
     var kind: ValueKind
+    var modelKind: ValueKind
+    var textInColumns: Bool
     var delta: Bool
     var hasVocab: Bool
     var hasRefs: Bool
     var hasRelation: Bool
     var relation: Relation
+    var hasLookup: Bool
+    var lookupKey: Int32
     var hasEmbedded: Bool
     var embeddedSource: Int32
     var embeddedOffset: Int64
@@ -109,16 +114,42 @@ struct ColumnRT {
 
     init(_ s: ColumnSpec) {
         kind = s.kind
+        modelKind = s.kind
+        textInColumns = s.textInColumns
         delta = s.delta
         hasVocab = s.vocab != nil
         hasRefs = !s.refs.isEmpty
         hasRelation = s.relation != nil
         relation = s.relation ?? Relation(kind: .tsFromTs, source: 0, number: -1, unit: 1, offset: 0)
+        hasLookup = s.lookup != nil
+        lookupKey = s.lookup?.key ?? 0
         hasEmbedded = s.embedded != nil
         embeddedSource = s.embedded?.source ?? -1
         embeddedOffset = s.embedded?.offset ?? 0
         initValue = s.initValue
         initFormat = s.initFormat
         level = s.level
+    }
+}
+
+/// A `Lookup` in pointer form.
+final class LookupRT {
+    let keys: RawTable
+    let values: RawTable
+    let valueOf: UnsafeMutablePointer<Int32>
+
+    init(_ l: Lookup) {
+        keys = RawTable(l.keys)
+        values = RawTable(l.values)
+        valueOf = .allocate(capacity: max(l.valueOf.count, 1))
+        valueOf.initialize(from: l.valueOf, count: l.valueOf.count)
+    }
+
+    deinit { valueOf.deallocate() }
+
+    /// The value learned next to key `p[0..<n]`.
+    @inline(__always) func value(forKey p: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int)? {
+        let id = keys.find(p, n)
+        return id >= 0 ? values.key(Int(valueOf[id])) : nil
     }
 }

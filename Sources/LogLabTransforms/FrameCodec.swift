@@ -52,6 +52,11 @@ public struct FrameDecoder {
 
     public mutating func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
         guard recordCount >= 0 else { throw TransformError.corruptFrame("negative record count") }
+        // Every record costs at least one byte of frame (a separator or a header), so a
+        // larger count is corrupt; checking first keeps hostile counts from sizing buffers.
+        guard recordCount <= bytes.count else {
+            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(bytes.count) bytes")
+        }
         guard let first = bytes.first, let kind = FrameKind(rawValue: first) else {
             throw TransformError.corruptFrame(bytes.isEmpty ? "empty frame" : "unknown frame kind \(bytes[0])")
         }

@@ -24,6 +24,20 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
     /// from a table, dates to digits. Text-level, not field-aware; cannot be combined.
     case legacy
 
+    /// One line for help texts and reports.
+    public var summary: String {
+        switch self {
+        case .shape: "record structure split from values; learned shapes coded as small ids"
+        case .columns: "values grouped per field path into their own streams within a frame"
+        case .uuid: "UUID-like strings to 16 bytes plus suffix, case and layout kept"
+        case .timestamp: "ISO-8601 strings (also inside text) to integers plus format id, delta-coded"
+        case .derived: "fields predicted from others (relations, substrings, lookups): residuals only"
+        case .enum: "low-cardinality values to codes from a learned vocabulary"
+        case .integer: "numeric text to zigzag varints when the text round-trips exactly"
+        case .legacy: "earlier approach: UUID to base64, URLs/methods to table indexes, dates to digits"
+        }
+    }
+
     public static func < (a: TransformKind, b: TransformKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

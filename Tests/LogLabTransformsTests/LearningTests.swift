@@ -17,7 +17,10 @@ func relatedRecords(count: Int, seed: UInt64, startMs: Int64 = 1_640_000_000_000
         let utc = isoMs(t, offset: "Z")
         let name = names[Int(rng.next() % 4)]
         let id = 900_000_000_000 + Int64(i) * 7
-        let line = "{\"start\":\"\(startText)\",\"finish\":\"\(endText)\",\"took\":\(elapsed),\"name\":\"\(name)\",\"copy\":[\"\(utc)\"],\"epoch\":\(t),\"seq\":\(id),\"msg\":\"\(name) took \(elapsed) ms\"}"
+        let user = rng.next() % 500
+        let uid = String(user &* 0x9E37_79B9_7F4A_7C15, radix: 36)
+        let nick = "player-\(String((user &+ 77) &* 0xD1B5_4A32_D192_ED03, radix: 36))"
+        let line = "{\"uid\":\"\(uid)\",\"nick\":\"\(nick)\",\"start\":\"\(startText)\",\"finish\":\"\(endText)\",\"took\":\(elapsed),\"name\":\"\(name)\",\"copy\":[\"\(utc)\"],\"epoch\":\(t),\"seq\":\(id),\"msg\":\"\(name) took \(elapsed) ms\"}"
         b.append(Array(line.utf8))
     }
     return b
@@ -47,6 +50,10 @@ func isoMs(_ ms: Int64, offset: String) -> String {
         #expect(try spec("epoch").relation?.kind == .numFromTs)         // epoch ms of a timestamp
         #expect(try spec("name").vocab != nil)
         #expect(try !spec("msg").refs.isEmpty)                           // "name took N ms"
+        let uid = try #require(field.columns.firstIndex { ShapePaths.display($0.path) == "uid" })
+        let nick = try #require(field.columns.firstIndex { ShapePaths.display($0.path) == "nick" })
+        // A user's nickname follows from the user id (and here the other way round too).
+        #expect(try spec("nick").lookup?.key == Int32(uid) || spec("uid").lookup?.key == Int32(nick))
         try Fixtures.roundTrip(model: model, test: test, framing: .file)
         try Fixtures.roundTrip(model: model, test: test, framing: .record)
 
@@ -115,6 +122,8 @@ func isoMs(_ ms: Int64, offset: String) -> String {
                     _ = try? dec.decode(bad, recordCount: frame.count)
                 }
                 #expect(try dec.decode(good, recordCount: frame.count) == frame)
+                #expect(throws: TransformError.self) { try dec.decode(good, recordCount: Int.max) }
+                #expect(throws: TransformError.self) { try dec.decode(good, recordCount: frame.count + 1) }
             }
         }
     }

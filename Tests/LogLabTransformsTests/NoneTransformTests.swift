@@ -36,6 +36,18 @@ import LogLabCore
         #expect(throws: TransformError.self) { try dec.decode([0x00, 0x0A], recordCount: 1) }
     }
 
+    @Test func emptyTrainingStillRestoresEverything() throws {
+        var g = AwkwardJSON(seed: 5)
+        let test = g.batch(60)
+        for sel in [TransformSelection.all, .legacy, TransformSelection([.shape])] {
+            let model = TransformModel.learn(from: RecordBatch(), selection: sel)
+            for framing in Fixtures.framings { try Fixtures.roundTrip(model: model, test: test, framing: framing) }
+            var enc = FrameEncoder(model: model)
+            var dec = FrameDecoder(model: model)
+            #expect(try dec.decode(enc.encode(RecordBatch()), recordCount: 0).count == 0)
+        }
+    }
+
     @Test func selectionSpellingsParseBack() throws {
         for text in ["none", "all", "legacy", "shape,columns", "timestamp,shape", "all-derived"] {
             let s = try TransformSelection(parsing: text)
