@@ -46,7 +46,8 @@ let package = Package(
         .testTarget(name: "LogLabCodecsTests", dependencies: ["LogLabCodecs"]),
         .testTarget(name: "LogLabDatasetsTests", dependencies: ["LogLabDatasets"]),
         .testTarget(name: "LogLabTransformsTests", dependencies: ["LogLabTransforms", "LogLabCodecs", "LogLabDatasets"]),
-        .testTarget(name: "LogLabContainerTests", dependencies: ["LogLabContainer", "LogLabDatasets"]),
+        .testTarget(name: "LogLabContainerTests", dependencies: ["LogLabContainer", "LogLabDatasets"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "LogLabLabTests", dependencies: ["LogLabLab", "LogLabReports"]),
     ]
 )

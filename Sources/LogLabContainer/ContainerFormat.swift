@@ -22,6 +22,12 @@ public enum ContainerFormat {
     /// Largest original (restored) size of one frame and of one record.
     public static let maxFrameOriginalBytes = 1 << 30
     public static let maxRecordsPerFrame = 1 << 24
+    /// Largest payload (transform output) allowed for `originalSize` bytes of records: a
+    /// transform that expands more falls back to verbatim; readers refuse larger claims
+    /// before allocating.
+    public static func maxPayloadSize(originalSize: Int) -> Int { originalSize + originalSize / 2 + 4096 }
+    /// Largest index a streaming reader accepts (2^28 frames).
+    public static let maxIndexBytes = 22 + 0xFFFF + (1 << 28) * 48
     /// Sentinel time for "no timestamp in this frame".
     public static let noTime = Int64.min
 }
@@ -157,7 +163,8 @@ public struct FrameHeader: Sendable, Equatable {
         }
         guard Int(h.originalSize) <= ContainerFormat.maxFrameOriginalBytes,
               Int(h.recordCount) <= ContainerFormat.maxRecordsPerFrame,
-              Int(h.recordCount) <= Int(h.originalSize) else {
+              Int(h.recordCount) <= Int(h.originalSize),
+              Int(h.payloadSize) <= ContainerFormat.maxPayloadSize(originalSize: Int(h.originalSize)) else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) header has impossible sizes")
         }
         return h

@@ -89,6 +89,12 @@ public final class ContainerReader: Sendable {
         try decodeFrame(i, coder: try requireCodec().makeCoder())
     }
 
+    /// Frame `i`'s records, checked.
+    public func decodeRecords(_ i: Int, coder: any FrameCoder) throws -> RecordBatch {
+        let (h, stored) = try readFrame(i)
+        return try FrameCoding.decodeChecked(header: h, stored: stored[...], coder: coder, frame: i).records
+    }
+
     /// The frame holding record `n`.
     public func frameIndex(ofRecord n: Int) -> Int? {
         guard n >= 0, n < recordCount else { return nil }
@@ -102,11 +108,15 @@ public final class ContainerReader: Sendable {
 
     /// Record `n` (0-based), without its line end, decoding only its frame.
     public func record(at n: Int) throws -> [UInt8] {
+        try record(at: n, coder: try requireCodec().makeCoder())
+    }
+
+    /// Record `n` with the calling thread's coder (services keep one per thread).
+    public func record(at n: Int, coder: any FrameCoder) throws -> [UInt8] {
         guard let f = frameIndex(ofRecord: n) else {
             throw ContainerError(.usage, "record \(n) does not exist (\(recordCount) records)")
         }
-        let original = try decodeFrame(f)
-        let batch = FrameCoding.records(of: original)
+        let batch = try decodeRecords(f, coder: coder)
         let k = n - Int(index.entries[f].firstRecord)
         guard k < batch.count else { throw ContainerError.corrupt("corrupt container: frame \(f) is short of records") }
         return Array(batch[k])

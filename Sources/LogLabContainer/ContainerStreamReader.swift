@@ -71,6 +71,9 @@ public enum ContainerStreamReader {
 
         // Index, trailer, and nothing after them.
         let indexLength = try FrameIndex.length(prefix: tail.prefix(18))
+        guard indexLength <= ContainerFormat.maxIndexBytes else {
+            throw ContainerError.corrupt("corrupt container: index of \(indexLength) bytes is impossible")
+        }
         let rest = indexLength + ContainerFormat.trailerSize - tail.count
         if rest > 0 {
             let more = try source.readFully(rest)

@@ -68,14 +68,12 @@ public enum FrameCoding {
         var flags: FrameFlags = []
         var payload: [UInt8]
         if let p = try? coder.transform(records),
+           p.count <= ContainerFormat.maxPayloadSize(originalSize: originalSize),
            !verifyTransform || (try? coder.untransform(p, recordCount: records.count)) == records {
             payload = p
             flags.insert(.transformed)
         } else {
             payload = joinedLines(records)
-        }
-        guard payload.count <= Int(UInt32.max) else {
-            throw ContainerError(.codec, "a frame's transformed payload exceeds 4 GiB")
         }
         var stored = try coder.compress(payload)
         if stored.count < payload.count {
@@ -93,14 +91,56 @@ public enum FrameCoding {
         return EncodedFrame(bytes: w.bytes, header: header, minTime: minTime, maxTime: maxTime)
     }
 
+    /// A decoded, checked frame: records from the transform, or verbatim original bytes.
+    public enum Decoded {
+        case records(RecordBatch)
+        case original([UInt8])
+
+        /// The original bytes (each record followed by `\n`).
+        public var original: [UInt8] {
+            switch self {
+            case .records(let r): FrameCoding.joinedLines(r)
+            case .original(let o): o
+            }
+        }
+
+        public var records: RecordBatch {
+            switch self {
+            case .records(let r): r
+            case .original(let o): RecordBatch(lines: o)
+            }
+        }
+    }
+
+    /// CRC-32 of the records, each followed by `\n`, without joining them.
+    public static func linesCRC(_ records: RecordBatch) -> UInt32 {
+        var crc: UInt32 = 0
+        let newline: [UInt8] = [0x0A]
+        records.bytes.withUnsafeBytes { all in
+            newline.withUnsafeBytes { nl in
+                for i in 0..<records.count {
+                    crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: all[records.range(of: i)]), seed: crc)
+                    crc = CRC32.checksum(nl, seed: crc)
+                }
+            }
+        }
+        return crc
+    }
+
     /// Decodes one frame's stored bytes into its original bytes (each record followed by
     /// `\n`), checking both checksums, the sizes and the record count. `frame` names it.
     public static func decode(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                               frame: Int) throws -> [UInt8] {
+        try decodeChecked(header: header, stored: stored, coder: coder, frame: frame).original
+    }
+
+    /// Decodes and checks one frame, without joining transformed records.
+    public static func decodeChecked(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                                     frame: Int) throws -> Decoded {
         guard stored.count == Int(header.storedSize) else {
             throw ContainerError.truncated("truncated container: frame \(frame) cut short")
         }
-        guard CRC32.checksum(Array(stored)) == header.storedCRC else {
+        guard stored.withUnsafeBytes({ CRC32.checksum($0) }) == header.storedCRC else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) stored-bytes checksum mismatch")
         }
         let payloadSize = Int(header.payloadSize)
@@ -119,7 +159,7 @@ public enum FrameCoding {
         guard payload.count == payloadSize else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(payloadSize)")
         }
-        let original: [UInt8]
+        let failed = ContainerError.corrupt("corrupt container: frame \(frame) restored bytes fail their checksum (wrong dictionary or model?)")
         if header.flags.contains(.transformed) {
             let records: RecordBatch
             do {
@@ -130,24 +170,21 @@ public enum FrameCoding {
             guard records.count == Int(header.recordCount) else {
                 throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(header.recordCount)")
             }
-            original = joinedLines(records)
-        } else {
-            original = payload
+            guard records.totalBytes + records.count == Int(header.originalSize),
+                  linesCRC(records) == header.originalCRC else { throw failed }
+            return .records(records)
         }
-        guard original.count == Int(header.originalSize), CRC32.checksum(original) == header.originalCRC else {
-            throw ContainerError.corrupt("corrupt container: frame \(frame) restored bytes fail their checksum (wrong dictionary or model?)")
+        guard payload.count == Int(header.originalSize),
+              payload.withUnsafeBytes({ CRC32.checksum($0) }) == header.originalCRC else { throw failed }
+        // Verbatim lines: the record count must match the newlines.
+        var lines = 0
+        payload.withUnsafeBytes { raw in
+            for b in raw where b == 0x0A { lines += 1 }
         }
-        if !header.flags.contains(.transformed) {
-            // Verbatim lines: the record count must match the newlines.
-            var lines = 0
-            original.withUnsafeBytes { raw in
-                for b in raw where b == 0x0A { lines += 1 }
-            }
-            guard lines == Int(header.recordCount) else {
-                throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(header.recordCount)")
-            }
+        guard lines == Int(header.recordCount) else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(header.recordCount)")
         }
-        return original
+        return .original(payload)
     }
 
     /// The records, each followed by `\n` (one allocation, one copy per record).

@@ -31,12 +31,15 @@ public enum ProfileTrainer {
         }
     }
 
-    /// Defaults for batch logs, measured on generated sdk-log with transforms `all` (one core,
-    /// MB per CPU-second): block:256 zstd:3 ratio 27.4; block:1024 zstd:3 33.2 (158 MB/s
-    /// compress); block:1024 zstd:6 35.8 (131 MB/s); block:1024 zstd:9 36.3 (~64 MB/s, below
-    /// the 100 MB/s target); block:4096 zstd:6 41.9 but ~99 MB/s and a 3.6 MB frame to decode
-    /// for one record (over the 5 ms target). block:1024 + zstd:6 is the best ratio that
-    /// meets both the throughput and the one-record latency targets.
+    /// Defaults for batch logs, measured on generated sdk-log (train 50k records, test 200k
+    /// records / 178 MB), transforms `all`, one thread, MB per CPU-second on a shared machine:
+    ///   block:256  zstd:3  ratio 31.3, compress 149, restore 362, warm one-record lookup 0.5 ms
+    ///   block:1024 zstd:3  ratio 37.2, compress 149, restore 323, lookup 2.1 ms
+    ///   block:1024 zstd:6  ratio 38.6, compress 142, restore 355, lookup 2.2 ms   ← default
+    ///   block:1024 zstd:9  ratio 38.8, compress 133, restore 335, lookup 2.0 ms
+    ///   block:4096 zstd:6  ratio 43.5, compress 131, restore 312, lookup 12 ms (over 5 ms)
+    /// block:1024 is the largest frame whose one-record lookup stays well under 5 ms; zstd:6
+    /// takes most of the ratio zstd:9 gives at less cost.
     public static let defaultFraming = Framing.block(1024)
     public static let defaultCodec = (try? CodecSpec(parsing: "zstd:6")) ?? CodecSpec("zstd")!
 
@@ -56,9 +59,9 @@ public enum ProfileTrainer {
         guard all.count > 0 else { throw ContainerError(.invalidInput, "the training set has no records") }
         let records = sample(all, max: options.maxTrainingRecords)
         let model = TransformModel.learn(from: records, selection: options.transforms)
-        let size = options.dictionarySize ?? defaultDictionarySize(framing: options.framing, codec: options.codec)
+        let wanted = options.dictionarySize ?? defaultDictionarySize(framing: options.framing, codec: options.codec)
         var dictionary: ZstdDictionary? = nil
-        if size > 0 {
+        if wanted > 0 {
             guard options.codec.family == .zstd else {
                 throw ContainerError(.usage, "--dict-size needs a zstd codec, not \(options.codec)")
             }
@@ -77,12 +80,20 @@ public enum ProfileTrainer {
                 samples.append(encoder.encode(records.slice(start..<end)))
                 start = end
             }
-            let opts = DictionaryTrainingOptions(size: size, level: options.codec.level,
-                                                 threads: min(4, defaultThreadCount()))
-            do {
-                dictionary = try DictionaryTrainer.train(samples: samples, options: opts).dictionary
-            } catch {
-                throw ContainerError(.dictionary, "cannot train a \(ByteSize.format(size)) dictionary on \(records.count) records: \(error)")
+            var size = wanted
+            if options.dictionarySize == nil {
+                // Automatic size: at most a tenth of the sample bytes (zstd advises ~100×), else none.
+                size = min(wanted, samples.totalBytes / 10 / 256 * 256)
+                if size < 1024 { size = 0 }
+            }
+            if size > 0 {
+                let opts = DictionaryTrainingOptions(size: size, level: options.codec.level,
+                                                     threads: min(4, defaultThreadCount()))
+                do {
+                    dictionary = try DictionaryTrainer.train(samples: samples, options: opts).dictionary
+                } catch {
+                    throw ContainerError(.dictionary, "cannot train a \(ByteSize.format(size)) dictionary on \(records.count) records: \(error)")
+                }
             }
         }
         return try Profile.make(codec: options.codec, framing: options.framing, model: model,

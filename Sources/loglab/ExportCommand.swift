@@ -8,10 +8,12 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Freeze an experiment cell into a profile.",
         discussion: """
-            The cell is a JSON object with the experiment's cell fields: {"codec": "zstd:9", \
-            "framing": "block:1024", "transforms": "all", "dictionarySize": 0}, given inline or \
-            as a file; the transforms and dictionary are learned from --train.
-            Example: loglab export --cell '{"codec":"zstd:9","framing":"block:1024","transforms":"all"}' --train train.jsonl -o sdk.llp
+            From an experiment's report (Reports/<exp>/report.json): its winner, or --cell-key. \
+            Or a cell given as JSON: {"codec": "zstd:6", "framing": "block:1024", \
+            "transforms": "all", "dictionarySize": 0}, inline or as a file. The transforms and \
+            dictionary are learned from --train (the experiment's training records).
+            Examples: loglab export --report Reports/sdk-batch/report.json --train train.jsonl -o sdk.llp
+                      loglab export --cell '{"codec":"zstd:6","framing":"block:1024","transforms":"all"}' --train train.jsonl -o sdk.llp
             """)
 
     struct Cell: Decodable {
@@ -23,7 +25,21 @@ struct ExportCommand: ParsableCommand {
         var name: String?
     }
 
-    @Option(help: "Cell config: JSON text or a file holding it.") var cell: String
+    /// The parts of an experiment's `report.json` (written by `loglab run`) that name a cell.
+    struct Report: Decodable {
+        struct Winner: Decodable { var dataset: String; var winner: String? }
+        struct Dictionary: Decodable { var trainer: String?; var size: Int }
+        struct LabCell: Decodable { var dataset: String; var framing: String; var transforms: String; var codec: String; var dictionary: Dictionary? }
+        struct Entry: Decodable { var key: String; var cell: LabCell }
+        var experiment: String
+        var winners: [Winner]
+        var cells: [Entry]
+    }
+
+    @Option(help: "An experiment's report.json: export its winner (or --cell-key).") var report: String?
+    @Option(help: "With --report: the dataset whose winner to export (default: the first with a winner).") var dataset: String?
+    @Option(help: "With --report: export this cell key instead of the winner.") var cellKey: String?
+    @Option(help: "Cell config: JSON text or a file holding it (instead of --report).") var cell: String?
     @Option(help: "Experiment name, recorded in the profile.") var experiment: String?
     @Option(help: "Training file (JSON Lines, optionally compressed).") var train: String
     @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictFile: String?
@@ -31,13 +47,37 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try ContainerCLI.run {
-            let text = cell.trimmingCharacters(in: .whitespaces).hasPrefix("{") ? Array(cell.utf8) : try Files.read(cell)
-            let config: Cell
-            do { config = try JSONDecoder().decode(Cell.self, from: Data(text)) } catch {
-                throw ContainerError(.usage, "cannot read the cell config: \(error)")
-            }
             var source = ["via": "export"]
-            if let experiment { source["experiment"] = experiment }
+            let config: Cell
+            if let report {
+                let doc: Report
+                do { doc = try JSONDecoder().decode(Report.self, from: Data(try Files.read(report))) } catch {
+                    throw ContainerError(.usage, "cannot read the experiment report \(report): \(error)")
+                }
+                let key: String
+                if let cellKey {
+                    key = cellKey
+                } else if let w = doc.winners.first(where: { ($0.dataset == dataset || dataset == nil) && $0.winner != nil }), let k = w.winner {
+                    key = k
+                } else {
+                    throw ContainerError(.usage, "\(report) has no winner\(dataset.map { " for dataset \($0)" } ?? ""); name a cell with --cell-key")
+                }
+                guard let entry = doc.cells.first(where: { $0.key == key }) else {
+                    throw ContainerError(.usage, "\(report) has no cell '\(key)'")
+                }
+                config = Cell(codec: entry.cell.codec, framing: entry.cell.framing, transforms: entry.cell.transforms,
+                              dictionarySize: entry.cell.dictionary?.size, timestampField: nil, name: key)
+                source["experiment"] = experiment ?? doc.experiment
+                source["dataset"] = entry.cell.dataset
+            } else if let cell {
+                let text = cell.trimmingCharacters(in: .whitespaces).hasPrefix("{") ? Array(cell.utf8) : try Files.read(cell)
+                do { config = try JSONDecoder().decode(Cell.self, from: Data(text)) } catch {
+                    throw ContainerError(.usage, "cannot read the cell config: \(error)")
+                }
+                if let experiment { source["experiment"] = experiment }
+            } else {
+                throw ContainerError(.usage, "give --report REPORT.json or --cell CONFIG")
+            }
             if let name = config.name { source["cell"] = name }
             let profile = try ProfileBuilding.build(
                 train: train, transforms: config.transforms ?? "all", codec: config.codec, framing: config.framing,

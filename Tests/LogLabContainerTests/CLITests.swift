@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LogLabCore
+import LogLabTransforms
 @testable import LogLabContainer
 
 /// Runs the built `loglab` binary (`.build/debug/loglab`); skipped when it is not built.
@@ -154,6 +155,25 @@ struct CLITests {
         // Output directory that cannot be written.
         let r6 = try CLI.run(["compress", "--profile", profilePath, "-o", "/proc/loglab-no/out.llc"], stdin: input)
         #expect(r6.status != 0 && r6.stderr.hasPrefix("error: "))
+    }
+
+    @Test func exportFromAReportWinner() throws {
+        let train = dir.file("train.jsonl", SdkSamples.train)
+        let key = "sdk | block:32 | none | zstd:2 | no-dict"
+        let report = dir.file("report.json", Array("""
+            {"experiment": "sdk-batch", "winners": [{"dataset": "sdk", "winner": "\(key)"}],
+             "cells": [{"key": "other", "cell": {"dataset": "sdk", "framing": "record", "transforms": "none", "codec": "gzip:6"}},
+                       {"key": "\(key)", "cell": {"dataset": "sdk", "framing": "block:32", "transforms": "none", "codec": "zstd:2"}}]}
+            """.utf8))
+        let out = dir.path + "/exported.llp"
+        let r = try CLI.run(["export", "--report", report, "--train", train, "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try Profile.load(path: out)
+        #expect(p.codec.description == "zstd:2" && p.framing == .block(32) && p.model.selection == .none)
+        #expect(p.metadata.source?["experiment"] == "sdk-batch" && p.metadata.source?["cell"] == key)
+        let bad = try CLI.run(["export", "--report", report, "--cell-key", "nope", "--train", train, "-o", out + "2"])
+        expectOneLineError(bad, containing: "no cell 'nope'", "unknown cell")
+        #expect(!FileManager.default.fileExists(atPath: out + "2"))
     }
 
     @Test func partitionByHourWritesLayoutAndManifest() throws {

@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+import LogLabCore
+@testable import LogLabContainer
+
+/// Files written by container/profile format 1.0 (loglab 0.1.0). Never regenerate them:
+/// every later version must load these profiles and restore these containers exactly.
+@Suite struct FormatV1FixtureTests {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+
+    @Test(arguments: [
+        ("v1-all", "534c0144074ac05c1161cd6853316d06cb637cb2843bc2b4433e6b9e2e0ded42", 3),
+        ("v1-none-dict", "5eb7c76f704953e64f15d43b01fcebd6597c52b90f5f032c531489d46db8f444", 10),
+    ])
+    func oldProfileRestoresOldContainerExactly(name: String, profileID: String, frames: Int) throws {
+        let input = try Files.read(Self.dir + "/v1-input.jsonl")
+        #expect(SHA256Hasher.hex(input) == "644d5c339be5c9740d111fd23784d1e5c3340de5eb358699638127bd0c9db6c6")
+        let profile = try Profile.load(path: Self.dir + "/\(name).llp")
+        #expect(profile.id.hex == profileID)
+        #expect(profile.dictionary != nil)
+        let codec = ProfileCodec(profile: profile)
+        let path = Self.dir + "/\(name).llc"
+        let reader = try ContainerReader(path: path, codec: codec)
+        #expect(reader.header.major == 1 && reader.header.minor == 0)
+        #expect(reader.frameCount == frames)
+        #expect(try reader.restoreAll() == input)
+        #expect(try streamRestore(path: path, codec: codec) == input)
+        #expect(!reader.trailer.finalNewline)
+        let batch = RecordBatch(lines: input)
+        #expect(try reader.record(at: batch.count - 1) == Array(batch[batch.count - 1]))
+    }
+}
