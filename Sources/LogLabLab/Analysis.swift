@@ -6,6 +6,9 @@ import Foundation
 /// question is about timing (Pareto fronts, speed constraints).
 public struct ExperimentAnalysis: Sendable, Codable {
     public var selections: [WinnerSelection]
+    /// The same objective within each framing (a stream, micro-batches and batch files are
+    /// different deployments): dataset → framing → selection.
+    public var framingSelections: [String: [String: WinnerSelection]]
     /// Dataset → keys of the cells on the ratio/compress-speed front (increasing speed).
     public var paretoCompress: [String: [String]]
     public var paretoRestore: [String: [String]]
@@ -22,6 +25,14 @@ public struct ExperimentAnalysis: Sendable, Codable {
             guard let recs = byDataset[name] else { return nil }
             return WinnerSelector.select(recs, dataset: name, objective: spec.objective, cost: spec.cost)
         }
+        var fs: [String: [String: WinnerSelection]] = [:]
+        for (name, recs) in byDataset {
+            for f in spec.framings {
+                let sub = recs.filter { $0.cell.framing == f }
+                if !sub.isEmpty { fs[name, default: [:]][f.description] = WinnerSelector.select(sub, dataset: name, objective: spec.objective, cost: spec.cost) }
+            }
+        }
+        framingSelections = fs
         var pc: [String: [String]] = [:], pr: [String: [String]] = [:]
         for (name, recs) in byDataset {
             let sorted = recs.sorted { $0.cell.key < $1.cell.key }

@@ -10,11 +10,20 @@ public struct EnvironmentInfo: Sendable, Codable, Equatable {
     public var libraries: [String: String]
     public var logLabVersion: String
     public var gitCommit: String
+    /// 1-minute load average when the run started (other work on the machine skews wall
+    /// times; CPU-time speeds are less affected).
+    public var loadAverage: Double?
 
     public static func capture(libraries: [String: String], directory: String = FileManager.default.currentDirectoryPath) -> EnvironmentInfo {
         EnvironmentInfo(cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, os: osName(),
                         swift: swiftVersion, build: buildConfiguration, libraries: libraries,
-                        logLabVersion: LabVersion.current, gitCommit: gitCommit(directory))
+                        logLabVersion: LabVersion.current, gitCommit: gitCommit(directory), loadAverage: loadAverage())
+    }
+
+    static func loadAverage() -> Double? {
+        var loads = [Double](repeating: 0, count: 3)
+        guard getloadavg(&loads, 3) > 0 else { return nil }
+        return (loads[0] * 100).rounded() / 100
     }
 
     static var buildConfiguration: String {

@@ -61,6 +61,27 @@ public enum GridExpansion {
     /// Codec families that take a trained dictionary.
     public static let dictionaryFamilies: Set<String> = ["zstd"]
 
+    /// A one-paragraph description of the grid (for `loglab run --dry-run`). Per-day splits
+    /// count one test set per day.
+    public static func describe(_ spec: ExperimentSpec) -> String {
+        var names: [String] = []
+        for d in spec.datasets {
+            if case .days(_, _, let test, true) = d.split { names += test.map { "\(d.name)@day\($0)" } } else { names.append(d.name) }
+        }
+        let cells = Self.cells(spec: spec, datasets: names)
+        let dicts = spec.dictionaries.map { $0?.label ?? "none" }
+        return """
+        \(spec.name)\(spec.quick ? " (quick)" : ""): \(cells.count) cells, \(spec.trials) trial(s) after \(spec.warmup) warm-up
+          test sets: \(names.joined(separator: ", "))
+          framings: \(spec.framings.map(\.description).joined(separator: ", "))
+          transforms: \(spec.transforms.joined(separator: " | "))
+          codecs: \(spec.codecs.joined(separator: ", "))
+          dictionaries: \(dicts.joined(separator: " | "))
+          objective: \(spec.objective)
+          spec hash: \(spec.specHash)
+        """
+    }
+
     /// Every cell, in a fixed order: dataset, framing, transforms, codec, dictionary. Codecs
     /// that cannot use a dictionary get one cell without; duplicates are removed.
     public static func cells(spec: ExperimentSpec, datasets: [String]) -> [LabCell] {

@@ -35,23 +35,32 @@ public struct DefaultRecordProvider: RecordProvider {
         if let v = try int("anomalies_per_million") { g.anomaliesPerMillion = v }
         if let v = o["evolving"] { g.evolving = v == "true" }
         if let v = try int("new_users_per_day") { g.newUsersPerDay = v }
+        if let v = try int("slice_rate") { g.sliceRate = v }
+        if let v = try int("slice_hour") { g.sliceHour = v }
         do { try g.validate() } catch { throw LabError("generate: \(error)") }
         return g
     }
 
+    /// Any format `RecordSources` reads (JSON Lines, arrays, Elasticsearch exports, text),
+    /// optionally compressed.
     public func load(path: String) throws -> RecordBatch {
-        let raw = try Files.read(path)
-        guard let family = CodecDetection.family(forPath: path) else { return RecordBatch(lines: raw) }
-        do {
-            let d = try Decompressor(family)
-            return RecordBatch(lines: try d.decompress(raw))
-        } catch {
-            throw LabError("\(URL(fileURLWithPath: path).lastPathComponent): cannot decompress (\(family)): \(error)")
-        }
+        try RecordSources.load(path: path).records
     }
 
+    /// The file of a catalogue entry (Datasets/catalog.yaml of the checkout, found upwards from
+    /// the working folder); generated entries have no file and are an error here (use generate:).
     public func catalogPath(_ name: String) throws -> String {
-        throw LabError("catalogue entry '\(name)': the datasets catalogue is not wired into this build; use path:")
+        guard let catalogFile = DatasetCatalog.locate() else {
+            throw LabError("catalogue entry '\(name)': no Datasets/catalog.yaml above the working folder")
+        }
+        let catalog = try DatasetCatalog.load(path: catalogFile)
+        guard let entry = catalog.entry(named: name) else {
+            throw LabError("catalogue entry '\(name)' does not exist (known: \(catalog.datasets.map(\.name).joined(separator: ", ")))")
+        }
+        guard let path = entry.path else {
+            throw LabError("catalogue entry '\(name)' has no file; describe it with generate: in the spec")
+        }
+        return DatasetCatalog.resolve(path, root: DatasetCatalog.root(ofCatalog: catalogFile))
     }
 }
 

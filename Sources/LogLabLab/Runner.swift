@@ -11,6 +11,9 @@ public struct ExperimentOutcome: Sendable, Codable {
     /// Finished, verified cells, in grid order.
     public var records: [CellRecord]
     public var failures: [CellFailure]
+    /// Cells not measured because their dictionary or model could not be trained (for
+    /// example too few training records); reported, but they do not fail the run.
+    public var notApplicable: [CellFailure]
     public var artifacts: [ArtifactInfo]
     public var environment: EnvironmentInfo
     /// Bookkeeping of this invocation (printed, kept out of report text).
@@ -86,7 +89,6 @@ public final class ExperimentRunner {
         let byName = Dictionary(uniqueKeysWithValues: prepared.map { ($0.name, $0) })
         let cells = GridExpansion.cells(spec: spec, datasets: prepared.map(\.name))
         let libraries = backend.libraryVersions
-        let environment = EnvironmentInfo.capture(libraries: libraries)
 
         let journal = ResultsJournal(path: options.outDirectory + "/" + RunOptions.journalName)
         if options.fresh { try journal.reset() }
@@ -120,6 +122,19 @@ public final class ExperimentRunner {
             }
         }
         let resumed = finished.count
+        // The environment is that of the measurement: captured when cells are measured, and
+        // read back when every cell comes from the journal (a re-render), so a report never
+        // claims the machine, build or commit that merely rendered it.
+        let environmentPath = options.outDirectory + "/environment.json"
+        var environment = EnvironmentInfo.capture(libraries: libraries)
+        if pending.isEmpty, let bytes = try? Files.read(environmentPath),
+           let stored = try? JSONDecoder().decode(EnvironmentInfo.self, from: Data(bytes)) {
+            environment = stored
+        } else if !pending.isEmpty {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try Files.writeAtomically(Array(try enc.encode(environment)), to: environmentPath)
+        }
         if resumed > 0 { emit(.note("resuming: \(resumed) of \(cells.count) cells already in the journal")) }
 
         // Untimed phase: every model and dictionary the pending cells need, trained once.
@@ -135,11 +150,12 @@ public final class ExperimentRunner {
             return ArtifactCache.key(["dictionary", d.key, "level=\(level)", model?.sha256 ?? "no-model", ds.info.trainHash])
         }
         var failures: [CellFailure] = []
-        var trainingFailed = Set<String>()
+        var notApplicable: [CellFailure] = []
+        var trainingFailed: [String: String] = [:]
         for cell in pending {
             guard let ds = byName[cell.dataset] else { continue }
             let mk = modelKey(cell, ds)
-            if models[mk] == nil, !trainingFailed.contains(mk) {
+            if models[mk] == nil, trainingFailed[mk] == nil {
                 emit(.training("transform model '\(cell.transforms)' on \(ds.group) (\(ds.train.count) records)"))
                 do {
                     let m = try cache.artifact(key: mk) { try backend.learnTransforms(selection: cell.transforms, samples: ds.train) }
@@ -147,12 +163,12 @@ public final class ExperimentRunner {
                     artifactInfos[mk] = ArtifactInfo(kind: "transform model", dataset: ds.group, label: cell.transforms,
                                                      bytes: m.bytes.count, sha256: String(m.sha256.prefix(16)), seconds: m.seconds, info: m.info)
                 } catch {
-                    trainingFailed.insert(mk)
-                    emit(.note("transform model '\(cell.transforms)' failed: \(error)"))
+                    trainingFailed[mk] = "transform model '\(cell.transforms)' could not be learned: \(error)"
+                    emit(.note(trainingFailed[mk]!))
                 }
             }
             guard let model = models[mk], let d = cell.dictionary, let level = cell.dictionaryTrainingLevel,
-                  let dk = dictKey(cell, ds, model), dictionaries[dk] == nil, !trainingFailed.contains(dk) else { continue }
+                  let dk = dictKey(cell, ds, model), dictionaries[dk] == nil, trainingFailed[dk] == nil else { continue }
             let samples = d.trainingRecords.map { ds.train.slice(0..<min($0, ds.train.count)) } ?? ds.train
             emit(.training("dictionary \(d.label) at level \(level) on \(ds.group) (\(samples.count) records)"))
             do {
@@ -161,8 +177,8 @@ public final class ExperimentRunner {
                 artifactInfos[dk] = ArtifactInfo(kind: "dictionary", dataset: ds.group, label: "\(d.label) (level \(level), transforms \(cell.transforms))",
                                                  bytes: art.bytes.count, sha256: String(art.sha256.prefix(16)), seconds: art.seconds, info: art.info)
             } catch {
-                trainingFailed.insert(dk)
-                emit(.note("dictionary \(d.label) failed: \(error)"))
+                trainingFailed[dk] = "dictionary \(d.label) could not be trained on \(samples.count) records: \(error)"
+                emit(.note(trainingFailed[dk]!))
             }
         }
 
@@ -176,17 +192,14 @@ public final class ExperimentRunner {
             emit(.cellStarted(done: doneCount, total: cells.count, cell: cell, etaSeconds: eta))
             let mk = modelKey(cell, ds)
             guard let model = models[mk] else {
-                let f = CellFailure(cell: cell, message: "transform model '\(cell.transforms)' could not be learned")
-                failures.append(f)
-                emit(.cellFailed(cell: cell, message: f.message))
+                notApplicable.append(CellFailure(cell: cell, message: trainingFailed[mk] ?? "no transform model"))
                 continue
             }
             var dictionary: TrainedArtifact? = nil
             if cell.dictionary != nil {
                 guard let dk = dictKey(cell, ds, model), let art = dictionaries[dk] else {
-                    let f = CellFailure(cell: cell, message: "dictionary \(cell.dictionary!.label) could not be trained")
-                    failures.append(f)
-                    emit(.cellFailed(cell: cell, message: f.message))
+                    let dk = dictKey(cell, ds, model) ?? ""
+                    notApplicable.append(CellFailure(cell: cell, message: trainingFailed[dk] ?? "no dictionary"))
                     continue
                 }
                 dictionary = art
@@ -215,7 +228,7 @@ public final class ExperimentRunner {
 
         let records = cells.compactMap { finished[$0.key] }
         return ExperimentOutcome(spec: spec, datasets: prepared.map(\.info), skipped: skipped, cells: cells,
-                                 records: records, failures: failures,
+                                 records: records, failures: failures, notApplicable: notApplicable,
                                  artifacts: artifactInfos.values.sorted { ($0.kind, $0.dataset, $0.label) < ($1.kind, $1.dataset, $1.label) },
                                  environment: environment, measuredNow: measured, resumed: resumed,
                                  artifactsTrained: cache.misses, artifactsReused: cache.hits)

@@ -128,6 +128,7 @@ enum JSONReport {
         var drift: [DriftSeries]
         var artifacts: [ArtifactInfo]
         var failures: [CellFailure]
+        var notApplicable: [CellFailure]
     }
 
     struct Cell: Encodable {
@@ -161,7 +162,8 @@ enum JSONReport {
                                                       bestUnconstrainedViolations: $0.bestUnconstrainedViolations) },
             paretoCompress: analysis.paretoCompress, paretoRestore: analysis.paretoRestore,
             transformDeltas: analysis.transformDeltas, dictionaryDeltas: analysis.dictionaryDeltas,
-            dictionaryKnees: analysis.dictionaryKnees, drift: analysis.drift, artifacts: outcome.artifacts, failures: outcome.failures)
+            dictionaryKnees: analysis.dictionaryKnees, drift: analysis.drift, artifacts: outcome.artifacts, failures: outcome.failures,
+            notApplicable: outcome.notApplicable)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
@@ -225,8 +227,10 @@ struct Charts {
                                    label: front.count <= 12 ? "\($0.cell.codec)\($0.cell.dictionary != nil ? "+dict" : "")" : nil)
                 }
                 series.append(SVGChart.Series(name: "Pareto front", color: "#333333", points: frontPts, connect: true, dashed: true, showMarkers: false))
+                let limits = outcome.spec.objective.constraints.filter { $0.metric == metric && $0.atLeast }
+                    .map { (x: $0.value, label: "\($0)") }
                 let svg = SVGChart(title: "\(ds): ratio vs \(word) speed", xLabel: "\(word) speed, MB/s of original bytes (log scale)",
-                                   yLabel: "compression ratio", xLog: true, series: series).render()
+                                   yLabel: "compression ratio", xLog: true, series: series, verticalLines: limits).render()
                 charts.append(Chart(file: "ratio-vs-\(word)-\(Slug.make(ds)).svg", title: "ratio vs \(word) speed", svg: svg))
             }
             c.scatter[ds] = charts
@@ -240,7 +244,7 @@ struct Charts {
                 SVGChart.Series(name: String(k.series.prefix(28)), color: SVGChart.palette[i % SVGChart.palette.count],
                                 marker: .circle,
                                 points: k.points.map { SVGChart.Point(x: Double($0.size) / 1024, y: $0.ratio,
-                                                                      tooltip: "\(k.series): \(Fmt.size($0.size)) → \(Fmt.ratio($0.ratio))") },
+                                                                      tooltip: "\(k.series): \(DictionaryVariant.sizeLabel($0.size)) → \(Fmt.ratio($0.ratio))") },
                                 connect: true)
             }
             let chart = Chart(file: "ratio-by-dictionary-size-\(Slug.make(ds)).svg", title: "ratio by dictionary size",

@@ -28,6 +28,8 @@ struct SVGChart {
     var yLabel: String
     var xLog = false
     var series: [Series]
+    /// Vertical reference lines (e.g. a speed constraint): x and a label.
+    var verticalLines: [(x: Double, label: String)] = []
     var width = 760.0
     var height = 460.0
 
@@ -48,7 +50,8 @@ struct SVGChart {
             return out
         }
         // Axis ranges.
-        var xmin = all.map(\.x).min()!, xmax = all.map(\.x).max()!
+        let xs = all.map(\.x) + verticalLines.map(\.x).filter { !xLog || $0 > 0 }
+        var xmin = xs.min()!, xmax = xs.max()!
         var ymin = all.map(\.y).min()!, ymax = all.map(\.y).max()!
         if xLog {
             xmin = pow(10, floor(log10(xmin)))
@@ -81,6 +84,13 @@ struct SVGChart {
         }
         out += "<text x=\"\(n(left + pw / 2))\" y=\"\(n(height - 12))\" text-anchor=\"middle\">\(esc(xLabel))</text>\n"
         out += "<text x=\"16\" y=\"\(n(top + ph / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(n(top + ph / 2)))\">\(esc(yLabel))</text>\n"
+
+        // Reference lines.
+        for v in verticalLines where !xLog || v.x > 0 {
+            let x = px(v.x)
+            out += "<line x1=\"\(n(x))\" y1=\"\(n(top))\" x2=\"\(n(x))\" y2=\"\(n(top + ph))\" stroke=\"#999999\" stroke-width=\"1.2\" stroke-dasharray=\"3 3\"/>\n"
+            out += "<text x=\"\(n(x + 4))\" y=\"\(n(top + 12))\" font-size=\"10\" fill=\"#666666\">\(esc(v.label))</text>\n"
+        }
 
         // Series.
         for s in series {

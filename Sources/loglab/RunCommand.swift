@@ -33,8 +33,15 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Ignore the results journal and measure every cell again.")
     var fresh = false
 
+    @Flag(help: "Check the spec and print the grid without running it.")
+    var dryRun = false
+
     func run() throws {
         let loaded = try SpecLoader.load(path: spec, quick: quick)
+        if dryRun {
+            print(GridExpansion.describe(loaded))
+            return
+        }
         let outDir = out ?? "Reports/\(loaded.name)\(quick ? "-quick" : "")"
         let console = ConsoleProgress()
         let runner = ExperimentRunner(spec: loaded, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),

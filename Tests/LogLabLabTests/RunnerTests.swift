@@ -86,8 +86,12 @@ func runTiny(out: String, cache: String?, backend: FakeBackend, spec text: Strin
     let b = try runTiny(out: dir + "/b", cache: nil, backend: FakeBackend())
     try ReportWriter.write(a, to: dir + "/a")
     try ReportWriter.write(b, to: dir + "/b")
+    // The load average is the one environment fact that may change between the two runs.
+    func stable(_ f: String) throws -> [Substring] {
+        String(decoding: try Files.read(f), as: UTF8.self).split(separator: "\n").filter { !$0.contains("load average") && !$0.contains("loadAverage") }
+    }
     for f in ["report.md", "results.csv", "report.json", "ratio-vs-compress-gen.svg"] {
-        #expect(try Files.read(dir + "/a/" + f) == (try Files.read(dir + "/b/" + f)), "\(f) differs")
+        #expect(try stable(dir + "/a/" + f) == (try stable(dir + "/b/" + f)), "\(f) differs")
     }
 }
 
@@ -194,4 +198,68 @@ codecs: [zstd:1]
     #expect(String(decoding: split[0].test[0], as: UTF8.self).contains("2021-12-28"))
     let tooMany = DatasetSpec(name: "w", source: .generated([:]), split: .days(field: "timestamp", train: [1], test: [9], eachTestDay: false))
     #expect(throws: LabError.self) { try DatasetPreparation.split(records, spec: tooMany, sourceText: "") }
+}
+
+@Test func untrainableDictionaryIsNotApplicableNotAFailure() throws {
+    struct NoDictionaries: LabBackend {
+        let inner = FakeBackend()
+        var libraryVersions: [String: String] { [:] }
+        func learnTransforms(selection: String, samples: RecordBatch) throws -> TrainedArtifact { try inner.learnTransforms(selection: selection, samples: samples) }
+        func trainDictionary(_ v: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact {
+            throw LabError("too few samples")
+        }
+        func measure(_ cell: LabCell, inputs: CellInputs) throws -> CellResult { try inner.measure(cell, inputs: inputs) }
+    }
+    let dir = try temporaryDirectory()
+    let spec = try SpecLoader.parse(minimalRun + "\ndictionaries: [none, {sizes: [1KiB]}]\n", file: "n.yaml")
+    let o = try ExperimentRunner(spec: spec, backend: NoDictionaries(), provider: FakeProvider(),
+                                 options: RunOptions(outDirectory: dir, cacheDirectory: nil)).run()
+    #expect(o.succeeded)
+    #expect(o.records.count == 1 && o.notApplicable.count == 1)
+    #expect(o.notApplicable[0].message.contains("too few samples"))
+}
+
+/// The production backend end to end on a few hundred generated records (debug build: about a second).
+@Test func productionBackendRunsATinyGrid() throws {
+    let dir = try temporaryDirectory()
+    let spec = try SpecLoader.parse("""
+    datasets: [{name: sdk, generate: {records: 400, seed: 9}, split: {train: 0.5}}]
+    framings: [record, file]
+    transforms: [none, all]
+    codecs: [zstd:1, gzip:1]
+    dictionaries: [none, {sizes: [2KiB], params: {k: 64, d: 8}}]
+    trials: 1
+    warmup: 0
+    """, file: "real.yaml")
+    let o = try ExperimentRunner(spec: spec, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
+                                 options: RunOptions(outDirectory: dir, cacheDirectory: dir + "/cache")).run()
+    #expect(o.succeeded, "\(o.failures.map(\.message))")
+    #expect(o.records.count == 2 * 2 * 3)
+    #expect(o.records.allSatisfy { $0.verified && $0.result.ratio > 1 })
+    #expect(o.environment.libraries["zstd"]?.hasPrefix("1.") == true)
+    // zstd with a dictionary beats zstd without, record by record.
+    let byKey = Dictionary(uniqueKeysWithValues: o.records.map { ($0.cell.key, $0) })
+    let plain = try #require(byKey["sdk | record | none | zstd:1 | no-dict"])
+    let dict = try #require(o.records.first { $0.cell.framing == .record && $0.cell.transforms == "none" && $0.cell.dictionary != nil })
+    #expect(dict.result.compressedBytes < plain.result.compressedBytes)
+    let written = try ReportWriter.write(o, to: dir)
+    #expect(written.files.contains("report.md") && written.files.contains("ratio-by-dictionary-size-sdk.svg") == false)
+}
+
+@Test func reRenderKeepsTheEnvironmentOfTheMeasurement() throws {
+    let dir = try temporaryDirectory()
+    let spec = try SpecLoader.parse(minimalRun, file: "e.yaml")
+    func run() throws -> ExperimentOutcome {
+        try ExperimentRunner(spec: spec, backend: FakeBackend(), provider: FakeProvider(),
+                             options: RunOptions(outDirectory: dir, cacheDirectory: nil)).run()
+    }
+    let first = try run()
+    #expect(first.measuredNow == 1)
+    let path = dir + "/environment.json"
+    var env = try JSONDecoder().decode(EnvironmentInfo.self, from: Data(try Files.read(path)))
+    env.cpu = "the measuring machine"
+    try Files.writeAtomically(Array(try JSONEncoder().encode(env)), to: path)
+    let second = try run()
+    #expect(second.measuredNow == 0 && second.resumed == 1)
+    #expect(second.environment.cpu == "the measuring machine")
 }

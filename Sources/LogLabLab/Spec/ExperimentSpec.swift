@@ -127,12 +127,20 @@ public struct DictionaryVariant: Sendable, Codable, Hashable, Comparable {
 
     /// Short label for tables: "fastcover 16 KiB".
     public var label: String {
-        var s = "\(trainer) \(ByteSize.format(size))"
+        var s = "\(trainer) \(Self.sizeLabel(size))"
         if let n = trainingRecords { s += " n=\(n)" }
         if let l = level { s += " L\(l)" }
         let p = params.keys.sorted().map { "\($0)=\(params[$0]!)" }
         if !p.isEmpty { s += " " + p.joined(separator: ",") }
         return s
+    }
+
+    /// Sizes as a spec would spell them: 16384 → "16 KiB", 16000 → "16 KB", 256000 → "256 KB", 1000000 → "1 MB".
+    public static func sizeLabel(_ size: Int) -> String {
+        if size >= 1_000_000 && size % 1_000_000 == 0 { return "\(size / 1_000_000) MB" }
+        if size >= 1000 && size % 1000 == 0 { return "\(size / 1000) KB" }
+        if size >= 1024 && size % 1024 == 0 { return ByteSize.format(size) }
+        return "\(size) B"
     }
 
     /// Stable identity: every field, canonical order.

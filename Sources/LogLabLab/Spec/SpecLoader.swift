@@ -134,7 +134,7 @@ public enum SpecLoader {
 
     /// Generator options (validated here for shape; the generator checks its own ranges).
     static let generatorKeys = ["records", "seed", "days", "start", "apps", "users", "functions", "anomalies_per_million",
-                                "evolving", "new_users_per_day"]
+                                "evolving", "new_users_per_day", "slice_rate", "slice_hour"]
 
     static func decodeGenerator(_ node: YNode) throws -> [String: String] {
         let r = try MappingReader(node, context: "generate", allowed: generatorKeys)
@@ -144,7 +144,7 @@ public enum SpecLoader {
             case "records": out[k] = String(try v.int("generate.records", min: 1, max: 50_000_000))
             case "seed": out[k] = String(try v.int("generate.seed", min: 0))
             case "days": out[k] = String(try v.int("generate.days", min: 1, max: 366))
-            case "apps", "users", "functions", "anomalies_per_million", "new_users_per_day": out[k] = String(try v.int("generate.\(k)", min: 0))
+            case "apps", "users", "functions", "anomalies_per_million", "new_users_per_day", "slice_rate", "slice_hour": out[k] = String(try v.int("generate.\(k)", min: 0))
             case "evolving": out[k] = String(try v.bool("generate.evolving"))
             case "start":
                 let s = try v.string("generate.start")
