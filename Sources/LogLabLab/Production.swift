@@ -1,7 +1,3 @@
-import CBrotli
-import CLZMA
-import CZlib
-import CZstd
 import Foundation
 import LogLabCodecs
 import LogLabCore
@@ -68,15 +64,7 @@ public struct DefaultRecordProvider: RecordProvider {
 public struct DefaultLabBackend: LabBackend {
     public init() {}
 
-    public var libraryVersions: [String: String] {
-        var v: [String: String] = [:]
-        v["zstd"] = String(cString: ZSTD_versionString())
-        v["zlib"] = String(cString: zlibVersion())
-        v["liblzma"] = String(cString: lzma_version_string())
-        let b = BrotliEncoderVersion()
-        v["brotli"] = "\(b >> 24).\((b >> 12) & 0xFFF).\(b & 0xFFF)"
-        return v
-    }
+    public var libraryVersions: [String: String] { CodecLibraries.versions }
 
     public func learnTransforms(selection: String, samples: RecordBatch) throws -> TrainedArtifact {
         let sel = try TransformSelection(parsing: selection)
