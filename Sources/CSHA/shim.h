@@ -1,5 +1,5 @@
 #ifndef LOGLAB_CSHA_SHIM_H
 #define LOGLAB_CSHA_SHIM_H
-// SHA-256 from the system libcrypto (OpenSSL): dataset hashes and profile ids.
-#include <openssl/sha.h>
+// SHA-256 from the system libcrypto (OpenSSL's EVP interface): dataset hashes and profile ids.
+#include <openssl/evp.h>
 #endif

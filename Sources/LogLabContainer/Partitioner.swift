@@ -82,7 +82,7 @@ public final class PartitionedWriter {
     }
 
     private final class Box {
-        var sha = SHA256Hasher()
+        let sha = SHA256Hasher()
         var bytes: UInt64 = 0
     }
 

@@ -27,7 +27,7 @@ public struct ProfileID: Hashable, Sendable, CustomStringConvertible, Codable {
 
     /// The id of `content` (a profile file's bytes).
     public static func of(_ content: [UInt8]) -> ProfileID {
-        var h = SHA256Hasher()
+        let h = SHA256Hasher()
         h.update(content)
         return ProfileID(bytes: h.finalize())
     }

@@ -3,29 +3,38 @@ import CZlib
 import Foundation
 
 /// SHA-256 (system libcrypto). Used for content ids: dataset files, dictionaries, profiles.
-public struct SHA256Hasher {
-    private var context = SHA256_CTX()
+public final class SHA256Hasher {
+    private let context: OpaquePointer
 
-    public init() { SHA256_Init(&context) }
-
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-        SHA256_Update(&context, base, buffer.count)
+    public init() {
+        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
+            fatalError("libcrypto cannot create a SHA-256 context (out of memory?)")
+        }
+        context = ctx
     }
 
-    public mutating func update<C: ContiguousBytes>(_ data: C) {
+    deinit { EVP_MD_CTX_free(context) }
+
+    public func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        EVP_DigestUpdate(context, base, buffer.count)
+    }
+
+    public func update<C: ContiguousBytes>(_ data: C) {
         data.withUnsafeBytes { update($0) }
     }
 
-    public mutating func finalize() -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        digest.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
+    /// The 32-byte digest of everything passed to `update`.
+    public func finalize() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        digest.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
         return digest
     }
 
     /// Lowercase hex of the SHA-256 of `data`.
     public static func hex<C: ContiguousBytes>(_ data: C) -> String {
-        var h = SHA256Hasher()
+        let h = SHA256Hasher()
         h.update(data)
         return h.finalize().hexString
     }

@@ -151,7 +151,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
             }
             do {
                 try g.parameters.validate()
-                var hasher = SHA256Hasher()
+                let hasher = SHA256Hasher()
                 var bytes = 0
                 try SdkLogGenerator(options: g.parameters).write { hasher.update($0); bytes += $0.count }
                 compare("regenerated", sha: hasher.finalize().hexString, records: g.parameters.records, bytes: bytes)

@@ -61,7 +61,7 @@ public final class RecordReader {
     private let chunks: ChunkSource
     private let splitter: RecordSplitter
     private let batchBytes: Int
-    private var hasher = SHA256Hasher()
+    private let hasher = SHA256Hasher()
     private var sha: String?
     private var pendingProbe: [UInt8]?
     private var finished = false

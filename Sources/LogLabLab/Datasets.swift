@@ -182,7 +182,7 @@ public enum DatasetPreparation {
 
     /// SHA-256 over the record bytes and their boundaries.
     public static func contentHash(_ batch: RecordBatch) -> String {
-        var h = SHA256Hasher()
+        let h = SHA256Hasher()
         h.update(batch.bytes)
         var w = ByteWriter(capacity: batch.offsets.count * 3)
         for o in batch.offsets { w.varint(o) }

@@ -74,7 +74,7 @@ struct DatasetCommand: ParsableCommand {
             let generator = SdkLogGenerator(options: options)
             let t0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
             var bytes = 0
-            var hasher = sha256 ? SHA256Hasher() : nil
+            let hasher = sha256 ? SHA256Hasher() : nil
             try DatasetCommand.writeOutput(output, level: level) { sink in
                 try generator.write(layout: layout) { chunk in
                     bytes += chunk.count
@@ -85,7 +85,7 @@ struct DatasetCommand: ParsableCommand {
             let seconds = Double(Clock.nanoseconds() - t0) / 1e9
             let cpu = Double(Clock.threadCPUNanoseconds() - c0) / 1e9
             func rate(_ s: Double) -> String { String(format: "%.1f", s > 0 ? Double(bytes) / 1e6 / s : 0) }
-            let hash = hasher.map { h -> String in var h = h; return ", sha256 \(h.finalize().hexString)" } ?? ""
+            let hash = hasher.map { ", sha256 \($0.finalize().hexString)" } ?? ""
             DatasetCommand.note("generated \(records) records, \(bytes) bytes\(hash) in \(String(format: "%.2f", seconds)) s: \(rate(seconds)) MB/s wall, \(rate(cpu)) MB/s CPU (writing included)")
         }
     }
