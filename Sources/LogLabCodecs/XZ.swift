@@ -79,13 +79,7 @@ final class XZEncoder: EncoderEngine {
     }
 
     func step(_ input: inout InputWindow, _ output: inout OutputWindow, finishing: Bool) throws -> Bool {
-        stream.pointee.next_in = nonNullBase(input).assumingMemoryBound(to: UInt8.self)
-        stream.pointee.avail_in = input.count
-        stream.pointee.next_out = nonNullBase(output).assumingMemoryBound(to: UInt8.self)
-        stream.pointee.avail_out = output.count
-        let ret = lzma_code(stream, finishing ? LZMA_FINISH : LZMA_RUN)
-        input = input.dropping(input.count - stream.pointee.avail_in)
-        output = output.dropping(output.count - stream.pointee.avail_out)
+        let ret = lzmaCode(stream, &input, &output, finishing: finishing)
         switch ret {
         case LZMA_STREAM_END: return true
         case LZMA_OK, LZMA_BUF_ERROR: return false
@@ -121,13 +115,7 @@ final class XZDecoder: DecoderEngine {
             if input.count > 0 { throw CodecError.corruptInput(.xz, "trailing data after the end of the xz stream") }
             return true
         }
-        stream.pointee.next_in = nonNullBase(input).assumingMemoryBound(to: UInt8.self)
-        stream.pointee.avail_in = input.count
-        stream.pointee.next_out = nonNullBase(output).assumingMemoryBound(to: UInt8.self)
-        stream.pointee.avail_out = output.count
-        let ret = lzma_code(stream, finishing ? LZMA_FINISH : LZMA_RUN)
-        input = input.dropping(input.count - stream.pointee.avail_in)
-        output = output.dropping(output.count - stream.pointee.avail_out)
+        let ret = lzmaCode(stream, &input, &output, finishing: finishing)
         switch ret {
         case LZMA_STREAM_END:
             ended = true
@@ -142,4 +130,17 @@ final class XZDecoder: DecoderEngine {
             throw CodecError.library(.xz, xzMessage(ret))
         }
     }
+}
+
+/// One `lzma_code` call over the windows, which then start at what it did not consume/fill.
+private func lzmaCode(_ stream: UnsafeMutablePointer<lzma_stream>, _ input: inout InputWindow,
+                      _ output: inout OutputWindow, finishing: Bool) -> lzma_ret {
+    stream.pointee.next_in = nonNullBase(input).assumingMemoryBound(to: UInt8.self)
+    stream.pointee.avail_in = input.count
+    stream.pointee.next_out = nonNullBase(output).assumingMemoryBound(to: UInt8.self)
+    stream.pointee.avail_out = output.count
+    let ret = lzma_code(stream, finishing ? LZMA_FINISH : LZMA_RUN)
+    input = input.dropping(input.count - stream.pointee.avail_in)
+    output = output.dropping(output.count - stream.pointee.avail_out)
+    return ret
 }

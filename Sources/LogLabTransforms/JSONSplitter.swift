@@ -59,6 +59,19 @@ final class JSONSplitter {
         // 0: expecting a value, 1: after a value, 2: expecting a key
         var state = 0
         @inline(__always) func isWS(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+        /// The index just past the closing quote of the string opening at `q`, or nil if the
+        /// string is unterminated or holds a raw control byte (such records travel verbatim).
+        @inline(__always) func stringEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: Int) -> Int? {
+            var i = q &+ 1
+            while i < n {
+                let d = p[i]
+                if d == 0x22 { return i &+ 1 }
+                if d == 0x5C { i &+= 2; continue }
+                if d < 0x20 { return nil }
+                i &+= 1
+            }
+            return nil
+        }
         while true {
             while i < n, isWS(p[i]) { sh[s] = p[i]; s &+= 1; i &+= 1 }
             if state == 1 {
@@ -86,16 +99,8 @@ final class JSONSplitter {
             if state == 2 {
                 guard c == 0x22 else { return false }
                 let start = i
-                i &+= 1
-                while true {
-                    guard i < n else { return false }
-                    let d = p[i]
-                    if d == 0x22 { break }
-                    if d == 0x5C { i &+= 2; continue }
-                    if d < 0x20 { return false }
-                    i &+= 1
-                }
-                i &+= 1
+                guard let end = stringEnd(p, n, start) else { return false }
+                i = end
                 (sh + s).update(from: p + start, count: i - start)
                 s &+= i - start
                 while i < n, isWS(p[i]) { sh[s] = p[i]; s &+= 1; i &+= 1 }
@@ -122,16 +127,8 @@ final class JSONSplitter {
                 }
             case 0x22:
                 let start = i
-                i &+= 1
-                while true {
-                    guard i < n else { return false }
-                    let d = p[i]
-                    if d == 0x22 { break }
-                    if d == 0x5C { i &+= 2; continue }
-                    if d < 0x20 { return false }
-                    i &+= 1
-                }
-                i &+= 1
+                guard let end = stringEnd(p, n, start) else { return false }
+                i = end
                 vs[v] = Int32(truncatingIfNeeded: start); ve[v] = Int32(truncatingIfNeeded: i); v &+= 1
                 sh[s] = 0; s &+= 1
                 state = 1
