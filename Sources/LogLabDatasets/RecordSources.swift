@@ -23,7 +23,7 @@ public enum RecordSources {
     /// values one after another, or plain text, optionally compressed (.gz, .zst, .xz, by extension
     /// or magic bytes). `format` overrides detection.
     public static func load(path: String, format: RecordFormat? = nil) throws -> LoadedDataset {
-        let reader = try RecordReader(path: path, format: format, batchBytes: Int.max)
+        let reader = try RecordReader(path: path, format: format, batchBytes: Int.max, maxBytes: Files.maxWholeFileBytes)
         var records = RecordBatch()
         while let batch = try reader.next() {
             if records.isEmpty { records = batch } else { records.append(contentsOf: batch) }
@@ -61,22 +61,25 @@ public final class RecordReader {
     private let chunks: ChunkSource
     private let splitter: RecordSplitter
     private let batchBytes: Int
+    private let maxBytes: Int
     private let hasher = SHA256Hasher()
     private var sha: String?
     private var pendingProbe: [UInt8]?
     private var finished = false
 
     /// `batchBytes`: a batch is handed out once it holds at least this many record bytes.
-    public init(path: String, format: RecordFormat? = nil, batchBytes: Int = 8 << 20) throws {
+    /// `maxBytes`: more decompressed bytes than this is an error (whole-file readers).
+    public init(path: String, format: RecordFormat? = nil, batchBytes: Int = 8 << 20, maxBytes: Int = .max) throws {
         self.path = path
         self.batchBytes = max(1, batchBytes)
+        self.maxBytes = maxBytes
+        let input: InputFile
+        do { input = try InputFile(path) } catch { throw DatasetError("\(error)") }
+        // Magic bytes only from a regular file: a pipe cannot be read twice.
         var magic: [UInt8] = []
-        if let h = FileHandle(forReadingAtPath: path) {
-            magic = [UInt8](h.readData(ofLength: 6))
-            try? h.close()
-        }
+        if Files.kind(of: path) == "regular file", let head = try? InputFile(path).read(upTo: 6) { magic = head }
         compression = CodecDetection.family(forPath: path) ?? CodecDetection.family(magic: magic[...])
-        chunks = try ChunkSource(path: path, compression: compression)
+        chunks = try ChunkSource(input: input, compression: compression)
         // Read enough to detect the format.
         var probe: [UInt8] = []
         while probe.count < 256 << 10, let c = try chunks.next() { probe += c }
@@ -111,6 +114,9 @@ public final class RecordReader {
             }
             hasher.update(chunk)
             byteCount += chunk.count
+            if byteCount > maxBytes {
+                throw DatasetError("\(path): more than \(ByteSize.format(maxBytes)) once decompressed, the limit for reading a whole file (LOGLAB_MAX_INPUT)")
+            }
             chunk.withUnsafeBytes { splitter.feed($0) }
             if splitter.batch.totalBytes >= batchBytes { return splitter.takeBatch() }
         }
@@ -128,18 +134,14 @@ public final class RecordReader {
 /// The decompressed bytes of a file, a chunk at a time, in bounded memory.
 final class ChunkSource {
     static let chunkSize = 1 << 20
-    private let handle: FileHandle
+    private let handle: InputFile
     private let path: String
     private let decoder: StreamDecompressor?
     private var ended = false
 
-    init(path: String, compression: CodecFamily?) throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DatasetError("\(path): no such file") }
-        guard !isDir.boolValue else { throw DatasetError("\(path): is a directory") }
-        guard let h = FileHandle(forReadingAtPath: path) else { throw DatasetError("\(path): cannot be read") }
-        handle = h
-        self.path = path
+    init(input: InputFile, compression: CodecFamily?) throws {
+        handle = input
+        path = input.name
         do {
             decoder = try compression.map { try StreamDecompressor($0) }
         } catch {
@@ -147,18 +149,16 @@ final class ChunkSource {
         }
     }
 
-    deinit { try? handle.close() }
-
     /// The next decompressed chunk, or nil at the end.
     func next() throws -> [UInt8]? {
         guard let decoder else {
-            let d = handle.readData(ofLength: Self.chunkSize)
-            return d.isEmpty ? nil : [UInt8](d)
+            let d = try read(Self.chunkSize)
+            return d.isEmpty ? nil : d
         }
         var out: [UInt8] = []
         while out.isEmpty && !ended {
             // Compressed input in small reads: its output can be many times larger.
-            let input = handle.readData(ofLength: Self.chunkSize / 16)
+            let input = try read(Self.chunkSize / 16)
             do {
                 if input.isEmpty {
                     ended = true
@@ -171,5 +171,9 @@ final class ChunkSource {
             }
         }
         return out.isEmpty ? nil : out
+    }
+
+    private func read(_ count: Int) throws -> [UInt8] {
+        do { return try handle.read(upTo: count) } catch { throw DatasetError("\(error)") }
     }
 }

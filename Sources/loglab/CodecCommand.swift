@@ -3,32 +3,19 @@ import Foundation
 import LogLabCodecs
 import LogLabCore
 
-func printErr(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+func printErr(_ s: String) { Output.note(s) }
 
 /// Reads `input` ("-": stdin) in chunks and writes the transformed bytes to `output`
 /// ("-": stdout; a file is written under a temporary name and renamed at the end).
 func pipe(input: String, output: String, chunkSize: Int = 1 << 20,
           _ body: (_ read: () throws -> [UInt8]?, _ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-    let inHandle: FileHandle
-    if input == "-" {
-        inHandle = FileHandle.standardInput
-    } else {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else { throw FileError("\(input): no such file") }
-        guard !isDir.boolValue else { throw FileError("\(input): is a directory") }
-        guard let h = FileHandle(forReadingAtPath: input) else { throw FileError("\(input): cannot be read") }
-        inHandle = h
-    }
+    let source = try InputFile(input)
     let read: () throws -> [UInt8]? = {
-        guard let d = try inHandle.read(upToCount: chunkSize), !d.isEmpty else { return nil }
-        return [UInt8](d)
+        let d = try source.read(upTo: chunkSize)
+        return d.isEmpty ? nil : d
     }
-    if output == "-" {
-        try body(read) { FileHandle.standardOutput.write(Data($0)) }
-    } else {
-        try Files.withAtomicOutput(output) { handle in
-            try body(read) { try handle.write(contentsOf: Data($0)) }
-        }
+    try Output.with(output) { out in
+        try body(read) { try out.write($0) }
     }
 }
 
@@ -83,9 +70,8 @@ struct CodecCommand: ParsableCommand {
                 var spec = try codec.map { try CodecSpec(parsing: $0) }
                 if spec == nil {
                     var family = input == "-" ? nil : CodecDetection.family(forPath: input)
-                    if family == nil, input != "-", let h = FileHandle(forReadingAtPath: input) {
-                        let head = [UInt8]((try? h.read(upToCount: 8)) ?? Data())
-                        try? h.close()
+                    if family == nil, input != "-", Files.kind(of: input) == "regular file" {
+                        let head = try InputFile(input).read(upTo: 8)
                         family = CodecDetection.family(magic: head[...])
                     }
                     guard let family else {

@@ -6,26 +6,22 @@ import LogLabContainer
 /// Shared wiring of the container commands: one-line errors, inputs and atomic outputs.
 enum ContainerCLI {
     static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        Output.note(text)
     }
 
     /// Standard input, or `path` opened for reading.
     static func withInput<R>(_ path: String?, _ body: (FileDescriptorSource) throws -> R) throws -> R {
         guard let path, path != "-" else { return try body(FileDescriptorSource(fd: 0, name: "standard input")) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ContainerError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        return try body(FileDescriptorSource(fd: fd, name: path))
+        let file: InputFile
+        do { file = try InputFile(path) } catch { throw ContainerError(.io, "\(error)") }
+        return try body(FileDescriptorSource(fd: file.fd, name: path))
     }
 
     /// Standard output, or `path` written under a temporary name and renamed when `body`
     /// succeeds (nothing appears under `path` on failure).
-    static func withOutput<R>(_ path: String?, _ body: (FileDescriptorSink) throws -> R) throws -> R {
-        guard let path, path != "-" else { return try body(FileDescriptorSink(fd: 1, name: "standard output")) }
+    static func withOutput<R>(_ path: String?, _ body: (OutputFile) throws -> R) throws -> R {
         do {
-            return try Files.withAtomicOutput(path) { handle in
-                try body(FileDescriptorSink(fd: handle.fileDescriptor, name: path))
-            }
+            return try Output.with(path, body)
         } catch let e as FileError {
             throw ContainerError(.io, e.description)
         }

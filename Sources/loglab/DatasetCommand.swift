@@ -19,23 +19,19 @@ struct DatasetCommand: ParsableCommand {
         return found
     }
 
-    static func note(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+    static func note(_ text: String) { Output.note(text) }
 
     /// Writes chunks to `path` atomically, compressed when its extension says so (.gz .zst .xz .br).
     static func writeOutput(_ path: String, level: Int?, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        if path == "-" {
-            try produce { FileHandle.standardOutput.write(Data($0)) }
-            return
-        }
-        try Files.withAtomicOutput(path) { handle in
-            if let family = CodecDetection.family(forPath: path) {
+        try Output.with(path) { out in
+            if path != "-", let family = CodecDetection.family(forPath: path) {
                 let spec = try CodecSpec(parsing: "\(family.rawValue):\(level ?? (family == .zstd ? 19 : family == .xz ? 9 : 6))")
                 let compressor = try StreamCompressor(spec)
-                let sink: (UnsafeRawBufferPointer) throws -> Void = { try handle.write(contentsOf: Data($0)) }
+                let sink: (UnsafeRawBufferPointer) throws -> Void = { try out.write($0) }
                 try produce { try compressor.write($0, to: sink) }
                 try compressor.finish(to: sink)
             } else {
-                try produce { try handle.write(contentsOf: Data($0)) }
+                try produce { try out.write($0) }
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LogLabCore
 
 @main
 struct LogLabCommand: ParsableCommand {
@@ -24,6 +25,7 @@ struct LogLabCommand: ParsableCommand {
         }
         do {
             try command.run()
+            try Output.finishStandardOutput()
         } catch let error as ExitCode {
             exit(withError: error)
         } catch let error as CleanExit {
@@ -32,7 +34,8 @@ struct LogLabCommand: ParsableCommand {
             exit(withError: error)
         } catch {
             let line = String(describing: error).split(separator: "\n").joined(separator: " ")
-            FileHandle.standardError.write(Data("error: \(line)\n".utf8))
+            TemporaryFiles.shared.removeAll()
+            Output.note("error: \(line)")
             Foundation.exit(1)
         }
     }

@@ -61,12 +61,7 @@ struct ProfileCommand: ParsableCommand {
 /// Shared by `profile train` and `export`.
 enum ProfileBuilding {
     static func readTraining(_ path: String) throws -> RecordBatch {
-        var bytes = try Files.read(path)
-        let family = CodecDetection.family(forPath: path) ?? CodecDetection.family(magic: bytes.prefix(8))
-        if let family {
-            bytes = try Decompressor(family).decompress(bytes)
-        }
-        return RecordBatch(lines: bytes)
+        RecordBatch(lines: try CompressedFiles.read(path))
     }
 
     static func build(train: String, transforms: String, codec: String?, framing: String?, dictSize: String?,

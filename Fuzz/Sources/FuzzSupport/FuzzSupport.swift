@@ -1,0 +1,46 @@
+import Foundation
+import LogLabContainer
+import LogLabCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What every harness shares: the fixtures of the test suite, and fuzz input as a file
+/// descriptor (a memfd, so the readers under test see a real file without disk traffic).
+public enum FuzzSupport {
+    /// `Tests/LogLabContainerTests/Fixtures` of the checkout this harness was built from.
+    public static let fixtures: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }   // Sources/FuzzSupport/x.swift → Fuzz → checkout
+        return url.appendingPathComponent("Tests/LogLabContainerTests/Fixtures").path
+    }()
+
+    public static func fixture(_ name: String) -> [UInt8] {
+        guard let d = FileManager.default.contents(atPath: fixtures + "/" + name) else {
+            fatalError("fixture \(name) missing under \(fixtures)")
+        }
+        return [UInt8](d)
+    }
+
+    /// The fixture profiles, loaded once (their dictionaries are embedded).
+    public static let profiles: [Profile] = ["v1-all.llp", "v1-none-dict.llp"].map { name in
+        do { return try Profile.parse(fixture(name), name: name) { _ in throw FileError("no external dictionary") } } catch {
+            fatalError("fixture \(name) does not load: \(error)")
+        }
+    }
+
+    /// Runs `body` with the bytes in an anonymous in-memory file, positioned at its start.
+    public static func withMemoryFile<R>(_ data: UnsafeRawBufferPointer, _ body: (Int32) throws -> R) rethrows -> R {
+        let fd = memfd_create("fuzz", 0)
+        precondition(fd >= 0, "memfd_create failed")
+        defer { close(fd) }
+        var done = 0
+        while done < data.count {
+            let n = write(fd, data.baseAddress! + done, data.count - done)
+            precondition(n > 0, "memfd write failed")
+            done += n
+        }
+        lseek(fd, 0, SEEK_SET)
+        return try body(fd)
+    }
+}
