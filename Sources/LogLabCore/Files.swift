@@ -72,9 +72,13 @@ public enum Files {
         defer { close(fd) }
         let regular = (st.st_mode & S_IFMT) == S_IFREG
         if regular && Int(st.st_size) > limit {
-            throw FileError("\(path): \(st.st_size) bytes, more than the input limit of \(ByteSize.format(limit)) (LOGLAB_MAX_INPUT)")
+            throw FileError("\(path): \(st.st_size) bytes, more than the limit of \(limitText(limit))")
         }
         return try readToEnd(fd: fd, name: path, expected: regular ? Int(st.st_size) : nil, limit: limit)
+    }
+
+    static func limitText(_ limit: Int) -> String {
+        ByteSize.format(limit) + (limit == maxWholeFileBytes ? " for a whole-file read (LOGLAB_MAX_INPUT)" : "")
     }
 
     /// Reads `fd` to its end. With `expected` (a regular file's size), a shorter read means
@@ -91,7 +95,7 @@ public enum Files {
             }
             if n == 0 { break }
             guard out.count + n <= limit else {
-                throw FileError("\(name): more than the input limit of \(ByteSize.format(limit)) (LOGLAB_MAX_INPUT)")
+                throw FileError("\(name): more than the limit of \(limitText(limit))")
             }
             out.append(contentsOf: chunk[0..<n])
         }

@@ -46,8 +46,16 @@ public indirect enum YNode: Sendable {
         }
     }
 
+    /// Bounds of a spec (specs are small): checked on the bytes before the YAML parser
+    /// builds anything, so hostile input can neither overflow the stack nor fill memory.
+    public static let maxBytes = 1 << 20
+    public static let maxDepth = 64
+    public static let maxAliases = 256
+    public static let maxNodes = 100_000
+
     /// Parses YAML text. Duplicate keys, non-scalar keys and aliases to nowhere are rejected.
     public static func parse(_ text: String, file: String) throws -> YNode {
+        try checkBounds(text, file: file)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -57,12 +65,51 @@ public indirect enum YNode: Sendable {
         guard let node else {
             throw SpecError("the file is empty", at: SourceLocation(file: file, line: 1, column: 1))
         }
-        return try convert(node, file: file)
+        var budget = maxNodes
+        return try convert(node, file: file, depth: 0, budget: &budget)
+    }
+
+    /// A cheap scan of the bytes: size, an upper bound of the nesting depth (flow brackets,
+    /// plus per line its indentation and leading `- ` entries; quotes are not told apart, so
+    /// the bound errs on the safe side), and the number of aliases (`*name`).
+    static func checkBounds(_ text: String, file: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= maxBytes else {
+            throw SpecError("the spec is \(bytes.count) bytes, more than the \(maxBytes) a spec may have", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+        var line = 1, column = 0, indent = 0, atLineStart = true, flow = 0, dashes = 0, aliases = 0
+        var previous: UInt8 = 0x0A
+        for b in bytes {
+            column += 1
+            defer { previous = b }
+            if b == 0x0A {
+                line += 1; column = 0; indent = 0; atLineStart = true; dashes = 0
+                continue
+            }
+            if atLineStart {
+                if b == 0x20 { indent += 1; continue }
+                if b == 0x2D { dashes += 1; continue }   // "- - - x" nests without indentation
+                atLineStart = false
+            }
+            switch b {
+            case 0x5B, 0x7B: flow += 1
+            case 0x5D, 0x7D: flow = max(0, flow - 1)
+            case 0x2A where previous == 0x20 || previous == 0x0A || previous == 0x5B || previous == 0x2C || previous == 0x3A || previous == 0x09:
+                aliases += 1
+                guard aliases <= maxAliases else {
+                    throw SpecError("more than \(maxAliases) aliases (*name): a spec does not need them", at: SourceLocation(file: file, line: line, column: column))
+                }
+            default: break
+            }
+            guard flow <= maxDepth, flow + dashes + indent / 2 <= 2 * maxDepth else {
+                throw SpecError("nested too deeply (more than \(maxDepth) levels)", at: SourceLocation(file: file, line: line, column: column))
+            }
+        }
     }
 
     public static func load(path: String) throws -> YNode {
         let bytes: [UInt8]
-        do { bytes = try Files.read(path) } catch {
+        do { bytes = try Files.read(path, limit: maxBytes) } catch {
             throw SpecError("cannot read spec: \(error)", at: nil)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -71,16 +118,26 @@ public indirect enum YNode: Sendable {
         return try parse(text, file: path)
     }
 
-    private static func convert(_ node: Node, file: String) throws -> YNode {
+    private static func convert(_ node: Node, file: String, depth: Int, budget: inout Int) throws -> YNode {
         func loc(_ mark: Mark?) -> SourceLocation {
             SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        }
+        // Aliases make a tree larger than its text: count every node the conversion builds.
+        budget -= 1
+        guard budget >= 0 else {
+            throw SpecError("the spec expands to more than \(maxNodes) values (aliases?)", at: loc(node.mark))
+        }
+        guard depth <= maxDepth else {
+            throw SpecError("nested too deeply (more than \(maxDepth) levels)", at: loc(node.mark))
         }
         switch node {
         case .scalar(let s):
             let isNullish = s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
             return .scalar(isNullish ? "" : s.string, plain: s.style == .plain, loc(s.mark))
         case .sequence(let seq):
-            return .sequence(try seq.map { try convert($0, file: file) }, loc(seq.mark))
+            var items: [YNode] = []
+            for item in seq { items.append(try convert(item, file: file, depth: depth + 1, budget: &budget)) }
+            return .sequence(items, loc(seq.mark))
         case .mapping(let map):
             var pairs: [(key: String, keyLocation: SourceLocation, value: YNode)] = []
             var seen = Set<String>()
@@ -91,7 +148,7 @@ public indirect enum YNode: Sendable {
                 guard seen.insert(ks.string).inserted else {
                     throw SpecError("duplicate key '\(ks.string)'", at: loc(k.mark))
                 }
-                pairs.append((ks.string, loc(ks.mark), try convert(v, file: file)))
+                pairs.append((ks.string, loc(ks.mark), try convert(v, file: file, depth: depth + 1, budget: &budget)))
             }
             return .mapping(pairs, loc(map.mark))
         }
