@@ -54,39 +54,29 @@ public struct PartitionManifest: Codable, Sendable, Equatable {
 
 /// Writes records into one container per time partition,
 /// `dt=YYYY-MM-DD/hour=HH/part-NNNNN.llc` (or `dt=YYYY-MM-DD/part-NNNNN.llc` by day), dated
-/// by the timestamp field (undated records go to `dt=unknown`). Each part is written under
-/// a temporary name and renamed when complete; the manifest is written last. At most
-/// `maxOpenParts` parts are open at once; a late record for a closed partition starts a new
-/// part there.
+/// by the timestamp field (undated records go to `dt=unknown`).
+///
+/// Input in any order gives one part per partition and run: records are grouped per
+/// partition in memory up to `memoryLimit` bytes; beyond that the largest groups are
+/// appended to raw spill files in a private folder (`DIR/.spill-PID-N/`), and `finish`
+/// compresses each partition into one part. Parts are written under temporary names;
+/// `finish` then takes the folder's lock (`DIR/.lock`, flock), numbers the parts after
+/// those already there, renames them into place and rewrites the manifest atomically, so
+/// several writers may share a folder and the manifest always lists exactly the complete
+/// parts. Under the lock it also removes what an interrupted run left (final-named parts no
+/// manifest lists, spill folders of dead processes). Interrupted runs (SIGINT/SIGTERM) remove
+/// their spill folder and any part not yet in the manifest.
 public final class PartitionedWriter {
-    private final class OpenPart {
-        let key: String
-        let relativePath: String
-        let tempPath: String
-        let finalPath: String
-        let fd: Int32
-        let writer: ContainerWriter
-        let hasher: Box
-        var lastUse: Int
-        init(key: String, relativePath: String, tempPath: String, finalPath: String, fd: Int32,
-             writer: ContainerWriter, hasher: Box, lastUse: Int) {
-            self.key = key
-            self.relativePath = relativePath
-            self.tempPath = tempPath
-            self.finalPath = finalPath
-            self.fd = fd
-            self.writer = writer
-            self.hasher = hasher
-            self.lastUse = lastUse
-        }
-    }
-
-    private final class Box {
-        let sha = SHA256Hasher()
-        var bytes: UInt64 = 0
-    }
-
     public static let fileExtension = "llc"
+    public static let lockName = ".lock"
+    /// Parts smaller than this (stored bytes) compress poorly; many of them earn a warning.
+    public static let smallPartBytes: UInt64 = 64 << 10
+
+    private final class Group {
+        var buffer: [UInt8] = []
+        var spillPath: String?
+        var records = 0
+    }
 
     private let directory: String
     private let codec: any FrameCodec
@@ -94,16 +84,20 @@ public final class PartitionedWriter {
     private let needle: [UInt8]
     private let timestampField: String
     private let options: ContainerWriter.Options
-    private let maxOpenParts: Int
-    private var openParts: [String: OpenPart] = [:]
-    private var finished: [PartitionManifest.Part] = []
-    private var nextNumber: [String: Int] = [:]
-    private var clock = 0
+    private let memoryLimit: Int
+    private var groups: [String: Group] = [:]
+    private var buffered = 0
+    private var spillDirectory: String?
+    private var createdDirectories: [String] = []
     private var failed = false
+    private var done = false
+    /// Warnings of the last `finish` (small parts).
+    public private(set) var warnings: [String] = []
 
+    /// `maxOpenParts` is accepted for source compatibility; grouping makes it unnecessary.
     public init(directory: String, codec: any FrameCodec, granularity: PartitionGranularity,
                 timestampField: String? = nil, options: ContainerWriter.Options = .init(),
-                maxOpenParts: Int = 4) throws {
+                maxOpenParts: Int = 4, memoryLimit: Int = 256 << 20) throws {
         guard let field = timestampField ?? codec.timestampField, !field.isEmpty else {
             throw ContainerError(.usage, "partitioning needs a timestamp field (--timestamp-field or the profile's)")
         }
@@ -113,31 +107,47 @@ public final class PartitionedWriter {
         self.timestampField = field
         self.needle = TimestampExtractor.needle(for: field)
         self.options = options
-        self.maxOpenParts = max(1, maxOpenParts)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw ContainerError(.io, "cannot create \(directory): \(error.localizedDescription)")
-        }
-        if let existing = try PartitionManifest.load(directory: directory) {
-            guard existing.profile == codec.profileID.hex else {
-                throw ContainerError(.profileMismatch, "\(directory) holds parts of profile \(existing.profile.prefix(12)), not of the given profile \(codec.profileID.short)")
+        self.memoryLimit = max(1 << 16, memoryLimit)
+        var st = stat()
+        if stat(directory, &st) != 0 {
+            do {
+                createdDirectories = try Output.createDirectories(directory, for: directory)
+            } catch {
+                throw ContainerError(.io, "cannot create \(directory): \(error)")
             }
-            guard existing.partitionBy == granularity, existing.timestampField == field else {
-                throw ContainerError(.usage, "\(directory) is partitioned by \(existing.partitionBy.rawValue) of '\(existing.timestampField)'; use the same options to add to it")
-            }
+        } else if (st.st_mode & S_IFMT) != S_IFDIR {
+            throw ContainerError(.usage, "\(directory) is not a directory")
         }
+        try checkCompatible(try PartitionManifest.load(directory: directory))
     }
 
     deinit { abandon() }
 
-    /// Removes every temporary part (after a failure).
-    public func abandon() {
-        for part in openParts.values {
-            close(part.fd)
-            unlink(part.tempPath)
+    private func checkCompatible(_ existing: PartitionManifest?) throws {
+        guard let existing else { return }
+        guard existing.profile == codec.profileID.hex else {
+            throw ContainerError(.profileMismatch, "\(directory) holds parts of profile \(existing.profile.prefix(12)), not of the given profile \(codec.profileID.short)")
         }
-        openParts.removeAll()
+        guard existing.partitionBy == granularity, existing.timestampField == timestampField else {
+            throw ContainerError(.usage, "\(directory) is partitioned by \(existing.partitionBy.rawValue) of '\(existing.timestampField)'; use the same options to add to it")
+        }
+    }
+
+    /// Removes everything this writer created that no manifest lists (after a failure).
+    public func abandon() {
+        groups.removeAll()
+        buffered = 0
+        if let spillDirectory {
+            try? FileManager.default.removeItem(atPath: spillDirectory)
+            TemporaryFiles.shared.forget(spillDirectory)
+            self.spillDirectory = nil
+        }
+        if !createdDirectories.isEmpty && !done {
+            unlink(directory + "/" + Self.lockName)
+            for d in createdDirectories.reversed() { rmdir(d) }
+        }
+        for d in createdDirectories { TemporaryFiles.shared.forget(d) }
+        createdDirectories = []
     }
 
     /// The partition directory of a time (or of undated records).
@@ -154,13 +164,19 @@ public final class PartitionedWriter {
 
     /// Appends one line record (no `\n` inside).
     public func append(_ record: UnsafeRawBufferPointer) throws {
-        guard !failed else { throw ContainerError(.usage, "the partitioned writer failed earlier") }
+        guard !failed, !done else { throw ContainerError(.usage, "the partitioned writer failed or finished earlier") }
         do {
+            guard record.count < ContainerFormat.maxFrameOriginalBytes / 2 else {
+                throw ContainerError(.invalidInput, "a record is larger than \(ContainerFormat.maxFrameOriginalBytes / 2) bytes")
+            }
             let key = partition(of: TimestampExtractor.time(in: record, field: needle))
-            clock += 1
-            let part = try openParts[key] ?? openPart(key)
-            part.lastUse = clock
-            try part.writer.appendLine(record)
+            let group: Group
+            if let g = groups[key] { group = g } else { group = Group(); groups[key] = group }
+            group.buffer.append(contentsOf: record)
+            group.buffer.append(0x0A)
+            group.records += 1
+            buffered += record.count + 1
+            if buffered > memoryLimit { try spill() }
         } catch {
             failed = true
             abandon()
@@ -168,88 +184,194 @@ public final class PartitionedWriter {
         }
     }
 
-    private func openPart(_ key: String) throws -> OpenPart {
-        if openParts.count >= maxOpenParts, let oldest = openParts.values.min(by: { $0.lastUse < $1.lastUse }) {
-            try closePart(oldest)
-        }
-        let dir = directory + "/" + key
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw ContainerError(.io, "cannot create \(dir): \(error.localizedDescription)")
-        }
-        var n = nextNumber[key] ?? 0
-        func name(_ n: Int) -> String {
-            let s = String(n)
-            return "part-" + String(repeating: "0", count: max(0, 5 - s.count)) + s + "." + Self.fileExtension
-        }
-        while FileManager.default.fileExists(atPath: dir + "/" + name(n)) { n += 1 }
-        nextNumber[key] = n + 1
-        let finalPath = dir + "/" + name(n)
-        let tempPath = dir + "/." + name(n) + ".\(getpid()).tmp"
-        let fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ContainerError(.io, "cannot create \(tempPath): \(String(cString: strerror(errno)))")
-        }
-        let sink = FileDescriptorSink(fd: fd, name: finalPath)
-        let box = Box()
-        let writer: ContainerWriter
-        do {
-            writer = try ContainerWriter(codec: codec, options: options) { buffer in
-                try sink.write(buffer)
-                box.sha.update(buffer)
-                box.bytes += UInt64(buffer.count)
-            }
-        } catch {
-            close(fd)
-            unlink(tempPath)
-            throw error
-        }
-        let part = OpenPart(key: key, relativePath: key + "/" + name(n), tempPath: tempPath, finalPath: finalPath,
-                            fd: fd, writer: writer, hasher: box, lastUse: clock)
-        openParts[key] = part
-        return part
-    }
-
-    private func closePart(_ part: OpenPart) throws {
-        openParts[part.key] = nil
-        do {
-            let summary = try part.writer.finish(finalNewline: true)
-            guard fsync(part.fd) == 0 || errno == EINVAL else {
-                throw ContainerError(.io, "cannot write \(part.finalPath): \(String(cString: strerror(errno)))")
-            }
-            guard close(part.fd) == 0 else {
-                throw ContainerError(.io, "cannot write \(part.finalPath): \(String(cString: strerror(errno)))")
-            }
-            guard rename(part.tempPath, part.finalPath) == 0 else {
-                throw ContainerError(.io, "cannot rename into \(part.finalPath): \(String(cString: strerror(errno)))")
-            }
-            finished.append(PartitionManifest.Part(
-                path: part.relativePath, records: summary.records, bytes: summary.originalBytes,
-                storedBytes: part.hasher.bytes, sha256: part.hasher.sha.finalize().hexString,
-                from: summary.minTime.map(TimestampExtractor.format), to: summary.maxTime.map(TimestampExtractor.format)))
-        } catch {
-            unlink(part.tempPath)
-            throw error
+    /// Appends the largest groups to their spill files until half the memory is free.
+    private func spill() throws {
+        let dir = try makeSpillDirectory()
+        for (key, group) in groups.sorted(by: { $0.value.buffer.count > $1.value.buffer.count }) {
+            guard buffered > memoryLimit / 2 else { break }
+            guard !group.buffer.isEmpty else { continue }
+            let path = group.spillPath ?? dir + "/" + key.replacingOccurrences(of: "/", with: "_") + ".jsonl"
+            group.spillPath = path
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw ContainerError(.io, "cannot write the spill file \(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            try FileDescriptorSink(fd: fd, name: path).write(group.buffer)
+            buffered -= group.buffer.count
+            group.buffer = []
         }
     }
 
-    /// Closes every part and writes (or extends) the manifest.
+    private func makeSpillDirectory() throws -> String {
+        if let spillDirectory { return spillDirectory }
+        let dir = directory + "/.spill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        TemporaryFiles.shared.remember(dir, kind: .tree)
+        guard mkdir(dir, 0o700) == 0 else {
+            TemporaryFiles.shared.forget(dir)
+            throw ContainerError(.io, "cannot create \(dir): \(String(cString: strerror(errno)))")
+        }
+        spillDirectory = dir
+        return dir
+    }
+
+    private struct Pending {
+        var key: String
+        var temporaryPath: String
+        var part: PartitionManifest.Part
+    }
+
+    /// Compresses one partition's records into a temporary part in the spill folder.
+    private func compress(_ key: String, _ group: Group, index: Int) throws -> Pending {
+        let dir = try makeSpillDirectory()
+        let tmp = dir + "/part-\(index).\(Self.fileExtension)"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ContainerError(.io, "cannot create \(tmp): \(String(cString: strerror(errno)))") }
+        var closed = false
+        defer { if !closed { close(fd) } }
+        let sink = FileDescriptorSink(fd: fd, name: tmp)
+        let sha = SHA256Hasher()
+        var stored: UInt64 = 0
+        let writer = try ContainerWriter(codec: codec, options: options) { buffer in
+            try sink.write(buffer)
+            sha.update(buffer)
+            stored += UInt64(buffer.count)
+        }
+        if let spillPath = group.spillPath {
+            let input = try InputFile(spillPath)
+            _ = try LineSplitter.forEachLine(from: FileDescriptorSource(fd: input.fd, name: spillPath)) { try writer.appendLine($0) }
+            unlink(spillPath)
+        }
+        let tail = RecordBatch(lines: group.buffer)
+        group.buffer = []
+        for i in 0..<tail.count { try tail.withRecord(i) { try writer.appendLine($0) } }
+        let summary = try writer.finish(finalNewline: true)
+        guard fsync(fd) == 0 || errno == EINVAL else {
+            throw ContainerError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))")
+        }
+        closed = true
+        guard close(fd) == 0 else { throw ContainerError(.io, "cannot write \(tmp): \(String(cString: strerror(errno)))") }
+        return Pending(key: key, temporaryPath: tmp, part: PartitionManifest.Part(
+            path: "", records: summary.records, bytes: summary.originalBytes, storedBytes: stored,
+            sha256: sha.finalize().hexString,
+            from: summary.minTime.map(TimestampExtractor.format), to: summary.maxTime.map(TimestampExtractor.format)))
+    }
+
+    /// Compresses every partition, then adds the parts to the folder and its manifest under
+    /// the folder's lock. Returns the manifest as written.
     @discardableResult
     public func finish() throws -> PartitionManifest {
-        guard !failed else { throw ContainerError(.usage, "the partitioned writer failed earlier") }
+        guard !failed, !done else { throw ContainerError(.usage, "the partitioned writer failed or finished earlier") }
+        var placed: [String] = []
+        var createdDirs: [String] = []
         do {
-            for part in openParts.values.sorted(by: { $0.key < $1.key }) { try closePart(part) }
+            var pending: [Pending] = []
+            for (i, (key, group)) in groups.sorted(by: { $0.key < $1.key }).enumerated() where group.records > 0 {
+                pending.append(try compress(key, group, index: i))
+            }
+            groups.removeAll()
+            if !createdDirectories.isEmpty { TemporaryFiles.shared.remember(directory + "/" + Self.lockName) }
+            let lock = try FolderLock(directory + "/" + Self.lockName)
+            defer { lock.release() }
             var manifest = try PartitionManifest.load(directory: directory)
                 ?? PartitionManifest(profile: codec.profileID.hex, timestampField: timestampField,
                                      partitionBy: granularity, parts: [])
-            manifest.parts.append(contentsOf: finished.sorted { $0.path < $1.path })
-            try Files.writeAtomically(try manifest.json(), to: directory + "/" + PartitionManifest.fileName)
+            try checkCompatible(manifest)
+            removeDebris(listed: Set(manifest.parts.map(\.path)))
+            var added: [PartitionManifest.Part] = []
+            for p in pending {
+                let dir = directory + "/" + p.key
+                for d in try Output.createDirectories(dir, for: dir) {
+                    createdDirs.append(d)
+                }
+                var n = 0
+                let existing = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+                for name in existing { if let k = Self.partNumber(name) { n = max(n, k + 1) } }
+                let name = Self.partName(n)
+                let final = dir + "/" + name
+                TemporaryFiles.shared.remember(final)
+                guard rename(p.temporaryPath, final) == 0 else {
+                    TemporaryFiles.shared.forget(final)
+                    throw ContainerError(.io, "cannot rename into \(final): \(String(cString: strerror(errno)))")
+                }
+                placed.append(final)
+                var part = p.part
+                part.path = p.key + "/" + name
+                added.append(part)
+            }
+            manifest.parts.append(contentsOf: added)
+            try Output.with(directory + "/" + PartitionManifest.fileName) { try $0.write(try manifest.json()) }
+            for path in placed { TemporaryFiles.shared.forget(path) }
+            for d in createdDirs { TemporaryFiles.shared.forget(d) }
+            TemporaryFiles.shared.forget(directory + "/" + Self.lockName)
+            done = true
+            abandon()
+            warnings = Self.smallPartWarnings(added, granularity: granularity)
             return manifest
         } catch {
+            for path in placed { unlink(path); TemporaryFiles.shared.forget(path) }
+            for d in createdDirs.reversed() { rmdir(d); TemporaryFiles.shared.forget(d) }
             failed = true
             abandon()
             throw error
         }
     }
+
+    static func smallPartWarnings(_ parts: [PartitionManifest.Part], granularity: PartitionGranularity) -> [String] {
+        let small = parts.filter { $0.storedBytes < smallPartBytes }
+        guard parts.count >= 4, small.count * 2 > parts.count else { return [] }
+        let sizes = parts.map(\.storedBytes).sorted()
+        let hint = granularity == .hour ? "; --partition-by day makes fewer, larger parts" : ""
+        return ["\(small.count) of \(parts.count) parts are smaller than \(ByteSize.format(Int(smallPartBytes))) (median \(ByteSize.format(Int(sizes[sizes.count / 2])))): small parts compress poorly\(hint)"]
+    }
+
+    static func partName(_ n: Int) -> String {
+        let s = String(n)
+        return "part-" + String(repeating: "0", count: max(0, 5 - s.count)) + s + "." + fileExtension
+    }
+
+    /// `part-00012.llc` → 12.
+    static func partNumber(_ name: String) -> Int? {
+        guard name.hasPrefix("part-"), name.hasSuffix("." + fileExtension) else { return nil }
+        return Int(name.dropFirst(5).dropLast(fileExtension.count + 1))
+    }
+
+    /// Under the lock: final-named parts that no manifest lists were left by a run killed
+    /// between its renames and its manifest; spill folders and old `.tmp` parts of dead
+    /// processes are debris too.
+    private func removeDebris(listed: Set<String>) {
+        for item in PartitionSet.scan(directory) {
+            switch item {
+            case .part(let rel) where !listed.contains(rel):
+                unlink(directory + "/" + rel)
+            case .spill(let rel, let pid) where !Self.isAlive(pid):
+                try? FileManager.default.removeItem(atPath: directory + "/" + rel)
+            default: break
+            }
+        }
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
+}
+
+/// An exclusive `flock` on a file, held until `release` (or the process ends).
+final class FolderLock {
+    private var fd: Int32
+
+    init(_ path: String) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ContainerError(.io, "cannot open the lock \(path): \(String(cString: strerror(errno)))") }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            let e = errno
+            close(fd)
+            throw ContainerError(.io, "cannot lock \(path): \(String(cString: strerror(e)))")
+        }
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
 }

@@ -231,7 +231,7 @@ public enum Output {
 
     /// Creates the missing folders of `dir` (outermost first) and returns them, so that a
     /// failed output can remove what it created.
-    static func createDirectories(_ dir: String, for name: String) throws -> [String] {
+    public static func createDirectories(_ dir: String, for name: String) throws -> [String] {
         var missing: [String] = []
         var d = dir
         while !d.isEmpty, d != "/", d != "." {

@@ -40,6 +40,7 @@ struct CompressCommand: ParsableCommand {
                     try LineSplitter.forEachLine(from: source) { try writer.append($0) }
                 }
                 let manifest = try writer.finish()
+                for w in writer.warnings { ContainerCLI.note("warning: \(w)") }
                 if verbose {
                     let records = manifest.parts.reduce(0) { $0 + $1.records }
                     ContainerCLI.note("\(records) records into \(manifest.parts.count) parts under \(output) (\(profile.summary))")

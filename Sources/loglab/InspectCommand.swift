@@ -15,6 +15,32 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if PartitionSet.isPartitionSet(file) {
+                let set = try PartitionSet(path: file)
+                let m = set.manifest
+                let records = m.parts.reduce(0) { $0 + $1.records }
+                let bytes = m.parts.reduce(UInt64(0)) { $0 + $1.bytes }, stored = m.parts.reduce(UInt64(0)) { $0 + $1.storedBytes }
+                let froms = m.parts.compactMap(\.from).sorted(), tos = m.parts.compactMap(\.to).sorted()
+                if json {
+                    var o: [String: Any] = ["directory": set.directory, "profile": m.profile, "partitionBy": m.partitionBy.rawValue,
+                                            "timestampField": m.timestampField, "parts": m.parts.count, "records": records,
+                                            "restoredBytes": bytes, "storedBytes": stored]
+                    if let f = froms.first, let t = tos.last { o["from"] = f; o["to"] = t }
+                    if frames { o["partList"] = m.parts.map { ["path": $0.path, "records": $0.records, "bytes": $0.bytes, "storedBytes": $0.storedBytes, "from": $0.from ?? NSNull(), "to": $0.to ?? NSNull()] as [String: Any] } }
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+                } else {
+                    print("partitions \(set.directory)")
+                    print("  profile id       \(m.profile)")
+                    print("  partitioned by   \(m.partitionBy.rawValue) of '\(m.timestampField)'")
+                    print("  parts            \(m.parts.count)")
+                    print("  records          \(records)")
+                    print("  restored bytes   \(bytes)")
+                    print("  stored bytes     \(stored) (ratio \(String(format: "%.3f", stored == 0 ? 0 : Double(bytes) / Double(stored))))")
+                    if let f = froms.first, let t = tos.last { print("  time range       \(f) … \(t)") }
+                    if frames { for p in m.parts { print("  \(p.path)  \(p.records)  \(p.bytes)  \(p.storedBytes)  \(p.from ?? "-") … \(p.to ?? "-")") } }
+                }
+                return
+            }
             let head = try ContainerCLI.withInput(file) { try $0.readFully(8) }
             if head == ProfileFile.magic {
                 let profile = try ContainerCLI.loadProfile(file)

@@ -32,6 +32,17 @@ struct RestoreCommand: ParsableCommand {
             let codec = ProfileCodec(profile: profile)
             let tLoaded = Clock.nanoseconds()
             let randomAccess = record != nil || from != nil || to != nil
+            if let input, PartitionSet.isPartitionSet(input) {
+                guard record == nil else { throw ContainerError(.usage, "--record needs a container file, not a partition folder") }
+                let set = try PartitionSet(path: input)
+                let lo = try from.map { try ContainerCLI.parseTime($0, "--from") } ?? Int64.min
+                let hi = try to.map { try ContainerCLI.parseTime($0, "--to") } ?? Int64.max
+                let n = try ContainerCLI.withOutput(output) { sink in
+                    try set.restore(codec: codec, from: lo, to: hi, threads: threads) { try sink.write($0) }
+                }
+                if verbose { ContainerCLI.note("restored \(n) records from \(set.manifest.parts.count) parts") }
+                return
+            }
             if randomAccess || ContainerCLI.isRegularFile(input) {
                 guard let input, ContainerCLI.isRegularFile(input) else {
                     throw ContainerError(.usage, "--record, --from and --to need a container file (-i FILE)")

@@ -17,6 +17,13 @@ struct VerifyCommand: ParsableCommand {
         AllocatorTuning.forLargeFrames()
         do {
             let codec = try profile.map { ProfileCodec(profile: try ContainerCLI.loadProfile($0)) }
+            if PartitionSet.isPartitionSet(file) {
+                let set = try PartitionSet(path: file)
+                let r = try set.verify(codec: codec, threads: threads)
+                for u in r.unlisted { ContainerCLI.note("warning: \(set.directory)/\(u) is not in the manifest (left by an interrupted run; the next compress into this folder removes it)") }
+                print("ok: \(set.directory): \(r.parts) parts, \(r.records) records, \(r.restoredBytes) bytes, every part matches the manifest\(codec == nil ? " (give --profile for a full restore)" : " and restores fully")")
+                return
+            }
             let reader = try ContainerReader(path: file, codec: codec)
             let frames = try reader.verify(threads: threads)
             let what = codec == nil
