@@ -47,8 +47,9 @@ public enum XZCheck: String, Sendable, Codable, Hashable, CaseIterable {
 ///   (default), `nocheck`
 /// - `brotli:0`…`brotli:11`; option `wNN` sets the window to 2^NN bytes (10…24, default 22)
 /// - `zstd:-7`…`zstd:22`; options `longNN` (long-distance matching with a 2^NN window,
-///   10…31; `long` alone means 27), `check` (content checksum in every frame; off by
-///   default, like libzstd), `magicless` (frames without the 4-byte magic number and
+///   10…31; `long` alone means 27), `check` / `nocheck` (content checksum in every
+///   frame; off by default, like libzstd, except for standalone streams — `codec compress`,
+///   compressed dataset files — where it is on unless `nocheck`), `magicless` (frames without the 4-byte magic number and
 ///   without the dictionary id: smaller per-record frames that only LogLab can decode —
 ///   the `zstd` CLI cannot, and a wrong dictionary is not detected unless `check` is on)
 ///
@@ -82,18 +83,28 @@ public struct CodecSpec: Hashable, Sendable, Codable, CustomStringConvertible, L
     }
 
     /// Parses `gzip:6`, `xz:9e`, `brotli:11:w24`, `zstd:-5`, `zstd:22:long27`, `zstd:3:check:magicless`…
+    /// With `standaloneStream`, zstd carries its content checksum unless `:nocheck` says
+    /// otherwise: a file on its own has no other protection (container frames have CRCs).
+    public init(parsing text: String, standaloneStream: Bool) throws {
+        try self.init(parsing: text, defaultChecksum: standaloneStream)
+    }
+
     public init(parsing text: String) throws {
+        try self.init(parsing: text, defaultChecksum: false)
+    }
+
+    private init(parsing text: String, defaultChecksum: Bool) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard let first = parts.first, let family = CodecFamily(rawValue: first) else {
-            throw CodecError.invalidSpec("unknown codec '\(text)': use gzip:1-9, xz:0-9[e], brotli:0-11[:wNN] or zstd:-7..22[:longNN][:check][:magicless]")
+            throw CodecError.invalidSpec("unknown codec '\(text)': use gzip:1-9, xz:0-9[e], brotli:0-11[:wNN] or zstd:-7..22[:longNN][:check|:nocheck][:magicless]")
         }
         self.family = family
         level = family.defaultLevel
         extreme = false
         xzCheck = .crc64
         window = nil
-        checksum = false
+        checksum = defaultChecksum && family == .zstd
         magicless = false
         var rest = parts.dropFirst()
         if let levelText = rest.first, levelText.first.map({ $0.isNumber || $0 == "-" }) == true {
@@ -111,7 +122,8 @@ public struct CodecSpec: Hashable, Sendable, Codable, CustomStringConvertible, L
         var seen = Set<String>()
         for option in rest {
             let key = String(option.prefix { $0.isLetter })
-            guard seen.insert(key == "crc" || key == "nocheck" ? "xzcheck" : key).inserted else {
+            let slot = key == "crc" || key == "nocheck" || (family == .zstd && key == "check") ? "integrity" : key
+            guard seen.insert(slot).inserted else {
                 throw CodecError.invalidSpec("option '\(option)' repeated in codec '\(text)'")
             }
             switch (family, option) {
@@ -119,6 +131,7 @@ public struct CodecSpec: Hashable, Sendable, Codable, CustomStringConvertible, L
             case (.xz, "crc64"): xzCheck = .crc64
             case (.xz, "nocheck"): xzCheck = .none
             case (.zstd, "check"): checksum = true
+            case (.zstd, "nocheck"): checksum = false
             case (.zstd, "magicless"): magicless = true
             case (.zstd, "long"): window = 27
             case (.zstd, _) where option.hasPrefix("long"):

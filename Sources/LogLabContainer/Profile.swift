@@ -110,8 +110,8 @@ public final class Profile: Sendable {
                 guard let d = file.section("ZDCT") else { throw bad("the embedded dictionary (ZDCT) is missing") }
                 dictBytes = d
             } else {
-                guard let f = info.file, !f.isEmpty, !f.contains("/") else {
-                    throw bad("the dictionary is neither embedded nor named")
+                guard let f = info.file, Self.isValidDictionaryName(f) else {
+                    throw bad("the dictionary is neither embedded nor named by a relative path inside the profile's folder")
                 }
                 do { dictBytes = try readDictionary(f) } catch {
                     throw ContainerError(.dictionary, "\(name): missing dictionary '\(f)' (sha256 \(info.sha256.prefix(12)), id \(info.zstdID)): \(error)")
@@ -130,13 +130,38 @@ public final class Profile: Sendable {
                        dictionary: dictionary, bytes: bytes)
     }
 
-    /// Writes the profile atomically (and its external dictionary beside it, if any).
+    /// An external dictionary is named relative to the profile's folder: a file there or in
+    /// a subfolder, never an absolute path or one that climbs out with `..`.
+    public static func isValidDictionaryName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix("/") && !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == ".." || $0.isEmpty }
+    }
+
+    /// Writes the profile atomically (and its external dictionary beside it, if any), then
+    /// loads it back from disk: a profile that cannot load (or whose dictionary is not found)
+    /// is an error here, not when the first container is restored.
     public func write(to path: String) throws {
         if let info = metadata.dictionary, !info.embedded, let file = info.file, let dictionary {
+            guard Self.isValidDictionaryName(file) else {
+                throw ContainerError(.usage, "dictionary file '\(file)': give a path relative to the profile's folder, without '..'")
+            }
             let dir = (path as NSString).deletingLastPathComponent
-            try Files.writeAtomically(dictionary.bytes, to: dir.isEmpty ? file : dir + "/" + file)
+            let dictPath = dir.isEmpty ? file : dir + "/" + file
+            let a = URL(fileURLWithPath: dictPath).standardizedFileURL.resolvingSymlinksInPath().path
+            let b = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+            guard a != b else {
+                throw ContainerError(.usage, "the dictionary file and the profile are the same file (\(path)): give the dictionary another name")
+            }
+            try Files.writeAtomically(dictionary.bytes, to: dictPath)
         }
         try Files.writeAtomically(bytes, to: path)
+        guard Files.kind(of: path) == "regular file" else { return }   // standard output, a pipe
+        let loaded: Profile
+        do { loaded = try Profile.load(path: path) } catch {
+            throw ContainerError(.badProfile, "the profile written to \(path) does not load: \(error)")
+        }
+        guard loaded.id == id, loaded.dictionary?.sha256 == dictionary?.sha256 else {
+            throw ContainerError(.badProfile, "the profile written to \(path) does not read back as written")
+        }
     }
 
     /// One line for messages and `inspect`.

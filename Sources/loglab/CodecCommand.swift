@@ -31,9 +31,11 @@ struct CodecCommand: ParsableCommand {
             abstract: "Compress a stream.",
             discussion: """
             Codec spellings: gzip:1-9, xz:0-9[e][:crc32|:nocheck], brotli:0-11[:wNN], \
-            zstd:-7..22[:longNN][:check][:magicless]. Output is the standard format of each \
+            zstd:-7..22[:longNN][:check|:nocheck][:magicless]. Output is the standard format of each \
             codec (decodable by gzip/xz/brotli/zstd), except zstd 'magicless' frames, which \
-            only LogLab reads. Example: loglab codec compress --codec zstd:19 -i app.jsonl -o app.jsonl.zst
+            only LogLab reads. Integrity: zstd streams carry their content checksum (':nocheck' \
+            drops it), xz a CRC-64, gzip a CRC-32; raw brotli has no checksum at all, so a \
+            damaged brotli stream can decode to wrong bytes without an error. Example: loglab codec compress --codec zstd:19 -i app.jsonl -o app.jsonl.zst
             """)
 
         @Option(name: .long, help: "Codec spec, e.g. zstd:3, xz:9e, brotli:11:w24.") var codec: String
@@ -43,7 +45,7 @@ struct CodecCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let spec = try CodecSpec(parsing: codec)
+                let spec = try CodecSpec(parsing: codec, standaloneStream: true)
                 let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
                 let compressor = try StreamCompressor(spec, dictionary: dictionary)
                 try pipe(input: input, output: output) { read, write in

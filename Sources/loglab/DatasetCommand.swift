@@ -25,7 +25,7 @@ struct DatasetCommand: ParsableCommand {
     static func writeOutput(_ path: String, level: Int?, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         try Output.with(path) { out in
             if path != "-", let family = CodecDetection.family(forPath: path) {
-                let spec = try CodecSpec(parsing: "\(family.rawValue):\(level ?? (family == .zstd ? 19 : family == .xz ? 9 : 6))")
+                let spec = try CodecSpec(parsing: "\(family.rawValue):\(level ?? (family == .zstd ? 19 : family == .xz ? 9 : 6))", standaloneStream: true)
                 let compressor = try StreamCompressor(spec)
                 let sink: (UnsafeRawBufferPointer) throws -> Void = { try out.write($0) }
                 try produce { try compressor.write($0, to: sink) }

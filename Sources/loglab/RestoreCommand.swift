@@ -32,6 +32,9 @@ struct RestoreCommand: ParsableCommand {
             let codec = ProfileCodec(profile: profile)
             let tLoaded = Clock.nanoseconds()
             let randomAccess = record != nil || from != nil || to != nil
+            if record != nil && (from != nil || to != nil) {
+                throw ContainerError(.usage, "--record selects one record; it cannot be combined with --from/--to")
+            }
             if let input, PartitionSet.isPartitionSet(input) {
                 guard record == nil else { throw ContainerError(.usage, "--record needs a container file, not a partition folder") }
                 let set = try PartitionSet(path: input)
@@ -60,6 +63,9 @@ struct RestoreCommand: ParsableCommand {
                 }
                 try ContainerCLI.withOutput(output) { sink in
                     if let record {
+                        guard record >= 0, record < reader.recordCount else {
+                            throw ContainerError(.usage, "record \(record) does not exist: \(input) holds records 0 to \(reader.recordCount - 1) (\(reader.recordCount) records)")
+                        }
                         if repeatLookups > 0 {
                             let coder = try codec.makeCoder()
                             var samples: [Double] = []
