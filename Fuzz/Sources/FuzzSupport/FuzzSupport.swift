@@ -29,15 +29,24 @@ public enum FuzzSupport {
         }
     }
 
-    /// Runs `body` with the bytes in an anonymous in-memory file, positioned at its start.
+    /// One scratch file per process in memory-backed /dev/shm (or /tmp), unlinked at once.
+    nonisolated(unsafe) static var scratch: Int32 = -1
+
+    /// Runs `body` with the bytes in a real file (descriptor positioned at its start).
     public static func withMemoryFile<R>(_ data: UnsafeRawBufferPointer, _ body: (Int32) throws -> R) rethrows -> R {
-        let fd = memfd_create("fuzz", 0)
-        precondition(fd >= 0, "memfd_create failed")
-        defer { close(fd) }
+        if scratch < 0 {
+            let dir = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : "/tmp"
+            let path = "\(dir)/loglab-fuzz-\(getpid())"
+            scratch = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            precondition(scratch >= 0, "cannot create \(path)")
+            unlink(path)
+        }
+        let fd = scratch
+        precondition(ftruncate(fd, 0) == 0)
         var done = 0
         while done < data.count {
-            let n = write(fd, data.baseAddress! + done, data.count - done)
-            precondition(n > 0, "memfd write failed")
+            let n = pwrite(fd, data.baseAddress! + done, data.count - done, off_t(done))
+            precondition(n > 0, "scratch write failed")
             done += n
         }
         lseek(fd, 0, SEEK_SET)
