@@ -213,13 +213,21 @@ public final class ContainerReader: Sendable {
         }
         defer { pipeline.shutdown() }
         let window = 2 * workers
+        var budget = DecodeBudget()
+        func cost(_ i: Int) -> Int {
+            let e = index.entries[i]
+            return DecodeBudget.cost(stored: Int(e.storedSize), payload: ContainerFormat.maxPayloadSize(originalSize: Int(e.originalSize)),
+                                     original: Int(e.originalSize))
+        }
         var submitted = 0, delivered = 0
         while delivered < frames.count {
-            while submitted < frames.count && submitted - delivered < window {
+            while submitted < frames.count && submitted - delivered < window && budget.admits(cost(frames[submitted])) {
+                budget.add(cost(frames[submitted]))
                 pipeline.submit(frames[submitted])
                 submitted += 1
             }
             guard let r = pipeline.next() else { break }
+            budget.removeOldest()
             try body(frames[delivered], try r.get())
             delivered += 1
         }

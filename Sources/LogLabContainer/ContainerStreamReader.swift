@@ -40,6 +40,7 @@ public enum ContainerStreamReader {
             pendingNewline = true
         }
 
+        var budget = DecodeBudget()
         var seen: [FrameHeader] = []
         var offsets: [UInt64] = []
         var offset = UInt64(ContainerFormat.headerSize)
@@ -58,16 +59,20 @@ public enum ContainerStreamReader {
             guard stored.count == Int(h.storedSize) else {
                 throw ContainerError.truncated("truncated container: \(source.name) ends inside frame \(seen.count)")
             }
-            while pipeline.inFlight >= window {
-                if let r = pipeline.next() { try emit(try r.get()) }
+            let cost = DecodeBudget.cost(stored: stored.count, payload: Int(h.payloadSize), original: Int(h.originalSize))
+            while pipeline.inFlight >= window || !budget.admits(cost) {
+                guard let r = pipeline.next() else { break }
+                budget.removeOldest()
+                try emit(try r.get())
             }
+            budget.add(cost)
             pipeline.submit(Job(header: h, stored: stored, frame: seen.count))
             seen.append(h)
             offsets.append(offset)
             offset += UInt64(ContainerFormat.frameHeaderSize) + UInt64(h.storedSize)
-            while let r = pipeline.tryNext() { try emit(try r.get()) }
+            while let r = pipeline.tryNext() { budget.removeOldest(); try emit(try r.get()) }
         }
-        while let r = pipeline.next() { try emit(try r.get()) }
+        while let r = pipeline.next() { budget.removeOldest(); try emit(try r.get()) }
 
         // Index, trailer, and nothing after them.
         let indexLength = try FrameIndex.length(prefix: tail.prefix(18))

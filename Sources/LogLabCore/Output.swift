@@ -331,8 +331,8 @@ public final class TemporaryFiles: @unchecked Sendable {
 
 extension Output {
     /// One line on standard error (a failure to write it cannot be reported anywhere).
-    public static func note(_ text: String) {
-        let bytes = Array((text + "\n").utf8)
+    public static func note(_ text: String, terminator: String = "\n") {
+        let bytes = Array((text + terminator).utf8)
         bytes.withUnsafeBytes { raw in
             var p = raw.baseAddress!, left = raw.count
             while left > 0 {

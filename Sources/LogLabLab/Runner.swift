@@ -256,7 +256,7 @@ public final class ConsoleProgress: @unchecked Sendable {
                     let etaText = eta.map { " ETA " + Self.duration($0) } ?? ""
                     var status = "[\(done)/\(total)] \(pct)%\(etaText)  \(cell.dataset) \(cell.framing) \(cell.label)"
                     if status.count > 110 { status = String(status.prefix(109)) + "…" }
-                    FileHandle.standardError.write(Data(("\r\u{1B}[K" + status).utf8))
+                    Output.note("\r\u{1B}[K" + status, terminator: "")
                     lineOpen = true
                 }
             case .cellFinished(let done, let total, let cell, let secs, let ratio):
@@ -271,13 +271,13 @@ public final class ConsoleProgress: @unchecked Sendable {
 
     public func finish() {
         lock.withLock {
-            if lineOpen { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); lineOpen = false }
+            if lineOpen { Output.note("\r\u{1B}[K", terminator: ""); lineOpen = false }
         }
     }
 
     private func line(_ s: String) {
-        if lineOpen { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); lineOpen = false }
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        if lineOpen { Output.note("\r\u{1B}[K", terminator: ""); lineOpen = false }
+        Output.note(s)
     }
 
     static func duration(_ s: Double) -> String {
