@@ -1,4 +1,5 @@
 import Foundation
+import LogLabCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -88,7 +89,8 @@ public final class RandomAccessFile: Sendable {
     public let size: UInt64
 
     public init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw ContainerError(.io, "cannot open \(path): \(String(cString: strerror(errno)))")
         }
@@ -99,7 +101,8 @@ public final class RandomAccessFile: Sendable {
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw ContainerError(.io, "\(path) is not a regular file")
+            let what = Files.kind(of: path) ?? "special file"
+            throw ContainerError(.io, "\(path) is a \(what), not a regular file (random access needs a file; pipe it to standard input instead)")
         }
         self.fd = fd
         self.path = path

@@ -41,6 +41,9 @@ struct InspectCommand: ParsableCommand {
                 }
                 return
             }
+            if let kind = Files.kind(of: file), kind != "regular file" {
+                throw ContainerError(.usage, "\(file) is a \(kind): inspect needs a container or profile file")
+            }
             let head = try ContainerCLI.withInput(file) { try $0.readFully(8) }
             if head == ProfileFile.magic {
                 let profile = try ContainerCLI.loadProfile(file)
