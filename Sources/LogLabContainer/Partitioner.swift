@@ -91,7 +91,7 @@ public final class PartitionedWriter {
     private let directory: String
     private let codec: any FrameCodec
     private let granularity: PartitionGranularity
-    private let needle: [UInt8]
+    private let field: TimeField
     private let timestampField: String
     private let options: ContainerWriter.Options
     private let maxOpenParts: Int
@@ -111,7 +111,7 @@ public final class PartitionedWriter {
         self.codec = codec
         self.granularity = granularity
         self.timestampField = field
-        self.needle = TimestampExtractor.needle(for: field)
+        self.field = TimeField(field)
         self.options = options
         self.maxOpenParts = max(1, maxOpenParts)
         do {
@@ -143,7 +143,7 @@ public final class PartitionedWriter {
     /// The partition directory of a time (or of undated records).
     public func partition(of time: Int64?) -> String {
         guard let time else { return granularity == .hour ? "dt=unknown/hour=unknown" : "dt=unknown" }
-        let c = TimestampExtractor.civil(time)
+        let c = Timestamps.civil(time)
         func pad(_ v: Int, _ w: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
@@ -156,7 +156,7 @@ public final class PartitionedWriter {
     public func append(_ record: UnsafeRawBufferPointer) throws {
         guard !failed else { throw ContainerError(.usage, "the partitioned writer failed earlier") }
         do {
-            let key = partition(of: TimestampExtractor.time(in: record, field: needle))
+            let key = partition(of: field.time(in: record))
             clock += 1
             let part = try openParts[key] ?? openPart(key)
             part.lastUse = clock
@@ -227,7 +227,7 @@ public final class PartitionedWriter {
             finished.append(PartitionManifest.Part(
                 path: part.relativePath, records: summary.records, bytes: summary.originalBytes,
                 storedBytes: part.hasher.bytes, sha256: part.hasher.sha.finalize().hexString,
-                from: summary.minTime.map(TimestampExtractor.format), to: summary.maxTime.map(TimestampExtractor.format)))
+                from: summary.minTime.map(Timestamps.format), to: summary.maxTime.map(Timestamps.format)))
         } catch {
             unlink(part.tempPath)
             throw error

@@ -105,9 +105,9 @@ struct CLITests {
         let range = try CLI.run(["restore", "--profile", profilePath, "-i", out,
                                  "--from", "2021-12-26T06:00:00Z", "--to", "2021-12-26T12:00:00Z"])
         var expected: [UInt8] = []
-        let lo = TimestampExtractor.parseISO8601("2021-12-26T06:00:00Z")!, hi = TimestampExtractor.parseISO8601("2021-12-26T12:00:00Z")!
+        let lo = Timestamps.parseISO8601("2021-12-26T06:00:00Z")!, hi = Timestamps.parseISO8601("2021-12-26T12:00:00Z")!
         for k in 0..<batch.count {
-            if let t = TimestampExtractor.time(in: batch[k], field: "timestamp"), t >= lo, t < hi { expected += Array(batch[k]) + [0x0A] }
+            if let t = TimeField("timestamp").time(in: batch[k]), t >= lo, t < hi { expected += Array(batch[k]) + [0x0A] }
         }
         #expect(!expected.isEmpty && range.stdout == expected)
     }
