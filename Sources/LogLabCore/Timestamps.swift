@@ -330,11 +330,16 @@ public struct TimeField: Sendable, Hashable, CustomStringConvertible {
 
     /// Index just past the string starting at the quote `i`.
     static func stringEnd(_ r: UnsafeRawBufferPointer, _ i: Int) -> Int? {
+        guard let base = r.baseAddress else { return nil }
         var k = i + 1
         while k < r.count {
-            if r[k] == 0x5C { k += 2; continue }
-            if r[k] == 0x22 { return k + 1 }
-            k += 1
+            // memchr to the next quote; it ends the string unless an odd run of backslashes precedes it.
+            guard let hit = memchr(base + k, 0x22, r.count - k) else { return nil }
+            let q = base.distance(to: UnsafeRawPointer(hit))
+            var slashes = 0
+            while q - 1 - slashes > i, r[q - 1 - slashes] == 0x5C { slashes += 1 }
+            if slashes % 2 == 0 { return q + 1 }
+            k = q + 1
         }
         return nil
     }

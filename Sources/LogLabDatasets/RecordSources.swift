@@ -75,8 +75,8 @@ public final class RecordReader {
             magic = [UInt8](h.readData(ofLength: 6))
             try? h.close()
         }
-        compression = CodecDetection.family(forPath: path) ?? CodecDetection.family(magic: magic[...])
-        chunks = try ChunkSource(path: path, compression: compression)
+        chunks = try ChunkSource(path: path, compression: CodecDetection.family(forPath: path) ?? CodecDetection.family(magic: magic[...]))
+        compression = chunks.compression
         // Read enough to detect the format.
         var probe: [UInt8] = []
         while probe.count < 256 << 10, let c = try chunks.next() { probe += c }
@@ -125,15 +125,32 @@ public final class RecordReader {
     }
 }
 
-/// The decompressed bytes of a file, a chunk at a time, in bounded memory.
+/// The decompressed bytes of a file ("-": standard input, its codec told by its magic
+/// bytes), a chunk at a time, in bounded memory.
 final class ChunkSource {
     static let chunkSize = 1 << 20
     private let handle: FileHandle
     private let path: String
     private let decoder: StreamDecompressor?
     private var ended = false
+    private var pending: Data?
+    let compression: CodecFamily?
 
     init(path: String, compression: CodecFamily?) throws {
+        if path == "-" {
+            handle = FileHandle.standardInput
+            self.path = "standard input"
+            let head = handle.readData(ofLength: Self.chunkSize / 16)
+            pending = head
+            self.compression = CodecDetection.family(magic: [UInt8](head.prefix(6))[...])
+            do {
+                decoder = try self.compression.map { try StreamDecompressor($0) }
+            } catch {
+                throw DatasetError("standard input: \(error)")
+            }
+            return
+        }
+        self.compression = compression
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw DatasetError("\(path): no such file") }
         guard !isDir.boolValue else { throw DatasetError("\(path): is a directory") }
@@ -147,18 +164,22 @@ final class ChunkSource {
         }
     }
 
-    deinit { try? handle.close() }
+    deinit { if path != "standard input" { try? handle.close() } }
 
     /// The next decompressed chunk, or nil at the end.
     func next() throws -> [UInt8]? {
+        func read(_ n: Int) -> Data {
+            if let p = pending { pending = nil; return p }
+            return handle.readData(ofLength: n)
+        }
         guard let decoder else {
-            let d = handle.readData(ofLength: Self.chunkSize)
+            let d = read(Self.chunkSize)
             return d.isEmpty ? nil : [UInt8](d)
         }
         var out: [UInt8] = []
         while out.isEmpty && !ended {
             // Compressed input in small reads: its output can be many times larger.
-            let input = handle.readData(ofLength: Self.chunkSize / 16)
+            let input = read(Self.chunkSize / 16)
             do {
                 if input.isEmpty {
                     ended = true

@@ -24,7 +24,7 @@ enum ContainerCLI {
         guard let path, path != "-" else { return try body(FileDescriptorSink(fd: 1, name: "standard output")) }
         do {
             return try Files.withAtomicOutput(path) { handle in
-                try body(FileDescriptorSink(fd: handle.fileDescriptor, name: path))
+                try body(FileDescriptorSink(fd: handle.fileDescriptor, name: path, writeback: true))
             }
         } catch let e as FileError {
             throw ContainerError(.io, e.description)

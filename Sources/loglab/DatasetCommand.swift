@@ -137,7 +137,7 @@ struct DatasetCommand: ParsableCommand {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Per field path: count, distinct values, top values, mean length, order-0 entropy; key orders; non-JSON records.")
-        @Option(name: .shortAndLong, help: "Dataset file (.jsonl, .json, ES export, text; optionally .gz/.zst/.xz).") var input: String
+        @Option(name: .shortAndLong, help: "Dataset file (.jsonl, .json, ES export, text; optionally .gz/.zst/.xz; '-' for standard input).") var input: String = "-"
         @Option(help: "Record format; detected by default.") var recordFormat: RecordFormat?
         @Option(help: "Top values per field.") var top: Int = 5
         @Option(help: "Stop after this many records.") var maxRecords: Int?
@@ -180,7 +180,7 @@ struct DatasetCommand: ParsableCommand {
             """)
         enum By: String, ExpressibleByArgument { case time, fraction, sample }
 
-        @Option(name: .shortAndLong, help: "Dataset file.") var input: String
+        @Option(name: .shortAndLong, help: "Dataset file ('-' for standard input).") var input: String = "-"
         @Option(help: "How to split.") var by: By
         @Option(help: "Field that dates records for --by time, a dotted path (e.g. _source.timestamp, @timestamp, ts).") var timestampField: String = "_source.timestamp"
         @Option(help: "Train day (YYYY-MM-DD, UTC; default the earliest).", transform: Parse.date) var trainDay: String?

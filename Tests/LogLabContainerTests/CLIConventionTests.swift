@@ -101,6 +101,14 @@ struct CLIConventionTests {
         // dataset stats / split.
         let s = try CLI.run(["dataset", "stats", "-i", path, "--record-format", "jsonl", "--format", "json"])
         #expect(s.status == 0 && text(s).hasPrefix("{"), "\(s.stderr)")
+        // Standard input, compressed: the codec comes from the magic bytes.
+        let zst = try CLI.run(["codec", "compress", "--codec", "zstd:1", "-i", path])
+        let s2 = try CLI.run(["dataset", "stats", "--format", "json"], stdin: zst.stdout)
+        // (Entropies may differ in the last digit between runs: compare the record counts.)
+        func records(_ r: CLI.Result) -> Int? {
+            (try? JSONSerialization.jsonObject(with: Data(r.stdout)) as? [String: Any])?["records"] as? Int
+        }
+        #expect(s2.status == 0 && records(s2) == 500 && records(s) == 500, "\(s2.stderr)")
         let sp = try CLI.run(["dataset", "split", "-i", path, "--by", "time", "--timestamp-field", "_source.timestamp",
                               "--train", dir.path + "/tr.jsonl", "--missing", "previous"])
         #expect(sp.status == 0 && text(sp).contains("by time at '_source.timestamp'"), "\(sp.stderr)")

@@ -110,3 +110,13 @@ import LogLabCore
         return go(0, [])
     }
 }
+
+@Suite struct TimeFieldEscapeTests {
+    @Test func escapedQuotesAndBackslashesInSkippedMembers() {
+        let t = #"{"a":{"s":"x\"y","b":"c:\\","q":"\\\"","t":1640531464}}"#
+        #expect(TimeField("a.t").time(in: Array(t.utf8)) == 1_640_531_464_000)
+        let nested = #"{"a":{"o":{"k":"}\"{"},"l":["]",{"t":0}],"t":"2021-12-26"}}"#
+        #expect(TimeField("a.t").time(in: Array(nested.utf8)) == 1_640_476_800_000)
+        #expect(TimeField("a.t").time(in: Array(#"{"a":{"s":"unterminated\"}"#.utf8)) == nil)
+    }
+}
