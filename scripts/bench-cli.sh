@@ -27,20 +27,21 @@ IN=$DIR/in.jsonl
 zstd -3 -q -f "$IN" -o "$DIR/ref.zst"
 BYTES=$(stat -c %s "$IN")
 
-# time_cmd NAME CMD... : RUNS timed runs after a warm-up; sets MED_<NAME> (ms) and prints a line.
+# time_cmd NAME OUTPUT CMD... : RUNS timed runs after a warm-up; sets MED[NAME], CPU[NAME] (ms).
 declare -A MED CPU
 time_cmd() {
-    local name=$1; shift
+    local name=$1 out=$2; shift 2
     "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
     local walls=() cpus=()
     for _ in $(seq "$RUNS"); do
         local t0 t1 usage
         # Every output is removed before each run (untimed): both tools then write a new
         # file rather than one replacing a file of the same size.
-        rm -f "$DIR"/z.zst "$DIR"/z.out "$DIR"/c.zst "$DIR"/c1.llc.new "$DIR"/c2.llc "$DIR"/r1.jsonl "$DIR"/r2.jsonl
+        rm -f "$out"
         t0=$(date +%s%N)
-        usage=$( { /usr/bin/time -f "%U %S" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        /usr/bin/time -o "$DIR/usage" -f "%U %S" "$@" >/dev/null 2>/dev/null
         t1=$(date +%s%N)
+        usage=$(tail -1 "$DIR/usage")
         walls+=($(( (t1 - t0) / 1000000 )))
         cpus+=($(awk -v u="${usage% *}" -v s="${usage#* }" 'BEGIN { printf "%d", (u + s) * 1000 }'))
     done
@@ -53,14 +54,13 @@ time_cmd() {
 }
 
 echo "input: $RECORDS sdk-log records, $BYTES bytes; $RUNS runs each; load $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
-time_cmd "zstd -3 (1 thread)" zstd -3 -T1 -q -f "$IN" -o "$DIR/z.zst"
-time_cmd "zstd -d" zstd -d -q -f "$DIR/ref.zst" -o "$DIR/z.out"
-time_cmd "loglab codec zstd:3" "$LOGLAB" codec compress --codec zstd:3 -i "$IN" -o "$DIR/c.zst"
-time_cmd "loglab compress -T1" "$LOGLAB" compress --profile "$DIR/p.llp" --threads 1 -i "$IN" -o "$DIR/c1.llc.new"
-"$LOGLAB" compress --profile "$DIR/p.llp" --threads 1 -i "$IN" -o "$DIR/c1.llc"
-time_cmd "loglab compress -T2" "$LOGLAB" compress --profile "$DIR/p.llp" --threads 2 -i "$IN" -o "$DIR/c2.llc"
-time_cmd "loglab restore -T1" "$LOGLAB" restore --profile "$DIR/p.llp" --threads 1 -i "$DIR/c1.llc" -o "$DIR/r1.jsonl"
-time_cmd "loglab restore -T2" "$LOGLAB" restore --profile "$DIR/p.llp" --threads 2 -i "$DIR/c1.llc" -o "$DIR/r2.jsonl"
+time_cmd "zstd -3 (1 thread)" "$DIR/z.zst" zstd -3 -T1 -q -f "$IN" -o "$DIR/z.zst"
+time_cmd "zstd -d" "$DIR/z.out" zstd -d -q -f "$DIR/ref.zst" -o "$DIR/z.out"
+time_cmd "loglab codec zstd:3" "$DIR/c.zst" "$LOGLAB" codec compress --codec zstd:3 -i "$IN" -o "$DIR/c.zst"
+time_cmd "loglab compress -T1" "$DIR/c1.llc" "$LOGLAB" compress --profile "$DIR/p.llp" --threads 1 -i "$IN" -o "$DIR/c1.llc"
+time_cmd "loglab compress -T2" "$DIR/c2.llc" "$LOGLAB" compress --profile "$DIR/p.llp" --threads 2 -i "$IN" -o "$DIR/c2.llc"
+time_cmd "loglab restore -T1" "$DIR/r1.jsonl" "$LOGLAB" restore --profile "$DIR/p.llp" --threads 1 -i "$DIR/c1.llc" -o "$DIR/r1.jsonl"
+time_cmd "loglab restore -T2" "$DIR/r2.jsonl" "$LOGLAB" restore --profile "$DIR/p.llp" --threads 2 -i "$DIR/c1.llc" -o "$DIR/r2.jsonl"
 cmp -s "$IN" "$DIR/r1.jsonl" && cmp -s "$IN" "$DIR/r2.jsonl" && cmp -s "$IN" "$DIR/z.out" \
     || { echo "restore differs from the input" >&2; exit 1; }
 "$LOGLAB" codec decompress -i "$DIR/c.zst" | cmp -s "$IN" - || { echo "codec round trip differs" >&2; exit 1; }
