@@ -218,8 +218,10 @@ struct DatasetCommand: ParsableCommand {
             if let test {
                 try DatasetCommand.writeOutput(test, level: nil) { sink in try testBatch.joinedLines().withUnsafeBytes(sink) }
             }
-            for n in split.notes { global.result(n) }
-            global.result("train: \(split.train.count) records, test: \(split.test.count), excluded: \(split.excluded), duplicated content: \(split.duplicateContent)")
+            // The summary goes to standard error when a split itself is on standard output.
+            let report = train == "-" || test == "-" ? global.note : global.result
+            for n in split.notes { report(n) }
+            report("train: \(split.train.count) records, test: \(split.test.count), excluded: \(split.excluded), duplicated content: \(split.duplicateContent)")
         }
     }
 }
