@@ -31,7 +31,7 @@ public enum CodecError: Error, CustomStringConvertible, Equatable, Sendable {
         case .corruptInput(let f, let m): return "\(f.rawValue): corrupt input: \(m)"
         case .truncatedInput(let f, let m): return "\(f.rawValue): truncated input: \(m)"
         case .missingDictionary(let id):
-            return "zstd: the data needs dictionary id \(id) and no dictionary was given (use --dict)"
+            return "zstd: the data needs dictionary id \(id) and no dictionary was given (use --dictionary)"
         case .wrongDictionary(let frame, let given):
             return "zstd: wrong dictionary: the data needs dictionary id \(frame), the given dictionary has id \(given)"
         case .invalidDictionary(let m): return "invalid dictionary: \(m)"

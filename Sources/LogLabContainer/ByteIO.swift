@@ -11,10 +11,21 @@ import Darwin
 public struct FileDescriptorSink: Sendable {
     public let fd: Int32
     public let name: String
+    private let writeback: Writeback?
 
-    public init(fd: Int32, name: String) {
+    /// With `writeback`, a file being written to be made durable: every 8 MiB the kernel is
+    /// asked to start writing the pages out, so the final fsync has little left to wait for.
+    public init(fd: Int32, name: String, writeback: Bool = false) {
         self.fd = fd
         self.name = name
+        self.writeback = writeback ? Writeback() : nil
+    }
+
+    /// Bytes written and bytes handed to writeback (one writer thread at a time).
+    private final class Writeback: @unchecked Sendable {
+        static let stride: Int64 = 8 << 20
+        var written: Int64 = 0
+        var started: Int64 = 0
     }
 
     public func write(_ buffer: UnsafeRawBufferPointer) throws {
@@ -28,6 +39,13 @@ public struct FileDescriptorSink: Sendable {
             }
             p += n
             left -= n
+        }
+        if let w = writeback {
+            w.written += Int64(buffer.count)
+            if w.written - w.started >= Writeback.stride {
+                Files.startWriteback(fd: fd, offset: w.started, count: w.written - w.started)
+                w.started = w.written
+            }
         }
     }
 

@@ -137,13 +137,16 @@ public final class ContainerReader: Sendable {
         guard !index.timestampField.isEmpty else {
             throw ContainerError(.usage, "this container has no time index (written without a timestamp field)")
         }
-        let needle = TimestampExtractor.needle(for: index.timestampField)
+        guard index.entries.isEmpty || index.entries.contains(where: \.hasTime) else {
+            throw ContainerError(.usage, "this container has no time index: no record has a time at '\(index.timestampField)'")
+        }
+        let field = TimeField(index.timestampField)
         var count = 0
         try forEachDecoded(frames: frames(from: from, to: to), threads: threads) { _, original in
             let batch = FrameCoding.records(of: original)
             var out = [UInt8]()
             for i in 0..<batch.count {
-                let t = batch.withRecord(i) { TimestampExtractor.time(in: $0, field: needle) }
+                let t = batch.withRecord(i) { field.time(in: $0) }
                 if let t, t >= from, t < to {
                     out.append(contentsOf: batch[i])
                     out.append(0x0A)

@@ -66,7 +66,7 @@ public final class ContainerWriter {
         perFrame = max(1, min(options.recordsPerFrame ?? codec.recordsPerFrame, ContainerFormat.maxRecordsPerFrame))
         maxFrameBytes = max(1, min(options.maxFrameBytes, ContainerFormat.maxFrameOriginalBytes / 2))
         timestampField = codec.timestampField ?? ""
-        let needle: [UInt8]? = timestampField.isEmpty ? nil : TimestampExtractor.needle(for: timestampField)
+        let needle: TimeField? = timestampField.isEmpty ? nil : TimeField(timestampField)
         let verify = options.verifyTransforms
         pipeline = OrderedPipeline(workers: threads) {
             let coder = try codec.makeCoder()

@@ -39,7 +39,7 @@ public enum FrameCoding {
     /// records back (checked when `verifyTransform`), the frame falls back to the verbatim
     /// lines; if the codec does not shrink the payload, the payload is stored as is.
     public static func encode(_ records: RecordBatch, coder: any FrameCoder, verifyTransform: Bool,
-                              timestampField: [UInt8]?) throws -> EncodedFrame {
+                              timestampField: TimeField?) throws -> EncodedFrame {
         guard records.count > 0, records.count <= ContainerFormat.maxRecordsPerFrame else {
             throw ContainerError(.invalidInput, "a frame holds 1 to \(ContainerFormat.maxRecordsPerFrame) records, got \(records.count)")
         }
@@ -58,7 +58,7 @@ public enum FrameCoding {
                     let rec = UnsafeRawBufferPointer(rebasing: all[r])
                     crc = CRC32.checksum(rec, seed: crc)
                     crc = CRC32.checksum(nl, seed: crc)
-                    if let field = timestampField, let t = TimestampExtractor.time(in: rec, field: field) {
+                    if let field = timestampField, let t = field.time(in: rec) {
                         if minTime == ContainerFormat.noTime || t < minTime { minTime = t }
                         if maxTime == ContainerFormat.noTime || t > maxTime { maxTime = t }
                     }

@@ -36,8 +36,8 @@ public struct PartitionSet: Sendable {
     /// Parts whose time range overlaps `from ..< to` (undated parts only for the full range).
     public func parts(from: Int64, to: Int64) -> [PartitionManifest.Part] {
         manifest.parts.filter { part in
-            guard let f = part.from.flatMap(TimestampExtractor.parseISO8601),
-                  let t = part.to.flatMap(TimestampExtractor.parseISO8601) else { return from == .min && to == .max }
+            guard let f = part.from.flatMap(Timestamps.parseISO8601),
+                  let t = part.to.flatMap(Timestamps.parseISO8601) else { return from == .min && to == .max }
             return t >= from && f < to
         }
     }

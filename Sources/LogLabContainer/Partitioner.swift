@@ -81,7 +81,7 @@ public final class PartitionedWriter {
     private let directory: String
     private let codec: any FrameCodec
     private let granularity: PartitionGranularity
-    private let needle: [UInt8]
+    private let field: TimeField
     private let timestampField: String
     private let options: ContainerWriter.Options
     private let memoryLimit: Int
@@ -105,7 +105,7 @@ public final class PartitionedWriter {
         self.codec = codec
         self.granularity = granularity
         self.timestampField = field
-        self.needle = TimestampExtractor.needle(for: field)
+        self.field = TimeField(field)
         self.options = options
         self.memoryLimit = max(1 << 16, memoryLimit)
         var st = stat()
@@ -153,7 +153,7 @@ public final class PartitionedWriter {
     /// The partition directory of a time (or of undated records).
     public func partition(of time: Int64?) -> String {
         guard let time else { return granularity == .hour ? "dt=unknown/hour=unknown" : "dt=unknown" }
-        let c = TimestampExtractor.civil(time)
+        let c = Timestamps.civil(time)
         func pad(_ v: Int, _ w: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
@@ -169,7 +169,7 @@ public final class PartitionedWriter {
             guard record.count < ContainerFormat.maxFrameOriginalBytes / 2 else {
                 throw ContainerError(.invalidInput, "a record is larger than \(ContainerFormat.maxFrameOriginalBytes / 2) bytes")
             }
-            let key = partition(of: TimestampExtractor.time(in: record, field: needle))
+            let key = partition(of: field.time(in: record))
             let group: Group
             if let g = groups[key] { group = g } else { group = Group(); groups[key] = group }
             group.buffer.append(contentsOf: record)
@@ -252,7 +252,7 @@ public final class PartitionedWriter {
         return Pending(key: key, temporaryPath: tmp, part: PartitionManifest.Part(
             path: "", records: summary.records, bytes: summary.originalBytes, storedBytes: stored,
             sha256: sha.finalize().hexString,
-            from: summary.minTime.map(TimestampExtractor.format), to: summary.maxTime.map(TimestampExtractor.format)))
+            from: summary.minTime.map(Timestamps.format), to: summary.maxTime.map(Timestamps.format)))
     }
 
     /// Compresses every partition, then adds the parts to the folder and its manifest under

@@ -224,7 +224,7 @@ public final class ProfileFrameCoder: FrameCoder {
     /// Records → one complete frame (header + stored bytes) for embedding services.
     public func encodeFrame(_ records: RecordBatch, verifyTransform: Bool = true) throws -> EncodedFrame {
         try FrameCoding.encode(records, coder: self, verifyTransform: verifyTransform,
-                               timestampField: profile.metadata.timestampField.map(TimestampExtractor.needle(for:)))
+                               timestampField: profile.metadata.timestampField.map(TimeField.init))
     }
 
     /// A frame made by `encodeFrame` → its records, checked.

@@ -63,7 +63,7 @@ public enum ProfileTrainer {
         var dictionary: ZstdDictionary? = nil
         if wanted > 0 {
             guard options.codec.family == .zstd else {
-                throw ContainerError(.usage, "--dict-size needs a zstd codec, not \(options.codec)")
+                throw ContainerError(.usage, "--dictionary-size needs a zstd codec, not \(options.codec)")
             }
             // Samples: encoded frames of up to 8 records (the codec's view of small frames).
             let per: Int
@@ -99,6 +99,18 @@ public enum ProfileTrainer {
         return try Profile.make(codec: options.codec, framing: options.framing, model: model,
                                 dictionary: dictionary, dictionaryFile: options.dictionaryFile,
                                 timestampField: options.timestampField, training: training, source: source)
+    }
+
+    /// The field that dates `records` (a dotted path), from up to 1,000 evenly spaced records:
+    /// the time module's best candidate when it holds a time in at least half of them, else
+    /// nil. The candidates are returned too, for messages.
+    public static func detectTimeField(_ records: RecordBatch) -> (field: String?, candidates: [Timestamps.Candidate]) {
+        let probe = sample(records, max: 1000)
+        let candidates = probe.bytes.withUnsafeBytes { all in
+            Timestamps.candidates(in: (0..<probe.count).map { UnsafeRawBufferPointer(rebasing: all[probe.range(of: $0)]) })
+        }
+        guard let best = candidates.first, best.coverage >= 0.5 else { return (nil, candidates) }
+        return (best.path, candidates)
     }
 
     /// At most `max` records, evenly spaced, in order.

@@ -138,6 +138,25 @@ public final class InputFile {
 
     deinit { if owns { close(fd) } }
 
+    /// Fills `buffer` as far as the input allows; returns the bytes read, 0 at the end.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let r = Foundation.read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+            if r < 0 {
+                if errno == EINTR { continue }
+                throw FileError.errno("cannot read", name)
+            }
+            if r == 0 { break }
+            filled += r
+        }
+        consumed += filled
+        if filled == 0, let expected, consumed < expected {
+            throw FileError("\(name): the file shrank while it was read (\(consumed) of \(expected) bytes)")
+        }
+        return filled
+    }
+
     /// Up to `count` bytes; empty at the end of the input.
     public func read(upTo count: Int) throws -> [UInt8] {
         let out = try [UInt8](unsafeUninitializedCapacity: max(count, 1)) { buf, n in
@@ -157,5 +176,26 @@ public final class InputFile {
             throw FileError("\(name): the file shrank while it was read (\(consumed) of \(expected) bytes)")
         }
         return out
+    }
+
+}
+
+extension Files {
+    private typealias SyncFileRange = @convention(c) (Int32, Int64, Int64, UInt32) -> Int32
+    private static let syncFileRange: SyncFileRange? = {
+        #if os(Linux)
+        guard let h = dlopen(nil, RTLD_NOW), let f = dlsym(h, "sync_file_range") else { return nil }
+        return unsafeBitCast(f, to: SyncFileRange.self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// Asks the kernel to start writing `fd`'s dirty pages in `offset ..< offset + count` to
+    /// disk without waiting for them (Linux `sync_file_range(SYNC_FILE_RANGE_WRITE)`), so the
+    /// `fsync` that makes an output durable at its end waits for the last stretch only,
+    /// instead of for the whole file after all the work is done. A no-op elsewhere.
+    public static func startWriteback(fd: Int32, offset: Int64, count: Int64) {
+        _ = syncFileRange?(fd, offset, count, 2)   // SYNC_FILE_RANGE_WRITE
     }
 }

@@ -28,6 +28,12 @@ public final class OutputFile {
     private var buffer: [UInt8] = []
     private var state = State.open
     private enum State { case open, committed, discarded }
+    /// Regular files: bytes written, and bytes already handed to the kernel's writeback.
+    private var written: Int64 = 0
+    private var writebackStarted: Int64 = 0
+    /// Every this many bytes a regular file's pages are sent to disk early, so the final
+    /// fsync waits for the last stretch only, not for the whole file.
+    static let writebackStride: Int64 = 8 << 20
 
     static let bufferSize = 1 << 20
 
@@ -77,6 +83,13 @@ public final class OutputFile {
             }
             p += n
             left -= n
+        }
+        if temporaryPath != nil {
+            written += Int64(bytes.count)
+            if written - writebackStarted >= Self.writebackStride {
+                Files.startWriteback(fd: fd, offset: writebackStarted, count: written - writebackStarted)
+                writebackStarted = written
+            }
         }
     }
 

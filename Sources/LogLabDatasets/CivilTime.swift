@@ -1,98 +1,10 @@
 import LogLabCore
 
-/// Calendar arithmetic on integers (proleptic Gregorian, H. Hinnant's algorithms) and
-/// fixed-format timestamp rendering into byte buffers: no Foundation date formatting, so
-/// output is identical everywhere and cheap enough for the generator's hot path.
+/// Fixed-format timestamp rendering into byte buffers for the generator's hot path (no
+/// Foundation date formatting, so output is identical everywhere). Reading times is the
+/// time module's job (`Timestamps`, `TimeField` in LogLabCore).
 public enum CivilTime {
     public static let msPerDay: Int64 = 86_400_000
-
-    static func isLeap(_ y: Int64) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    static func daysInMonth(_ y: Int64, _ m: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Parses `YYYY-MM-DD` into days since 1970-01-01.
-    public static func parseDate(_ text: String) -> Int64? {
-        let b = Array(text.utf8)
-        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D,
-              let y = digits(b[...], 0, 4), let m = digits(b[...], 5, 2), let d = digits(b[...], 8, 2),
-              (1...12).contains(m), d >= 1, d <= daysInMonth(Int64(y), m) else { return nil }
-        return CivilDate.days(year: Int64(y), month: Int64(m), day: Int64(d))
-    }
-
-    /// `YYYY-MM-DD` for days since 1970-01-01.
-    public static func dateString(days: Int64) -> String {
-        var out = [UInt8](repeating: 0, count: 10)
-        out.withUnsafeMutableBufferPointer { p in writeDate(days: days, to: p.baseAddress!) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    @inline(__always)
-    static func digits(_ b: ArraySlice<UInt8>, _ at: Int, _ n: Int) -> Int? {
-        var v = 0
-        let s = b.startIndex + at
-        guard s >= b.startIndex, s + n <= b.endIndex else { return nil }
-        for i in s..<(s + n) {
-            let c = b[i]
-            guard c >= 0x30, c <= 0x39 else { return nil }
-            v = v * 10 + Int(c - 0x30)
-        }
-        return v
-    }
-
-    /// Parses an ISO-8601 timestamp as found in logs into epoch milliseconds:
-    /// `YYYY-MM-DD`, optionally `THH:MM[:SS[.fff…]]` (or a space for `T`), optionally `Z` or
-    /// `±HH:MM` / `±HHMM`. Without a zone the time is taken as labelled (UTC). Returns nil
-    /// for anything else.
-    public static func parseTimestamp(_ b: ArraySlice<UInt8>) -> Int64? {
-        guard b.count >= 10, let y = digits(b, 0, 4), b[b.startIndex + 4] == 0x2D,
-              let mo = digits(b, 5, 2), b[b.startIndex + 7] == 0x2D, let d = digits(b, 8, 2),
-              (1...12).contains(mo), d >= 1, d <= daysInMonth(Int64(y), mo) else { return nil }
-        var ms = CivilDate.days(year: Int64(y), month: Int64(mo), day: Int64(d)) * msPerDay
-        var i = b.startIndex + 10
-        if i < b.endIndex, b[i] == 0x54 || b[i] == 0x20 {
-            guard let h = digits(b, i + 1 - b.startIndex, 2), i + 3 < b.endIndex, b[i + 3] == 0x3A,
-                  let mi = digits(b, i + 4 - b.startIndex, 2), h < 24, mi < 60 else { return nil }
-            ms += Int64(h) * 3_600_000 + Int64(mi) * 60_000
-            i += 6
-            if i < b.endIndex, b[i] == 0x3A {
-                guard let s = digits(b, i + 1 - b.startIndex, 2), s < 61 else { return nil }
-                ms += Int64(s) * 1000
-                i += 3
-                if i < b.endIndex, b[i] == 0x2E || b[i] == 0x2C {
-                    i += 1
-                    var scale: Int64 = 100
-                    var any = false
-                    while i < b.endIndex, b[i] >= 0x30, b[i] <= 0x39 {
-                        ms += Int64(b[i] - 0x30) * scale
-                        scale /= 10
-                        i += 1
-                        any = true
-                    }
-                    if !any { return nil }
-                }
-            }
-            if i < b.endIndex {
-                if b[i] == 0x5A || b[i] == 0x7A {
-                    i += 1
-                } else if b[i] == 0x2B || b[i] == 0x2D {
-                    let sign: Int64 = b[i] == 0x2B ? 1 : -1
-                    guard let oh = digits(b, i + 1 - b.startIndex, 2) else { return nil }
-                    var j = i + 3
-                    if j < b.endIndex, b[j] == 0x3A { j += 1 }
-                    guard let om = digits(b, j - b.startIndex, 2) else { return nil }
-                    ms -= sign * (Int64(oh) * 3_600_000 + Int64(om) * 60_000)
-                    i = j + 2
-                }
-            }
-        }
-        return i == b.endIndex ? ms : nil
-    }
 
     // MARK: rendering (raw pointers: the caller guarantees room)
 

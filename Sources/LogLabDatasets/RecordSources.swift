@@ -78,8 +78,8 @@ public final class RecordReader {
         // Magic bytes only from a regular file: a pipe cannot be read twice.
         var magic: [UInt8] = []
         if Files.kind(of: path) == "regular file", let head = try? InputFile(path).read(upTo: 6) { magic = head }
-        compression = CodecDetection.family(forPath: path) ?? CodecDetection.family(magic: magic[...])
-        chunks = try ChunkSource(input: input, compression: compression)
+        chunks = try ChunkSource(input: input, compression: CodecDetection.family(forPath: path) ?? CodecDetection.family(magic: magic[...]))
+        compression = chunks.compression
         // Read enough to detect the format.
         var probe: [UInt8] = []
         while probe.count < 256 << 10, let c = try chunks.next() { probe += c }
@@ -131,19 +131,32 @@ public final class RecordReader {
     }
 }
 
-/// The decompressed bytes of a file, a chunk at a time, in bounded memory.
+/// The decompressed bytes of a file ("-": standard input, its codec told by its magic
+/// bytes), a chunk at a time, in bounded memory.
 final class ChunkSource {
     static let chunkSize = 1 << 20
     private let handle: InputFile
     private let path: String
     private let decoder: StreamDecompressor?
     private var ended = false
+    /// Bytes read ahead to tell a stream's codec, handed out first.
+    private var pending: [UInt8]?
+    let compression: CodecFamily?
 
+    /// `compression` nil on a stream that is not a regular file (standard input, a pipe): its
+    /// first bytes decide, since such a stream cannot be read twice.
     init(input: InputFile, compression: CodecFamily?) throws {
         handle = input
         path = input.name
+        var family = compression
+        if family == nil, input.fd == 0 || Files.kind(of: input.name) != "regular file" {
+            let head = try Self.read(input, Self.chunkSize / 16)
+            pending = head
+            family = CodecDetection.family(magic: head.prefix(6))
+        }
+        self.compression = family
         do {
-            decoder = try compression.map { try StreamDecompressor($0) }
+            decoder = try family.map { try StreamDecompressor($0) }
         } catch {
             throw DatasetError("\(path): \(error)")
         }
@@ -174,6 +187,14 @@ final class ChunkSource {
     }
 
     private func read(_ count: Int) throws -> [UInt8] {
-        do { return try handle.read(upTo: count) } catch { throw DatasetError("\(error)") }
+        if let p = pending {
+            pending = nil
+            return p
+        }
+        return try Self.read(handle, count)
+    }
+
+    private static func read(_ input: InputFile, _ count: Int) throws -> [UInt8] {
+        do { return try input.read(upTo: count) } catch { throw DatasetError("\(error)") }
     }
 }

@@ -58,10 +58,10 @@ public struct SdkLogGenerator: Sendable {
             guard records / max(1, days) <= Self.maxRecordsPerDay else {
                 throw DatasetError("at most \(Self.maxRecordsPerDay) records per day (got \(records) over \(days) days)")
             }
-            guard CivilTime.parseDate(start) != nil else {
+            guard Timestamps.parseDate(start) != nil else {
                 throw DatasetError("start '\(start)' is not a date of the form YYYY-MM-DD")
             }
-            guard let d = CivilTime.parseDate(start), d >= 0, d + Int64(days) < 2_932_896 else {
+            guard let d = Timestamps.parseDate(start), d >= 0, d + Int64(days) < 2_932_896 else {
                 throw DatasetError("start '\(start)' must lie between 1970 and 9999")
             }
             guard (1...3660).contains(days) else { throw DatasetError("days must be 1…3660 (got \(days))") }
@@ -93,7 +93,7 @@ public struct SdkLogGenerator: Sendable {
             var o = self
             o.days = min(max(1, days), 3660)
             o.records = min(max(0, records), Self.maxRecordsPerDay * o.days)
-            if CivilTime.parseDate(start).map({ $0 < 0 || $0 > 2_900_000 }) ?? true { o.start = "2021-12-26" }
+            if Timestamps.parseDate(start).map({ $0 < 0 || $0 > 2_900_000 }) ?? true { o.start = "2021-12-26" }
             o.users = min(max(1, users), Self.maxUsers)
             o.apps = min(max(1, apps), 100_000, o.users)
             o.functions = min(max(4, functions), SdkLogGenerator.catalogueSize)

@@ -1,3 +1,4 @@
+import LogLabCore
 /// The persistent world behind sdk-log traffic: apps, users and their fixed attributes. It
 /// depends only on the seed and the world-size options (not on `records` or `days`, except for
 /// the users and app that `evolving` adds on later days), so days generated separately with the
@@ -43,7 +44,7 @@ final class SdkLogWorld: Sendable {
 
     init(options o: SdkLogGenerator.Options) {
         options = o
-        startDay = CivilTime.parseDate(o.start) ?? 18_987
+        startDay = Timestamps.parseDate(o.start) ?? 18_987
         var rng = Xoshiro256(seed: o.seed, stream: 0x57_0A1D)
 
         // Functions.

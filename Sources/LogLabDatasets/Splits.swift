@@ -33,23 +33,10 @@ public enum Splits {
         case previous
     }
 
-    /// Days since 1970-01-01 of a timestamp field: for text the date as written
-    /// (`2021-12-26T15:11:04Z`, `…+09:00`, with or without time), for numbers epoch seconds, or
-    /// milliseconds when above 10¹¹ (UTC). nil when the field is absent or not a timestamp.
-    public static func day(of record: UnsafeBufferPointer<UInt8>, field: [UInt8]) -> Int64? {
-        guard let (range, kind) = JSONScanner.find(field, in: record) else { return nil }
-        let text = Array(UnsafeBufferPointer(rebasing: record[range]))
-        switch kind {
-        case .string:
-            guard CivilTime.parseTimestamp(text[...]) != nil else { return nil }
-            return CivilTime.parseDate(String(decoding: text.prefix(10), as: UTF8.self))
-        case .number:
-            guard let v = Double(String(decoding: text, as: UTF8.self)), v.isFinite, v >= 0, v < 1e15 else { return nil }
-            let ms = v > 1e11 ? v : v * 1000
-            return CivilDate.floorDiv(Int64(ms), CivilTime.msPerDay)
-        default:
-            return nil
-        }
+    /// Days since 1970-01-01 (UTC) of the time at `field`, read by the time module
+    /// (`Timestamps`), nil when the field is absent or not a time.
+    public static func day(of record: UnsafeRawBufferPointer, field: TimeField) -> Int64? {
+        field.time(in: record).map(Timestamps.day)
     }
 
     /// Train on one day, test on the `testDays` days after it, by the timestamp at `field`
@@ -58,12 +45,12 @@ public enum Splits {
     public static func byTime(_ records: RecordBatch, field: String, trainDay: String? = nil, testDays: Int = 1,
                               missing: MissingTimestamp = .exclude) throws -> DatasetSplit {
         guard testDays >= 1 else { throw DatasetError("test days must be ≥ 1 (got \(testDays))") }
-        let path = Array(field.utf8)
+        let path = TimeField(field)
         var days = [Int64?](repeating: nil, count: records.count)
         var lacking = 0, inherited = 0
         var last: Int64?
         for i in 0..<records.count {
-            var d = records.withRecord(i) { day(of: $0.bindMemory(to: UInt8.self), field: path) }
+            var d = records.withRecord(i) { day(of: $0, field: path) }
             if d == nil {
                 lacking += 1
                 if missing == .previous, let l = last { d = l; inherited += 1 }
@@ -77,22 +64,22 @@ public enum Splits {
         }
         let train: Int64
         if let t = trainDay {
-            guard let d = CivilTime.parseDate(t) else { throw DatasetError("train day '\(t)' is not a date YYYY-MM-DD") }
+            guard let d = Timestamps.parseDate(t) else { throw DatasetError("train day '\(t)' is not a date YYYY-MM-DD") }
             train = d
         } else {
             train = first
         }
-        let listed = present.prefix(10).map { CivilTime.dateString(days: $0) }.joined(separator: ", ") + (present.count > 10 ? ", …" : "")
+        let listed = present.prefix(10).map { Timestamps.dateString(days: $0) }.joined(separator: ", ") + (present.count > 10 ? ", …" : "")
         guard present.contains(train) else {
-            throw DatasetError("no records on train day \(CivilTime.dateString(days: train)) at '\(field)'; days present: \(listed)")
+            throw DatasetError("no records on train day \(Timestamps.dateString(days: train)) at '\(field)'; days present: \(listed)")
         }
         var split = DatasetSplit(train: [], test: [], excluded: 0, duplicateContent: 0, notes: [])
         for (i, d) in days.enumerated() {
             guard let d else { split.excluded += 1; continue }
             if d == train { split.train.append(i) } else if d > train && d <= train + Int64(testDays) { split.test.append(i) } else { split.excluded += 1 }
         }
-        let testRange = CivilTime.dateString(days: train + 1) + (testDays > 1 ? "…" + CivilTime.dateString(days: train + Int64(testDays)) : "")
-        split.notes.append("by time at '\(field)': train \(CivilTime.dateString(days: train)) (\(split.train.count) records), test \(testRange) (\(split.test.count) records)")
+        let testRange = Timestamps.dateString(days: train + 1) + (testDays > 1 ? "…" + Timestamps.dateString(days: train + Int64(testDays)) : "")
+        split.notes.append("by time at '\(field)': train \(Timestamps.dateString(days: train)) (\(split.train.count) records), test \(testRange) (\(split.test.count) records)")
         if lacking > 0 {
             split.notes.append(missing == .previous
                 ? "\(lacking) records lack a timestamp at '\(field)': \(inherited) took the previous record's day, \(lacking - inherited) excluded"

@@ -149,35 +149,13 @@ public enum DatasetPreparation {
         }
     }
 
-    /// The calendar day ("YYYY-MM-DD") of each record's `field` (first occurrence of
-    /// `"field":"YYYY-MM-DD…"` or `"field":["YYYY-MM-DD…`), or nil.
+    /// The UTC day ("YYYY-MM-DD") of each record's time at `field`, read by the time
+    /// module (the same reader as splits, the container index and partitions), or nil.
     static func dayIndex(_ records: RecordBatch, field: String) -> [String?] {
-        let needle = Array("\"\(field)\"".utf8)
-        var out: [String?] = []
-        out.reserveCapacity(records.count)
-        for i in 0..<records.count {
-            out.append(records.withRecord(i) { buf -> String? in
-                let n = buf.count, m = needle.count
-                guard n > m else { return nil }
-                var j = 0
-                outer: while j + m <= n {
-                    for k in 0..<m where buf[j + k] != needle[k] { j += 1; continue outer }
-                    var p = j + m
-                    while p < n, buf[p] == 0x20 { p += 1 }
-                    guard p < n, buf[p] == UInt8(ascii: ":") else { j += 1; continue }
-                    p += 1
-                    while p < n, buf[p] == 0x20 || buf[p] == UInt8(ascii: "[") { p += 1 }
-                    guard p < n, buf[p] == UInt8(ascii: "\"") else { j += 1; continue }
-                    p += 1
-                    guard p + 10 <= n else { return nil }
-                    let d = Array(UnsafeRawBufferPointer(rebasing: buf[p..<(p + 10)]))
-                    let ok = d.enumerated().allSatisfy { idx, c in idx == 4 || idx == 7 ? c == UInt8(ascii: "-") : (c >= 48 && c <= 57) }
-                    return ok ? String(decoding: d, as: UTF8.self) : nil
-                }
-                return nil
-            })
+        let f = TimeField(field)
+        return (0..<records.count).map { i in
+            records.withRecord(i) { f.time(in: $0) }.map { Timestamps.dateString(days: Timestamps.day($0)) }
         }
-        return out
     }
 
     /// SHA-256 over the record bytes and their boundaries.

@@ -14,41 +14,47 @@ struct BenchCommand: ParsableCommand {
         input; ratio and MB/s (MB = 10^6 bytes of input; median and min–max). Framing \
         'record' compresses each line alone, 'block:N' each run of N lines, 'file' the whole \
         file. Example: loglab bench --codecs zstd:3,zstd:19,xz:6 --framing record,file \
-        --dictionary-size 112KiB --train train.jsonl test.jsonl
+        --dictionary-size 112KiB --train train.jsonl -i test.jsonl
         """)
 
-    @Option(help: "Comma-separated codec specs.") var codecs: String
-    @Option(help: "Comma-separated framings: file, block:N, record.") var framing: String = "file"
-    @Option(help: "A zstd dictionary file to use for zstd cells.") var dict: String?
-    @Option(name: .customLong("dictionary-size"), help: "Train a zstd dictionary of this size per zstd cell (e.g. 112KiB).") var dictionarySize: String?
-    @Option(help: "Dictionary training algorithm: fastcover, cover, legacy.") var algorithm: String = "fastcover"
-    @Option(help: "Transforms: none, all, legacy or a comma list.") var transforms: String = "none"
-    @Option(help: "Train records (JSON Lines) for dictionaries and transform models; repeat for several files.") var train: [String] = []
-    @Option(name: .customLong("train-fraction"), help: "Without --train: use this leading fraction of each file as train records, the rest as test.") var trainFraction: Double?
+    @Option(help: "Comma-separated codec specs (zstd:3,xz:6,...).", transform: Parse.codecs) var codecs: [CodecSpec]
+    @Option(help: "Comma-separated framings: file, block:N, record.", transform: Parse.framings) var framing: [Framing] = [.file]
+    @Option(help: "A zstd dictionary file to use for zstd cells.") var dictionary: String?
+    @Option(help: "Train a zstd dictionary of this size per zstd cell (e.g. 112KiB).", transform: Parse.size) var dictionarySize: Int?
+    @Option(help: "Dictionary training algorithm.") var algorithm: DictionaryTrainingOptions.Algorithm = .fastcover
+    @Option(help: "Transforms: none, all, legacy or a comma list.", transform: Parse.transforms) var transforms: TransformSelection = .none
+    @Option(help: "Train records (JSON Lines, '-' for standard input) for dictionaries and transform models; repeat for several files.") var train: [String] = []
+    @Option(help: "Without --train: use this leading fraction of each file as train records, the rest as test.") var trainFraction: Double?
     @Option(help: "Timed trials per cell.") var trials: Int = 5
     @Option(help: "Untimed warm-up passes per cell.") var warmup: Int = 1
-    @Option(name: .customLong("latency-samples"), help: "Records timed for single-record restore latency.") var latencySamples: Int = 1000
-    @Option(help: "Output format: text, csv, json.") var format: String = "text"
-    @Option(name: .shortAndLong, help: "Write the output to a file instead of standard output.") var output: String?
-    @Argument(help: "Input files (JSON Lines; may be .gz/.xz/.zst/.br).") var files: [String]
+    @Option(help: "Records timed for single-record restore latency.") var latencySamples: Int = 1000
+    @Option(help: "Output format.") var format: OutputFormat = .text
+    @Option(name: .shortAndLong, parsing: .singleValue, help: "Input file (JSON Lines; may be .gz/.xz/.zst/.br; '-' for standard input); repeat for several.") var input: [String] = []
+    @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var global: GlobalOptions
+
+    var output: String? { outputOptions.path }
+
+    func validate() throws {
+        if input.isEmpty { throw ValidationError("no input: pass -i FILE (repeat for several)") }
+        if input.filter({ $0 == "-" }).count + train.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read once") }
+        if let fr = trainFraction, !(fr > 0 && fr < 1) { throw ValidationError("--train-fraction must be between 0 and 1") }
+        if trainFraction != nil && !train.isEmpty { throw ValidationError("use either --train or --train-fraction") }
+        if dictionary != nil && dictionarySize != nil { throw ValidationError("use either --dictionary or --dictionary-size") }
+        if trials < 1 { throw ValidationError("--trials must be at least 1") }
+        if warmup < 0 { throw ValidationError("--warmup must be 0 or more") }
+    }
 
     func run() throws {
         do {
-            guard let fmt = CellResultFormat(rawValue: format.lowercased()) else {
-                throw BenchError("unknown format '\(format)': use text, csv or json")
-            }
-            guard !files.isEmpty else { throw BenchError("no input files") }
-            let specs = try codecs.split(separator: ",").map { try CodecSpec(parsing: String($0)) }
-            guard !specs.isEmpty else { throw BenchError("no codecs: pass --codecs zstd:3,...") }
-            let framings = try framing.split(separator: ",").map { try Framing(parsing: String($0)) }
-            let selection = try TransformSelection(parsing: transforms)
-            let dictSize = try dictionarySize.map { try ByteSize.parse($0) }
-            guard let algo = DictionaryTrainingOptions.Algorithm(rawValue: algorithm.lowercased()) else {
-                throw BenchError("unknown algorithm '\(algorithm)': use fastcover, cover or legacy")
-            }
-            if let fr = trainFraction, !(fr > 0 && fr < 1) { throw BenchError("--train-fraction must be between 0 and 1") }
-            if trainFraction != nil && !train.isEmpty { throw BenchError("use either --train or --train-fraction") }
-            let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
+            let fmt = CellResultFormat(rawValue: format.rawValue)!
+            let files = input
+            let specs = codecs
+            let framings = framing
+            let selection = transforms
+            let dictSize = dictionarySize
+            let algo = algorithm
+            let dictionary = try self.dictionary.map { try ZstdDictionary(contentsOfFile: $0) }
             var trainRecords: RecordBatch? = nil
             if !train.isEmpty {
                 var t = RecordBatch()
@@ -75,7 +81,7 @@ struct BenchCommand: ParsableCommand {
                         let r = try CellBenchmark.run(config: config, train: fileTrain, test: test, trials: trials, warmup: warmup,
                                                       dictionary: spec.family == .zstd ? dictionary : nil)
                         results.append(r)
-                        if fmt == .text && output == nil {
+                        if fmt == .text && output == nil && !global.quiet {
                             printErr("  \(r.label): ratio \(CellResultFormatText.f(r.ratio)) compress \(CellResultFormatText.f(r.compressMBps.median)) MB/s decompress \(CellResultFormatText.f(r.decompressMBps.median)) MB/s")
                         }
                     }

@@ -2,17 +2,22 @@ import ArgumentParser
 import Foundation
 import LogLabCodecs
 import LogLabCore
+import LogLabContainer
 
 func printErr(_ s: String) { Output.note(s) }
 
 /// Reads `input` ("-": stdin) in chunks and writes the transformed bytes to `output`
-/// ("-": stdout; a file is written under a temporary name and renamed at the end).
+/// ("-": stdout; a file is written under a temporary name and renamed at the end). One
+/// buffer is reused for every chunk and bytes go straight to the descriptors: no copies
+/// beyond the codec's own.
 func pipe(input: String, output: String, chunkSize: Int = 1 << 20,
-          _ body: (_ read: () throws -> [UInt8]?, _ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+          _ body: (_ read: () throws -> UnsafeRawBufferPointer?, _ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
     let source = try InputFile(input)
-    let read: () throws -> [UInt8]? = {
-        let d = try source.read(upTo: chunkSize)
-        return d.isEmpty ? nil : d
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+    defer { buffer.deallocate() }
+    let read: () throws -> UnsafeRawBufferPointer? = {
+        let n = try source.read(into: buffer)
+        return n == 0 ? nil : UnsafeRawBufferPointer(rebasing: buffer[0..<n])
     }
     try Output.with(output) { out in
         try body(read) { try out.write($0) }
@@ -38,15 +43,20 @@ struct CodecCommand: ParsableCommand {
             damaged brotli stream can decode to wrong bytes without an error. Example: loglab codec compress --codec zstd:19 -i app.jsonl -o app.jsonl.zst
             """)
 
-        @Option(name: .long, help: "Codec spec, e.g. zstd:3, xz:9e, brotli:11:w24.") var codec: String
-        @Option(name: .long, help: "zstd dictionary (.zdict or raw content).") var dict: String?
-        @Option(name: .shortAndLong, help: "Input file ('-' for standard input).") var input: String = "-"
-        @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String = "-"
+        @Option(help: "Codec spec, e.g. zstd:3, xz:9e, brotli:11:w24 (zstd streams carry a content checksum unless :nocheck).", transform: Parse.streamCodec) var codec: CodecSpec
+        @Option(help: "zstd dictionary (.zdict or raw content).") var dictionary: String?
+        @OptionGroup var inputOptions: InputOptions
+        @OptionGroup var outputOptions: BinaryOutputOptions
+        @OptionGroup var global: GlobalOptions
+
+        var input: String { inputOptions.input ?? "-" }
+        var output: String { outputOptions.output ?? "-" }
 
         func run() throws {
+            try outputOptions.checkTerminal()
             do {
-                let spec = try CodecSpec(parsing: codec, standaloneStream: true)
-                let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
+                let spec = codec
+                let dictionary = try self.dictionary.map { try ZstdDictionary(contentsOfFile: $0) }
                 let compressor = try StreamCompressor(spec, dictionary: dictionary)
                 try pipe(input: input, output: output) { read, write in
                     while let chunk = try read() { try compressor.write(chunk, to: write) }
@@ -59,32 +69,39 @@ struct CodecCommand: ParsableCommand {
     struct Decompress: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decompress a stream.",
-            discussion: "Without --codec, the codec is taken from the input's extension or magic bytes. Example: loglab codec decompress -i app.jsonl.zst -o app.jsonl")
+            discussion: "Without --codec, the codec is taken from the input's magic bytes (gzip, xz, zstd; standard input too), else from its extension (.br). Example: loglab codec decompress -i app.jsonl.zst -o app.jsonl")
 
-        @Option(name: .long, help: "Codec spec (only the family matters, plus zstd :magicless/:longNN).") var codec: String?
-        @Option(name: .long, help: "zstd dictionary (.zdict or raw content).") var dict: String?
-        @Option(name: .shortAndLong, help: "Input file ('-' for standard input).") var input: String = "-"
-        @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String = "-"
+        @Option(help: "Codec spec (only the family matters, plus zstd :magicless/:longNN; default: from the magic bytes, or the extension).", transform: Parse.codec) var codec: CodecSpec?
+        @Option(help: "zstd dictionary (.zdict or raw content).") var dictionary: String?
+        @OptionGroup var inputOptions: InputOptions
+        @OptionGroup var outputOptions: OutputOptions
+        @OptionGroup var global: GlobalOptions
+
+        var input: String { inputOptions.input ?? "-" }
+        var output: String { outputOptions.output ?? "-" }
 
         func run() throws {
             do {
-                let dictionary = try dict.map { try ZstdDictionary(contentsOfFile: $0) }
-                var spec = try codec.map { try CodecSpec(parsing: $0) }
-                if spec == nil {
-                    var family = input == "-" ? nil : CodecDetection.family(forPath: input)
-                    if family == nil, input != "-", Files.kind(of: input) == "regular file" {
-                        let head = try InputFile(input).read(upTo: 8)
-                        family = CodecDetection.family(magic: head[...])
-                    }
-                    guard let family else {
-                        throw CodecError.invalidSpec("cannot tell the codec of '\(input)': pass --codec")
-                    }
-                    spec = try CodecSpec(family: family)
-                }
-                guard let spec else { return }
-                let decompressor = try StreamDecompressor(spec, dictionary: dictionary)
+                let dictionary = try self.dictionary.map { try ZstdDictionary(contentsOfFile: $0) }
                 try pipe(input: input, output: output) { read, write in
-                    while let chunk = try read() { try decompressor.write(chunk, to: write) }
+                    let first = try read()
+                    var spec = codec
+                    if spec == nil {
+                        // The magic bytes decide (standard input too); brotli has none, so its
+                        // extension is the fallback.
+                        let family = first.flatMap { CodecDetection.family(magic: Array($0.prefix(8))[...]) }
+                            ?? (input == "-" ? nil : CodecDetection.family(forPath: input))
+                        guard let family else {
+                            throw CodecError.invalidSpec("cannot tell the codec of \(input == "-" ? "standard input" : input) from its first bytes: pass --codec")
+                        }
+                        spec = try CodecSpec(family: family)
+                    }
+                    let decompressor = try StreamDecompressor(spec!, dictionary: dictionary)
+                    var chunk = first
+                    while let c = chunk {
+                        try decompressor.write(c, to: write)
+                        chunk = try read()
+                    }
                     try decompressor.finish(to: write)
                 }
             }

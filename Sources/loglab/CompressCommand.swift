@@ -15,15 +15,25 @@ struct CompressCommand: ParsableCommand {
             """)
 
     @Option(help: "Profile file (.llp).") var profile: String
-    @Option(name: .shortAndLong, help: "Input JSON Lines (default: standard input).") var input: String?
-    @Option(name: .shortAndLong, help: "Output container, or directory with --partition-by (default: standard output).") var output: String?
-    @Option(help: "Partition the output by the timestamp field: hour or day.") var partitionBy: PartitionGranularity?
-    @Option(help: "Field that dates each record (default: the profile's).") var timestampField: String?
+    @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var outputOptions: BinaryOutputOptions
+    @Option(help: "Partition the output by the timestamp field: hour or day (-o names a directory).") var partitionBy: PartitionGranularity?
+    @Option(help: "Field that dates each record, a dotted path (default: the profile's).") var timestampField: String?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
     @Flag(help: "Skip decoding each transformed frame before writing it (faster; exactness then rests on the transforms alone).") var noVerifyTransforms = false
-    @Flag(help: "Print a summary to standard error.") var verbose = false
+    @OptionGroup var global: GlobalOptions
+
+    var input: String? { inputOptions.path }
+    var output: String? { outputOptions.path }
+    var verbose: Bool { global.verbose }
+
+    func validate() throws {
+        if partitionBy != nil && outputOptions.path == nil { throw ValidationError("--partition-by needs -o DIRECTORY") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
+        if partitionBy == nil { try outputOptions.checkTerminal() }
         AllocatorTuning.forLargeFrames()
         do {
             let profile = try ContainerCLI.loadProfile(self.profile)
@@ -31,9 +41,7 @@ struct CompressCommand: ParsableCommand {
             let options = ContainerWriter.Options(threads: threads, verifyTransforms: !noVerifyTransforms)
             let t0 = Clock.nanoseconds()
             if let partitionBy {
-                guard let output, output != "-" else {
-                    throw ContainerError(.usage, "--partition-by needs -o DIRECTORY")
-                }
+                guard let output else { throw ContainerError(.usage, "--partition-by needs -o DIRECTORY") }
                 let writer = try PartitionedWriter(directory: output, codec: codec, granularity: partitionBy,
                                                    timestampField: timestampField, options: options)
                 _ = try ContainerCLI.withInput(input) { source in

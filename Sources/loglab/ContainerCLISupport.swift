@@ -35,15 +35,7 @@ enum ContainerCLI {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    static func parseTime(_ text: String, _ what: String) throws -> Int64 {
-        if let t = TimestampExtractor.parseISO8601(text) { return t }
-        if let n = Int64(text) { return TimestampExtractor.time(in: Array("{\"t\":\(n)}".utf8), field: "t") ?? n }
-        throw ContainerError(.usage, "invalid \(what) time '\(text)': use ISO-8601 (2021-12-26T15:00:00Z) or epoch seconds/ms")
-    }
-
     static func mbps(_ bytes: UInt64, _ ns: UInt64) -> String {
         String(format: "%.1f MB/s", Double(bytes) / 1e6 / max(Double(ns) / 1e9, 1e-9))
     }
 }
-
-extension PartitionGranularity: ExpressibleByArgument {}

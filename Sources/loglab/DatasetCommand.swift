@@ -55,9 +55,12 @@ struct DatasetCommand: ParsableCommand {
         @Option(help: "Slice mode: each day is a contiguous slice of a service handling this many records per second.") var sliceRate: Int?
         @Option(help: "KST hour at which each day's slice starts (with --slice-rate).") var sliceHour: Int = 20
         @Option(help: "Compression level when the output is compressed.") var level: Int?
-        @Option(help: "File layout: jsonl, json-array, pretty-array or es-search (a _search response).") var layout: String = "jsonl"
+        @Option(help: "File layout: jsonl, json-array, pretty-array or es-search (a _search response).", transform: Parse.layout) var layout: ExportLayout = .jsonLines
         @Flag(help: "Print the sha256 of the generated (uncompressed) bytes.") var sha256 = false
-        @Option(name: .shortAndLong, help: "Output file ('-' for standard output).") var output: String
+        @OptionGroup var outputOptions: OutputOptions
+        @OptionGroup var global: GlobalOptions
+
+        var output: String { outputOptions.output ?? "-" }
 
         func run() throws {
             guard kind == "sdk-log" else { throw DatasetError("unknown generator '\(kind)': available: sdk-log") }
@@ -66,7 +69,6 @@ struct DatasetCommand: ParsableCommand {
                 functions: functions, anomaliesPerMillion: anomaliesPerMillion, evolving: evolving,
                 newUsersPerDay: newUsersPerDay, sliceRate: sliceRate, sliceHour: sliceHour)
             try options.validate()
-            let layout = try ExportLayout(parsing: layout)
             let generator = SdkLogGenerator(options: options)
             let t0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
             var bytes = 0
@@ -82,13 +84,14 @@ struct DatasetCommand: ParsableCommand {
             let cpu = Double(Clock.threadCPUNanoseconds() - c0) / 1e9
             func rate(_ s: Double) -> String { String(format: "%.1f", s > 0 ? Double(bytes) / 1e6 / s : 0) }
             let hash = hasher.map { ", sha256 \($0.finalize().hexString)" } ?? ""
-            DatasetCommand.note("generated \(records) records, \(bytes) bytes\(hash) in \(String(format: "%.2f", seconds)) s: \(rate(seconds)) MB/s wall, \(rate(cpu)) MB/s CPU (writing included)")
+            global.note("generated \(records) records, \(bytes) bytes\(hash) in \(String(format: "%.2f", seconds)) s: \(rate(seconds)) MB/s wall, \(rate(cpu)) MB/s CPU (writing included)")
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the datasets of the catalogue.")
         @Option(help: "Catalogue file (default: Datasets/catalog.yaml here or above).") var catalog: String?
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
             let path = try DatasetCommand.catalogPath(catalog)
@@ -113,12 +116,13 @@ struct DatasetCommand: ParsableCommand {
             abstract: "Check every dataset's hash, size and record count (a missing optional dataset is reported, not fatal).")
         @Option(help: "Catalogue file (default: Datasets/catalog.yaml here or above).") var catalog: String?
         @Flag(help: "Do not regenerate generated datasets that also have a file.") var noRegenerate = false
+        @OptionGroup var global: GlobalOptions
 
         func run() throws {
             let path = try DatasetCommand.catalogPath(catalog)
             let c = try DatasetCatalog.load(path: path)
             let checks = c.verify(root: DatasetCatalog.root(ofCatalog: path), regenerate: !noRegenerate)
-            for check in checks { print(check) }
+            for check in checks where !global.quiet || check.isFailure { print(check) }
             let failures = checks.filter(\.isFailure)
             if !failures.isEmpty {
                 throw DatasetError("\(failures.count) of \(checks.count) datasets failed verification: \(failures.map(\.name).joined(separator: ", "))")
@@ -129,15 +133,23 @@ struct DatasetCommand: ParsableCommand {
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Per field path: count, distinct values, top values, mean length, order-0 entropy; key orders; non-JSON records.")
-        @Argument(help: "Dataset file (.jsonl, .json, ES export, text; optionally .gz/.zst/.xz).") var file: String
-        @Option(help: "Record format (jsonl, json-array, es-search, json-seq, text); detected by default.") var format: String?
+        @Option(name: .shortAndLong, help: "Dataset file (.jsonl, .json, ES export, text; optionally .gz/.zst/.xz; '-' for standard input).") var input: String = "-"
+        @Option(help: "Record format; detected by default.") var recordFormat: RecordFormat?
         @Option(help: "Top values per field.") var top: Int = 5
         @Option(help: "Stop after this many records.") var maxRecords: Int?
         @Option(help: "Distinct values tracked per field before counting stops.") var distinctLimit: Int = 50_000
-        @Flag(help: "JSON output.") var json = false
+        @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+        @OptionGroup var global: GlobalOptions
+
+        var file: String { input }
+        var json: Bool { format == .json }
+
+        func validate() throws {
+            if format == .csv { throw ValidationError("dataset stats writes text or json, not csv") }
+        }
 
         func run() throws {
-            let reader = try RecordReader(path: file, format: try format.map { try RecordFormat(parsing: $0) })
+            let reader = try RecordReader(path: file, format: recordFormat)
             var acc = StatsAccumulator(top: top, distinctLimit: distinctLimit)
             try acc.add(reader, maxRecords: maxRecords)
             let stats = acc.finish()
@@ -157,34 +169,41 @@ struct DatasetCommand: ParsableCommand {
             abstract: "Split a dataset into train and test files (by time, by fraction, or a deterministic sample).",
             discussion: """
             Examples:
-              loglab dataset split data.jsonl --by time --field _source.timestamp --train-day 2021-12-26 --test-days 2 --train train.jsonl --test test.jsonl
-              loglab dataset split data.jsonl --by fraction --fraction 0.8 --seed 1 --train train.jsonl --test test.jsonl
-              loglab dataset split data.jsonl --by sample --count 1000 --seed 1 --train sample.jsonl
+              loglab dataset split -i data.jsonl --by time --timestamp-field _source.timestamp --train-day 2021-12-26 --test-days 2 --train train.jsonl --test test.jsonl
+              loglab dataset split -i data.jsonl --by fraction --fraction 0.8 --seed 1 --train train.jsonl --test test.jsonl
+              loglab dataset split -i data.jsonl --by sample --count 1000 --seed 1 --train sample.jsonl
             Outputs are JSON Lines (records joined by newlines).
             """)
         enum By: String, ExpressibleByArgument { case time, fraction, sample }
 
-        @Argument(help: "Dataset file.") var file: String
-        @Option(help: "time, fraction or sample.") var by: By
-        @Option(help: "Timestamp field path for --by time (e.g. _source.timestamp, @timestamp).") var field: String = "_source.timestamp"
-        @Option(help: "Train day (YYYY-MM-DD; default the earliest).") var trainDay: String?
+        @Option(name: .shortAndLong, help: "Dataset file ('-' for standard input).") var input: String = "-"
+        @Option(help: "How to split.") var by: By
+        @Option(help: "Field that dates records for --by time, a dotted path (e.g. _source.timestamp, @timestamp, ts).") var timestampField: String = "_source.timestamp"
+        @Option(help: "Train day (YYYY-MM-DD, UTC; default the earliest).", transform: Parse.date) var trainDay: String?
         @Option(help: "Test days after the train day.") var testDays: Int = 1
-        @Option(help: "Records without a timestamp: exclude or previous.") var missing: String = "exclude"
+        @Option(help: "Records without a timestamp.") var missing: Splits.MissingTimestamp = .exclude
         @Option(help: "Train fraction for --by fraction.") var fraction: Double = 0.8
         @Option(help: "Seed (shuffled fraction split, sample).") var seed: UInt64?
         @Option(help: "Sample size for --by sample.") var count: Int = 1000
         @Option(help: "Train (or sample) output file.") var train: String
         @Option(help: "Test output file.") var test: String?
+        @OptionGroup var global: GlobalOptions
+
+        var file: String { input }
+        var field: String { timestampField }
+
+        func validate() throws {
+            if testDays < 1 { throw ValidationError("--test-days must be at least 1") }
+            if !(fraction > 0 && fraction < 1) { throw ValidationError("--fraction must lie strictly between 0 and 1") }
+            if count < 1 { throw ValidationError("--count must be at least 1") }
+        }
 
         func run() throws {
             let data = try RecordSources.load(path: file)
             let split: DatasetSplit
             switch by {
             case .time:
-                guard let policy = Splits.MissingTimestamp(rawValue: missing) else {
-                    throw DatasetError("--missing must be exclude or previous (got \(missing))")
-                }
-                split = try Splits.byTime(data.records, field: field, trainDay: trainDay, testDays: testDays, missing: policy)
+                split = try Splits.byTime(data.records, field: field, trainDay: trainDay, testDays: testDays, missing: missing)
             case .fraction:
                 split = try Splits.byFraction(data.records, train: fraction, seed: seed)
             case .sample:
@@ -195,8 +214,10 @@ struct DatasetCommand: ParsableCommand {
             if let test {
                 try DatasetCommand.writeOutput(test, level: nil) { sink in try testBatch.joinedLines().withUnsafeBytes(sink) }
             }
-            for n in split.notes { print(n) }
-            print("train: \(split.train.count) records, test: \(split.test.count), excluded: \(split.excluded), duplicated content: \(split.duplicateContent)")
+            // The summary goes to standard error when a split itself is on standard output.
+            let report = train == "-" || test == "-" ? global.note : global.result
+            for n in split.notes { report(n) }
+            report("train: \(split.train.count) records, test: \(split.test.count), excluded: \(split.excluded), duplicated content: \(split.duplicateContent)")
         }
     }
 }

@@ -41,9 +41,11 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "With --report: export this cell key instead of the winner.") var cellKey: String?
     @Option(help: "Cell config: JSON text or a file holding it (instead of --report).") var cell: String?
     @Option(help: "Experiment name, recorded in the profile.") var experiment: String?
-    @Option(help: "Training file (JSON Lines, optionally compressed).") var train: String
-    @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictFile: String?
+    @Option(help: "Training file (JSON Lines, optionally compressed; '-' for standard input).") var train: String
+    @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictionaryOutput: String?
+    @Option(help: "Field that dates records (a dotted path); default: the cell's, else detected; '' for none.") var timestampField: String?
     @Option(name: .shortAndLong, help: "Profile file to write (.llp).") var output: String
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
         do {
@@ -80,11 +82,12 @@ struct ExportCommand: ParsableCommand {
             }
             if let name = config.name { source["cell"] = name }
             let profile = try ProfileBuilding.build(
-                train: train, transforms: config.transforms ?? "all", codec: config.codec, framing: config.framing,
-                dictSize: config.dictionarySize.map(String.init), timestampField: config.timestampField ?? "timestamp",
-                dictFile: dictFile, maxRecords: 200_000, source: source)
+                train: train, transforms: try Parse.transforms(config.transforms ?? "all"), codec: try config.codec.map(Parse.codec),
+                framing: try config.framing.map(Parse.framing), dictionarySize: config.dictionarySize,
+                timestampField: timestampField ?? config.timestampField, dictionaryOutput: dictionaryOutput,
+                maxRecords: 200_000, source: source, global: global)
             try profile.write(to: output)
-            print("wrote \(output): \(profile.summary)")
+            global.result("wrote \(output): \(profile.summary)")
         }
     }
 }

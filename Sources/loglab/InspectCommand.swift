@@ -7,11 +7,19 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Describe a container (header, profile id, frames, sizes, ratio) or a profile.",
-        discussion: "Example: loglab inspect day.llc --frames")
+        discussion: "Example: loglab inspect -i day.llc --frames")
 
-    @Argument(help: "Container (.llc) or profile (.llp) file.") var file: String
+    @Option(name: .shortAndLong, help: "Container (.llc) or profile (.llp) file.") var input: String
     @Flag(help: "List every frame.") var frames = false
-    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Output format: text or json.") var format: OutputFormat = .text
+    @OptionGroup var global: GlobalOptions
+
+    var file: String { input }
+    var json: Bool { format == .json }
+
+    func validate() throws {
+        if format == .csv { throw ValidationError("inspect writes text or json, not csv") }
+    }
 
     func run() throws {
         do {
@@ -66,15 +74,15 @@ struct InspectCommand: ParsableCommand {
                     "finalNewline": t.finalNewline, "timestampField": reader.index.timestampField,
                 ]
                 if let lo = timed.map(\.minTime).min(), let hi = timed.map(\.maxTime).max() {
-                    o["from"] = TimestampExtractor.format(lo)
-                    o["to"] = TimestampExtractor.format(hi)
+                    o["from"] = Timestamps.format(lo)
+                    o["to"] = Timestamps.format(hi)
                 }
                 if frames {
                     o["frameList"] = entries.map { e -> [String: Any] in
                         ["offset": e.offset, "firstRecord": e.firstRecord, "records": e.recordCount,
                          "originalBytes": e.originalSize, "storedBytes": e.storedSize,
-                         "from": e.hasTime ? TimestampExtractor.format(e.minTime) : NSNull(),
-                         "to": e.hasTime ? TimestampExtractor.format(e.maxTime) : NSNull()]
+                         "from": e.hasTime ? Timestamps.format(e.minTime) : NSNull(),
+                         "to": e.hasTime ? Timestamps.format(e.maxTime) : NSNull()]
                     }
                 }
                 let data = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
@@ -90,7 +98,7 @@ struct InspectCommand: ParsableCommand {
             print("  container bytes  \(reader.file.size) (frames \(stored + UInt64(entries.count * ContainerFormat.frameHeaderSize)), index + trailer \(reader.file.size - t.indexOffset))")
             print("  ratio            \(String(format: "%.3f", ratio)) (\(String(format: "%.1f", 100 * (1 - 1 / max(ratio, 1e-9))))% smaller)")
             if let lo = timed.map(\.minTime).min(), let hi = timed.map(\.maxTime).max() {
-                print("  time range       \(TimestampExtractor.format(lo)) … \(TimestampExtractor.format(hi)) (field '\(reader.index.timestampField)')")
+                print("  time range       \(Timestamps.format(lo)) … \(Timestamps.format(hi)) (field '\(reader.index.timestampField)')")
             } else {
                 print("  time range       none\(reader.index.timestampField.isEmpty ? "" : " (field '\(reader.index.timestampField)')")")
             }
@@ -98,7 +106,7 @@ struct InspectCommand: ParsableCommand {
                 print("  frame  offset  records  original  stored  ratio  from … to")
                 for (i, e) in entries.enumerated() {
                     let r = e.storedSize == 0 ? 0 : Double(e.originalSize) / Double(e.storedSize)
-                    let time = e.hasTime ? "\(TimestampExtractor.format(e.minTime)) … \(TimestampExtractor.format(e.maxTime))" : "-"
+                    let time = e.hasTime ? "\(Timestamps.format(e.minTime)) … \(Timestamps.format(e.maxTime))" : "-"
                     print("  \(i)  \(e.offset)  \(e.firstRecord)+\(e.recordCount)  \(e.originalSize)  \(e.storedSize)  \(String(format: "%.2f", r))  \(time)")
                 }
             }

@@ -1,12 +1,21 @@
 import ArgumentParser
 import Foundation
 import LogLabCore
+import LogLabContainer
 
 @main
 struct LogLabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loglab",
         abstract: "Learn, measure and run compression for structured logs.",
+        discussion: """
+            Conventions on every command: -i/--input and -o/--output name files ('-' or no \
+            option: standard input/output); binary output refuses a terminal unless -f/--force; \
+            -q/--quiet prints only errors, -v/--verbose adds details on standard error. \
+            Failures print one line, 'error: <cause>', and exit with status 1; usage errors \
+            exit with status 64. 'loglab help <command>' shows every option of a command.
+            """,
+        version: LogLabVersion.current,
         subcommands: [
             RunCommand.self, BenchCommand.self, DatasetCommand.self, TrainCommand.self, CodecCommand.self,
             ProfileCommand.self, ExportCommand.self, CompressCommand.self, RestoreCommand.self,
@@ -14,16 +23,12 @@ struct LogLabCommand: ParsableCommand {
         ]
     )
 
-    /// Usage errors keep ArgumentParser's messages and help; every other failure is one
-    /// line, `error: <cause>`, on standard error and exit status 1.
+    /// ArgumentParser's own outcomes (help, version, usage errors) keep its messages and exit
+    /// codes, including the help command, which reports through an error thrown by `run()`;
+    /// every other failure is one line, `error: <cause>`, on standard error and exit status 1.
     static func main() {
-        var command: ParsableCommand
         do {
-            command = try parseAsRoot()
-        } catch {
-            exit(withError: error)
-        }
-        do {
+            var command = try parseAsRoot()
             try command.run()
             try Output.finishStandardOutput()
         } catch let error as ExitCode {
@@ -33,6 +38,7 @@ struct LogLabCommand: ParsableCommand {
         } catch let error as ValidationError {
             exit(withError: error)
         } catch {
+            if String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") { exit(withError: error) }
             let line = String(describing: error).split(separator: "\n").joined(separator: " ")
             TemporaryFiles.shared.removeAll()
             Output.note("error: \(line)")

@@ -21,31 +21,39 @@ struct ProfileCommand: ParsableCommand {
                 Example: loglab profile train --train sample.jsonl -o sdk.llp
                 """)
 
-        @Option(help: "Training file.") var train: String
-        @Option(help: "Transforms: all, none, legacy or a comma list.") var transforms: String = "all"
-        @Option(help: "Codec (default zstd:6; zstd:3, gzip:6, xz:6, brotli:9, ...).") var codec: String?
-        @Option(help: "Framing: block:N or record (default block:1024).") var framing: String?
-        @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; default by framing).") var dictSize: String?
-        @Option(help: "Field that dates records (container time index, partitions); '' for none.") var timestampField: String = "timestamp"
-        @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictFile: String?
+        @Option(help: "Training file (JSON Lines, optionally compressed; '-' for standard input).") var train: String
+        @Option(help: "Transforms: all, none, legacy or a comma list.", transform: Parse.transforms) var transforms: TransformSelection = .all
+        @Option(help: "Codec (default zstd:6; zstd:3, gzip:6, xz:6, brotli:9, ...).", transform: Parse.codec) var codec: CodecSpec?
+        @Option(help: "Framing: block:N or record (default block:1024).", transform: Parse.framing) var framing: Framing?
+        @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; default by framing).", transform: Parse.size) var dictionarySize: Int?
+        @Option(help: "Field that dates records (a dotted path, for the container time index and partitions); default: detected; '' for none.") var timestampField: String?
+        @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictionaryOutput: String?
         @Option(help: "Use at most this many training records.") var maxRecords: Int = 200_000
         @Option(name: .shortAndLong, help: "Profile file to write (.llp).") var output: String
+        @OptionGroup var global: GlobalOptions
+
+        func validate() throws {
+            if maxRecords < 1 { throw ValidationError("--max-records must be at least 1") }
+            if output == "-" { throw ValidationError("-o must name a profile file") }
+        }
 
         func run() throws {
             do {
                 let profile = try ProfileBuilding.build(
-                    train: train, transforms: transforms, codec: codec, framing: framing, dictSize: dictSize,
-                    timestampField: timestampField, dictFile: dictFile, maxRecords: maxRecords,
-                    source: ["via": "profile train"])
+                    train: train, transforms: transforms, codec: codec, framing: framing, dictionarySize: dictionarySize,
+                    timestampField: timestampField, dictionaryOutput: dictionaryOutput, maxRecords: maxRecords,
+                    source: ["via": "profile train"], global: global)
                 try profile.write(to: output)
-                print("wrote \(output): \(profile.summary)")
+                global.result("wrote \(output): \(profile.summary)")
             }
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a profile's id and metadata.")
-        @Argument(help: "Profile file.") var profile: String
+        @Option(name: .shortAndLong, help: "Profile file.") var input: String
+        @OptionGroup var global: GlobalOptions
+        var profile: String { input }
 
         func run() throws {
             do {
@@ -64,21 +72,29 @@ enum ProfileBuilding {
         RecordBatch(lines: try CompressedFiles.read(path))
     }
 
-    static func build(train: String, transforms: String, codec: String?, framing: String?, dictSize: String?,
-                      timestampField: String, dictFile: String?, maxRecords: Int,
-                      source: [String: String]) throws -> Profile {
-        let selection = try TransformSelection(parsing: transforms)
-        let spec = try codec.map { try CodecSpec(parsing: $0) }
-        let frames = try framing.map { try Framing(parsing: $0) }
-        let size = try dictSize.map { try ByteSize.parse($0) }
-        let field = timestampField.isEmpty ? nil : timestampField
+    static func build(train: String, transforms: TransformSelection, codec: CodecSpec?, framing: Framing?, dictionarySize: Int?,
+                      timestampField: String?, dictionaryOutput: String?, maxRecords: Int,
+                      source: [String: String], global: GlobalOptions) throws -> Profile {
         let records = try readTraining(train)
         let bytes = records.totalBytes + records.count
-        let options = ProfileTrainer.Options(transforms: selection, codec: spec, framing: frames, dictionarySize: size,
-                                             timestampField: field, maxTrainingRecords: maxRecords, dictionaryFile: dictFile)
+        let field: String?
+        if let timestampField {
+            field = timestampField.isEmpty ? nil : timestampField
+        } else {
+            let (found, candidates) = ProfileTrainer.detectTimeField(records)
+            let listed = candidates.prefix(5).map { "\($0.path) (\(Int(($0.coverage * 100).rounded())) %)" }.joined(separator: ", ")
+            if let found {
+                global.note("time field: \(found) (detected\(candidates.count > 1 ? "; candidates: " + listed : ""))")
+            } else {
+                global.note("no time field found\(candidates.isEmpty ? " (no field holds times)" : "; candidates: " + listed): the containers will have no time index (pass --timestamp-field to choose one)")
+            }
+            field = found
+        }
+        let options = ProfileTrainer.Options(transforms: transforms, codec: codec, framing: framing, dictionarySize: dictionarySize,
+                                             timestampField: field, maxTrainingRecords: maxRecords, dictionaryFile: dictionaryOutput)
         return try ProfileTrainer.train(
             records: records, options: options,
-            training: ProfileMetadata.Training(file: (train as NSString).lastPathComponent, records: records.count,
+            training: ProfileMetadata.Training(file: train == "-" ? "-" : (train as NSString).lastPathComponent, records: records.count,
                                                bytes: bytes, sha256: nil),
             source: source)
     }

@@ -15,14 +15,31 @@ struct RestoreCommand: ParsableCommand {
             """)
 
     @Option(help: "Profile file the container was written with.") var profile: String
-    @Option(name: .shortAndLong, help: "Input container (default: standard input).") var input: String?
-    @Option(name: .shortAndLong, help: "Output file (default: standard output).") var output: String?
+    @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var outputOptions: OutputOptions
     @Option(help: "Restore only this record (0-based), as one line.") var record: Int?
-    @Option(help: "Restore records with a timestamp at or after this time.") var from: String?
-    @Option(help: "Restore records with a timestamp before this time.") var to: String?
+    @Option(help: "Restore records with a timestamp at or after this time (ISO-8601 or epoch).", transform: Parse.time) var from: Int64?
+    @Option(help: "Restore records with a timestamp before this time (ISO-8601 or epoch).", transform: Parse.time) var to: Int64?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
     @Option(help: "With --record and --verbose: repeat the lookup this many times with one coder and print warm latencies (measurement).") var repeatLookups: Int = 0
-    @Flag(help: "Print timing to standard error.") var verbose = false
+    @OptionGroup var global: GlobalOptions
+
+    var input: String? { inputOptions.path }
+    var output: String? { outputOptions.path }
+    var verbose: Bool { global.verbose }
+
+    func validate() throws {
+        if record != nil && (from != nil || to != nil) { throw ValidationError("--record excludes --from and --to") }
+        if let record, record < 0 { throw ValidationError("--record must be 0 or more") }
+        if let from, let to, from >= to {
+            throw ValidationError("--from (\(Timestamps.format(from))) must be earlier than --to (\(Timestamps.format(to)))")
+        }
+        if repeatLookups > 0 && record == nil { throw ValidationError("--repeat-lookups needs --record") }
+        if (record != nil || from != nil || to != nil) && input == nil {
+            throw ValidationError("--record, --from and --to need a container file (-i FILE)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
         AllocatorTuning.forLargeFrames()
@@ -38,8 +55,8 @@ struct RestoreCommand: ParsableCommand {
             if let input, PartitionSet.isPartitionSet(input) {
                 guard record == nil else { throw ContainerError(.usage, "--record needs a container file, not a partition folder") }
                 let set = try PartitionSet(path: input)
-                let lo = try from.map { try ContainerCLI.parseTime($0, "--from") } ?? Int64.min
-                let hi = try to.map { try ContainerCLI.parseTime($0, "--to") } ?? Int64.max
+                let lo = from ?? Int64.min
+                let hi = to ?? Int64.max
                 let n = try ContainerCLI.withOutput(output) { sink in
                     try set.restore(codec: codec, from: lo, to: hi, threads: threads) { try sink.write($0) }
                 }
@@ -83,9 +100,7 @@ struct RestoreCommand: ParsableCommand {
                         line.append(0x0A)
                         try sink.write(line)
                     } else if from != nil || to != nil {
-                        let lo = try from.map { try ContainerCLI.parseTime($0, "--from") } ?? Int64.min
-                        let hi = try to.map { try ContainerCLI.parseTime($0, "--to") } ?? Int64.max
-                        try reader.restoreRecords(from: lo, to: hi, threads: threads) { try sink.write($0) }
+                        try reader.restoreRecords(from: from ?? Int64.min, to: to ?? Int64.max, threads: threads) { try sink.write($0) }
                     } else {
                         try reader.restoreAll(threads: threads) { try sink.write($0) }
                     }

@@ -21,8 +21,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Apply the spec's quick: block (a small grid that finishes in minutes).")
     var quick = false
 
-    @Option(help: "Output folder (default: Reports/<name>/, or Reports/<name>-quick/ with --quick).")
-    var out: String?
+    @Option(name: .shortAndLong, help: "Output folder (default: Reports/<name>/, or Reports/<name>-quick/ with --quick).")
+    var output: String?
 
     @Option(help: "Cache folder for trained dictionaries and models.")
     var cache = ".loglab-cache"
@@ -36,6 +36,10 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Check the spec and print the grid without running it.")
     var dryRun = false
 
+    @OptionGroup var global: GlobalOptions
+
+    var out: String? { output }
+
     func run() throws {
         let loaded = try SpecLoader.load(path: spec, quick: quick)
         if dryRun {
@@ -46,15 +50,15 @@ struct RunCommand: ParsableCommand {
         let console = ConsoleProgress()
         let runner = ExperimentRunner(spec: loaded, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
                                       options: RunOptions(outDirectory: outDir, cacheDirectory: noCache ? nil : cache, fresh: fresh,
-                                                          progress: { console.handle($0) }))
+                                                          progress: { if !global.quiet { console.handle($0) } }))
         let start = Date()
         let outcome = try runner.run()
         console.finish()
         let written = try ReportWriter.write(outcome, to: outDir)
         let secs = Date().timeIntervalSince(start)
-        print("\(loaded.name): \(outcome.records.count)/\(outcome.cells.count) cells (\(outcome.measuredNow) measured now, \(outcome.resumed) from the journal), "
+        global.result("\(loaded.name): \(outcome.records.count)/\(outcome.cells.count) cells (\(outcome.measuredNow) measured now, \(outcome.resumed) from the journal), "
               + "artifacts trained \(outcome.artifactsTrained), reused \(outcome.artifactsReused), \(String(format: "%.1f", secs)) s")
-        print("reports: \(written.files.map { outDir + "/" + $0 }.prefix(4).joined(separator: ", "))\(written.files.count > 4 ? ", …" : "")")
+        global.result("reports: \(written.files.map { outDir + "/" + $0 }.prefix(4).joined(separator: ", "))\(written.files.count > 4 ? ", …" : "")")
         if !outcome.failures.isEmpty {
             throw RunFailed(description: "\(outcome.failures.count) cell(s) failed (first: \(outcome.failures[0].cell.key): \(outcome.failures[0].message)); see \(outDir)/report.md")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LogLabCodecs
 import LogLabCore
+import LogLabContainer
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,14 +12,13 @@ struct TrainCommand: ParsableCommand {
         The result is a standard zstd dictionary (usable with zstd -D). Inputs may be \
         compressed (.gz .xz .zst .br). zstd needs at least 5 samples and advises ~100x the \
         dictionary size in sample bytes. Example: \
-        loglab train --algorithm fastcover --size 112KiB --level 3 --samples-from train.jsonl -o app.zdict
+        loglab train --algorithm fastcover --dictionary-size 112KiB --level 3 --train train.jsonl -o app.zdict
         """)
 
-    @Option(help: "fastcover, cover or legacy.") var algorithm: String = "fastcover"
-    @Option(help: "Dictionary size (256B ... 1MiB), e.g. 112KiB.") var size: String = "112640"
+    @Option(help: "Dictionary training algorithm.") var algorithm: DictionaryTrainingOptions.Algorithm = .fastcover
+    @Option(help: "Dictionary size (256B ... 1MiB), e.g. 112KiB.", transform: Parse.size) var dictionarySize: Int = 112_640
     @Option(help: "zstd level the dictionary is tuned for.") var level: Int = 3
-    @Option(name: .customLong("samples-from"), parsing: .upToNextOption, help: "Sample files (one sample per line).") var samplesFrom: [String] = []
-    @Argument(help: "More sample files.") var files: [String] = []
+    @Option(help: "Sample file (one sample per line; '-' for standard input, the default); repeat for several.") var train: [String] = []
     @Option(help: "Segment size k (default: searched).") var k: Int?
     @Option(help: "d-mer size d (6...16; default 8; 0 searches 6 and 8).") var d: Int?
     @Option(help: "fastCOVER log2 frequency table size.") var f: Int = 20
@@ -26,30 +26,40 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "fastCOVER acceleration (1...10).") var accel: Int = 1
     @Option(help: "Fraction of samples used for training during the search.") var split: Double = 0.75
     @Option(help: "legacy: selectivity.") var selectivity: Int = 9
-    @Option(name: .customLong("dict-id"), help: "Dictionary id (default: derived from the content, in 32768 ..< 2^31).") var dictID: UInt32?
+    @Option(name: .customLong("dictionary-id"), help: "Dictionary id (default: derived from the content, in 32768 ..< 2^31).") var dictID: UInt32?
     @Option(help: "Threads for the parameter search.") var threads: Int = 1
-    @Option(name: .shortAndLong, help: "Output dictionary file.") var output: String
+    @OptionGroup var outputOptions: BinaryOutputOptions
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        if train.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input ('-') can be read once") }
+        if !(split > 0 && split <= 1) { throw ValidationError("--split must be in (0, 1]") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
 
     func run() throws {
+        try outputOptions.checkTerminal()
         do {
-            guard let algo = DictionaryTrainingOptions.Algorithm(rawValue: algorithm.lowercased()) else {
-                throw CodecError.training("unknown algorithm '\(algorithm)': use fastcover, cover or legacy")
-            }
-            let inputs = samplesFrom + files
-            guard !inputs.isEmpty else { throw CodecError.training("no sample files: pass --samples-from FILE") }
+            let algo = algorithm
+            let inputs = train.isEmpty ? ["-"] : train
             var samples = RecordBatch()
             for path in inputs { samples.append(contentsOf: RecordBatch(lines: try CompressedFiles.read(path))) }
             let options = DictionaryTrainingOptions(
-                algorithm: algo, size: try ByteSize.parse(size), level: level, k: k,
+                algorithm: algo, size: dictionarySize, level: level, k: k,
                 d: d == 0 ? nil : (d ?? 8), f: f, steps: steps, accel: accel, split: split,
                 selectivity: selectivity, dictID: dictID, threads: threads)
             let trained = try DictionaryTrainer.train(samples: samples, options: options)
-            try Files.writeAtomically(trained.dictionary.bytes, to: output)
-            for note in trained.notes { printErr("note: \(note)") }
-            var line = "\(output): \(trained.actualSize) bytes (requested \(trained.requestedSize)), id \(trained.dictionary.id), \(trained.algorithm)"
+            if let output = outputOptions.path {
+                try Files.writeAtomically(trained.dictionary.bytes, to: output)
+            } else {
+                try FileDescriptorSink(fd: 1, name: "standard output").write(trained.dictionary.bytes)
+            }
+            for note in trained.notes { global.note("note: \(note)") }
+            var line = "\(outputOptions.path ?? "dictionary"): \(trained.actualSize) bytes (requested \(trained.requestedSize)), id \(trained.dictionary.id), \(trained.algorithm)"
             if trained.algorithm != .legacy { line += " k=\(trained.k) d=\(trained.d)" }
             line += ", \(trained.sampleCount) samples (\(trained.sampleBytes) bytes), trained in \(String(format: "%.2f", trained.seconds)) s"
-            print(line)
+            // The summary goes to standard error when the dictionary itself is on standard output.
+            if outputOptions.path == nil { global.note(line) } else { global.result(line) }
         }
     }
 }

@@ -7,11 +7,14 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a container: structure, every checksum and, with its profile, a full restore.",
-        discussion: "Exits non-zero with one line naming the problem. Example: loglab verify day.llc --profile sdk.llp")
+        discussion: "Exits non-zero with one line naming the problem. Example: loglab verify -i day.llc --profile sdk.llp")
 
-    @Argument(help: "Container file.") var file: String
+    @Option(name: .shortAndLong, help: "Container file.") var input: String
     @Option(help: "Profile file: also restores every frame and checks the original bytes.") var profile: String?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
+    @OptionGroup var global: GlobalOptions
+
+    var file: String { input }
 
     func run() throws {
         AllocatorTuning.forLargeFrames()
@@ -29,7 +32,7 @@ struct VerifyCommand: ParsableCommand {
             let what = codec == nil
                 ? "structure and stored checksums (give --profile for a full restore)"
                 : "full restore of \(reader.trailer.restoredSize) bytes matches every checksum"
-            print("ok: \(file): \(reader.recordCount) records in \(frames) frames, profile \(reader.header.profileID.short): \(what)")
+            global.result("ok: \(file): \(reader.recordCount) records in \(frames) frames, profile \(reader.header.profileID.short): \(what)")
         }
     }
 }

@@ -22,13 +22,16 @@ enum CLI {
         var stderr: String
     }
 
-    static func run(_ args: [String], stdin: [UInt8]? = nil, stdoutPath: String? = nil) throws -> Result {
+    static func run(_ args: [String], stdin: [UInt8]? = nil, stdoutPath: String? = nil, stdoutHandle: FileHandle? = nil) throws -> Result {
         signal(SIGPIPE, SIG_IGN)   // a child that fails early closes its stdin
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary!)
         p.arguments = args
         let outPipe = Pipe(), errPipe = Pipe()
-        if let stdoutPath {
+        let ownStdout = stdoutPath != nil || stdoutHandle != nil
+        if let stdoutHandle {
+            p.standardOutput = stdoutHandle
+        } else if let stdoutPath {
             p.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         } else {
             p.standardOutput = outPipe
@@ -47,10 +50,10 @@ enum CLI {
         final class Box: @unchecked Sendable { var data = Data() }
         let out = Box()
         let reader = Thread { out.data = outPipe.fileHandleForReading.readDataToEndOfFile() }
-        if stdoutPath == nil { reader.start() }
+        if !ownStdout { reader.start() }
         let err = errPipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        if stdoutPath == nil { while !reader.isFinished { usleep(1000) } }
+        if !ownStdout { while !reader.isFinished { usleep(1000) } }
         return Result(status: p.terminationStatus, stdout: [UInt8](out.data), stderr: String(decoding: err, as: UTF8.self))
     }
 }
@@ -91,9 +94,9 @@ struct CLITests {
         #expect(try CLI.run(["restore", "--profile", profilePath, "-i", out, "-o", back]).status == 0)
         #expect(try Files.read(back) == input)
 
-        let v = try CLI.run(["verify", out, "--profile", profilePath])
+        let v = try CLI.run(["verify", "-i", out, "--profile", profilePath])
         #expect(v.status == 0 && String(decoding: v.stdout, as: UTF8.self).hasPrefix("ok: "))
-        let i = try CLI.run(["inspect", out])
+        let i = try CLI.run(["inspect", "-i", out])
         let text = String(decoding: i.stdout, as: UTF8.self)
         let hex = try Profile.load(path: profilePath).id.hex
         #expect(i.status == 0 && text.contains(hex) && text.contains("frames           10"))
@@ -105,9 +108,9 @@ struct CLITests {
         let range = try CLI.run(["restore", "--profile", profilePath, "-i", out,
                                  "--from", "2021-12-26T06:00:00Z", "--to", "2021-12-26T12:00:00Z"])
         var expected: [UInt8] = []
-        let lo = TimestampExtractor.parseISO8601("2021-12-26T06:00:00Z")!, hi = TimestampExtractor.parseISO8601("2021-12-26T12:00:00Z")!
+        let lo = Timestamps.parseISO8601("2021-12-26T06:00:00Z")!, hi = Timestamps.parseISO8601("2021-12-26T12:00:00Z")!
         for k in 0..<batch.count {
-            if let t = TimestampExtractor.time(in: batch[k], field: "timestamp"), t >= lo, t < hi { expected += Array(batch[k]) + [0x0A] }
+            if let t = TimeField("timestamp").time(in: batch[k]), t >= lo, t < hi { expected += Array(batch[k]) + [0x0A] }
         }
         #expect(!expected.isEmpty && range.stdout == expected)
     }
@@ -124,7 +127,7 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: back))
         let r1s = try CLI.run(["restore", "--profile", profilePath], stdin: flipped)
         expectOneLineError(r1s, containing: "checksum", "flipped byte via stdin")
-        expectOneLineError(try CLI.run(["verify", dir.path + "/flip.llc", "--profile", profilePath]), containing: "checksum", "verify flipped")
+        expectOneLineError(try CLI.run(["verify", "-i", dir.path + "/flip.llc", "--profile", profilePath]), containing: "checksum", "verify flipped")
 
         let cut = Array(container.dropLast(100))
         let r2 = try CLI.run(["restore", "--profile", profilePath, "-i", dir.file("cut.llc", cut), "-o", back])

@@ -55,12 +55,12 @@ import LogLabCore
         let dir = TempDir()
         let path = dir.file("c.llc", try ContainerWriter.compress(input, codec: codec))
         let reader = try ContainerReader(path: path, codec: codec)
-        let from = TimestampExtractor.parseISO8601("2021-12-26T00:20:00Z")!
-        let to = TimestampExtractor.parseISO8601("2021-12-26T01:05:00Z")!
+        let from = Timestamps.parseISO8601("2021-12-26T00:20:00Z")!
+        let to = Timestamps.parseISO8601("2021-12-26T01:05:00Z")!
         let all = RecordBatch(lines: input)
         var expected = RecordBatch()
         for i in 0..<all.count {
-            if let t = TimestampExtractor.time(in: all[i], field: "timestamp"), t >= from, t < to { expected.append(all[i]) }
+            if let t = TimeField("timestamp").time(in: all[i]), t >= from, t < to { expected.append(all[i]) }
         }
         #expect(expected.count > 10)
         #expect(try reader.records(from: from, to: to) == expected)
@@ -183,24 +183,24 @@ import LogLabCore
 
 @Suite struct TimestampTests {
     @Test func parsesISO8601Forms() {
-        #expect(TimestampExtractor.parseISO8601("1970-01-01T00:00:00Z") == 0)
-        #expect(TimestampExtractor.parseISO8601("2021-12-26T15:11:04Z") == 1_640_531_464_000)
-        #expect(TimestampExtractor.parseISO8601("2021-12-26T15:11:04.000Z") == 1_640_531_464_000)
-        #expect(TimestampExtractor.parseISO8601("2021-12-26T15:10:59.884+09:00") == 1_640_499_059_884)
-        #expect(TimestampExtractor.parseISO8601("2021-12-26") == 1_640_476_800_000)
-        #expect(TimestampExtractor.parseISO8601("2021-12-26 15:11") == 1_640_531_460_000)
-        #expect(TimestampExtractor.parseISO8601("2021-13-26") == nil)
-        #expect(TimestampExtractor.parseISO8601("yesterday") == nil)
-        #expect(TimestampExtractor.format(1_640_531_464_123) == "2021-12-26T15:11:04.123Z")
-        #expect(TimestampExtractor.format(-1) == "1969-12-31T23:59:59.999Z")
+        #expect(Timestamps.parseISO8601("1970-01-01T00:00:00Z") == 0)
+        #expect(Timestamps.parseISO8601("2021-12-26T15:11:04Z") == 1_640_531_464_000)
+        #expect(Timestamps.parseISO8601("2021-12-26T15:11:04.000Z") == 1_640_531_464_000)
+        #expect(Timestamps.parseISO8601("2021-12-26T15:10:59.884+09:00") == 1_640_499_059_884)
+        #expect(Timestamps.parseISO8601("2021-12-26") == 1_640_476_800_000)
+        #expect(Timestamps.parseISO8601("2021-12-26 15:11") == 1_640_531_460_000)
+        #expect(Timestamps.parseISO8601("2021-13-26") == nil)
+        #expect(Timestamps.parseISO8601("yesterday") == nil)
+        #expect(Timestamps.format(1_640_531_464_123) == "2021-12-26T15:11:04.123Z")
+        #expect(Timestamps.format(-1) == "1969-12-31T23:59:59.999Z")
     }
 
     @Test func findsTheKeyNotLookalikes() {
         let r = #"{"request_begin_timestamp":"2020-01-01T00:00:00Z","m":"\"timestamp\":1","timestamp" : "2021-12-26T15:11:04Z","fields":{"timestamp":["x"]}}"#
-        #expect(TimestampExtractor.time(in: Array(r.utf8), field: "timestamp") == 1_640_531_464_000)
-        #expect(TimestampExtractor.time(in: Array(#"{"sort":1640531464000}"#.utf8), field: "sort") == 1_640_531_464_000)
-        #expect(TimestampExtractor.time(in: Array(#"{"ts":1640531464.5}"#.utf8), field: "ts") == 1_640_531_464_500)
-        #expect(TimestampExtractor.time(in: Array(#"{"timestamp":null}"#.utf8), field: "timestamp") == nil)
-        #expect(TimestampExtractor.time(in: Array("not json".utf8), field: "timestamp") == nil)
+        #expect(TimeField("timestamp").time(in: Array(r.utf8)) == 1_640_531_464_000)
+        #expect(TimeField("sort").time(in: Array(#"{"sort":1640531464000}"#.utf8)) == 1_640_531_464_000)
+        #expect(TimeField("ts").time(in: Array(#"{"ts":1640531464.5}"#.utf8)) == 1_640_531_464_500)
+        #expect(TimeField("timestamp").time(in: Array(#"{"timestamp":null}"#.utf8)) == nil)
+        #expect(TimeField("timestamp").time(in: Array("not json".utf8)) == nil)
     }
 }

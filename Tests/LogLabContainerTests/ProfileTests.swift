@@ -206,7 +206,7 @@ enum SdkSamples {
         // Expected grouping: records by hour of their timestamp, in input order.
         var expected: [String: [UInt8]] = [:]
         for i in 0..<batch.count {
-            let key = writer.partition(of: TimestampExtractor.time(in: batch[i], field: "timestamp"))
+            let key = writer.partition(of: TimeField("timestamp").time(in: batch[i]))
             expected[key, default: []] += Array(batch[i]) + [0x0A]
         }
         #expect(expected.count > 3)

@@ -26,7 +26,7 @@ import Testing
         return out
     }
 
-    static func ms(_ s: String?) -> Int64? { s.flatMap { CivilTime.parseTimestamp(Array($0.utf8)[...]) } }
+    static func ms(_ s: String?) -> Int64? { s.flatMap { Timestamps.parseISO8601($0) } }
 
     @Test func everyRecordIsCompactValidJSON() {
         for i in 0..<Self.batch.count {

@@ -20,7 +20,7 @@ public struct CellBenchmark {
         try run(config: config, train: train, test: test, trials: trials, warmup: warmup, dictionary: nil)
     }
 
-    /// As above, with a ready dictionary (e.g. `loglab bench --dict FILE`) instead of training one.
+    /// As above, with a ready dictionary (e.g. `loglab bench --dictionary FILE`) instead of training one.
     public static func run(config: CellConfig, train: RecordBatch?, test: RecordBatch, trials: Int, warmup: Int,
                            dictionary givenDictionary: ZstdDictionary?) throws -> CellResult {
         try config.validate()
