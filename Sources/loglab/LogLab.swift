@@ -28,6 +28,7 @@ struct LogLabCommand: ParsableCommand {
     /// every other failure is one line, `error: <cause>`, on standard error and exit status 1.
     static func main() {
         do {
+            try checkHelpTopic(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
             try command.run()
             try Output.finishStandardOutput()
@@ -43,6 +44,21 @@ struct LogLabCommand: ParsableCommand {
             TemporaryFiles.shared.removeAll()
             Output.note("error: \(line)")
             Foundation.exit(1)
+        }
+    }
+
+    /// `loglab help NAME…` for a command that does not exist is a usage error (ArgumentParser
+    /// would print the top-level help and exit 0).
+    static func checkHelpTopic(_ args: [String]) throws {
+        guard args.first == "help" else { return }
+        var type: ParsableCommand.Type = LogLabCommand.self
+        var path = "loglab"
+        for name in args.dropFirst() where !name.hasPrefix("-") {
+            guard let sub = type.configuration.subcommands.first(where: { $0._commandName == name }) else {
+                throw ValidationError("'\(name)' is not a command of '\(path)'")
+            }
+            type = sub
+            path += " " + name
         }
     }
 }

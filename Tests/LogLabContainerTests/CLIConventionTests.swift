@@ -50,6 +50,8 @@ struct CLIConventionTests {
         let r = try CLI.run(["verify", "-i", dir.path + "/absent.llc"])
         #expect(r.status == 1 && r.stderr.hasPrefix("error: ") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         #expect(try CLI.run(["nosuchcommand"]).status != 0)
+        let topic = try CLI.run(["help", "codec", "nosuch"])
+        #expect(topic.status == 64 && topic.stderr.contains("'nosuch' is not a command of 'loglab codec'"), "\(topic.stderr)")
     }
 
     @Test func oldSpellingsAreRejected() throws {

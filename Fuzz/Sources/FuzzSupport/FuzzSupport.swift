@@ -53,3 +53,21 @@ public enum FuzzSupport {
         return try body(fd)
     }
 }
+
+public typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: FuzzCallback) -> Int32
+
+extension FuzzSupport {
+    /// SwiftPM links an executable's entry point as `<Target>_main`; each harness defines
+    /// that symbol and hands over to libFuzzer's driver here.
+    public static func drive(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+                             _ callback: FuzzCallback) -> Int32 {
+        var c = argc
+        var v: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
+        return LLVMFuzzerRunDriver(&c, &v, callback)
+    }
+}

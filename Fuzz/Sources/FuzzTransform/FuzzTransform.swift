@@ -34,3 +34,8 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMu
     }
     return 0
 }
+
+@_cdecl("FuzzTransform_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    FuzzSupport.drive(argc, argv, fuzzOne)
+}
