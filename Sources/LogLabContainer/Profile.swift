@@ -196,6 +196,12 @@ public final class ProfileFrameCoder: FrameCoder {
         return try decompressor!.decompress(stored, originalSize: payloadSize)
     }
 
+    public func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int? {
+        guard profile.codec.family == .zstd else { return nil }
+        if decompressor == nil { decompressor = try? Decompressor(profile.codec, dictionary: profile.dictionary) }
+        return decompressor?.declaredSize(stored)
+    }
+
     /// Records → one complete frame (header + stored bytes) for embedding services.
     public func encodeFrame(_ records: RecordBatch, verifyTransform: Bool = true) throws -> EncodedFrame {
         try FrameCoding.encode(records, coder: self, verifyTransform: verifyTransform,

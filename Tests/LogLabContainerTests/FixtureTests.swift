@@ -30,3 +30,29 @@ import LogLabCore
         #expect(try reader.record(at: batch.count - 1) == Array(batch[batch.count - 1]))
     }
 }
+
+/// Files written by container format 2.0 (with the 1.0 profiles above). Never regenerate
+/// them: every later version must restore these containers exactly.
+@Suite struct FormatV2FixtureTests {
+    @Test(arguments: [
+        ("v2-all", "v1-all", "49f14e345f881a7111402922aedafa0ed2331feffbfb7f8d3a5dc104209f7297", 3),
+        ("v2-none-dict", "v1-none-dict", "be3a73d8c0caadc6d715d863e472a36c7c38eb05fe504171b8878313e14a89e4", 10),
+    ])
+    func frozenV2ContainersRestoreExactly(name: String, profileName: String, sha: String, frames: Int) throws {
+        let dir = FormatV1FixtureTests.dir
+        let input = try Files.read(dir + "/v1-input.jsonl")
+        let path = dir + "/\(name).llc"
+        #expect(SHA256Hasher.hex(try Files.read(path)) == sha)
+        let codec = ProfileCodec(profile: try Profile.load(path: dir + "/\(profileName).llp"))
+        let reader = try ContainerReader(path: path, codec: codec)
+        #expect(reader.header.major == 2 && reader.header.minor == 0)
+        #expect(reader.frameCount == frames)
+        #expect(try reader.restoreAll() == input)
+        #expect(try streamRestore(path: path, codec: codec) == input)
+        let batch = RecordBatch(lines: input)
+        for n in [0, batch.count / 2, batch.count - 1] {
+            #expect(try reader.record(at: n) == Array(batch[n]))
+        }
+        #expect(try reader.verify() == frames)
+    }
+}
