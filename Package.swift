@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "LogLabTransformsTests", dependencies: ["LogLabTransforms", "LogLabCodecs", "LogLabDatasets"]),
         .testTarget(name: "LogLabContainerTests", dependencies: ["LogLabContainer", "LogLabDatasets"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LogLabLabTests", dependencies: ["LogLabLab", "LogLabReports"]),
+        .testTarget(name: "LogLabLabTests", dependencies: ["LogLabLab", "LogLabReports", "LogLabContainer"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import LogLabContainer
 import LogLabCore
 
 /// Everything a run produced: the basis of every report.
@@ -147,7 +148,8 @@ public final class ExperimentRunner {
         }
         func dictKey(_ cell: LabCell, _ ds: PreparedDataset, _ model: TrainedArtifact?) -> String? {
             guard let d = cell.dictionary, let level = cell.dictionaryTrainingLevel else { return nil }
-            return ArtifactCache.key(["dictionary", d.key, "level=\(level)", model?.sha256 ?? "no-model", ds.info.trainHash])
+            return ArtifactCache.key(["dictionary", d.key, "level=\(level)", model?.sha256 ?? "no-model", ds.info.trainHash,
+                                      "records-per-sample=\(FramePipeline.recordsPerSample(cell.framing))"])
         }
         var failures: [CellFailure] = []
         var notApplicable: [CellFailure] = []
@@ -172,7 +174,7 @@ public final class ExperimentRunner {
             let samples = d.trainingRecords.map { ds.train.slice(0..<min($0, ds.train.count)) } ?? ds.train
             emit(.training("dictionary \(d.label) at level \(level) on \(ds.group) (\(samples.count) records)"))
             do {
-                let art = try cache.artifact(key: dk) { try backend.trainDictionary(d, level: level, model: model, samples: samples) }
+                let art = try cache.artifact(key: dk) { try backend.trainDictionary(d, level: level, model: model, samples: samples, framing: cell.framing) }
                 dictionaries[dk] = art
                 artifactInfos[dk] = ArtifactInfo(kind: "dictionary", dataset: ds.group, label: "\(d.label) (level \(level), transforms \(cell.transforms))",
                                                  bytes: art.bytes.count, sha256: String(art.sha256.prefix(16)), seconds: art.seconds, info: art.info)
