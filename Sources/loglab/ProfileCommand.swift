@@ -71,7 +71,7 @@ enum ProfileBuilding {
 
     static func build(train: String, transforms: String, codec: String?, framing: String?, dictSize: String?,
                       timestampField: String, dictFile: String?, maxRecords: Int,
-                      source: [String: String]) throws -> Profile {
+                      source: [String: String], dictionaryTraining: DictionaryTrainingOptions? = nil) throws -> Profile {
         let selection = try TransformSelection(parsing: transforms)
         let spec = try codec.map { try CodecSpec(parsing: $0) }
         let frames = try framing.map { try Framing(parsing: $0) }
@@ -79,8 +79,9 @@ enum ProfileBuilding {
         let field = timestampField.isEmpty ? nil : timestampField
         let records = try readTraining(train)
         let bytes = records.totalBytes + records.count
-        let options = ProfileTrainer.Options(transforms: selection, codec: spec, framing: frames, dictionarySize: size,
+        var options = ProfileTrainer.Options(transforms: selection, codec: spec, framing: frames, dictionarySize: size,
                                              timestampField: field, maxTrainingRecords: maxRecords, dictionaryFile: dictFile)
+        options.dictionaryTraining = dictionaryTraining
         return try ProfileTrainer.train(
             records: records, options: options,
             training: ProfileMetadata.Training(file: (train as NSString).lastPathComponent, records: records.count,
