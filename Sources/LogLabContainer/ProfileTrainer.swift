@@ -20,6 +20,9 @@ public enum ProfileTrainer {
         /// Dictionary training algorithm and parameters (`size`, `level` and `threads` are
         /// set here); nil: the trainer's defaults. `loglab export` passes the measured cell's.
         public var dictionaryTraining: DictionaryTrainingOptions?
+        /// Train the dictionary on the first this many (sampled) records only (an experiment's
+        /// `training_records`); nil: all of them.
+        public var dictionaryTrainingRecords: Int?
 
         public init(transforms: TransformSelection = .all, codec: CodecSpec? = nil, framing: Framing? = nil,
                     dictionarySize: Int? = nil, timestampField: String? = "timestamp",
@@ -78,10 +81,11 @@ public enum ProfileTrainer {
             if size > 0 {
                 var opts = options.dictionaryTraining ?? DictionaryTrainingOptions()
                 opts.size = size
-                opts.level = options.codec.level
+                opts.level = options.dictionaryTraining?.level ?? options.codec.level
                 opts.threads = min(4, defaultThreadCount())
                 do {
-                    dictionary = try FramePipeline.trainDictionary(records, model: model, framing: options.framing, options: opts).dictionary
+                    let dictRecords = options.dictionaryTrainingRecords.map { records.slice(0..<min($0, records.count)) } ?? records
+                    dictionary = try FramePipeline.trainDictionary(dictRecords, model: model, framing: options.framing, options: opts).dictionary
                 } catch {
                     throw ContainerError(.dictionary, "cannot train a \(ByteSize.format(size)) dictionary on \(records.count) records: \(error)")
                 }

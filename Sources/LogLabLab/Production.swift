@@ -75,7 +75,8 @@ public struct DefaultLabBackend: LabBackend {
         return TrainedArtifact(bytes: model.serialized(), seconds: secs)
     }
 
-    static func trainingOptions(_ variant: DictionaryVariant, level: Int) -> DictionaryTrainingOptions {
+    /// The dictionary training options of a spec's variant (what `loglab export` reuses).
+    public static func trainingOptions(_ variant: DictionaryVariant, level: Int) -> DictionaryTrainingOptions {
         var options = DictionaryTrainingOptions(algorithm: DictionaryTrainingOptions.Algorithm(rawValue: variant.trainer) ?? .fastcover,
                                                 size: variant.size, level: level)
         let p = variant.params

@@ -71,7 +71,8 @@ enum ProfileBuilding {
 
     static func build(train: String, transforms: String, codec: String?, framing: String?, dictSize: String?,
                       timestampField: String, dictFile: String?, maxRecords: Int,
-                      source: [String: String], dictionaryTraining: DictionaryTrainingOptions? = nil) throws -> Profile {
+                      source: [String: String], dictionaryTraining: DictionaryTrainingOptions? = nil,
+                      dictionaryTrainingRecords: Int? = nil) throws -> Profile {
         let selection = try TransformSelection(parsing: transforms)
         let spec = try codec.map { try CodecSpec(parsing: $0) }
         let frames = try framing.map { try Framing(parsing: $0) }
@@ -82,6 +83,7 @@ enum ProfileBuilding {
         var options = ProfileTrainer.Options(transforms: selection, codec: spec, framing: frames, dictionarySize: size,
                                              timestampField: field, maxTrainingRecords: maxRecords, dictionaryFile: dictFile)
         options.dictionaryTraining = dictionaryTraining
+        options.dictionaryTrainingRecords = dictionaryTrainingRecords
         return try ProfileTrainer.train(
             records: records, options: options,
             training: ProfileMetadata.Training(file: (train as NSString).lastPathComponent, records: records.count,
