@@ -151,4 +151,61 @@ public enum MessageStream {
     }
 
     public static func end(finalNewline: Bool) -> [UInt8] { [0, finalNewline ? 1 : 0] }
+
+    /// Encodes every line of `source` as a message stream to `sink`; returns (records, bytes written).
+    @discardableResult
+    public static func compress(from source: FileDescriptorSource, codec: ProfileCodec,
+                                to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> (records: Int, bytes: Int) {
+        var records = 0, bytes = 0
+        var w = ByteWriter(capacity: 1 << 20)
+        let finalNewline = try LineSplitter.forEachLine(from: source) { line in
+            write(try codec.encodeMessage(Array(line)), to: &w)
+            records += 1
+            if w.count >= 1 << 20 {
+                try w.bytes.withUnsafeBytes { try sink($0) }
+                bytes += w.count
+                w = ByteWriter(capacity: 1 << 20)
+            }
+        }
+        w.append(end(finalNewline: finalNewline && records > 0))
+        try w.bytes.withUnsafeBytes { try sink($0) }
+        return (records, bytes + w.count)
+    }
+
+    /// Restores the exact lines of a message stream; returns the record count.
+    @discardableResult
+    public static func restore(from source: FileDescriptorSource, codec: ProfileCodec,
+                               to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let input = BufferedSource(source)
+        var records = 0
+        let newline: [UInt8] = [0x0A]
+        while true {
+            let head = Array(try input.peek(10))
+            var r = ByteReader(head)
+            guard let length = try? r.count(limit: MessageFormat.maxRecordBytes * 2) else {
+                throw ContainerError.truncated("truncated message stream: \(source.name) ends after \(records) messages (no end marker)")
+            }
+            _ = try input.take(r.position)
+            if length == 0 {
+                let flag = try input.take(1)
+                guard flag.count == 1, flag[0] <= 1 else {
+                    throw ContainerError.truncated("truncated message stream: \(source.name) ends inside its end marker")
+                }
+                guard try input.take(1).isEmpty else {
+                    throw ContainerError.corrupt("corrupt message stream: \(source.name) has bytes after its end marker")
+                }
+                if flag[0] == 1 && records > 0 { try newline.withUnsafeBytes { try sink($0) } }
+                guard records > 0 || flag[0] == 0 else { throw ContainerError.corrupt("corrupt message stream: end marker") }
+                return records
+            }
+            let blob = try input.take(length)
+            guard blob.count == length else {
+                throw ContainerError.truncated("truncated message stream: \(source.name) ends inside message \(records)")
+            }
+            let record = try codec.decodeMessage(blob)
+            if records > 0 { try newline.withUnsafeBytes { try sink($0) } }
+            try record.withUnsafeBytes { try sink($0) }
+            records += 1
+        }
+    }
 }

@@ -22,6 +22,7 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: "Restore records with a timestamp before this time.") var to: String?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
     @Option(help: "With --record and --verbose: repeat the lookup this many times with one coder and print warm latencies (measurement).") var repeatLookups: Int = 0
+    @Flag(help: "The input is a message stream written by `compress --messages`.") var messages = false
     @Flag(help: "Print timing to standard error.") var verbose = false
 
     func run() throws {
@@ -32,6 +33,16 @@ struct RestoreCommand: ParsableCommand {
             let codec = ProfileCodec(profile: profile)
             let tLoaded = Clock.nanoseconds()
             let randomAccess = record != nil || from != nil || to != nil
+            if messages {
+                guard !randomAccess else { throw ContainerError(.usage, "--messages restores whole streams (no --record, --from, --to)") }
+                let n = try ContainerCLI.withInput(input) { source in
+                    try ContainerCLI.withOutput(output) { sink in
+                        try MessageStream.restore(from: source, codec: codec) { try sink.write($0) }
+                    }
+                }
+                if verbose { ContainerCLI.note("restored \(n) records from messages") }
+                return
+            }
             if randomAccess || ContainerCLI.isRegularFile(input) {
                 guard let input, ContainerCLI.isRegularFile(input) else {
                     throw ContainerError(.usage, "--record, --from and --to need a container file (-i FILE)")
