@@ -15,7 +15,7 @@ import LogLabCore
 public struct ProfileFile: Sendable, Equatable {
     public static let magic: [UInt8] = [0x89, 0x4C, 0x4C, 0x50, 0x0D, 0x0A, 0x1A, 0x0A]
     public static let majorVersion: UInt16 = 1
-    public static let minorVersion: UInt16 = 0
+    public static let minorVersion: UInt16 = 1
     public static let knownTags: Set<String> = ["META", "TMOD", "TMOZ", "ZDCT"]
 
     public struct Section: Sendable, Equatable {
