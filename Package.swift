@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "LogLabLab", dependencies: [
             "LogLabCore", "LogLabCodecs", "LogLabDatasets", "LogLabTransforms", "LogLabContainer", "Yams",
         ]),
-        .target(name: "LogLabReports", dependencies: ["LogLabCore", "LogLabLab"]),
+        .target(name: "LogLabReports", dependencies: ["LogLabCore", "LogLabContainer", "LogLabLab"]),
         .executableTarget(name: "loglab", dependencies: [
             "LogLabCore", "LogLabCodecs", "LogLabDatasets", "LogLabTransforms",
             "LogLabContainer", "LogLabLab", "LogLabReports",

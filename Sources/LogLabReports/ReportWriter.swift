@@ -1,4 +1,5 @@
 import Foundation
+import LogLabContainer
 import LogLabCore
 import LogLabLab
 
@@ -122,6 +123,8 @@ enum JSONReport {
         var artifacts: [ArtifactInfo]
         var failures: [CellFailure]
         var notApplicable: [CellFailure]
+        /// Dataset → where the bytes of its winner go.
+        var breakdowns: [String: ByteBreakdown]
     }
 
     struct Cell: Encodable {
@@ -156,7 +159,7 @@ enum JSONReport {
             paretoCompress: analysis.paretoCompress, paretoRestore: analysis.paretoRestore,
             transformDeltas: analysis.transformDeltas, dictionaryDeltas: analysis.dictionaryDeltas,
             dictionaryKnees: analysis.dictionaryKnees, drift: analysis.drift, artifacts: outcome.artifacts, failures: outcome.failures,
-            notApplicable: outcome.notApplicable)
+            notApplicable: outcome.notApplicable, breakdowns: outcome.breakdowns)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
