@@ -49,5 +49,6 @@ let package = Package(
         .testTarget(name: "LogLabContainerTests", dependencies: ["LogLabContainer", "LogLabDatasets"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "LogLabLabTests", dependencies: ["LogLabLab", "LogLabReports", "LogLabContainer"]),
+        .testTarget(name: "LogLabReportsTests", dependencies: ["LogLabReports", "LogLabLab", "LogLabContainer", "LogLabDatasets"]),
     ]
 )

@@ -92,7 +92,7 @@ public struct ByteBreakdown: Sendable, Codable, Equatable {
         let overhead = built.bytes.count - built.storedBytes
         let total = built.bytes.count + dictionaryBytes + modelBytes
         var rows = parts
-        rows.append(Row(path: "(container format)", transform: "headers, seals, index, trailer", values: built.summary.frames,
+        rows.append(Row(path: "(container format)", transform: "headers + seals + index + trailer", values: built.summary.frames,
                         originalBytes: 0, transformedBytes: 0, compressedBytes: overhead, share: 0, verbatim: 0))
         if dictionaryBytes > 0 {
             rows.append(Row(path: "(dictionary)", transform: "side data", values: 0, originalBytes: 0, transformedBytes: 0,
