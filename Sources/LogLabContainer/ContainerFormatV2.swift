@@ -13,7 +13,7 @@ public enum ContainerFormatV2 {
     /// costs nothing per record.
     public static let segmentTargetBytes = 16 << 10
     /// A frame header's first varint below this value is a control code, not a frame.
-    static let controlLimit: UInt64 = 16
+    static let controlLimit: UInt64 = 2
     static let sealCode: UInt8 = 0
     static let indexCode: UInt8 = 1
     public static let sealSize = 9
@@ -22,18 +22,26 @@ public enum ContainerFormatV2 {
     static let indexCodec: CodecSpec = (try? CodecSpec(parsing: "zstd:9")) ?? CodecSpec("zstd")!
 }
 
-/// Flags of a v2 frame header (low four bits of its first varint).
+/// Flags of a v2 frame header (the byte after its first varint, when that varint's low bit is set).
 struct FrameBitsV2: OptionSet {
-    let rawValue: UInt64
+    let rawValue: UInt8
     static let transformed = FrameBitsV2(rawValue: 1)
     static let compressed = FrameBitsV2(rawValue: 2)
     /// A record count follows (otherwise: the header's records per frame).
     static let recordCount = FrameBitsV2(rawValue: 4)
     /// A payload size follows (otherwise the codec's stored bytes declare it).
     static let payloadSize = FrameBitsV2(rawValue: 8)
+    static let known: FrameBitsV2 = [.transformed, .compressed, .recordCount, .payloadSize]
+    static let kind: FrameBitsV2 = [.transformed, .compressed]
+    /// What "the previous frame's kind" is at the start of a segment.
+    static let segmentStart: FrameBitsV2 = [.transformed, .compressed]
 }
 
-/// A v2 frame header: `varint(storedSize << 4 | bits)`, `[varint recordCount]`, `[varint payloadSize]`.
+/// A v2 frame header: `varint(storedSize << 1 | g)`. g = 0: the frame is of the same kind
+/// (transformed, compressed bits) as the previous frame of its segment (a segment starts
+/// from transformed + compressed), holds R records and its payload size is declared by the
+/// stored bytes, so the header is one or two bytes. g = 1: a bits byte follows, then
+/// `[varint recordCount]`, `[varint payloadSize]`.
 public struct FrameHeaderV2: Sendable, Equatable {
     public var flags: FrameFlags
     public var recordCount: Int
@@ -43,33 +51,51 @@ public struct FrameHeaderV2: Sendable, Equatable {
     /// Bytes of this header.
     public var length: Int
 
-    static func append(_ frame: EncodedFrame, defaultRecords: Int, payloadImplicit: Bool, to w: inout ByteWriter) {
+    static func append(_ frame: EncodedFrame, defaultRecords: Int, payloadImplicit: Bool, previous: inout FrameBitsV2,
+                       to w: inout ByteWriter) {
         let h = frame.header
         var bits = FrameBitsV2()
         if h.flags.contains(.transformed) { bits.insert(.transformed) }
         if h.flags.contains(.compressed) { bits.insert(.compressed) }
         if Int(h.recordCount) != defaultRecords { bits.insert(.recordCount) }
         if h.flags.contains(.compressed) && !payloadImplicit { bits.insert(.payloadSize) }
-        w.varint(UInt64(h.storedSize) << 4 | bits.rawValue)
+        if bits == previous {
+            w.varint(UInt64(h.storedSize) << 1)
+            return
+        }
+        w.varint(UInt64(h.storedSize) << 1 | 1)
+        w.u8(bits.rawValue)
         if bits.contains(.recordCount) { w.varint(UInt64(h.recordCount)) }
         if bits.contains(.payloadSize) { w.varint(UInt64(h.payloadSize)) }
+        previous = bits.intersection(.kind)
     }
 
-    /// Parses a frame header whose first varint `first` (at least `controlLimit`) was read.
-    static func parse(first: UInt64, firstLength: Int, _ r: inout ByteReader, defaultRecords: Int, frame: Int) throws -> FrameHeaderV2 {
-        let bits = FrameBitsV2(rawValue: first & 15)
-        let stored = first >> 4
+    /// Parses a frame header whose first varint `first` (at least `controlLimit`) was read;
+    /// `previous` is the kind of the segment's previous frame (updated).
+    static func parse(first: UInt64, firstLength: Int, _ r: inout ByteReader, defaultRecords: Int, previous: inout FrameBitsV2,
+                      frame: Int) throws -> FrameHeaderV2 {
+        let stored = first >> 1
         let start = r.position
         var records = defaultRecords
         var payload: Int? = nil
         func bad() -> ContainerError { ContainerError.corrupt("corrupt container: frame \(frame) header has impossible sizes") }
-        guard stored <= UInt64(ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)) else { throw bad() }
-        if bits.contains(.recordCount) {
-            records = try r.count(limit: ContainerFormat.maxRecordsPerFrame)
-        }
-        if bits.contains(.payloadSize) {
-            guard bits.contains(.compressed) else { throw bad() }
-            payload = try r.count(limit: ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes))
+        guard stored >= 1, stored <= UInt64(ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)) else { throw bad() }
+        var bits = previous
+        if first & 1 == 1 {
+            bits = FrameBitsV2(rawValue: try r.u8())
+            guard FrameBitsV2.known.isSuperset(of: bits) else {
+                throw ContainerError(.unsupportedVersion, "frame \(frame) uses unknown flags \(bits.rawValue) (written by a newer version?)")
+            }
+            guard bits != previous else { throw ContainerError.corrupt("corrupt container: frame \(frame) header is not canonical") }
+            if bits.contains(.recordCount) {
+                records = try r.count(limit: ContainerFormat.maxRecordsPerFrame)
+                guard records != defaultRecords else { throw ContainerError.corrupt("corrupt container: frame \(frame) header is not canonical") }
+            }
+            if bits.contains(.payloadSize) {
+                guard bits.contains(.compressed) else { throw bad() }
+                payload = try r.count(limit: ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes))
+            }
+            previous = bits.intersection(.kind)
         }
         guard records >= 1, records <= ContainerFormat.maxRecordsPerFrame else { throw bad() }
         var flags: FrameFlags = []
@@ -268,6 +294,7 @@ enum SegmentV2 {
         }
         var frames: [Frame] = []
         var r = ByteReader(bytes[0..<sealAt])
+        var previous = FrameBitsV2.segmentStart
         do {
             while !r.isAtEnd {
                 let start = r.position
@@ -277,7 +304,7 @@ enum SegmentV2 {
                     throw ContainerError.corrupt("corrupt container: segment \(segment) holds control code \(first) inside")
                 }
                 let h = try FrameHeaderV2.parse(first: first, firstLength: r.position - start, &r,
-                                                defaultRecords: defaultRecords, frame: n)
+                                                defaultRecords: defaultRecords, previous: &previous, frame: n)
                 let stored = try r.bytes(h.storedSize)
                 frames.append(Frame(header: h, stored: stored))
             }
@@ -309,6 +336,7 @@ public struct ContainerAssembler {
     var segmentOriginal: UInt64 = 0
     var segmentFirstFrame = 0
     var segmentMin = ContainerFormat.noTime, segmentMax = ContainerFormat.noTime
+    var previous = FrameBitsV2.segmentStart
 
     /// Bytes of the container header.
     public static func header(profileID: ProfileID, recordsPerFrame: Int) -> [UInt8] {
@@ -327,7 +355,7 @@ public struct ContainerAssembler {
     /// Adds one frame; returns bytes ready to be written (a sealed segment), or none yet.
     public mutating func add(_ frame: EncodedFrame, payloadImplicit: Bool) -> [UInt8]? {
         let before = segment.count
-        FrameHeaderV2.append(frame, defaultRecords: defaultRecords, payloadImplicit: payloadImplicit, to: &segment)
+        FrameHeaderV2.append(frame, defaultRecords: defaultRecords, payloadImplicit: payloadImplicit, previous: &previous, to: &segment)
         segment.append(frame.stored)
         let h = frame.header
         indexFrames.append(IndexV2.Frame(recordCount: Int(h.recordCount), length: segment.count - before))
@@ -361,6 +389,7 @@ public struct ContainerAssembler {
         segmentFirstFrame = frames
         segmentMin = ContainerFormat.noTime
         segmentMax = ContainerFormat.noTime
+        previous = FrameBitsV2.segmentStart
         return out
     }
 

@@ -156,6 +156,7 @@ public enum ContainerStreamReader {
         var frameCount = 0
         var segment = [UInt8]()
         var segmentFrames: [IndexV2.Frame] = []
+        var previous = FrameBitsV2.segmentStart
         var offset = UInt64(ContainerFormat.headerSize)
         let ends = "truncated container: \(source.name) ends inside a segment (no index)"
         while true {
@@ -180,6 +181,7 @@ public enum ContainerStreamReader {
                 offset += UInt64(segment.count)
                 segment = []
                 segmentFrames = []
+                previous = FrameBitsV2.segmentStart
                 while let r = pipeline.tryNext() { try emit(try r.get()) }
                 continue
             }
@@ -195,7 +197,7 @@ public enum ContainerStreamReader {
             let h: FrameHeaderV2
             do {
                 h = try FrameHeaderV2.parse(first: first, firstLength: r.position, &r, defaultRecords: defaultRecords,
-                                            frame: frameCount + segmentFrames.count)
+                                            previous: &previous, frame: frameCount + segmentFrames.count)
             } catch is ByteReaderError {
                 throw ContainerError.truncated(ends)
             }

