@@ -56,3 +56,34 @@ import LogLabCore
         #expect(try reader.verify() == frames)
     }
 }
+
+/// The exhaustive damage tests on a 2.0 container written with a real profile (zstd frames
+/// whose headers leave the payload size out, transformed records): every single-byte flip
+/// and every truncation is refused by both readers.
+@Suite struct FormatV2DamageTests {
+    @Test func everyFlipAndCutOfARealContainerIsDetected() throws {
+        let dir = FormatV1FixtureTests.dir
+        let codec = ProfileCodec(profile: try Profile.load(path: dir + "/v1-all.llp"))
+        let input = Array(try Files.read(dir + "/v1-input.jsonl").prefix(20_000))
+        let container = try ContainerWriter.compress(input, codec: codec)
+        let tmp = TempDir()
+        #expect(try ContainerReader(path: tmp.file("ok.llc", container), codec: codec).restoreAll() == input)
+        func refused(_ bytes: [UInt8]) -> (file: Bool, stream: Bool) {
+            let path = tmp.file("bad.llc", bytes)
+            var file = false, stream = false
+            do { try ContainerReader(path: path, codec: codec).restoreAll(threads: 1) { _ in } } catch is ContainerError { file = true } catch {}
+            do { _ = try streamRestore(path: path, codec: codec, threads: 1) } catch is ContainerError { stream = true } catch {}
+            return (file, stream)
+        }
+        for position in container.indices {
+            var damaged = container
+            damaged[position] ^= [0x01, 0x80, 0xFF, 0x10][position % 4]
+            let r = refused(damaged)
+            #expect(r.file && r.stream, "flip of byte \(position) of \(container.count): file \(r.file), stream \(r.stream)")
+        }
+        for length in 0..<container.count {
+            let r = refused(Array(container[0..<length]))
+            #expect(r.file && r.stream, "truncation to \(length) bytes")
+        }
+    }
+}
