@@ -75,18 +75,31 @@ public struct ByteBreakdown: Sendable, Codable, Equatable {
             parts.append(Row(path: "(records)", transform: profile.model.selection.description, values: records.count,
                              originalBytes: inputBytes, transformedBytes: built.payloadBytes, compressedBytes: 0, share: 0, verbatim: 0))
         }
-        // Stored bytes in proportion to the bytes after the transforms (largest remainders).
-        let weight = max(1, parts.reduce(0) { $0 + $1.transformedBytes })
+        // Weights: each field's stream compressed on its own (the records as one columnar
+        // frame), else the bytes after the transforms. Stored bytes split by weight.
+        var method = "stored bytes split in proportion to each part's bytes after the transforms"
+        var weights = parts.map(\.transformedBytes)
+        if let alone = try streamsCompressedAlone(profile: profile, records: records) {
+            weights = parts.map { alone[$0.path] ?? 0 }
+            method = "stored bytes split in proportion to each field's stream compressed on its own (\(profile.codec), no dictionary, the records as one columnar frame)"
+        }
+        let weight = max(1, weights.reduce(0, +))
         var given = 0
         var remainders: [(Int, Int)] = []
         for i in parts.indices {
-            let exact = parts[i].transformedBytes * built.storedBytes
+            let exact = weights[i] * built.storedBytes
             parts[i].compressedBytes = exact / weight
             given += parts[i].compressedBytes
             remainders.append((exact % weight, i))
         }
         for (_, i) in remainders.sorted(by: { $0 > $1 }).prefix(built.storedBytes - given) { parts[i].compressedBytes += 1 }
 
+        // Fields by compressed bytes, largest first; the parts in parentheses after them.
+        parts.sort { a, b in
+            let pa = a.path.hasPrefix("("), pb = b.path.hasPrefix("(")
+            if pa != pb { return !pa }
+            return pa ? false : (a.compressedBytes, b.path) > (b.compressedBytes, a.path)
+        }
         let dictionaryBytes = profile.dictionaryBytes
         let modelBytes = profile.model.selection.isNone ? 0 : profile.modelStoredBytes
         let overhead = built.bytes.count - built.storedBytes
@@ -106,6 +119,37 @@ public struct ByteBreakdown: Sendable, Codable, Equatable {
         return ByteBreakdown(records: records.count, inputBytes: inputBytes, payloadBytes: built.payloadBytes,
                              storedBytes: built.storedBytes, containerOverheadBytes: overhead, containerBytes: built.bytes.count,
                              dictionaryBytes: dictionaryBytes, modelBytes: modelBytes, totalBytes: total, rows: rows,
-                             method: "stored bytes split in proportion to each part's bytes after the transforms")
+                             method: method)
+    }
+
+    /// Path → bytes of its stream compressed alone, from the records encoded as one frame in
+    /// the `columns` layout (kind 3: `varint originalBytes`, `varint count`, `count × (varint
+    /// id, varint length)`, streams; see FieldCoder). nil when the model does not use columns.
+    static func streamsCompressedAlone(profile: Profile, records: RecordBatch) throws -> [String: Int]? {
+        guard records.count >= 8 else { return nil }
+        var encoder = FrameEncoder(model: profile.model)
+        let frame = encoder.encode(records)
+        guard frame.first == 3 else { return nil }
+        var r = ByteReader(frame)
+        _ = try r.u8()
+        _ = try r.varint()
+        let count = try r.count(limit: frame.count)
+        var directory: [(id: Int, length: Int)] = []
+        for _ in 0..<count { directory.append((try r.count(limit: Int.max), try r.count(limit: frame.count))) }
+        let compressor = try Compressor(profile.codec)
+        var out: [String: Int] = [:]
+        for (id, length) in directory {
+            let stream = try r.bytes(length)
+            let path: String
+            switch id {
+            case 0, 1: path = "(structure)"
+            case 2: path = "(verbatim records)"
+            default:
+                guard let p = encoder.columnPath(id - 3) else { return nil }
+                path = p
+            }
+            out[path, default: 0] += try compressor.compress(stream).count
+        }
+        return out
     }
 }
