@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "LogLabLab", dependencies: [
             "LogLabCore", "LogLabCodecs", "LogLabDatasets", "LogLabTransforms", "LogLabContainer", "Yams",
         ]),
-        .target(name: "LogLabReports", dependencies: ["LogLabCore", "LogLabLab"]),
+        .target(name: "LogLabReports", dependencies: ["LogLabCore", "LogLabContainer", "LogLabLab"]),
         .executableTarget(name: "loglab", dependencies: [
             "LogLabCore", "LogLabCodecs", "LogLabDatasets", "LogLabTransforms",
             "LogLabContainer", "LogLabLab", "LogLabReports",
@@ -48,6 +48,7 @@ let package = Package(
         .testTarget(name: "LogLabTransformsTests", dependencies: ["LogLabTransforms", "LogLabCodecs", "LogLabDatasets"]),
         .testTarget(name: "LogLabContainerTests", dependencies: ["LogLabContainer", "LogLabDatasets"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "LogLabLabTests", dependencies: ["LogLabLab", "LogLabReports"]),
+        .testTarget(name: "LogLabLabTests", dependencies: ["LogLabLab", "LogLabReports", "LogLabContainer"]),
+        .testTarget(name: "LogLabReportsTests", dependencies: ["LogLabReports", "LogLabLab", "LogLabContainer", "LogLabDatasets"]),
     ]
 )

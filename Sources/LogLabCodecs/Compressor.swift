@@ -150,6 +150,11 @@ public final class Decompressor {
         return try engine.decompressGrowing(input, initialCapacity: guess, limit: maxOutputSize)
     }
 
+    /// The decompressed size `input` declares (a single zstd frame with its content size), if any.
+    public func declaredSize(_ input: ArraySlice<UInt8>) -> Int? {
+        input.withUnsafeBytes { (try? engine.declaredSize($0)) ?? nil }
+    }
+
     public func decompress(_ input: [UInt8], originalSize: Int? = nil) throws -> [UInt8] {
         try input.withUnsafeBytes { try decompress($0, originalSize: originalSize) }
     }

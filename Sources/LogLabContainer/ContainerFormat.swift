@@ -9,6 +9,7 @@ public enum ContainerFormat {
     public static let magic: [UInt8] = [0x89, 0x4C, 0x4C, 0x43, 0x0D, 0x0A, 0x1A, 0x0A]
     /// Last 8 bytes of every complete container.
     public static let endMagic: [UInt8] = Array("LLC-END1".utf8)
+    /// Format 1.0 (read only; writers write `ContainerFormatV2`).
     public static let majorVersion: UInt16 = 1
     public static let minorVersion: UInt16 = 0
 
@@ -81,9 +82,9 @@ public struct ContainerHeader: Sendable, Equatable {
         var r = ByteReader(bytes)
         _ = try r.bytes(8)
         let major = try r.u16le(), minor = try r.u16le()
-        guard major == ContainerFormat.majorVersion else {
+        guard major == ContainerFormat.majorVersion || major == ContainerFormatV2.majorVersion else {
             throw ContainerError(.unsupportedVersion,
-                "unknown container format version \(major).\(minor) (this build reads \(ContainerFormat.majorVersion).x)")
+                "unknown container format version \(major).\(minor) (this build reads 1.x and 2.x)")
         }
         guard bytes.count >= ContainerFormat.headerSize else {
             throw ContainerError.truncated("truncated container: header cut short")
@@ -182,12 +183,17 @@ public struct FrameIndexEntry: Sendable, Equatable {
     public var originalCRC: UInt32
     /// Smallest and largest timestamp (ms since the epoch) of the frame's records, or
     /// `ContainerFormat.noTime` for both when no record has one.
+    /// Format 2.0: the bounds of the frame's segment (still bounds of every record in it).
     public var minTime: Int64
     public var maxTime: Int64
+    /// Format 2.0 only: bytes of the frame (header and stored bytes) and its segment. In 2.0,
+    /// `originalSize`, `storedSize` and `originalCRC` are 0 (segments carry the checks).
+    public var length: Int = 0
+    public var segment: Int = 0
 
     public var records: Range<Int> { Int(firstRecord)..<(Int(firstRecord) + Int(recordCount)) }
     public var hasTime: Bool { minTime != ContainerFormat.noTime }
-    public var frameLength: Int { ContainerFormat.frameHeaderSize + Int(storedSize) }
+    public var frameLength: Int { length > 0 ? length : ContainerFormat.frameHeaderSize + Int(storedSize) }
 
     public func append(to w: inout ByteWriter) {
         w.u64le(offset)

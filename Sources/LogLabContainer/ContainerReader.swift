@@ -10,6 +10,8 @@ public final class ContainerReader: Sendable {
     public let header: ContainerHeader
     public let trailer: ContainerTrailer
     public let index: FrameIndex
+    /// Format 2.0: the segments (empty for 1.0 containers).
+    public let segments: [SegmentEntry]
     public let codec: (any FrameCodec)?
 
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
@@ -19,7 +21,7 @@ public final class ContainerReader: Sendable {
         let file = try RandomAccessFile(path: path)
         self.file = file
         self.codec = codec
-        let minimum = UInt64(ContainerFormat.headerSize + 22 + ContainerFormat.trailerSize)
+        let minimum = UInt64(ContainerFormat.headerSize + 8 + ContainerFormat.trailerSize)
         let head = try file.read(at: 0, count: Int(min(file.size, UInt64(ContainerFormat.headerSize))))
         header = try ContainerHeader.parse(head[...])
         guard file.size >= minimum else {
@@ -36,7 +38,25 @@ public final class ContainerReader: Sendable {
               indexEnd - trailer.indexOffset < (1 << 40) else {
             throw ContainerError.corrupt("corrupt container: trailer points outside the file (truncated or damaged)")
         }
-        index = try FrameIndex.parse(try file.read(at: trailer.indexOffset, count: Int(indexEnd - trailer.indexOffset))[...])
+        let indexBytes = try file.read(at: trailer.indexOffset, count: Int(indexEnd - trailer.indexOffset))[...]
+        if header.major == ContainerFormatV2.majorVersion {
+            let parsed = try IndexV2.parse(indexBytes, dataStart: UInt64(ContainerFormat.headerSize),
+                                           defaultRecords: Int(header.recordsPerFrame))
+            index = FrameIndex(entries: parsed.entries, timestampField: parsed.field)
+            segments = parsed.segments
+            let frameEnd = segments.last.map { $0.offset + UInt64($0.length) } ?? UInt64(ContainerFormat.headerSize)
+            let records = index.entries.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) }
+            let original = segments.reduce(UInt64(0)) { $0 + $1.originalBytes }
+            guard frameEnd == trailer.indexOffset, UInt64(index.entries.count) == trailer.frameCount,
+                  records == trailer.recordCount, records <= original,
+                  original - (records > 0 && !trailer.finalNewline ? 1 : 0) == trailer.restoredSize,
+                  records > 0 || !trailer.finalNewline else {
+                throw ContainerError.corrupt("corrupt container: index and trailer disagree")
+            }
+            return
+        }
+        segments = []
+        index = try FrameIndex.parse(indexBytes)
         let frameEnd = index.entries.last.map { $0.offset + UInt64($0.frameLength) } ?? UInt64(ContainerFormat.headerSize)
         let records = index.entries.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) }
         let original = index.entries.reduce(UInt64(0)) { $0 + UInt64($1.originalSize) }
@@ -46,6 +66,62 @@ public final class ContainerReader: Sendable {
               records > 0 || !trailer.finalNewline else {
             throw ContainerError.corrupt("corrupt container: index and trailer disagree")
         }
+    }
+
+    var isV2: Bool { header.major == ContainerFormatV2.majorVersion }
+
+    /// Reads segment `k`, checks its stored bytes and splits it into frames (format 2.0).
+    func readSegment(_ k: Int) throws -> (frames: [SegmentV2.Frame], originalCRC: UInt32) {
+        let seg = segments[k]
+        let bytes = try file.read(at: seg.offset, count: seg.length)
+        guard bytes.count == seg.length else { throw ContainerError.truncated("truncated container: segment \(k) cut short") }
+        let parsed = try SegmentV2.parse(bytes, segment: k, firstFrame: seg.firstFrame, expectedFrames: seg.frameCount,
+                                         defaultRecords: Int(header.recordsPerFrame))
+        for (j, f) in parsed.frames.enumerated() {
+            let e = index.entries[seg.firstFrame + j]
+            guard f.header.recordCount == Int(e.recordCount), f.header.length + f.header.storedSize == e.length else {
+                throw ContainerError.corrupt("corrupt container: frame \(seg.firstFrame + j) header disagrees with the index")
+            }
+        }
+        return parsed
+    }
+
+    /// Segment `k`'s original bytes, every frame decoded and the whole checked (format 2.0).
+    func decodeSegment(_ k: Int, coder: any FrameCoder) throws -> [UInt8] {
+        let (frames, crc) = try readSegment(k)
+        var out = [UInt8]()
+        out.reserveCapacity(Int(min(segments[k].originalBytes, 1 << 30)))
+        for (j, f) in frames.enumerated() {
+            let decoded = try FrameCoding.decodeV2(header: f.header, stored: f.stored, coder: coder, frame: segments[k].firstFrame + j)
+            switch decoded {
+            case .original(let o): out += o
+            case .records(let r): out += FrameCoding.joinedLines(r)
+            }
+        }
+        guard UInt64(out.count) == segments[k].originalBytes, CRC32.checksum(out) == crc else {
+            throw ContainerError.corrupt("corrupt container: segment \(k) restored bytes fail their checksum (wrong dictionary or model?)")
+        }
+        return out
+    }
+
+    /// Frame `i` of a 2.0 container, decoded; checked against its segment's CRC when it is
+    /// the segment's only frame (otherwise its stored bytes are checked, and full restores
+    /// check every segment's original bytes).
+    func decodeV2Frame(_ i: Int, coder: any FrameCoder) throws -> FrameCoding.Decoded {
+        guard i >= 0, i < index.entries.count else {
+            throw ContainerError(.usage, "frame \(i) does not exist (\(index.entries.count) frames)")
+        }
+        let k = index.entries[i].segment
+        let (frames, crc) = try readSegment(k)
+        let f = frames[i - segments[k].firstFrame]
+        let decoded = try FrameCoding.decodeV2(header: f.header, stored: f.stored, coder: coder, frame: i)
+        if frames.count == 1 {
+            let check = decoded.check
+            guard check.crc == crc, UInt64(check.size) == segments[k].originalBytes else {
+                throw ContainerError.corrupt("corrupt container: frame \(i) restored bytes fail their checksum (wrong dictionary or model?)")
+            }
+        }
+        return decoded
     }
 
     public var recordCount: Int { Int(trailer.recordCount) }
@@ -62,6 +138,13 @@ public final class ContainerReader: Sendable {
             throw ContainerError(.usage, "frame \(i) does not exist (\(index.entries.count) frames)")
         }
         let e = index.entries[i]
+        if isV2 {
+            let f = try readSegment(e.segment).frames[i - segments[e.segment].firstFrame]
+            let h = FrameHeader(flags: f.header.flags, recordCount: UInt32(f.header.recordCount), originalSize: 0,
+                                payloadSize: UInt32(f.header.payloadSize ?? 0), storedSize: UInt32(f.header.storedSize),
+                                originalCRC: 0, storedCRC: CRC32.checksum(f.stored))
+            return (h, Array(f.stored))
+        }
         let bytes = try file.read(at: e.offset, count: e.frameLength)
         let h = try FrameHeader.parse(bytes[0..<ContainerFormat.frameHeaderSize], frame: i)
         guard h.recordCount == e.recordCount, h.originalSize == e.originalSize, h.storedSize == e.storedSize,
@@ -73,6 +156,10 @@ public final class ContainerReader: Sendable {
 
     /// Checks frame `i`'s stored bytes without decoding them.
     public func checkStored(_ i: Int) throws {
+        if isV2 {
+            _ = try readFrame(i)
+            return
+        }
         let (h, stored) = try readFrame(i)
         guard CRC32.checksum(stored) == h.storedCRC else {
             throw ContainerError.corrupt("corrupt container: frame \(i) stored-bytes checksum mismatch")
@@ -81,6 +168,7 @@ public final class ContainerReader: Sendable {
 
     /// Frame `i`'s original bytes (its records, each followed by `\n`), checked.
     public func decodeFrame(_ i: Int, coder: any FrameCoder) throws -> [UInt8] {
+        if isV2 { return try decodeV2Frame(i, coder: coder).original }
         let (h, stored) = try readFrame(i)
         return try FrameCoding.decode(header: h, stored: stored[...], coder: coder, frame: i)
     }
@@ -91,6 +179,7 @@ public final class ContainerReader: Sendable {
 
     /// Frame `i`'s records, checked.
     public func decodeRecords(_ i: Int, coder: any FrameCoder) throws -> RecordBatch {
+        if isV2 { return try decodeV2Frame(i, coder: coder).records }
         let (h, stored) = try readFrame(i)
         return try FrameCoding.decodeChecked(header: h, stored: stored[...], coder: coder, frame: i).records
     }
@@ -193,6 +282,10 @@ public final class ContainerReader: Sendable {
     @discardableResult
     public func verify(threads: Int? = nil) throws -> Int {
         if codec == nil {
+            if isV2 {
+                for k in segments.indices { _ = try readSegment(k) }
+                return index.entries.count
+            }
             for i in index.entries.indices { try checkStored(i) }
         } else {
             try restoreAll(threads: threads) { _ in }
@@ -204,6 +297,33 @@ public final class ContainerReader: Sendable {
     func forEachDecoded(frames: [Int], threads: Int?, _ body: (Int, [UInt8]) throws -> Void) throws {
         guard !frames.isEmpty else { return }
         let codec = try requireCodec()
+        if isV2 {
+            // Whole segments (each checked as a whole); `body` gets each segment's last frame.
+            var wanted: [Int] = []
+            for i in frames where wanted.last != index.entries[i].segment { wanted.append(index.entries[i].segment) }
+            let workers = min(defaultThreadCount(threads), wanted.count)
+            if workers == 1 {
+                let coder = try codec.makeCoder()
+                for k in wanted { try body(segments[k].frames.upperBound - 1, try decodeSegment(k, coder: coder)) }
+                return
+            }
+            let pipeline = OrderedPipeline<Int, [UInt8]>(workers: workers) { [self] in
+                let coder = try codec.makeCoder()
+                return { k in try self.decodeSegment(k, coder: coder) }
+            }
+            defer { pipeline.shutdown() }
+            var submitted = 0, delivered = 0
+            while delivered < wanted.count {
+                while submitted < wanted.count && submitted - delivered < 2 * workers {
+                    pipeline.submit(wanted[submitted])
+                    submitted += 1
+                }
+                guard let r = pipeline.next() else { break }
+                try body(segments[wanted[delivered]].frames.upperBound - 1, try r.get())
+                delivered += 1
+            }
+            return
+        }
         let workers = min(defaultThreadCount(threads), frames.count)
         if workers == 1 {
             let coder = try codec.makeCoder()

@@ -24,6 +24,9 @@ public enum ContainerStreamReader {
             throw ContainerError(.profileMismatch,
                 "\(source.name) was written with profile \(header.profileID.short), not with the given profile \(codec.profileID.short)")
         }
+        if header.major == ContainerFormatV2.majorVersion {
+            return try restoreV2(from: source, header: header, codec: codec, threads: threads, to: sink)
+        }
         let workers = defaultThreadCount(threads)
         let window = 2 * workers
         let pipeline = OrderedPipeline<Job, [UInt8]>(workers: workers) {
@@ -114,4 +117,182 @@ public enum ContainerStreamReader {
         if pendingNewline && trailer.finalNewline { try [UInt8(0x0A)].withUnsafeBytes { try sink($0) } }
         return trailer
     }
+
+    /// Format 2.0: segments are read whole, checked, decoded on workers and written in order.
+    static func restoreV2(from source: FileDescriptorSource, header: ContainerHeader, codec: any FrameCodec,
+                          threads: Int?, to sink: Sink) throws -> ContainerTrailer {
+        let input = BufferedSource(source)
+        let defaultRecords = Int(header.recordsPerFrame)
+        let workers = defaultThreadCount(threads)
+        let window = 2 * workers
+        struct SegmentJob { var bytes: [UInt8]; var segment: Int; var firstFrame: Int }
+        let pipeline = OrderedPipeline<SegmentJob, [UInt8]>(workers: workers) {
+            let coder = try codec.makeCoder()
+            return { job in
+                let (frames, crc) = try SegmentV2.parse(job.bytes, segment: job.segment, firstFrame: job.firstFrame,
+                                                        expectedFrames: nil, defaultRecords: defaultRecords)
+                var out = [UInt8]()
+                for (j, f) in frames.enumerated() {
+                    switch try FrameCoding.decodeV2(header: f.header, stored: f.stored, coder: coder, frame: job.firstFrame + j) {
+                    case .original(let o): out += o
+                    case .records(let r): out += FrameCoding.joinedLines(r)
+                    }
+                }
+                guard CRC32.checksum(out) == crc else {
+                    throw ContainerError.corrupt("corrupt container: segment \(job.segment) restored bytes fail their checksum (wrong dictionary or model?)")
+                }
+                return out
+            }
+        }
+        defer { pipeline.shutdown() }
+
+        var pendingNewline = false
+        var original: UInt64 = 0
+        func emit(_ bytes: [UInt8]) throws {
+            guard !bytes.isEmpty else { return }
+            original += UInt64(bytes.count)
+            if pendingNewline { try [UInt8(0x0A)].withUnsafeBytes { try sink($0) } }
+            try bytes.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+            pendingNewline = true
+        }
+
+        struct Seen { var length: Int; var frames: [IndexV2.Frame] }
+        var seen: [Seen] = []
+        var frameCount = 0
+        var segment = [UInt8]()
+        var segmentFrames: [IndexV2.Frame] = []
+        var previous = FrameBitsV2.segmentStart
+        var offset = UInt64(ContainerFormat.headerSize)
+        let ends = "truncated container: \(source.name) ends inside a segment (no index)"
+        while true {
+            let head = Array(try input.peek(32))
+            guard !head.isEmpty else { throw ContainerError.truncated(ends) }
+            var r = ByteReader(head)
+            let first: UInt64
+            do { first = try r.varint() } catch { throw ContainerError.truncated(ends) }
+            if first == UInt64(ContainerFormatV2.sealCode) {
+                let seal = try input.take(ContainerFormatV2.sealSize)
+                guard seal.count == ContainerFormatV2.sealSize else { throw ContainerError.truncated(ends) }
+                guard !segmentFrames.isEmpty else {
+                    throw ContainerError.corrupt("corrupt container: empty segment \(seen.count)")
+                }
+                segment += seal
+                while pipeline.inFlight >= window {
+                    if let r = pipeline.next() { try emit(try r.get()) }
+                }
+                pipeline.submit(SegmentJob(bytes: segment, segment: seen.count, firstFrame: frameCount))
+                frameCount += segmentFrames.count
+                seen.append(Seen(length: segment.count, frames: segmentFrames))
+                offset += UInt64(segment.count)
+                segment = []
+                segmentFrames = []
+                previous = FrameBitsV2.segmentStart
+                while let r = pipeline.tryNext() { try emit(try r.get()) }
+                continue
+            }
+            if first == UInt64(ContainerFormatV2.indexCode) {
+                guard segmentFrames.isEmpty else {
+                    throw ContainerError.corrupt("corrupt container: the index follows an unsealed segment")
+                }
+                break
+            }
+            guard first >= ContainerFormatV2.controlLimit else {
+                throw ContainerError.corrupt("corrupt container: unknown control code \(first) after segment \(seen.count)")
+            }
+            let h: FrameHeaderV2
+            do {
+                h = try FrameHeaderV2.parse(first: first, firstLength: r.position, &r, defaultRecords: defaultRecords,
+                                            previous: &previous, frame: frameCount + segmentFrames.count)
+            } catch is ByteReaderError {
+                throw ContainerError.truncated(ends)
+            }
+            let frame = try input.take(h.length + h.storedSize)
+            guard frame.count == h.length + h.storedSize else { throw ContainerError.truncated(ends) }
+            segment += frame
+            segmentFrames.append(IndexV2.Frame(recordCount: h.recordCount, length: frame.count))
+            guard segment.count <= ContainerFormat.maxFrameOriginalBytes * 2 else {
+                throw ContainerError.corrupt("corrupt container: segment \(seen.count) has no seal")
+            }
+        }
+        while let r = pipeline.next() { try emit(try r.get()) }
+
+        // Index, trailer, and nothing after them.
+        let prefix = try input.peek(24)
+        let indexLength = try IndexV2.length(prefix: prefix[...])
+        guard indexLength <= ContainerFormatV2.maxIndexBytes else {
+            throw ContainerError.corrupt("corrupt container: index of \(indexLength) bytes is impossible")
+        }
+        let tail = try input.take(indexLength + ContainerFormat.trailerSize)
+        guard tail.count == indexLength + ContainerFormat.trailerSize else {
+            throw ContainerError.truncated("truncated container: \(source.name) ends inside the index or trailer")
+        }
+        let parsed = try IndexV2.parse(tail[0..<indexLength], dataStart: UInt64(ContainerFormat.headerSize),
+                                       defaultRecords: defaultRecords)
+        let trailer = try ContainerTrailer.parse(tail[indexLength...])
+        guard try input.take(1).isEmpty else {
+            throw ContainerError.corrupt("corrupt container: \(source.name) has bytes after the trailer")
+        }
+        guard parsed.segments.count == seen.count, parsed.entries.count == frameCount,
+              trailer.frameCount == UInt64(frameCount), trailer.indexOffset == offset else {
+            throw ContainerError.corrupt("corrupt container: index and segments disagree")
+        }
+        var records: UInt64 = 0
+        var indexed: UInt64 = 0
+        for (k, s) in parsed.segments.enumerated() {
+            guard s.length == seen[k].length, s.frameCount == seen[k].frames.count else {
+                throw ContainerError.corrupt("corrupt container: index entry of segment \(k) disagrees with it")
+            }
+            indexed += s.originalBytes
+            for (j, f) in seen[k].frames.enumerated() {
+                let e = parsed.entries[s.firstFrame + j]
+                guard Int(e.recordCount) == f.recordCount, e.length == f.length else {
+                    throw ContainerError.corrupt("corrupt container: index entry \(s.firstFrame + j) disagrees with its frame")
+                }
+                records += UInt64(f.recordCount)
+            }
+        }
+        guard records == trailer.recordCount, indexed == original,
+              trailer.restoredSize == original - (records > 0 && !trailer.finalNewline ? 1 : 0),
+              records > 0 || !trailer.finalNewline else {
+            throw ContainerError.corrupt("corrupt container: trailer disagrees with the frames")
+        }
+        if pendingNewline && trailer.finalNewline { try [UInt8(0x0A)].withUnsafeBytes { try sink($0) } }
+        return trailer
+    }
 }
+
+/// Sequential reads with look-ahead over an unbuffered source.
+final class BufferedSource {
+    let source: FileDescriptorSource
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var ended = false
+
+    init(_ source: FileDescriptorSource) { self.source = source }
+
+    private func fill(_ n: Int) throws {
+        if position > 0 && position >= buffer.count / 2 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        while buffer.count - position < n && !ended {
+            if try source.read(into: &buffer, count: max(1 << 20, n - (buffer.count - position))) == 0 { ended = true }
+        }
+    }
+
+    /// Up to `n` next bytes without consuming them (fewer only at the end).
+    func peek(_ n: Int) throws -> ArraySlice<UInt8> {
+        try fill(n)
+        return buffer[position..<min(buffer.count, position + n)]
+    }
+
+    /// The next `n` bytes (fewer only at the end).
+    func take(_ n: Int) throws -> [UInt8] {
+        try fill(n)
+        let end = min(buffer.count, position + n)
+        let out = Array(buffer[position..<end])
+        position = end
+        return out
+    }
+}
+

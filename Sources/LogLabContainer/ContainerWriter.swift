@@ -33,7 +33,7 @@ public final class ContainerWriter {
         public var recordsPerFrame: Int?
 
         public init(threads: Int? = nil, window: Int? = nil, verifyTransforms: Bool = true,
-                    maxFrameBytes: Int = 64 << 20, recordsPerFrame: Int? = nil) {
+                    maxFrameBytes: Int = FrameGrouping.defaultMaxFrameBytes, recordsPerFrame: Int? = nil) {
             self.threads = threads
             self.window = window
             self.verifyTransforms = verifyTransforms
@@ -49,12 +49,8 @@ public final class ContainerWriter {
     private let window: Int
     private let perFrame: Int
     private let maxFrameBytes: Int
-    private let timestampField: String
+    private var assembler: ContainerAssembler
     private var current = RecordBatch()
-    private var entries: [FrameIndexEntry] = []
-    private var offset = UInt64(ContainerFormat.headerSize)
-    private var records: UInt64 = 0
-    private var originalBytes: UInt64 = 0
     private var state: State = .open
 
     private enum State { case open, finished, failed }
@@ -65,7 +61,8 @@ public final class ContainerWriter {
         window = max(1, options.window ?? 2 * threads)
         perFrame = max(1, min(options.recordsPerFrame ?? codec.recordsPerFrame, ContainerFormat.maxRecordsPerFrame))
         maxFrameBytes = max(1, min(options.maxFrameBytes, ContainerFormat.maxFrameOriginalBytes / 2))
-        timestampField = codec.timestampField ?? ""
+        let timestampField = codec.timestampField ?? ""
+        assembler = ContainerAssembler(recordsPerFrame: perFrame, timestampField: timestampField)
         let needle: TimeField? = timestampField.isEmpty ? nil : TimeField(timestampField)
         let verify = options.verifyTransforms
         pipeline = OrderedPipeline(workers: threads) {
@@ -74,9 +71,9 @@ public final class ContainerWriter {
                 try FrameCoding.encode(batch, coder: coder, verifyTransform: verify, timestampField: needle)
             }
         }
-        let header = ContainerHeader(profileID: codec.profileID, recordsPerFrame: UInt32(perFrame))
+        let header = ContainerAssembler.header(profileID: codec.profileID, recordsPerFrame: perFrame)
         do {
-            try header.serialized().withUnsafeBytes { try sink($0) }
+            try header.withUnsafeBytes { try sink($0) }
         } catch {
             pipeline.shutdown()
             state = .failed
@@ -92,7 +89,7 @@ public final class ContainerWriter {
     /// Appends one record (without its line end; it must not contain `\n`).
     public func append<C: Collection>(record: C) throws where C.Element == UInt8 {
         guard !record.contains(0x0A) else {
-            throw ContainerError(.invalidInput, "record \(records + UInt64(current.count)) contains a newline; containers store line records")
+            throw ContainerError(.invalidInput, "record \(assembler.records + UInt64(current.count)) contains a newline; containers store line records")
         }
         try appendLine(record)
     }
@@ -107,13 +104,13 @@ public final class ContainerWriter {
         guard state == .open else { throw ContainerError(.usage, "the container writer is closed") }
         guard record.count < ContainerFormat.maxFrameOriginalBytes / 2 else {
             state = .failed
-            throw ContainerError(.invalidInput, "record \(records + UInt64(current.count)) is larger than \(ContainerFormat.maxFrameOriginalBytes / 2) bytes")
+            throw ContainerError(.invalidInput, "record \(assembler.records + UInt64(current.count)) is larger than \(ContainerFormat.maxFrameOriginalBytes / 2) bytes")
         }
-        if current.count > 0, current.totalBytes + current.count + record.count + 1 > maxFrameBytes {
+        if FrameGrouping.closesBefore(current, adding: record.count, maxFrameBytes: maxFrameBytes) {
             try closeFrame()
         }
         current.append(record)
-        if current.count >= perFrame || current.totalBytes + current.count >= maxFrameBytes {
+        if FrameGrouping.closesAfter(current, perFrame: perFrame, maxFrameBytes: maxFrameBytes) {
             try closeFrame()
         }
     }
@@ -135,14 +132,9 @@ public final class ContainerWriter {
     }
 
     private func write(_ frame: EncodedFrame) throws {
-        try frame.bytes.withUnsafeBytes { try sink($0) }
-        let h = frame.header
-        entries.append(FrameIndexEntry(offset: offset, firstRecord: records, recordCount: h.recordCount,
-                                       originalSize: h.originalSize, storedSize: h.storedSize,
-                                       originalCRC: h.originalCRC, minTime: frame.minTime, maxTime: frame.maxTime))
-        offset += UInt64(frame.bytes.count)
-        records += UInt64(h.recordCount)
-        originalBytes += UInt64(h.originalSize)
+        if let sealed = assembler.add(frame, payloadImplicit: frame.payloadImplicit) {
+            try sealed.withUnsafeBytes { try sink($0) }
+        }
     }
 
     /// Flushes the last frame and writes the index and the trailer. `finalNewline`: whether
@@ -154,19 +146,10 @@ public final class ContainerWriter {
             try closeFrame()
             while let r = pipeline.next() { try write(r.get()) }
             pipeline.shutdown()
-            let index = FrameIndex(entries: entries, timestampField: timestampField)
-            let indexBytes = index.serialized()
-            let newline = finalNewline && records > 0
-            let restored = originalBytes - (records > 0 && !newline ? 1 : 0)
-            let trailer = ContainerTrailer(indexOffset: offset, frameCount: UInt64(entries.count),
-                                           recordCount: records, restoredSize: restored, finalNewline: newline)
-            try indexBytes.withUnsafeBytes { try sink($0) }
-            try trailer.serialized().withUnsafeBytes { try sink($0) }
+            let (tail, summary) = assembler.finish(finalNewline: finalNewline)
+            try tail.withUnsafeBytes { try sink($0) }
             state = .finished
-            let timed = entries.filter(\.hasTime)
-            return ContainerSummary(frames: entries.count, records: Int(records), originalBytes: restored,
-                                    containerBytes: offset + UInt64(indexBytes.count + ContainerFormat.trailerSize),
-                                    minTime: timed.map(\.minTime).min(), maxTime: timed.map(\.maxTime).max())
+            return summary
         } catch {
             state = .failed
             pipeline.shutdown()
@@ -175,5 +158,42 @@ public final class ContainerWriter {
     }
 
     /// Records appended so far.
-    public var recordCount: Int { Int(records) + current.count }
+    public var recordCount: Int { Int(assembler.records) + current.count }
+}
+
+/// How records are grouped into frames: at most `perFrame` records, and a frame is closed
+/// early so its records (each with `\n`) stay within `maxFrameBytes`. The writer and the
+/// lab both group through here.
+public enum FrameGrouping {
+    /// Default frame byte limit of `ContainerWriter.Options`.
+    public static let defaultMaxFrameBytes = 64 << 20
+
+    static func closesBefore(_ current: RecordBatch, adding length: Int, maxFrameBytes: Int) -> Bool {
+        current.count > 0 && current.totalBytes + current.count + length + 1 > maxFrameBytes
+    }
+
+    static func closesAfter(_ current: RecordBatch, perFrame: Int, maxFrameBytes: Int) -> Bool {
+        current.count >= perFrame || current.totalBytes + current.count >= maxFrameBytes
+    }
+
+    /// The record ranges of the frames the writer makes of `records`.
+    public static func frames(of records: RecordBatch, perFrame: Int, maxFrameBytes: Int = defaultMaxFrameBytes) -> [Range<Int>] {
+        let per = max(1, min(perFrame, ContainerFormat.maxRecordsPerFrame))
+        let limit = max(1, min(maxFrameBytes, ContainerFormat.maxFrameOriginalBytes / 2))
+        var out: [Range<Int>] = []
+        var start = 0, count = 0, bytes = 0
+        for i in 0..<records.count {
+            let length = records.range(of: i).count
+            if count > 0 && bytes + count + length + 1 > limit {
+                out.append(start..<i); start = i; count = 0; bytes = 0
+            }
+            count += 1
+            bytes += length
+            if count >= per || bytes + count >= limit {
+                out.append(start..<(i + 1)); start = i + 1; count = 0; bytes = 0
+            }
+        }
+        if count > 0 { out.append(start..<records.count) }
+        return out
+    }
 }

@@ -23,14 +23,31 @@ public protocol FrameCoder: AnyObject {
     func compress(_ payload: [UInt8]) throws -> [UInt8]
     /// Stored bytes → payload of exactly `payloadSize` bytes.
     func decompress(_ stored: ArraySlice<UInt8>, payloadSize: Int) throws -> [UInt8]
+    /// The payload size the stored bytes declare themselves (zstd frames carry it), if any;
+    /// container v2 then leaves it out of the frame header.
+    func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int?
 }
 
-/// One frame as written: header and stored bytes back to back, plus what the index needs.
+extension FrameCoder {
+    public func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int? { nil }
+}
+
+/// One encoded frame: its stored bytes, what they are (`header`), and what the index needs.
 public struct EncodedFrame: Sendable {
-    public var bytes: [UInt8]
+    public var stored: [UInt8]
     public var header: FrameHeader
     public var minTime: Int64
     public var maxTime: Int64
+    /// The payload size is declared by the stored bytes (v2 headers leave it out).
+    public var payloadImplicit: Bool
+
+    /// The frame in the standalone 1.0 layout: 32-byte header, then the stored bytes.
+    public var bytes: [UInt8] {
+        var w = ByteWriter(capacity: ContainerFormat.frameHeaderSize + stored.count)
+        header.append(to: &w)
+        w.append(stored)
+        return w.bytes
+    }
 }
 
 /// Frame-level encoding and decoding shared by writers and readers.
@@ -85,10 +102,8 @@ public enum FrameCoding {
                                  originalSize: UInt32(originalSize), payloadSize: UInt32(payload.count),
                                  storedSize: UInt32(stored.count), originalCRC: crc,
                                  storedCRC: CRC32.checksum(stored))
-        var w = ByteWriter(capacity: ContainerFormat.frameHeaderSize + stored.count)
-        header.append(to: &w)
-        w.append(stored)
-        return EncodedFrame(bytes: w.bytes, header: header, minTime: minTime, maxTime: maxTime)
+        let implicit = flags.contains(.compressed) && coder.declaredPayloadSize(stored[...]) == payload.count
+        return EncodedFrame(stored: stored, header: header, minTime: minTime, maxTime: maxTime, payloadImplicit: implicit)
     }
 
     /// A decoded, checked frame: records from the transform, or verbatim original bytes.
@@ -110,6 +125,59 @@ public enum FrameCoding {
             case .original(let o): RecordBatch(lines: o)
             }
         }
+
+        /// CRC-32 and size of the original bytes.
+        var check: (crc: UInt32, size: Int) {
+            switch self {
+            case .records(let r): (FrameCoding.linesCRC(r), r.totalBytes + r.count)
+            case .original(let o): (CRC32.checksum(o), o.count)
+            }
+        }
+    }
+
+    /// Decodes one v2 frame (its segment's checksum already checked): the caller checks the
+    /// original bytes against the segment's CRC.
+    static func decodeV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                         frame: Int) throws -> Decoded {
+        let payload: [UInt8]
+        if h.flags.contains(.compressed) {
+            let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
+            guard let size = h.payloadSize ?? coder.declaredPayloadSize(stored), size <= limit else {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) does not say its payload size")
+            }
+            do {
+                payload = try coder.decompress(stored, payloadSize: size)
+            } catch let e as ContainerError {
+                throw e
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
+            }
+            guard payload.count == size else {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(size)")
+            }
+        } else {
+            payload = Array(stored)
+        }
+        if h.flags.contains(.transformed) {
+            let records: RecordBatch
+            do {
+                records = try coder.untransform(payload, recordCount: h.recordCount)
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot undo the transforms (wrong profile or model?): \(error)")
+            }
+            guard records.count == h.recordCount else {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(h.recordCount)")
+            }
+            return .records(records)
+        }
+        var lines = 0
+        payload.withUnsafeBytes { raw in
+            for b in raw where b == 0x0A { lines += 1 }
+        }
+        guard lines == h.recordCount, payload.last == 0x0A else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(h.recordCount)")
+        }
+        return .original(payload)
     }
 
     /// CRC-32 of the records, each followed by `\n`, without joining them.

@@ -17,13 +17,15 @@ public final class Profile: Sendable {
     public let id: ProfileID
 
     /// Records per container frame implied by the framing.
-    public var recordsPerFrame: Int {
-        switch framing {
-        case .record: 1
-        case .block(let n): min(n, ContainerFormat.maxRecordsPerFrame)
-        case .file: ContainerFormat.maxRecordsPerFrame
-        }
+    public var recordsPerFrame: Int { FramePipeline.recordsPerFrame(framing) }
+
+    /// Bytes the transform model takes in the profile file (compressed since the `TMOZ` section).
+    public var modelStoredBytes: Int {
+        (try? ProfileFile.parse(bytes, name: "profile"))?.sections.first { $0.tag == "TMOZ" || $0.tag == "TMOD" }?.bytes.count ?? 0
     }
+
+    /// Bytes of the dictionary the profile ships (embedded or beside it).
+    public var dictionaryBytes: Int { dictionary?.bytes.count ?? 0 }
 
     private init(metadata: ProfileMetadata, model: TransformModel, codec: CodecSpec, framing: Framing,
                  dictionary: ZstdDictionary?, bytes: [UInt8]) {
@@ -56,7 +58,7 @@ public final class Profile: Sendable {
             transformModelSHA256: SHA256Hasher.hex(modelBytes), timestampField: timestampField,
             dictionary: dictInfo, training: training, source: source)
         var sections = [ProfileFile.Section(tag: "META", bytes: try metadata.json()),
-                        ProfileFile.Section(tag: "TMOD", bytes: modelBytes)]
+                        ProfileFile.Section(tag: "TMOZ", bytes: ModelSection.compress(modelBytes))]
         if let dictionary, dictionaryFile == nil {
             sections.append(ProfileFile.Section(tag: "ZDCT", bytes: dictionary.bytes))
         }
@@ -83,8 +85,14 @@ public final class Profile: Sendable {
         let file = try ProfileFile.parse(bytes, name: name)
         let id = ProfileID.of(bytes)
         func bad(_ what: String) -> ContainerError { ContainerError(.badProfile, "\(name) (profile \(id.short)): \(what)") }
-        guard let metaBytes = file.section("META"), let modelBytes = file.section("TMOD") else {
-            throw bad("a META or TMOD section is missing")
+        guard let metaBytes = file.section("META") else { throw bad("the META section is missing") }
+        let modelBytes: [UInt8]
+        if let z = file.section("TMOZ") {
+            do { modelBytes = try ModelSection.decompress(z) } catch { throw bad("cannot read the compressed transform model: \(error)") }
+        } else if let m = file.section("TMOD") {
+            modelBytes = m
+        } else {
+            throw bad("the transform model (TMOZ or TMOD) is missing")
         }
         let metadata = try ProfileMetadata.parse(metaBytes, name: name)
         guard metadata.format == "loglab-profile" else { throw bad("metadata format is '\(metadata.format)'") }
@@ -179,10 +187,14 @@ public final class Profile: Sendable {
 public final class ProfileCodec: FrameCodec {
     public let profile: Profile
     public let timestampField: String?
+    /// `encodeMessage` appends a CRC-32 (4 bytes) to each message.
+    public let messageChecksum: Bool
+    let coders = CoderPool()
 
-    public init(profile: Profile, timestampField: String? = nil) {
+    public init(profile: Profile, timestampField: String? = nil, messageChecksum: Bool = false) {
         self.profile = profile
         self.timestampField = timestampField ?? profile.metadata.timestampField
+        self.messageChecksum = messageChecksum
     }
 
     public var profileID: ProfileID { profile.id }
@@ -221,6 +233,12 @@ public final class ProfileFrameCoder: FrameCoder {
         return try decompressor!.decompress(stored, originalSize: payloadSize)
     }
 
+    public func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int? {
+        guard profile.codec.family == .zstd else { return nil }
+        if decompressor == nil { decompressor = try? Decompressor(profile.codec, dictionary: profile.dictionary) }
+        return decompressor?.declaredSize(stored)
+    }
+
     /// Records → one complete frame (header + stored bytes) for embedding services.
     public func encodeFrame(_ records: RecordBatch, verifyTransform: Bool = true) throws -> EncodedFrame {
         try FrameCoding.encode(records, coder: self, verifyTransform: verifyTransform,
@@ -233,5 +251,47 @@ public final class ProfileFrameCoder: FrameCoder {
         let original = try FrameCoding.decode(header: header, stored: frame[ContainerFormat.frameHeaderSize...],
                                               coder: self, frame: 0)
         return FrameCoding.records(of: original)
+    }
+}
+
+/// The `TMOZ` profile section: the serialised transform model, compressed.
+/// Layout: `u8 method` (1 = zstd level 19, no dictionary), `varint rawLength`, compressed bytes.
+enum ModelSection {
+    static let codec: CodecSpec = (try? CodecSpec(parsing: "zstd:19")) ?? CodecSpec("zstd")!
+    static let maxModelBytes = 1 << 30
+
+    static func compress(_ model: [UInt8]) -> [UInt8] {
+        var w = ByteWriter(capacity: model.count / 3 + 16)
+        w.u8(1)
+        w.varint(model.count)
+        let z = (try? Compressor(codec).compress(model)) ?? []
+        if z.isEmpty && !model.isEmpty {
+            // Unreachable with a working zstd; keep the model readable anyway.
+            return [0] + varintBytes(model.count) + model
+        }
+        w.append(z)
+        return w.bytes
+    }
+
+    static func decompress(_ section: [UInt8]) throws -> [UInt8] {
+        var r = ByteReader(section)
+        let method = try r.u8()
+        let length = try r.count(limit: maxModelBytes)
+        let rest = try r.bytes(r.remaining)
+        switch method {
+        case 0:
+            guard rest.count == length else { throw ContainerError(.badProfile, "model section size mismatch") }
+            return Array(rest)
+        case 1:
+            return try Decompressor(codec).decompress(rest, originalSize: length)
+        default:
+            throw ContainerError(.badProfile, "unknown model compression method \(method)")
+        }
+    }
+
+    private static func varintBytes(_ n: Int) -> [UInt8] {
+        var w = ByteWriter()
+        w.varint(n)
+        return w.bytes
     }
 }

@@ -7,15 +7,16 @@ import LogLabCore
 /// sectionCount × ( 4-byte ASCII tag  u64le length  bytes  u32le crc32(bytes) )
 /// u32le crc32(all preceding bytes)
 /// ```
-/// Sections: `META` (UTF-8 JSON, `ProfileMetadata`, first), `TMOD` (serialised
-/// `TransformModel`), `ZDCT` (embedded zstd dictionary, optional). A tag starting with an
+/// Sections: `META` (UTF-8 JSON, `ProfileMetadata`, first), `TMOZ` (serialised
+/// `TransformModel`, compressed; profiles written before it carry `TMOD`, the model as is),
+/// `ZDCT` (embedded zstd dictionary, optional). A tag starting with an
 /// upper-case letter is critical: a reader that does not know it refuses the profile; a
 /// lower-case first letter marks an ancillary section that readers may skip.
 public struct ProfileFile: Sendable, Equatable {
     public static let magic: [UInt8] = [0x89, 0x4C, 0x4C, 0x50, 0x0D, 0x0A, 0x1A, 0x0A]
     public static let majorVersion: UInt16 = 1
-    public static let minorVersion: UInt16 = 0
-    public static let knownTags: Set<String> = ["META", "TMOD", "ZDCT"]
+    public static let minorVersion: UInt16 = 1
+    public static let knownTags: Set<String> = ["META", "TMOD", "TMOZ", "ZDCT"]
 
     public struct Section: Sendable, Equatable {
         public var tag: String

@@ -17,6 +17,12 @@ public enum ProfileTrainer {
         public var maxTrainingRecords: Int
         /// Store the dictionary in a file of this name beside the profile instead of embedding it.
         public var dictionaryFile: String?
+        /// Dictionary training algorithm and parameters (`size`, `level` and `threads` are
+        /// set here); nil: the trainer's defaults. `loglab export` passes the measured cell's.
+        public var dictionaryTraining: DictionaryTrainingOptions?
+        /// Train the dictionary on the first this many (sampled) records only (an experiment's
+        /// `training_records`); nil: all of them.
+        public var dictionaryTrainingRecords: Int?
 
         public init(transforms: TransformSelection = .all, codec: CodecSpec? = nil, framing: Framing? = nil,
                     dictionarySize: Int? = nil, timestampField: String? = "timestamp",
@@ -58,39 +64,28 @@ public enum ProfileTrainer {
                              training: ProfileMetadata.Training?, source: [String: String]?) throws -> Profile {
         guard all.count > 0 else { throw ContainerError(.invalidInput, "the training set has no records") }
         let records = sample(all, max: options.maxTrainingRecords)
-        let model = TransformModel.learn(from: records, selection: options.transforms)
+        let model = FramePipeline.learnModel(from: records, selection: options.transforms)
         let wanted = options.dictionarySize ?? defaultDictionarySize(framing: options.framing, codec: options.codec)
         var dictionary: ZstdDictionary? = nil
         if wanted > 0 {
             guard options.codec.family == .zstd else {
                 throw ContainerError(.usage, "--dictionary-size needs a zstd codec, not \(options.codec)")
             }
-            // Samples: encoded frames of up to 8 records (the codec's view of small frames).
-            let per: Int
-            switch options.framing {
-            case .record: per = 1
-            case .block(let n): per = min(n, 8)
-            case .file: per = 8
-            }
-            var encoder = FrameEncoder(model: model)
-            var samples = RecordBatch()
-            var start = 0
-            while start < records.count {
-                let end = min(start + per, records.count)
-                samples.append(encoder.encode(records.slice(start..<end)))
-                start = end
-            }
             var size = wanted
             if options.dictionarySize == nil {
                 // Automatic size: at most a tenth of the sample bytes (zstd advises ~100×), else none.
-                size = min(wanted, samples.totalBytes / 10 / 256 * 256)
+                let sampleBytes = FramePipeline.dictionarySamples(records, model: model, framing: options.framing).totalBytes
+                size = min(wanted, sampleBytes / 10 / 256 * 256)
                 if size < 1024 { size = 0 }
             }
             if size > 0 {
-                let opts = DictionaryTrainingOptions(size: size, level: options.codec.level,
-                                                     threads: min(4, defaultThreadCount()))
+                var opts = options.dictionaryTraining ?? DictionaryTrainingOptions()
+                opts.size = size
+                opts.level = options.dictionaryTraining?.level ?? options.codec.level
+                opts.threads = min(4, defaultThreadCount())
                 do {
-                    dictionary = try DictionaryTrainer.train(samples: samples, options: opts).dictionary
+                    let dictRecords = options.dictionaryTrainingRecords.map { records.slice(0..<min($0, records.count)) } ?? records
+                    dictionary = try FramePipeline.trainDictionary(dictRecords, model: model, framing: options.framing, options: opts).dictionary
                 } catch {
                     throw ContainerError(.dictionary, "cannot train a \(ByteSize.format(size)) dictionary on \(records.count) records: \(error)")
                 }
@@ -114,7 +109,7 @@ public enum ProfileTrainer {
     }
 
     /// At most `max` records, evenly spaced, in order.
-    static func sample(_ batch: RecordBatch, max: Int) -> RecordBatch {
+    public static func sample(_ batch: RecordBatch, max: Int) -> RecordBatch {
         guard batch.count > max, max > 0 else { return batch }
         var out = RecordBatch()
         for k in 0..<max { out.append(batch[k * batch.count / max]) }

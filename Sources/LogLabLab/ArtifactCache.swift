@@ -75,6 +75,6 @@ public final class ArtifactCache: @unchecked Sendable {
 
 public enum LabVersion {
     /// Part of every cache key and measurement context: bump when training or measurement changes.
-    public static let current = "0.1.0"
-    static let cacheFormat = "cache-1"
+    public static let current = "0.2.0"
+    static let cacheFormat = "cache-2"
 }

@@ -36,8 +36,19 @@ public protocol LabBackend: Sendable {
     func learnTransforms(selection: String, samples: RecordBatch) throws -> TrainedArtifact
     /// Trains a dictionary at `level` on the training records (after the transform `model`).
     func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact
+    /// Trains a dictionary on the training records framed as `framing` frames them (the
+    /// samples the container's codec sees; `FramePipeline.dictionarySamples`).
+    func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch,
+                         framing: Framing) throws -> TrainedArtifact
     /// Measures one cell. Must compare every restore with the original and throw on a mismatch.
     func measure(_ cell: LabCell, inputs: CellInputs) throws -> CellResult
+}
+
+extension LabBackend {
+    public func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch,
+                                framing: Framing) throws -> TrainedArtifact {
+        try trainDictionary(variant, level: level, model: model, samples: samples)
+    }
 }
 
 /// A restore that did not give back the original bytes, or any other failure of a cell.

@@ -1,5 +1,6 @@
 import Foundation
 import LogLabCodecs
+import LogLabContainer
 import LogLabCore
 import LogLabDatasets
 import LogLabTransforms
@@ -74,7 +75,8 @@ public struct DefaultLabBackend: LabBackend {
         return TrainedArtifact(bytes: model.serialized(), seconds: secs)
     }
 
-    static func trainingOptions(_ variant: DictionaryVariant, level: Int) -> DictionaryTrainingOptions {
+    /// The dictionary training options of a spec's variant (what `loglab export` reuses).
+    public static func trainingOptions(_ variant: DictionaryVariant, level: Int) -> DictionaryTrainingOptions {
         var options = DictionaryTrainingOptions(algorithm: DictionaryTrainingOptions.Algorithm(rawValue: variant.trainer) ?? .fastcover,
                                                 size: variant.size, level: level)
         let p = variant.params
@@ -88,19 +90,14 @@ public struct DefaultLabBackend: LabBackend {
     }
 
     public func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch) throws -> TrainedArtifact {
+        try trainDictionary(variant, level: level, model: model, samples: samples, framing: .record)
+    }
+
+    public func trainDictionary(_ variant: DictionaryVariant, level: Int, model: TrainedArtifact?, samples: RecordBatch,
+                                framing: Framing) throws -> TrainedArtifact {
         let options = Self.trainingOptions(variant, level: level)
-        var trainingSamples = samples
-        if let model {
-            let m = try TransformModel(serialized: model.bytes)
-            if !m.selection.isNone {
-                // What the codec will see for record framing: each record encoded alone.
-                var encoder = FrameEncoder(model: m)
-                var encoded = RecordBatch(reservingBytes: samples.totalBytes, records: samples.count)
-                for i in 0..<samples.count { encoded.append(encoder.encode(samples.slice(i..<(i + 1)))) }
-                trainingSamples = encoded
-            }
-        }
-        let trained = try DictionaryTrainer.train(samples: trainingSamples, options: options)
+        let m = try model.map { try TransformModel(serialized: $0.bytes) } ?? FramePipeline.learnModel(from: RecordBatch(), selection: .none)
+        let trained = try FramePipeline.trainDictionary(samples, model: m, framing: framing, options: options)
         var info = ["k": String(trained.k), "d": String(trained.d), "samples": String(trained.sampleCount)]
         if trained.actualSize != variant.size { info["requested"] = String(variant.size) }
         if !trained.notes.isEmpty { info["notes"] = trained.notes.joined(separator: "; ") }

@@ -1,5 +1,8 @@
 import Foundation
+import LogLabCodecs
+import LogLabContainer
 import LogLabCore
+import LogLabTransforms
 
 /// Everything a run produced: the basis of every report.
 public struct ExperimentOutcome: Sendable, Codable {
@@ -21,6 +24,8 @@ public struct ExperimentOutcome: Sendable, Codable {
     public var resumed: Int
     public var artifactsTrained: Int
     public var artifactsReused: Int
+    /// Dataset → where the bytes of its winner go (the winner's profile on the test records).
+    public var breakdowns: [String: ByteBreakdown] = [:]
 
     public var succeeded: Bool { failures.isEmpty }
 }
@@ -81,125 +86,167 @@ public final class ExperimentRunner {
         self.options = options
     }
 
+    /// State shared by the phases of one run.
+    struct RunState {
+        var byName: [String: PreparedDataset] = [:]
+        var cells: [LabCell] = []
+        var finished: [String: CellRecord] = [:]
+        var pending: [LabCell] = []
+        var resumed = 0
+        var environment: EnvironmentInfo
+        var cache: ArtifactCache
+        var artifactInfos: [String: ArtifactInfo] = [:]
+        var models: [String: TrainedArtifact] = [:]
+        var dictionaries: [String: TrainedArtifact] = [:]
+        var trainingFailed: [String: String] = [:]
+        var failures: [CellFailure] = []
+        var notApplicable: [CellFailure] = []
+        var measured = 0
+    }
+
     public func run() throws -> ExperimentOutcome {
         let emit = options.progress
         emit(.note("preparing \(spec.datasets.count) dataset(s)"))
         let (prepared, skipped) = try DatasetPreparation.prepare(spec.datasets, baseDirectory: spec.baseDirectory, provider: provider)
         for s in skipped { emit(.note("skipping dataset \(s.name): \(s.reason)")) }
-        let byName = Dictionary(uniqueKeysWithValues: prepared.map { ($0.name, $0) })
-        let cells = GridExpansion.cells(spec: spec, datasets: prepared.map(\.name))
-        let libraries = backend.libraryVersions
-
         let journal = ResultsJournal(path: options.outDirectory + "/" + RunOptions.journalName)
+        var state = RunState(environment: EnvironmentInfo.capture(libraries: backend.libraryVersions),
+                             cache: ArtifactCache(directory: options.cacheDirectory))
+        state.byName = Dictionary(uniqueKeysWithValues: prepared.map { ($0.name, $0) })
+        state.cells = GridExpansion.cells(spec: spec, datasets: prepared.map(\.name))
+        try resume(&state, journal: journal)
+        try recordEnvironment(&state)
+        trainArtifacts(&state, for: state.pending)
+        try measurePending(&state, journal: journal)
+        var outcome = ExperimentOutcome(
+            spec: spec, datasets: prepared.map(\.info), skipped: skipped, cells: state.cells,
+            records: state.cells.compactMap { state.finished[$0.key] }, failures: state.failures, notApplicable: state.notApplicable,
+            artifacts: [], environment: state.environment, measuredNow: state.measured, resumed: state.resumed,
+            artifactsTrained: 0, artifactsReused: 0)
+        outcome.breakdowns = explainWinners(&state, outcome: outcome)
+        outcome.artifacts = state.artifactInfos.values.sorted { ($0.kind, $0.dataset, $0.label) < ($1.kind, $1.dataset, $1.label) }
+        outcome.artifactsTrained = state.cache.misses
+        outcome.artifactsReused = state.cache.hits
+        return outcome
+    }
+
+    // MARK: phases
+
+    func counts(_ ds: PreparedDataset) -> Bool {
+        switch spec.dictionaryCounted {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            let largest = spec.dictionaries.compactMap { $0?.size }.max() ?? 0
+            return largest * 100 > ds.test.totalBytes
+        }
+    }
+
+    func context(_ cell: LabCell, _ ds: PreparedDataset) -> String {
+        let libraries = backend.libraryVersions
+        let parts = [LabVersion.current, cell.key, ds.info.trainHash, ds.info.testHash, "trials=\(spec.trials)",
+                     "warmup=\(spec.warmup)", "counted=\(counts(ds))"]
+            + libraries.keys.sorted().map { "\($0)=\(libraries[$0]!)" }
+        return SHA256Hasher.hex(Array(parts.joined(separator: "\u{1F}").utf8))
+    }
+
+    func modelKey(_ cell: LabCell, _ ds: PreparedDataset) -> String {
+        ArtifactCache.key(["model", cell.transforms, ds.info.trainHash])
+    }
+
+    func dictKey(_ cell: LabCell, _ ds: PreparedDataset, _ model: TrainedArtifact?) -> String? {
+        guard let d = cell.dictionary, let level = cell.dictionaryTrainingLevel else { return nil }
+        return ArtifactCache.key(["dictionary", d.key, "level=\(level)", model?.sha256 ?? "no-model", ds.info.trainHash,
+                                  "records-per-sample=\(FramePipeline.recordsPerSample(cell.framing))"])
+    }
+
+    /// Phase 1: cells already in the journal (same measurement context) are kept.
+    func resume(_ state: inout RunState, journal: ResultsJournal) throws {
         if options.fresh { try journal.reset() }
         let (done, unreadable) = journal.load()
-        if unreadable > 0 { emit(.note("journal: ignored \(unreadable) unreadable line(s) (an interrupted write)")) }
-
-        func counts(_ ds: PreparedDataset) -> Bool {
-            switch spec.dictionaryCounted {
-            case .always: return true
-            case .never: return false
-            case .auto:
-                let largest = spec.dictionaries.compactMap { $0?.size }.max() ?? 0
-                return largest * 100 > ds.test.totalBytes
-            }
-        }
-        func context(_ cell: LabCell, _ ds: PreparedDataset) -> String {
-            let parts = [LabVersion.current, cell.key, ds.info.trainHash, ds.info.testHash, "trials=\(spec.trials)",
-                         "warmup=\(spec.warmup)", "counted=\(counts(ds))"]
-                + libraries.keys.sorted().map { "\($0)=\(libraries[$0]!)" }
-            return SHA256Hasher.hex(Array(parts.joined(separator: "\u{1F}").utf8))
-        }
-
-        var finished: [String: CellRecord] = [:]
-        var pending: [LabCell] = []
-        for cell in cells {
-            guard let ds = byName[cell.dataset] else { continue }
+        if unreadable > 0 { options.progress(.note("journal: ignored \(unreadable) unreadable line(s) (an interrupted write)")) }
+        for cell in state.cells {
+            guard let ds = state.byName[cell.dataset] else { continue }
             if let r = done[cell.key], r.context == context(cell, ds) {
-                finished[cell.key] = r
+                state.finished[cell.key] = r
             } else {
-                pending.append(cell)
+                state.pending.append(cell)
             }
         }
-        let resumed = finished.count
-        // The environment is that of the measurement: captured when cells are measured, and
-        // read back when every cell comes from the journal (a re-render), so a report never
-        // claims the machine, build or commit that merely rendered it.
+        state.resumed = state.finished.count
+        if state.resumed > 0 { options.progress(.note("resuming: \(state.resumed) of \(state.cells.count) cells already in the journal")) }
+    }
+
+    /// Phase 2: the environment is that of the measurement: captured when cells are
+    /// measured, read back when every cell comes from the journal (a re-render), so a report
+    /// never claims the machine, build or commit that merely rendered it.
+    func recordEnvironment(_ state: inout RunState) throws {
         let environmentPath = options.outDirectory + "/environment.json"
-        var environment = EnvironmentInfo.capture(libraries: libraries)
-        if pending.isEmpty, let bytes = try? Files.read(environmentPath),
+        if state.pending.isEmpty, let bytes = try? Files.read(environmentPath),
            let stored = try? JSONDecoder().decode(EnvironmentInfo.self, from: Data(bytes)) {
-            environment = stored
-        } else if !pending.isEmpty {
+            state.environment = stored
+        } else if !state.pending.isEmpty {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try Files.writeAtomically(Array(try enc.encode(environment)), to: environmentPath)
+            try Files.writeAtomically(Array(try enc.encode(state.environment)), to: environmentPath)
         }
-        if resumed > 0 { emit(.note("resuming: \(resumed) of \(cells.count) cells already in the journal")) }
+    }
 
-        // Untimed phase: every model and dictionary the pending cells need, trained once.
-        let cache = ArtifactCache(directory: options.cacheDirectory)
-        var artifactInfos: [String: ArtifactInfo] = [:]
-        var models: [String: TrainedArtifact] = [:]
-        var dictionaries: [String: TrainedArtifact] = [:]
-        func modelKey(_ cell: LabCell, _ ds: PreparedDataset) -> String {
-            ArtifactCache.key(["model", cell.transforms, ds.info.trainHash])
-        }
-        func dictKey(_ cell: LabCell, _ ds: PreparedDataset, _ model: TrainedArtifact?) -> String? {
-            guard let d = cell.dictionary, let level = cell.dictionaryTrainingLevel else { return nil }
-            return ArtifactCache.key(["dictionary", d.key, "level=\(level)", model?.sha256 ?? "no-model", ds.info.trainHash])
-        }
-        var failures: [CellFailure] = []
-        var notApplicable: [CellFailure] = []
-        var trainingFailed: [String: String] = [:]
-        for cell in pending {
-            guard let ds = byName[cell.dataset] else { continue }
+    /// Phase 3 (untimed): every model and dictionary `cells` need, trained once (cached).
+    func trainArtifacts(_ state: inout RunState, for cells: [LabCell]) {
+        let emit = options.progress
+        for cell in cells {
+            guard let ds = state.byName[cell.dataset] else { continue }
             let mk = modelKey(cell, ds)
-            if models[mk] == nil, trainingFailed[mk] == nil {
+            if state.models[mk] == nil, state.trainingFailed[mk] == nil {
                 emit(.training("transform model '\(cell.transforms)' on \(ds.group) (\(ds.train.count) records)"))
                 do {
-                    let m = try cache.artifact(key: mk) { try backend.learnTransforms(selection: cell.transforms, samples: ds.train) }
-                    models[mk] = m
-                    artifactInfos[mk] = ArtifactInfo(kind: "transform model", dataset: ds.group, label: cell.transforms,
-                                                     bytes: m.bytes.count, sha256: String(m.sha256.prefix(16)), seconds: m.seconds, info: m.info)
+                    let m = try state.cache.artifact(key: mk) { try backend.learnTransforms(selection: cell.transforms, samples: ds.train) }
+                    state.models[mk] = m
+                    state.artifactInfos[mk] = ArtifactInfo(kind: "transform model", dataset: ds.group, label: cell.transforms,
+                                                           bytes: m.bytes.count, sha256: String(m.sha256.prefix(16)), seconds: m.seconds, info: m.info)
                 } catch {
-                    trainingFailed[mk] = "transform model '\(cell.transforms)' could not be learned: \(error)"
-                    emit(.note(trainingFailed[mk]!))
+                    state.trainingFailed[mk] = "transform model '\(cell.transforms)' could not be learned: \(error)"
+                    emit(.note(state.trainingFailed[mk]!))
                 }
             }
-            guard let model = models[mk], let d = cell.dictionary, let level = cell.dictionaryTrainingLevel,
-                  let dk = dictKey(cell, ds, model), dictionaries[dk] == nil, trainingFailed[dk] == nil else { continue }
+            guard let model = state.models[mk], let d = cell.dictionary, let level = cell.dictionaryTrainingLevel,
+                  let dk = dictKey(cell, ds, model), state.dictionaries[dk] == nil, state.trainingFailed[dk] == nil else { continue }
             let samples = d.trainingRecords.map { ds.train.slice(0..<min($0, ds.train.count)) } ?? ds.train
             emit(.training("dictionary \(d.label) at level \(level) on \(ds.group) (\(samples.count) records)"))
             do {
-                let art = try cache.artifact(key: dk) { try backend.trainDictionary(d, level: level, model: model, samples: samples) }
-                dictionaries[dk] = art
-                artifactInfos[dk] = ArtifactInfo(kind: "dictionary", dataset: ds.group, label: "\(d.label) (level \(level), transforms \(cell.transforms))",
-                                                 bytes: art.bytes.count, sha256: String(art.sha256.prefix(16)), seconds: art.seconds, info: art.info)
+                let art = try state.cache.artifact(key: dk) {
+                    try backend.trainDictionary(d, level: level, model: model, samples: samples, framing: cell.framing)
+                }
+                state.dictionaries[dk] = art
+                state.artifactInfos[dk] = ArtifactInfo(kind: "dictionary", dataset: ds.group, label: "\(d.label) (level \(level), transforms \(cell.transforms))",
+                                                       bytes: art.bytes.count, sha256: String(art.sha256.prefix(16)), seconds: art.seconds, info: art.info)
             } catch {
-                trainingFailed[dk] = "dictionary \(d.label) could not be trained on \(samples.count) records: \(error)"
-                emit(.note(trainingFailed[dk]!))
+                state.trainingFailed[dk] = "dictionary \(d.label) could not be trained on \(samples.count) records: \(error)"
+                emit(.note(state.trainingFailed[dk]!))
             }
         }
+    }
 
-        // Timed phase: strictly one cell at a time.
-        var measured = 0
+    /// Phase 4 (timed): strictly one cell at a time, each appended to the journal.
+    func measurePending(_ state: inout RunState, journal: ResultsJournal) throws {
+        let emit = options.progress
         var spent = 0.0
-        for (i, cell) in pending.enumerated() {
-            guard let ds = byName[cell.dataset] else { continue }
-            let doneCount = resumed + i
-            let eta = measured > 0 ? spent / Double(measured) * Double(pending.count - i) : nil
-            emit(.cellStarted(done: doneCount, total: cells.count, cell: cell, etaSeconds: eta))
+        for (i, cell) in state.pending.enumerated() {
+            guard let ds = state.byName[cell.dataset] else { continue }
+            let doneCount = state.resumed + i
+            let eta = state.measured > 0 ? spent / Double(state.measured) * Double(state.pending.count - i) : nil
+            emit(.cellStarted(done: doneCount, total: state.cells.count, cell: cell, etaSeconds: eta))
             let mk = modelKey(cell, ds)
-            guard let model = models[mk] else {
-                notApplicable.append(CellFailure(cell: cell, message: trainingFailed[mk] ?? "no transform model"))
+            guard let model = state.models[mk] else {
+                state.notApplicable.append(CellFailure(cell: cell, message: state.trainingFailed[mk] ?? "no transform model"))
                 continue
             }
             var dictionary: TrainedArtifact? = nil
             if cell.dictionary != nil {
-                guard let dk = dictKey(cell, ds, model), let art = dictionaries[dk] else {
+                guard let dk = dictKey(cell, ds, model), let art = state.dictionaries[dk] else {
                     let dk = dictKey(cell, ds, model) ?? ""
-                    notApplicable.append(CellFailure(cell: cell, message: trainingFailed[dk] ?? "no dictionary"))
+                    state.notApplicable.append(CellFailure(cell: cell, message: state.trainingFailed[dk] ?? "no dictionary"))
                     continue
                 }
                 dictionary = art
@@ -214,24 +261,45 @@ public final class ExperimentRunner {
                 }
                 let record = CellRecord(cell: cell, context: context(cell, ds), result: result)
                 try journal.append(record)
-                finished[cell.key] = record
+                state.finished[cell.key] = record
                 let secs = Double(Clock.nanoseconds() - start) / 1e9
-                measured += 1
+                state.measured += 1
                 spent += secs
-                emit(.cellFinished(done: doneCount + 1, total: cells.count, cell: cell, seconds: secs, ratio: result.ratio))
+                emit(.cellFinished(done: doneCount + 1, total: state.cells.count, cell: cell, seconds: secs, ratio: result.ratio))
             } catch {
                 let f = CellFailure(cell: cell, message: "\(error)")
-                failures.append(f)
+                state.failures.append(f)
                 emit(.cellFailed(cell: cell, message: f.message))
             }
         }
+    }
 
-        let records = cells.compactMap { finished[$0.key] }
-        return ExperimentOutcome(spec: spec, datasets: prepared.map(\.info), skipped: skipped, cells: cells,
-                                 records: records, failures: failures, notApplicable: notApplicable,
-                                 artifacts: artifactInfos.values.sorted { ($0.kind, $0.dataset, $0.label) < ($1.kind, $1.dataset, $1.label) },
-                                 environment: environment, measuredNow: measured, resumed: resumed,
-                                 artifactsTrained: cache.misses, artifactsReused: cache.hits)
+    /// Phase 5 (untimed): where the bytes of each dataset's winner go, from the same side
+    /// data frozen into a profile and the same test records. Skipped for backends that do
+    /// not produce real containers.
+    func explainWinners(_ state: inout RunState, outcome: ExperimentOutcome) -> [String: ByteBreakdown] {
+        let winners = ExperimentAnalysis(outcome: outcome).selections.compactMap(\.winner).filter { $0.result.containerBytes > 0 }
+        guard !winners.isEmpty else { return [:] }
+        trainArtifacts(&state, for: winners.map(\.cell))
+        var out: [String: ByteBreakdown] = [:]
+        for w in winners {
+            guard let ds = state.byName[w.cell.dataset], let model = state.models[modelKey(w.cell, ds)] else { continue }
+            do {
+                let dictionary = try dictKey(w.cell, ds, model).flatMap { state.dictionaries[$0] }.map { try ZstdDictionary(bytes: $0.bytes) }
+                if w.cell.dictionary != nil && dictionary == nil { continue }
+                let profile = try Profile.make(codec: try CodecSpec(parsing: w.cell.codec), framing: w.cell.framing,
+                                               model: try TransformModel(serialized: model.bytes), dictionary: dictionary,
+                                               timestampField: w.result.config.timestampField, training: nil, source: nil)
+                let b = try ByteBreakdown.explain(profile: profile, records: ds.test)
+                if b.containerBytes != w.result.containerBytes {
+                    options.progress(.note("explain \(w.cell.key): \(b.containerBytes) container bytes, the cell measured \(w.result.containerBytes)"))
+                }
+                out[w.cell.dataset] = b
+            } catch {
+                options.progress(.note("cannot explain the winner \(w.cell.key): \(error)"))
+            }
+        }
+        return out
     }
 }
 

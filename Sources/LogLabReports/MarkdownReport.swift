@@ -73,6 +73,15 @@ struct MarkdownReport {
                           + "restore \(Fmt.speed(w.value(.restoreMBps))) MB/s"
                           + (w.value(.recordP99Micros).map { ", single-record restore p99 \(Fmt.fixed($0)) µs" } ?? "") + ".")
                 md.append("")
+                md.append("Stored: the container `loglab compress` writes, \(Fmt.bytes(w.result.containerBytes)) bytes (the codec's output \(Fmt.bytes(w.result.compressedBytes)), payload ratio \(Fmt.ratio(w.payloadRatio)), plus \(Fmt.bytes(w.result.containerOverheadBytes)) of frame headers, index and trailer)"
+                          + (w.result.sideDataCounted ? ", plus the dictionary (\(Fmt.bytes(w.result.dictionaryBytes))) and the transform model (\(Fmt.bytes(w.result.modelBytes)), compressed as the profile stores it)" : "")
+                          + (w.result.messageBytes.map { "; as standalone messages the records take \(Fmt.bytes($0)) bytes" } ?? "") + ".")
+                md.append("")
+                if let b = outcome.breakdowns[sel.dataset], let table = try? BreakdownFormat.markdown.render(b) {
+                    md.append("Where the winner's bytes go (`loglab explain` of its profile on the test records):")
+                    md.append("")
+                    md.append(table)
+                }
                 if let cost {
                     md.append("At \(spec.cost.summary.components(separatedBy: ",").first ?? ""): **\(Fmt.money(cost.total, currency)) per month** "
                               + "(storage \(Fmt.money(cost.storage, currency)) for \(Fmt.fixed(cost.storedGB)) GB held, compute \(Fmt.money(cost.compute, currency)) for \(Fmt.fixed(cost.coreHoursPerMonth)) core-hours).")
@@ -294,11 +303,11 @@ struct MarkdownReport {
         case .auto: counted = "counted in the stored size when the largest dictionary of the spec exceeds 1 % of the test set (small datasets), otherwise left out"
         }
         return ["## Method", "",
-                "- Each cell encodes the test records with the cell's transform model, groups them into frames by the framing (`record`: each record alone; `block:N`: N records; `file`: everything), compresses each frame, then decompresses and inverts the transforms.",
+                "- Each cell runs the production frame pipeline: its side data frozen into a profile, the test records grouped into frames by the framing (`record`: each record alone; `block:N`: N records; `file`: everything), transformed, compressed and laid out as the container `loglab compress` writes; then restored through the container reader.",
                 "- **Verification:** every restore of every trial is compared byte for byte with the original records; a mismatch fails the cell loudly and the run exits non-zero.",
                 "- **Timing:** \(spec.warmup) warm-up pass(es), then \(spec.trials) timed trial(s) in memory; tables show the median and (min–max). Cells run one at a time, never beside another timed cell; training happens before any timing.",
                 "- **Units:** MB = 10^6 bytes of *original* input, for every speed (compress, decompress, full restore). CPU speeds use the thread's CPU time; the cost model uses those.",
-                "- **Ratio** = original test bytes / stored bytes. Trained dictionaries and transform models are \(counted).",
+                "- **Ratio** = original test bytes / stored bytes, where stored bytes are exactly the container `loglab compress` writes for the cell (frames, headers, index, trailer; `containerBytes`), plus the side data when counted. Trained dictionaries and transform models (at the size the profile stores them) are \(counted). The payload ratio (codec output alone) is in `results.csv`.",
                 "- **Cost per month** = storage (daily volume / ratio × retention days × price per GB-month) + compute ((daily volume / compress speed + restore fraction × daily volume / restore speed) × days per month × price per core-hour).",
                 "- **Repeatability:** sizes and ratios are exact and repeat run after run; speeds vary, so do the Pareto fronts and any constraint on speed. Tables are ordered by ratio, then by cell key.",
                 "- Dictionary and transform training is cached by a hash of the training records, parameters and LogLab version; a changed input retrains.",

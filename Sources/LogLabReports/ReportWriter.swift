@@ -1,4 +1,5 @@
 import Foundation
+import LogLabContainer
 import LogLabCore
 import LogLabLab
 
@@ -60,16 +61,15 @@ struct CellView {
 // MARK: - CSV
 
 enum CSVReport {
-    static let speedMetrics: [Metric] = [.compressMBps, .compressCPUMBps, .decompressMBps, .decompressCPUMBps, .restoreMBps, .restoreCPUMBps]
+    /// One column (or median/min/max) per metric, in `Metric.allCases` order.
+    static let metricColumns: [String] = Metric.allCases.flatMap(\.csvColumns)
 
     static func render(_ outcome: ExperimentOutcome, _ analysis: ExperimentAnalysis) -> String {
         var header = ["experiment", "dataset", "dataset_group", "framing", "transforms", "codec", "codec_family", "codec_level",
                       "dictionary", "dictionary_trainer", "dictionary_size_requested", "dictionary_training_records",
-                      "dictionary_bytes", "model_bytes", "artifacts_counted", "records", "input_bytes", "stored_bytes",
-                      "payload_bytes", "ratio", "payload_ratio", "bytes_per_record"]
-        for m in speedMetrics { header += ["\(m.rawValue)_median", "\(m.rawValue)_min", "\(m.rawValue)_max"] }
-        header += ["record_p50_us", "record_p99_us", "peak_memory_bytes", "training_seconds", "trials", "warmup",
-                   "cost_per_month", "storage_cost_per_month", "compute_cost_per_month", "currency",
+                      "artifacts_counted", "records", "input_bytes"]
+        header += metricColumns
+        header += ["trials", "warmup", "storage_cost_per_month", "compute_cost_per_month", "currency",
                    "meets_constraints", "winner", "pareto_compress", "pareto_restore", "verified"]
         let groups = Dictionary(uniqueKeysWithValues: outcome.datasets.map { ($0.name, $0.group) })
         var lines = [header.joined(separator: ",")]
@@ -79,16 +79,10 @@ enum CSVReport {
                                  c.codecFamily, c.codecLevel.map(String.init) ?? "",
                                  c.dictionary?.label ?? "", c.dictionary?.trainer ?? "", c.dictionary.map { String($0.size) } ?? "",
                                  c.dictionary?.trainingRecords.map(String.init) ?? "",
-                                 num(r.value(.dictionaryBytes)), num(r.value(.modelBytes)), String(r.dictionaryCounted),
-                                 String(r.records), String(r.inputBytes), num(r.value(.storedBytes)), String(r.payloadBytes),
-                                 String(format: "%.6f", r.result.ratio), String(format: "%.6f", r.payloadRatio), String(format: "%.3f", r.result.bytesPerRecord)]
-            for m in speedMetrics {
-                let s = r.summary(m)
-                row += [num(s?.median), num(s?.min), num(s?.max)]
-            }
-            row += [num(r.value(.recordP50Micros)), num(r.value(.recordP99Micros)), num(r.value(.peakMemoryBytes)),
-                    num(r.value(.trainingSeconds)), String(outcome.spec.trials), String(outcome.spec.warmup),
-                    num(v.cost?.total), num(v.cost?.storage), num(v.cost?.compute), outcome.spec.cost.currency,
+                                 String(r.dictionaryCounted), String(r.records), String(r.inputBytes)]
+            for m in Metric.allCases { row += m.csvCells(r.result, cost: outcome.spec.cost, format: num) }
+            row += [String(outcome.spec.trials), String(outcome.spec.warmup),
+                    num(v.cost?.storage), num(v.cost?.compute), outcome.spec.cost.currency,
                     String(v.feasible), String(v.winner), String(v.paretoCompress), String(v.paretoRestore), String(r.verified)]
             lines.append(row.map(quote).joined(separator: ","))
         }
@@ -129,6 +123,8 @@ enum JSONReport {
         var artifacts: [ArtifactInfo]
         var failures: [CellFailure]
         var notApplicable: [CellFailure]
+        /// Dataset → where the bytes of its winner go.
+        var breakdowns: [String: ByteBreakdown]
     }
 
     struct Cell: Encodable {
@@ -163,7 +159,7 @@ enum JSONReport {
             paretoCompress: analysis.paretoCompress, paretoRestore: analysis.paretoRestore,
             transformDeltas: analysis.transformDeltas, dictionaryDeltas: analysis.dictionaryDeltas,
             dictionaryKnees: analysis.dictionaryKnees, drift: analysis.drift, artifacts: outcome.artifacts, failures: outcome.failures,
-            notApplicable: outcome.notApplicable)
+            notApplicable: outcome.notApplicable, breakdowns: outcome.breakdowns)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -21,6 +21,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Field that dates each record, a dotted path (default: the profile's).") var timestampField: String?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
     @Flag(help: "Skip decoding each transformed frame before writing it (faster; exactness then rests on the transforms alone).") var noVerifyTransforms = false
+    @Flag(help: "Write each record as a standalone message instead of a container (a length-prefixed stream; see docs/FORMATS.md).") var messages = false
     @OptionGroup var global: GlobalOptions
 
     var input: String? { inputOptions.path }
@@ -30,6 +31,7 @@ struct CompressCommand: ParsableCommand {
     func validate() throws {
         if partitionBy != nil && outputOptions.path == nil { throw ValidationError("--partition-by needs -o DIRECTORY") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if messages && partitionBy != nil { throw ValidationError("--messages and --partition-by do not combine") }
     }
 
     func run() throws {
@@ -40,6 +42,16 @@ struct CompressCommand: ParsableCommand {
             let codec = ProfileCodec(profile: profile, timestampField: timestampField)
             let options = ContainerWriter.Options(threads: threads, verifyTransforms: !noVerifyTransforms)
             let t0 = Clock.nanoseconds()
+            if messages {
+                guard partitionBy == nil else { throw ContainerError(.usage, "--messages and --partition-by do not combine") }
+                let (records, bytes) = try ContainerCLI.withInput(input) { source in
+                    try ContainerCLI.withOutput(output) { sink in
+                        try MessageStream.compress(from: source, codec: codec) { try sink.write($0) }
+                    }
+                }
+                if verbose { ContainerCLI.note("\(records) records as messages, \(bytes) bytes; \(profile.summary)") }
+                return
+            }
             if let partitionBy {
                 guard let output else { throw ContainerError(.usage, "--partition-by needs -o DIRECTORY") }
                 let writer = try PartitionedWriter(directory: output, codec: codec, granularity: partitionBy,

@@ -63,7 +63,8 @@ struct InspectCommand: ParsableCommand {
             let reader = try ContainerReader(path: file, codec: nil)
             let h = reader.header, t = reader.trailer
             let entries = reader.index.entries
-            let stored = entries.reduce(0) { $0 + UInt64($1.storedSize) }
+            let layout = try reader.layout()
+            let stored = UInt64(layout.storedBytes)
             let ratio = reader.file.size == 0 ? 0 : Double(t.restoredSize) / Double(reader.file.size)
             let timed = entries.filter(\.hasTime)
             if json {
@@ -71,6 +72,8 @@ struct InspectCommand: ParsableCommand {
                     "file": file, "format": "\(h.major).\(h.minor)", "profile": h.profileID.hex,
                     "records": t.recordCount, "frames": entries.count, "restoredBytes": t.restoredSize,
                     "containerBytes": reader.file.size, "storedFrameBytes": stored, "ratio": ratio,
+                    "frameHeaderBytes": layout.frameHeaderBytes, "sealBytes": layout.sealBytes, "indexBytes": layout.indexBytes,
+                    "overheadBytes": layout.overheadBytes,
                     "finalNewline": t.finalNewline, "timestampField": reader.index.timestampField,
                 ]
                 if let lo = timed.map(\.minTime).min(), let hi = timed.map(\.maxTime).max() {
@@ -95,7 +98,7 @@ struct InspectCommand: ParsableCommand {
             print("  records          \(t.recordCount) (≤ \(h.recordsPerFrame) per frame)")
             print("  frames           \(entries.count)")
             print("  restored bytes   \(t.restoredSize)\(t.finalNewline ? "" : " (no final newline)")")
-            print("  container bytes  \(reader.file.size) (frames \(stored + UInt64(entries.count * ContainerFormat.frameHeaderSize)), index + trailer \(reader.file.size - t.indexOffset))")
+            print("  container bytes  \(reader.file.size) (stored frames \(stored); overhead \(layout.overheadBytes): header \(layout.headerBytes), frame headers \(layout.frameHeaderBytes), seals \(layout.sealBytes), index \(layout.indexBytes), trailer \(layout.trailerBytes); \(String(format: "%.2f", Double(layout.overheadBytes) / Double(max(t.recordCount, 1)))) B/record)")
             print("  ratio            \(String(format: "%.3f", ratio)) (\(String(format: "%.1f", 100 * (1 - 1 / max(ratio, 1e-9))))% smaller)")
             if let lo = timed.map(\.minTime).min(), let hi = timed.map(\.maxTime).max() {
                 print("  time range       \(Timestamps.format(lo)) … \(Timestamps.format(hi)) (field '\(reader.index.timestampField)')")

@@ -74,7 +74,9 @@ enum ProfileBuilding {
 
     static func build(train: String, transforms: TransformSelection, codec: CodecSpec?, framing: Framing?, dictionarySize: Int?,
                       timestampField: String?, dictionaryOutput: String?, maxRecords: Int,
-                      source: [String: String], global: GlobalOptions) throws -> Profile {
+                      source: [String: String], global: GlobalOptions,
+                      dictionaryTraining: DictionaryTrainingOptions? = nil,
+                      dictionaryTrainingRecords: Int? = nil) throws -> Profile {
         let records = try readTraining(train)
         let bytes = records.totalBytes + records.count
         let field: String?
@@ -90,8 +92,10 @@ enum ProfileBuilding {
             }
             field = found
         }
-        let options = ProfileTrainer.Options(transforms: transforms, codec: codec, framing: framing, dictionarySize: dictionarySize,
+        var options = ProfileTrainer.Options(transforms: transforms, codec: codec, framing: framing, dictionarySize: dictionarySize,
                                              timestampField: field, maxTrainingRecords: maxRecords, dictionaryFile: dictionaryOutput)
+        options.dictionaryTraining = dictionaryTraining
+        options.dictionaryTrainingRecords = dictionaryTrainingRecords
         return try ProfileTrainer.train(
             records: records, options: options,
             training: ProfileMetadata.Training(file: train == "-" ? "-" : (train as NSString).lastPathComponent, records: records.count,

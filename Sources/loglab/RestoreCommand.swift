@@ -22,6 +22,7 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: "Restore records with a timestamp before this time (ISO-8601 or epoch).", transform: Parse.time) var to: Int64?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
     @Option(help: "With --record and --verbose: repeat the lookup this many times with one coder and print warm latencies (measurement).") var repeatLookups: Int = 0
+    @Flag(help: "The input is a message stream written by `compress --messages`.") var messages = false
     @OptionGroup var global: GlobalOptions
 
     var input: String? { inputOptions.path }
@@ -39,6 +40,9 @@ struct RestoreCommand: ParsableCommand {
             throw ValidationError("--record, --from and --to need a container file (-i FILE)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if messages && (record != nil || from != nil || to != nil) {
+            throw ValidationError("--messages restores whole streams (no --record, --from, --to)")
+        }
     }
 
     func run() throws {
@@ -61,6 +65,16 @@ struct RestoreCommand: ParsableCommand {
                     try set.restore(codec: codec, from: lo, to: hi, threads: threads) { try sink.write($0) }
                 }
                 if verbose { ContainerCLI.note("restored \(n) records from \(set.manifest.parts.count) parts") }
+                return
+            }
+            if messages {
+                guard !randomAccess else { throw ContainerError(.usage, "--messages restores whole streams (no --record, --from, --to)") }
+                let n = try ContainerCLI.withInput(input) { source in
+                    try ContainerCLI.withOutput(output) { sink in
+                        try MessageStream.restore(from: source, codec: codec) { try sink.write($0) }
+                    }
+                }
+                if verbose { ContainerCLI.note("restored \(n) records from messages") }
                 return
             }
             if randomAccess || ContainerCLI.isRegularFile(input) {

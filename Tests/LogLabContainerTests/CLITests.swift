@@ -179,6 +179,19 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: out + "2"))
     }
 
+    @Test func messageStreamsRoundTripAndTruncationFails() throws {
+        for text in [input, Array(input.dropLast()), []] {
+            let m = try CLI.run(["compress", "--messages", "--profile", profilePath], stdin: text)
+            #expect(m.status == 0, "\(m.stderr)")
+            let r = try CLI.run(["restore", "--messages", "--profile", profilePath], stdin: m.stdout)
+            #expect(r.status == 0 && r.stdout == text, "\(r.stderr)")
+            if m.stdout.count > 2 {
+                let cut = try CLI.run(["restore", "--messages", "--profile", profilePath], stdin: Array(m.stdout.dropLast()))
+                expectOneLineError(cut, containing: "truncated message stream", "cut stream")
+            }
+        }
+    }
+
     @Test func partitionByHourWritesLayoutAndManifest() throws {
         let out = dir.path + "/parts"
         let r = try CLI.run(["compress", "--profile", profilePath, "--partition-by", "hour", "-o", out], stdin: input)

@@ -30,3 +30,60 @@ import LogLabCore
         #expect(try reader.record(at: batch.count - 1) == Array(batch[batch.count - 1]))
     }
 }
+
+/// Files written by container format 2.0 (with the 1.0 profiles above). Never regenerate
+/// them: every later version must restore these containers exactly.
+@Suite struct FormatV2FixtureTests {
+    @Test(arguments: [
+        ("v2-all", "v1-all", "a8d029b64f7a3d4b163061315cd92fc0109a414e3beb7a9906bbde3a50d81ac8", 3),
+        ("v2-none-dict", "v1-none-dict", "a172baf14d45ef7f96d8ab2acb9afedb67670561e263fc28fc3f20af0c2ea01c", 10),
+    ])
+    func frozenV2ContainersRestoreExactly(name: String, profileName: String, sha: String, frames: Int) throws {
+        let dir = FormatV1FixtureTests.dir
+        let input = try Files.read(dir + "/v1-input.jsonl")
+        let path = dir + "/\(name).llc"
+        #expect(SHA256Hasher.hex(try Files.read(path)) == sha)
+        let codec = ProfileCodec(profile: try Profile.load(path: dir + "/\(profileName).llp"))
+        let reader = try ContainerReader(path: path, codec: codec)
+        #expect(reader.header.major == 2 && reader.header.minor == 0)
+        #expect(reader.frameCount == frames)
+        #expect(try reader.restoreAll() == input)
+        #expect(try streamRestore(path: path, codec: codec) == input)
+        let batch = RecordBatch(lines: input)
+        for n in [0, batch.count / 2, batch.count - 1] {
+            #expect(try reader.record(at: n) == Array(batch[n]))
+        }
+        #expect(try reader.verify() == frames)
+    }
+}
+
+/// The exhaustive damage tests on a 2.0 container written with a real profile (zstd frames
+/// whose headers leave the payload size out, transformed records): every single-byte flip
+/// and every truncation is refused by both readers.
+@Suite struct FormatV2DamageTests {
+    @Test func everyFlipAndCutOfARealContainerIsDetected() throws {
+        let dir = FormatV1FixtureTests.dir
+        let codec = ProfileCodec(profile: try Profile.load(path: dir + "/v1-all.llp"))
+        let input = Array(try Files.read(dir + "/v1-input.jsonl").prefix(20_000))
+        let container = try ContainerWriter.compress(input, codec: codec)
+        let tmp = TempDir()
+        #expect(try ContainerReader(path: tmp.file("ok.llc", container), codec: codec).restoreAll() == input)
+        func refused(_ bytes: [UInt8]) -> (file: Bool, stream: Bool) {
+            let path = tmp.file("bad.llc", bytes)
+            var file = false, stream = false
+            do { try ContainerReader(path: path, codec: codec).restoreAll(threads: 1) { _ in } } catch is ContainerError { file = true } catch {}
+            do { _ = try streamRestore(path: path, codec: codec, threads: 1) } catch is ContainerError { stream = true } catch {}
+            return (file, stream)
+        }
+        for position in container.indices {
+            var damaged = container
+            damaged[position] ^= [0x01, 0x80, 0xFF, 0x10][position % 4]
+            let r = refused(damaged)
+            #expect(r.file && r.stream, "flip of byte \(position) of \(container.count): file \(r.file), stream \(r.stream)")
+        }
+        for length in 0..<container.count {
+            let r = refused(Array(container[0..<length]))
+            #expect(r.file && r.stream, "truncation to \(length) bytes")
+        }
+    }
+}

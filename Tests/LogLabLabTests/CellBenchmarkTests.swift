@@ -25,17 +25,23 @@ import LogLabTransforms
         #expect(r.verified)
         #expect(r.records == 1000)
         #expect(r.inputBytes == test.totalBytes + test.count)
-        #expect(r.storedBytes == r.compressedBytes)
+        // No side data: what is stored is the container, the codec's output plus the format.
+        #expect(r.storedBytes == r.containerBytes)
+        #expect(r.containerBytes == r.compressedBytes + r.containerOverheadBytes)
+        #expect(r.containerOverheadBytes > 0 && r.containerOverheadBytes <= 56 + 48 + 4 * r.records)
         #expect(abs(r.ratio - Double(r.inputBytes) / Double(r.storedBytes)) < 1e-9)
         #expect(r.compressMBps.count == 2 && r.compressMBps.median > 0 && r.decompressMBps.min <= r.decompressMBps.max)
         switch config.framing {
         case .record:
             #expect(r.frames == 1000)
-            #expect(r.codecInputBytes == test.totalBytes)
+            // Each payload: the record's bytes behind a frame-kind byte.
+            #expect(r.codecInputBytes == test.totalBytes + 1000)
             #expect(r.restoreLatencyP50Microseconds != nil && r.latencySamples == 50)
+            #expect(r.messageBytes.map { $0 > r.compressedBytes && $0 <= r.compressedBytes + 3 * 1000 } == true)
         case .block:
             #expect(r.frames == 63)
-            #expect(r.codecInputBytes == test.totalBytes + 1000 - 63)
+            #expect(r.codecInputBytes == test.totalBytes + 1000)
+            #expect(r.messageBytes == nil)
         case .file:
             #expect(r.frames == 1)
             #expect(r.codecInputBytes == r.inputBytes)
@@ -43,7 +49,7 @@ import LogLabTransforms
         }
         // The compressed size is what the codec really produces for these frames.
         if config.framing == .file {
-            let whole = try Compressor(config.codec).compress(test.joinedLines(finalNewline: true))
+            let whole = try Compressor(config.codec).compress([0] + test.joinedLines(finalNewline: false))
             #expect(r.compressedBytes == whole.count)
         }
     }
@@ -53,7 +59,7 @@ import LogLabTransforms
         #expect(config.dictionaryTraining.size == 4096 && config.dictionaryTraining.level == 3)
         let r = try CellBenchmark.run(config: config, train: Self.records.slice(0..<800), test: Self.records.slice(800..<1200), trials: 1, warmup: 0)
         #expect(r.dictionaryBytes > 0 && r.dictionaryBytes <= 4096)
-        #expect(r.storedBytes == r.compressedBytes + r.dictionaryBytes)
+        #expect(r.storedBytes == r.containerBytes + r.dictionaryBytes)
         #expect(r.dictionarySource == "train")
         #expect(r.dictionaryID.map { $0 >= 32_768 } == true)
         #expect((r.dictionaryTrainingSeconds ?? 0) > 0 && r.trainingSeconds >= r.dictionaryTrainingSeconds!)
@@ -68,7 +74,8 @@ import LogLabTransforms
         let r = try CellBenchmark.run(config: config, train: Self.records.slice(0..<600), test: Self.records.slice(600..<1200), trials: 1, warmup: 0)
         #expect(r.verified)
         #expect(r.modelBytes > 0 && r.modelSource == "train")
-        #expect(r.storedBytes == r.compressedBytes + r.modelBytes)
+        #expect(r.storedBytes == r.containerBytes + r.modelBytes)
+        #expect(r.modelBytes < r.modelRawBytes)
         #expect(r.restoreMBps.count == 1)
     }
 

@@ -48,8 +48,9 @@ func runTiny(out: String, cache: String?, backend: FakeBackend, spec text: Strin
     #expect(outcome.succeeded)
     // Models: 2 selections × 2 training sets (gen, week; both week days share day 1).
     #expect(backend.trainedModels == 4)
-    // Dictionaries: 2 sizes × 2 levels × 2 selections × 2 training sets.
-    #expect(backend.trainedDictionaries == 16)
+    // Dictionaries: 2 sizes × 2 levels × 2 selections × 2 training sets × 2 sample shapes
+    // (record framing: one record a sample; file framing: 8).
+    #expect(backend.trainedDictionaries == 32)
 
     let written = try ReportWriter.write(outcome, to: dir + "/out")
     for f in ["report.md", "results.csv", "report.json", "ratio-vs-compress-gen.svg", "ratio-vs-restore-gen.svg",
@@ -99,18 +100,18 @@ func runTiny(out: String, cache: String?, backend: FakeBackend, spec text: Strin
     let dir = try temporaryDirectory()
     let first = FakeBackend()
     _ = try runTiny(out: dir + "/o1", cache: dir + "/cache", backend: first)
-    #expect(first.trainedDictionaries == 16)
+    #expect(first.trainedDictionaries == 32)
     // Another output folder (no journal), same inputs: nothing is trained again.
     let second = FakeBackend()
     let o2 = try runTiny(out: dir + "/o2", cache: dir + "/cache", backend: second)
     #expect(second.trainedModels == 0 && second.trainedDictionaries == 0)
-    #expect(o2.artifactsReused == 20 && o2.artifactsTrained == 0)
+    #expect(o2.artifactsReused == 36 && o2.artifactsTrained == 0)
     // A changed training set (another seed for gen) retrains gen's artifacts only.
     let third = FakeBackend()
     _ = try runTiny(out: dir + "/o3", cache: dir + "/cache", backend: third,
                     spec: runSpec.replacingOccurrences(of: "{records: 120, seed: 2}", with: "{records: 120, seed: 5}"))
     #expect(third.trainedModels == 2)
-    #expect(third.trainedDictionaries == 8)
+    #expect(third.trainedDictionaries == 16)
     // A corrupted entry is a miss, never a wrong artifact.
     let cache = ArtifactCache(directory: dir + "/cache")
     let key = ArtifactCache.key(["x"])

@@ -11,7 +11,7 @@ func makeResult(_ cell: LabCell, input: Int, stored: Int, records: Int = 100, co
     let config = CellConfig(framing: cell.framing, codec: try! CodecSpec(parsing: cell.codec), dictionarySize: cell.dictionary?.size,
                             transforms: try! TransformSelection(parsing: cell.transforms), countSideData: counted)
     let compressed = stored - (counted ? dictionaryBytes : 0)
-    return CellResult(formatVersion: CellResult.currentFormatVersion, config: config, label: config.description,
+    var result = CellResult(formatVersion: CellResult.currentFormatVersion, config: config, label: config.description,
                       records: records, frames: records, inputBytes: input, codecInputBytes: input, compressedBytes: compressed,
                       dictionaryBytes: dictionaryBytes, modelBytes: 0, sideDataCounted: counted, storedBytes: stored,
                       ratio: Double(input) / Double(stored), bytesPerRecord: Double(stored) / Double(records),
@@ -21,6 +21,8 @@ func makeResult(_ cell: LabCell, input: Int, stored: Int, records: Int = 100, co
                       latencySamples: cell.framing == .file ? 0 : 100, peakMemoryBytes: 1 << 20, trainingSeconds: 0,
                       dictionaryTrainingSeconds: nil, modelLearningSeconds: nil, dictionaryID: nil, dictionaryK: nil, dictionaryD: nil,
                       dictionarySource: nil, modelSource: nil, trials: 3, warmup: 1, verified: verified, notes: [])
+    result.containerBytes = compressed
+    return result
 }
 
 func makeRecord(_ cell: LabCell, input: Int = 1_000_000, stored: Int, compress: Double = 100, restore: Double = 500) -> CellRecord {

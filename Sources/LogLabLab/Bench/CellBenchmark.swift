@@ -1,20 +1,22 @@
 import Foundation
 import LogLabCodecs
+import LogLabContainer
 import LogLabCore
 import LogLabTransforms
 
-/// Measures one cell in memory, in the manner of lzbench: the side data (dictionary,
-/// transform model) is learned first and timed apart; then `warmup` untimed and `trials`
-/// timed passes of compression, decompression and restore over every frame of the test
-/// records; every restore of every pass is compared byte for byte with the original and a
-/// mismatch throws. Contexts (and the digested dictionary) are created once per cell and
-/// reused for every frame, as production code would.
+/// Measures one cell in memory, in the manner of lzbench, on exactly the code path
+/// `loglab compress` and `loglab restore` run: the side data (transform model, dictionary)
+/// is learned first through `FramePipeline` and timed apart, frozen into an in-memory
+/// `Profile`, then `warmup` untimed and `trials` timed passes build the whole container
+/// (frame grouping, transforms with their verification, codec, segments, index, trailer:
+/// `FramePipeline.build`, one thread), decompress every frame (codec only) and restore the
+/// container through `ContainerReader`; every pass is compared byte for byte with the
+/// original and a mismatch throws. Contexts are created once per cell and reused.
 ///
-/// Framing: `record` compresses each record alone; `block:N` each run of N records joined
-/// by `\n`; `file` the whole test set as a JSON Lines file (each record plus `\n`).
-/// Transforms: with `TransformSelection.none` the codec sees exactly those bytes (plain
-/// codec measurement); otherwise a `TransformModel` learned on the train records encodes
-/// each frame (`FrameEncoder`) between framing and codec, and restore runs `FrameDecoder`.
+/// Framing: `record` one record a frame; `block:N` N records; `file` the whole test set
+/// (frames of at most 64 MiB, as the writer closes them). The container's bytes are the
+/// cell's `containerBytes`; `storedBytes` adds the dictionary and the model at the size the
+/// profile stores them.
 public struct CellBenchmark {
     public static func run(config: CellConfig, train: RecordBatch?, test: RecordBatch, trials: Int, warmup: Int) throws -> CellResult {
         try run(config: config, train: train, test: test, trials: trials, warmup: warmup, dictionary: nil)
@@ -23,272 +25,246 @@ public struct CellBenchmark {
     /// As above, with a ready dictionary (e.g. `loglab bench --dictionary FILE`) instead of training one.
     public static func run(config: CellConfig, train: RecordBatch?, test: RecordBatch, trials: Int, warmup: Int,
                            dictionary givenDictionary: ZstdDictionary?) throws -> CellResult {
+        try validate(config, test: test, trials: trials, warmup: warmup, dictionary: givenDictionary)
+        resetPeakMemory()
+        let side = try learnSideData(config, train: train, test: test, given: givenDictionary)
+        let setup = try makeProfile(config, side)
+        let frames = FrameGrouping.frames(of: test, perFrame: setup.profile.recordsPerFrame)
+        let compression = try timeCompression(config, setup, test: test, frames: frames, trials: trials, warmup: warmup)
+        let decompression = try timeDecompression(config, setup, compression.built, trials: trials, warmup: warmup)
+        let restore = try timeRestore(config, setup, compression.built, test: test, trials: trials, warmup: warmup)
+        let messages = config.framing == .record ? try messageBytes(setup, test: test) : nil
+        return result(config, side: side, setup: setup, test: test, compression: compression,
+                      decompression: decompression, restore: restore, messages: messages, trials: trials, warmup: warmup)
+    }
+
+    // MARK: phases
+
+    static func validate(_ config: CellConfig, test: RecordBatch, trials: Int, warmup: Int, dictionary: ZstdDictionary?) throws {
         try config.validate()
         guard trials >= 1 else { throw BenchError("trials must be at least 1") }
         guard warmup >= 0 else { throw BenchError("warm-up passes must not be negative") }
         guard test.count > 0 else { throw BenchError("cell \(config): the test set has no records") }
-        if givenDictionary != nil && config.codec.family != .zstd {
+        if dictionary != nil && config.codec.family != .zstd {
             throw BenchError("cell \(config): only zstd uses dictionaries")
         }
-        resetPeakMemory()
-        var notes: [String] = []
-        let learnFrom = (train?.isEmpty == false) ? train! : test
-        let learnSource = (train?.isEmpty == false) ? "train" : "test"
+    }
 
-        // 1. Side data: transform model, then dictionary (trained on what the codec will see).
-        var model: TransformModel? = nil
-        var modelBytes = 0
-        var modelSeconds: Double? = nil
+    /// What the profile ships besides the data.
+    struct SideData {
+        var model: TransformModel
+        var modelSeconds: Double?
+        var dictionary: ZstdDictionary?
+        var dictionarySeconds: Double?
+        var dictK: Int?, dictD: Int?
+        var given: Bool
+        var source: String
+        var notes: [String]
+    }
+
+    /// Phase 1: the transform model, then the dictionary trained on what the codec will see.
+    static func learnSideData(_ config: CellConfig, train: RecordBatch?, test: RecordBatch, given: ZstdDictionary?) throws -> SideData {
+        let learnFrom = (train?.isEmpty == false) ? train! : test
+        let source = (train?.isEmpty == false) ? "train" : "test"
+        var side = SideData(model: FramePipeline.learnModel(from: RecordBatch(), selection: .none), dictionary: given,
+                            given: given != nil, source: source, notes: [])
         if !config.transforms.isNone {
             let t0 = Clock.nanoseconds()
-            let m = TransformModel.learn(from: learnFrom, selection: config.transforms)
-            modelSeconds = seconds(since: t0)
-            modelBytes = m.serialized().count
-            model = m
-            if learnSource == "test" { notes.append("transform model learned on the test records (no train set): optimistic") }
+            side.model = FramePipeline.learnModel(from: learnFrom, selection: config.transforms)
+            side.modelSeconds = seconds(since: t0)
+            if source == "test" { side.notes.append("transform model learned on the test records (no train set): optimistic") }
         }
-        var dictionary = givenDictionary
-        var dictionarySeconds: Double? = nil
-        var dictK: Int? = nil, dictD: Int? = nil
-        if dictionary == nil, let size = config.dictionarySize {
+        if given == nil, let size = config.dictionarySize {
             var options = config.dictionaryTraining
             options.size = size
             options.level = config.codec.level
-            var samples = learnFrom
-            if let model {
-                var encoder = FrameEncoder(model: model)
-                var encoded = RecordBatch(reservingBytes: learnFrom.totalBytes + learnFrom.count, records: learnFrom.count)
-                for i in 0..<learnFrom.count { encoded.append(encoder.encode(learnFrom.slice(i..<(i + 1)))) }
-                samples = encoded
-            }
-            let trained = try DictionaryTrainer.train(samples: samples, options: options)
-            dictionary = trained.dictionary
-            dictionarySeconds = trained.seconds
-            dictK = trained.k
-            dictD = trained.d
-            notes.append(contentsOf: trained.notes.map { "dictionary: \($0)" })
-            if learnSource == "test" { notes.append("dictionary trained on the test records (no train set): optimistic") }
+            let trained = try FramePipeline.trainDictionary(learnFrom, model: side.model, framing: config.framing, options: options)
+            side.dictionary = trained.dictionary
+            side.dictionarySeconds = trained.seconds
+            side.dictK = trained.k
+            side.dictD = trained.d
+            side.notes.append(contentsOf: trained.notes.map { "dictionary: \($0)" })
+            if source == "test" { side.notes.append("dictionary trained on the test records (no train set): optimistic") }
         }
-        let dictionaryBytes = dictionary?.bytes.count ?? 0
+        return side
+    }
 
-        // 2. Frames and the bytes the codec sees.
-        let ranges = config.framing.frames(count: test.count)
+    struct Setup {
+        var profile: Profile
+        var codec: ProfileCodec
+        var coder: ProfileFrameCoder
+    }
+
+    /// Phase 2: the side data frozen into a profile, as `loglab export` would write it.
+    static func makeProfile(_ config: CellConfig, _ side: SideData) throws -> Setup {
+        let profile: Profile
+        do {
+            profile = try Profile.make(codec: config.codec, framing: config.framing, model: side.model, dictionary: side.dictionary,
+                                       timestampField: config.timestampField, training: nil, source: nil)
+        } catch { throw BenchError("cell \(config): \(error)") }
+        let codec = ProfileCodec(profile: profile)
+        return Setup(profile: profile, codec: codec, coder: ProfileFrameCoder(profile: profile))
+    }
+
+    struct Compression {
+        var built: FramePipeline.Built
+        var wall: [Double], cpu: [Double]
+    }
+
+    /// Phase 3: the whole container, built `warmup + trials` times; every pass gives the same bytes.
+    static func timeCompression(_ config: CellConfig, _ setup: Setup, test: RecordBatch, frames: [Range<Int>],
+                                trials: Int, warmup: Int) throws -> Compression {
         let inputBytes = test.totalBytes + test.count
-        var frameBatches: [RecordBatch] = []
-        var source: [UInt8]
-        var frameOffsets: [Int]
-        if let model {
-            frameBatches = ranges.map { test.slice($0) }
-            var encoder = FrameEncoder(model: model)
-            source = []
-            source.reserveCapacity(inputBytes + ranges.count * 8)
-            frameOffsets = [0]
-            frameOffsets.reserveCapacity(ranges.count + 1)
-            for batch in frameBatches {
-                source.append(contentsOf: encoder.encode(batch))
-                frameOffsets.append(source.count)
+        var wall: [Double] = [], cpu: [Double] = []
+        var first: FramePipeline.Built? = nil
+        for pass in 0..<(warmup + trials) {
+            let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
+            let built = try FramePipeline.build(test, frames: frames, codec: setup.codec, coder: setup.coder,
+                                                verifyTransforms: true, keepFrames: pass == 0)
+            let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
+            if let first {
+                guard built.bytes == first.bytes else { throw BenchError("cell \(config): pass \(pass) wrote different bytes") }
+            } else {
+                first = built
             }
-        } else {
-            switch config.framing {
-            case .record:
-                source = test.bytes
-                frameOffsets = test.offsets
-            case .file:
-                source = test.joinedLines(finalNewline: true)
-                frameOffsets = [0, source.count]
-            case .block:
-                source = []
-                source.reserveCapacity(inputBytes)
-                frameOffsets = [0]
-                frameOffsets.reserveCapacity(ranges.count + 1)
-                for r in ranges {
-                    for i in r {
-                        if i > r.lowerBound { source.append(0x0A) }
-                        source.append(contentsOf: test[i])
-                    }
-                    frameOffsets.append(source.count)
-                }
+            if pass >= warmup {
+                wall.append(mbps(inputBytes, w1 - w0))
+                cpu.append(mbps(inputBytes, c1 - c0))
             }
         }
-        let frameCount = frameOffsets.count - 1
-        let codecInputBytes = source.count
+        return Compression(built: first!, wall: wall, cpu: cpu)
+    }
 
-        // 3. Contexts, created once.
-        let compressor = try Compressor(config.codec, dictionary: dictionary)
-        let decompressor = try Decompressor(config.codec, dictionary: dictionary)
-        var bound = 0
-        for i in 0..<frameCount { bound += compressor.maxCompressedSize(frameOffsets[i + 1] - frameOffsets[i]) }
-        let packed = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bound, 1), alignment: 64)
-        defer { packed.deallocate() }
-        let restored = UnsafeMutableRawBufferPointer.allocate(byteCount: max(codecInputBytes, 1), alignment: 64)
-        defer { restored.deallocate() }
-        var packedOffsets = [Int](repeating: 0, count: frameCount + 1)
-
-        // 4. Compression passes.
-        var compressWall: [Double] = [], compressCPU: [Double] = []
-        var encoder = model.map { FrameEncoder(model: $0) }
-        try source.withUnsafeBytes { src in
-            for pass in 0..<(warmup + trials) {
-                let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
-                var pos = 0
-                if encoder != nil {
-                    for i in 0..<frameCount {
-                        let bytes = encoder!.encode(frameBatches[i])
-                        pos += try bytes.withUnsafeBytes {
-                            try compressor.compress($0, into: UnsafeMutableRawBufferPointer(rebasing: packed[pos...]))
-                        }
-                        packedOffsets[i + 1] = pos
-                    }
-                } else {
-                    for i in 0..<frameCount {
-                        let input = UnsafeRawBufferPointer(rebasing: src[frameOffsets[i]..<frameOffsets[i + 1]])
-                        pos += try compressor.compress(input, into: UnsafeMutableRawBufferPointer(rebasing: packed[pos...]))
-                        packedOffsets[i + 1] = pos
-                    }
-                }
-                let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
-                if pass >= warmup {
-                    compressWall.append(mbps(inputBytes, w1 - w0))
-                    compressCPU.append(mbps(inputBytes, c1 - c0))
-                }
+    /// Phase 4: the codec alone, every frame's stored bytes back to its payload, checked.
+    static func timeDecompression(_ config: CellConfig, _ setup: Setup, _ built: FramePipeline.Built,
+                                  trials: Int, warmup: Int) throws -> (wall: [Double], cpu: [Double]) {
+        let inputBytes = Int(built.summary.originalBytes) + (built.summary.records > 0 ? 1 : 0)
+        let compressed = built.frames.filter { $0.header.flags.contains(.compressed) }
+        let decompressor = try Decompressor(config.codec, dictionary: setup.profile.dictionary)
+        var wall: [Double] = [], cpu: [Double] = []
+        var sizes = [Int](repeating: 0, count: compressed.count)
+        for pass in 0..<(warmup + trials) {
+            let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
+            for (i, f) in compressed.enumerated() {
+                sizes[i] = try decompressor.decompress(f.stored, originalSize: Int(f.header.payloadSize)).count
+            }
+            let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
+            for (i, f) in compressed.enumerated() where sizes[i] != Int(f.header.payloadSize) {
+                throw BenchError("cell \(config): frame \(i) decompressed to \(sizes[i]) bytes, expected \(f.header.payloadSize) (pass \(pass))")
+            }
+            if pass >= warmup {
+                wall.append(mbps(inputBytes, w1 - w0))
+                cpu.append(mbps(inputBytes, c1 - c0))
             }
         }
-        let compressedBytes = packedOffsets[frameCount]
+        return (wall, cpu)
+    }
 
-        // 5. Decompression passes (codec only), each verified.
-        var decompressWall: [Double] = [], decompressCPU: [Double] = []
-        try source.withUnsafeBytes { src in
-            for pass in 0..<(warmup + trials) {
-                memset(restored.baseAddress!, 0xA5, min(restored.count, 4096))
-                let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
-                for i in 0..<frameCount {
-                    let frame = UnsafeRawBufferPointer(rebasing: packed[packedOffsets[i]..<packedOffsets[i + 1]])
-                    let target = UnsafeMutableRawBufferPointer(rebasing: restored[frameOffsets[i]..<frameOffsets[i + 1]])
-                    let n = try decompressor.decompress(frame, into: target)
-                    if n != target.count {
-                        throw BenchError("cell \(config): frame \(i) restored \(n) bytes, expected \(target.count)")
-                    }
-                }
-                let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
-                if codecInputBytes > 0 && memcmp(restored.baseAddress!, src.baseAddress!, codecInputBytes) != 0 {
-                    throw BenchError("cell \(config): restored bytes differ from the original (pass \(pass))")
-                }
-                if pass >= warmup {
-                    decompressWall.append(mbps(inputBytes, w1 - w0))
-                    decompressCPU.append(mbps(inputBytes, c1 - c0))
-                }
+    struct Restore {
+        var wall: [Double], cpu: [Double]
+        var p50: Double?, p99: Double?
+        var latencyCount: Int
+    }
+
+    /// Phase 5: the container written to a file and restored through `ContainerReader` (one
+    /// thread), compared with the original; then single-record lookups through the index.
+    static func timeRestore(_ config: CellConfig, _ setup: Setup, _ built: FramePipeline.Built, test: RecordBatch,
+                            trials: Int, warmup: Int) throws -> Restore {
+        let path = NSTemporaryDirectory() + "loglab-cell-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).llc"
+        try Files.writeAtomically(built.bytes, to: path)
+        defer { unlink(path) }
+        let reader = try ContainerReader(path: path, codec: setup.codec)
+        let expected = test.joinedLines(finalNewline: true)
+        let inputBytes = expected.count
+        var out = [UInt8]()
+        out.reserveCapacity(inputBytes)
+        var wall: [Double] = [], cpu: [Double] = []
+        for pass in 0..<(warmup + trials) {
+            out.removeAll(keepingCapacity: true)
+            let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
+            try reader.restoreAll(threads: 1) { out.append(contentsOf: $0) }
+            let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
+            guard out == expected else { throw BenchError("cell \(config): restored bytes differ from the original (pass \(pass))") }
+            if pass >= warmup {
+                wall.append(mbps(inputBytes, w1 - w0))
+                cpu.append(mbps(inputBytes, c1 - c0))
             }
         }
-
-        // 6. Restore passes (codec + inverse transforms), each verified record by record.
-        var restoreWall = decompressWall, restoreCPU = decompressCPU
-        if let model {
-            restoreWall = []
-            restoreCPU = []
-            var decoder = FrameDecoder(model: model)
-            var batches = [RecordBatch]()
-            batches.reserveCapacity(frameCount)
-            for pass in 0..<(warmup + trials) {
-                batches.removeAll(keepingCapacity: true)
-                let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
-                for i in 0..<frameCount {
-                    let frame = UnsafeRawBufferPointer(rebasing: packed[packedOffsets[i]..<packedOffsets[i + 1]])
-                    let bytes = try decompressor.decompress(frame, originalSize: frameOffsets[i + 1] - frameOffsets[i])
-                    batches.append(try decoder.decode(bytes, recordCount: frameBatches[i].count))
-                }
-                let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
-                for i in 0..<frameCount where batches[i] != frameBatches[i] {
-                    throw BenchError("cell \(config): frame \(i) restores different records (pass \(pass))")
-                }
-                if pass >= warmup {
-                    restoreWall.append(mbps(inputBytes, w1 - w0))
-                    restoreCPU.append(mbps(inputBytes, c1 - c0))
-                }
+        var r = Restore(wall: wall, cpu: cpu, p50: nil, p99: nil, latencyCount: 0)
+        guard config.latencySamples > 0 && config.framing != .file else { return r }
+        let k = min(config.latencySamples, test.count)
+        let coder = try setup.codec.makeCoder()
+        var samples: [Double] = []
+        samples.reserveCapacity(k)
+        let warm = min(k, 16)
+        for s in 0..<(k + warm) {
+            let n = (s % k) * test.count / k
+            let t0 = Clock.nanoseconds()
+            let record = try reader.record(at: n, coder: coder)
+            let t1 = Clock.nanoseconds()
+            guard record.elementsEqual(test[n]) else {
+                throw BenchError("cell \(config): single-record restore of record \(n) differs from the original")
             }
+            if s >= warm { samples.append(Double(t1 - t0) / 1000) }
         }
+        samples.sort()
+        r.p50 = Summary.percentile(samples, 50)
+        r.p99 = Summary.percentile(samples, 99)
+        r.latencyCount = samples.count
+        return r
+    }
 
-        // 7. Single-record restore latency: decompress (and decode) the frame holding the record.
-        var p50: Double? = nil, p99: Double? = nil
-        var latencyCount = 0
-        if config.latencySamples > 0 && config.framing != .file {
-            let perFrame: Int
-            switch config.framing {
-            case .record: perFrame = 1
-            case .block(let n): perFrame = n
-            case .file: perFrame = test.count
-            }
-            let k = min(config.latencySamples, test.count)
-            var decoder = model.map { FrameDecoder(model: $0) }
-            var samples: [Double] = []
-            samples.reserveCapacity(k)
-            let warm = min(k, 16)
-            for s in 0..<(k + warm) {
-                let r = (s % k) * test.count / k
-                let f = r / perFrame
-                let t0 = Clock.nanoseconds()
-                let frame = UnsafeRawBufferPointer(rebasing: packed[packedOffsets[f]..<packedOffsets[f + 1]])
-                let bytes = try decompressor.decompress(frame, originalSize: frameOffsets[f + 1] - frameOffsets[f])
-                let record: ArraySlice<UInt8>
-                if decoder != nil {
-                    let batch = try decoder!.decode(bytes, recordCount: ranges[f].count)
-                    record = batch[r - ranges[f].lowerBound]
-                } else {
-                    record = nthLine(bytes, r - ranges[f].lowerBound)
-                }
-                let t1 = Clock.nanoseconds()
-                guard record.elementsEqual(test[r]) else {
-                    throw BenchError("cell \(config): single-record restore of record \(r) differs from the original")
-                }
-                if s >= warm { samples.append(Double(t1 - t0) / 1000) }
-            }
-            samples.sort()
-            p50 = Summary.percentile(samples, 50)
-            p99 = Summary.percentile(samples, 99)
-            latencyCount = samples.count
+    /// Phase 6 (`record` framing): the test records as standalone messages, each checked.
+    static func messageBytes(_ setup: Setup, test: RecordBatch) throws -> Int {
+        var total = 0
+        for i in 0..<test.count {
+            let record = Array(test[i])
+            let m = try setup.codec.encodeMessage(record)
+            guard try setup.codec.decodeMessage(m) == record else { throw BenchError("message of record \(i) does not restore it") }
+            total += m.count
         }
+        return total
+    }
 
-        let sideData = config.countSideData ? dictionaryBytes + modelBytes : 0
-        let stored = compressedBytes + sideData
-        let training = (dictionarySeconds ?? 0) + (modelSeconds ?? 0)
-        return CellResult(
+    static func result(_ config: CellConfig, side: SideData, setup: Setup, test: RecordBatch, compression: Compression,
+                       decompression: (wall: [Double], cpu: [Double]), restore: Restore, messages: Int?,
+                       trials: Int, warmup: Int) -> CellResult {
+        let built = compression.built
+        let inputBytes = test.totalBytes + test.count
+        let dictionaryBytes = setup.profile.dictionaryBytes
+        let modelBytes = config.transforms.isNone ? 0 : setup.profile.modelStoredBytes
+        let containerBytes = built.bytes.count
+        let stored = containerBytes + (config.countSideData ? dictionaryBytes + modelBytes : 0)
+        var result = CellResult(
             formatVersion: CellResult.currentFormatVersion, config: config, label: config.description,
-            records: test.count, frames: frameCount, inputBytes: inputBytes, codecInputBytes: codecInputBytes,
-            compressedBytes: compressedBytes, dictionaryBytes: dictionaryBytes, modelBytes: modelBytes,
+            records: test.count, frames: built.summary.frames, inputBytes: inputBytes, codecInputBytes: built.payloadBytes,
+            compressedBytes: built.storedBytes, dictionaryBytes: dictionaryBytes, modelBytes: modelBytes,
             sideDataCounted: config.countSideData, storedBytes: stored,
             ratio: stored > 0 ? Double(inputBytes) / Double(stored) : 0,
             bytesPerRecord: Double(stored) / Double(test.count),
-            compressMBps: Summary(compressWall), compressCPUMBps: Summary(compressCPU),
-            decompressMBps: Summary(decompressWall), decompressCPUMBps: Summary(decompressCPU),
-            restoreMBps: Summary(restoreWall), restoreCPUMBps: Summary(restoreCPU),
-            restoreLatencyP50Microseconds: p50, restoreLatencyP99Microseconds: p99, latencySamples: latencyCount,
+            compressMBps: Summary(compression.wall), compressCPUMBps: Summary(compression.cpu),
+            decompressMBps: Summary(decompression.wall), decompressCPUMBps: Summary(decompression.cpu),
+            restoreMBps: Summary(restore.wall), restoreCPUMBps: Summary(restore.cpu),
+            restoreLatencyP50Microseconds: restore.p50, restoreLatencyP99Microseconds: restore.p99, latencySamples: restore.latencyCount,
             peakMemoryBytes: Clock.peakResidentBytes(),
-            trainingSeconds: training, dictionaryTrainingSeconds: dictionarySeconds, modelLearningSeconds: modelSeconds,
-            dictionaryID: dictionary?.id, dictionaryK: dictK, dictionaryD: dictD,
-            dictionarySource: dictionary == nil ? nil : (givenDictionary != nil ? "given" : learnSource),
-            modelSource: model == nil ? nil : learnSource,
-            trials: trials, warmup: warmup, verified: true, notes: notes)
+            trainingSeconds: (side.dictionarySeconds ?? 0) + (side.modelSeconds ?? 0),
+            dictionaryTrainingSeconds: side.dictionarySeconds, modelLearningSeconds: side.modelSeconds,
+            dictionaryID: side.dictionary?.id, dictionaryK: side.dictK, dictionaryD: side.dictD,
+            dictionarySource: side.dictionary == nil ? nil : (side.given ? "given" : side.source),
+            modelSource: config.transforms.isNone ? nil : side.source,
+            trials: trials, warmup: warmup, verified: true, notes: side.notes)
+        result.containerBytes = containerBytes
+        result.containerOverheadBytes = containerBytes - built.storedBytes
+        result.messageBytes = messages
+        result.modelRawBytes = config.transforms.isNone ? 0 : side.model.serialized().count
+        result.profileID = setup.profile.id.hex
+        return result
     }
 
     private static func seconds(since t0: UInt64) -> Double { Double(Clock.nanoseconds() - t0) / 1e9 }
 
     private static func mbps(_ bytes: Int, _ ns: UInt64) -> Double {
         Double(bytes) / 1e6 / (Double(max(ns, 1)) / 1e9)
-    }
-
-    /// Line `n` (0-based) of `\n`-joined bytes.
-    private static func nthLine(_ bytes: [UInt8], _ n: Int) -> ArraySlice<UInt8> {
-        var start = 0
-        var line = 0
-        var i = 0
-        while i < bytes.count {
-            if bytes[i] == 0x0A {
-                if line == n { return bytes[start..<i] }
-                line += 1
-                start = i + 1
-            }
-            i += 1
-        }
-        return line == n ? bytes[start..<bytes.count] : []
     }
 
     /// Resets the kernel's peak-RSS counter (VmHWM) so a cell reports its own peak.

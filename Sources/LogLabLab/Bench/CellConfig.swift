@@ -20,10 +20,13 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
     public var countSideData: Bool
     /// How many records to time for single-record restore latency (0: skip).
     public var latencySamples: Int
+    /// The field dating records for the container's time index, as the profile would name
+    /// it (`loglab profile train`'s default); nil: no time index.
+    public var timestampField: String?
 
     public init(framing: Framing, codec: CodecSpec, dictionarySize: Int? = nil,
                 dictionaryTraining: DictionaryTrainingOptions = .init(), transforms: TransformSelection = .none,
-                countSideData: Bool = true, latencySamples: Int = 1000) {
+                countSideData: Bool = true, latencySamples: Int = 1000, timestampField: String? = "timestamp") {
         self.framing = framing
         self.codec = codec
         self.dictionarySize = dictionarySize
@@ -31,6 +34,7 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         self.transforms = transforms
         self.countSideData = countSideData
         self.latencySamples = latencySamples
+        self.timestampField = timestampField
         normalize()
     }
 
@@ -63,7 +67,7 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     enum CodingKeys: String, CodingKey {
-        case framing, codec, dictionarySize, dictionaryTraining, transforms, countSideData, latencySamples
+        case framing, codec, dictionarySize, dictionaryTraining, transforms, countSideData, latencySamples, timestampField
     }
 
     public init(from decoder: Decoder) throws {
@@ -75,6 +79,7 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         transforms = try c.decodeIfPresent(TransformSelection.self, forKey: .transforms) ?? .none
         countSideData = try c.decodeIfPresent(Bool.self, forKey: .countSideData) ?? true
         latencySamples = try c.decodeIfPresent(Int.self, forKey: .latencySamples) ?? 1000
+        timestampField = c.contains(.timestampField) ? try c.decodeIfPresent(String.self, forKey: .timestampField) : "timestamp"
         normalize()
     }
 }

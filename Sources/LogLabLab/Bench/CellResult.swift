@@ -9,7 +9,7 @@ import LogLabCore
 /// Speeds are median and min–max over the trials (after warm-up), wall clock and CPU time
 /// of the measuring thread.
 public struct CellResult: Sendable, Codable, Equatable {
-    public static let currentFormatVersion = 1
+    public static let currentFormatVersion = 2
     public var formatVersion: Int
 
     public var config: CellConfig
@@ -21,14 +21,17 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var inputBytes: Int
     /// Bytes handed to the codec (after framing and transforms), summed over frames.
     public var codecInputBytes: Int
-    /// Compressed frames, summed.
+    /// The codec's output, summed over frames (the payload alone: no frame headers, index
+    /// or trailer).
     public var compressedBytes: Int
     public var dictionaryBytes: Int
+    /// The transform model at the size the profile stores it (compressed).
     public var modelBytes: Int
     /// Whether `dictionaryBytes` and `modelBytes` are included in `storedBytes`.
     public var sideDataCounted: Bool
+    /// `containerBytes`, plus the dictionary and the model when `sideDataCounted`.
     public var storedBytes: Int
-    /// inputBytes / storedBytes.
+    /// inputBytes / storedBytes: what production gets.
     public var ratio: Double
     public var bytesPerRecord: Double
 
@@ -69,4 +72,17 @@ public struct CellResult: Sendable, Codable, Equatable {
     /// (a mismatch throws instead, so a result always says true; kept for readers).
     public var verified: Bool
     public var notes: [String]
+
+    /// Exactly the bytes `loglab compress` writes for this configuration on the test
+    /// records: frames, headers, index and trailer.
+    public var containerBytes: Int = 0
+    /// `containerBytes` minus `compressedBytes`: what the container format adds.
+    public var containerOverheadBytes: Int = 0
+    /// `record` framing: the test records as standalone messages (`ProfileCodec.encodeMessage`,
+    /// no checksum), summed; nil for other framings.
+    public var messageBytes: Int? = nil
+    /// The serialised transform model before the profile compresses it.
+    public var modelRawBytes: Int = 0
+    /// The profile's id (the configuration `loglab export` must reproduce).
+    public var profileID: String? = nil
 }

@@ -24,7 +24,7 @@ public enum CellResultFormat: String, Sendable, CaseIterable {
     }
 
     static func table(_ results: [CellResult], title: String?) -> String {
-        let header = ["codec", "framing", "dict", "transforms", "ratio", "stored", "B/record",
+        let header = ["codec", "framing", "dict", "transforms", "ratio", "container", "stored", "payload ratio", "B/record",
                       "compress MB/s", "decompress MB/s", "restore MB/s", "p50 µs", "p99 µs", "train s"]
         var rows: [[String]] = [header]
         for r in results {
@@ -32,7 +32,7 @@ public enum CellResultFormat: String, Sendable, CaseIterable {
                 r.config.codec.description, r.config.framing.description,
                 r.dictionaryBytes > 0 ? ByteSize.format(r.dictionaryBytes) : "-",
                 r.config.transforms.description,
-                f(r.ratio, 3), "\(r.storedBytes)", f(r.bytesPerRecord, 1),
+                f(r.ratio, 3), "\(r.containerBytes)", "\(r.storedBytes)", f(Metric.payloadRatio.value(of: r) ?? 0, 3), f(r.bytesPerRecord, 1),
                 speed(r.compressMBps), speed(r.decompressMBps), speed(r.restoreMBps),
                 r.restoreLatencyP50Microseconds.map { f($0, 1) } ?? "-",
                 r.restoreLatencyP99Microseconds.map { f($0, 1) } ?? "-",
@@ -53,36 +53,32 @@ public enum CellResultFormat: String, Sendable, CaseIterable {
         }
         if let r = results.first {
             out += "MB = 10^6 bytes of input (\(r.inputBytes) bytes, \(r.records) records); median (min–max) of \(r.trials) trials after \(r.warmup) warm-up; every restore verified byte for byte\n"
+            out += "ratio = input / stored; container = the bytes `loglab compress` writes (frames, headers, index, trailer); stored = container + dictionary and model when counted; payload ratio = input / the codec's output alone\n"
         }
         let notes = Set(results.flatMap(\.notes)).sorted()
         for n in notes { out += "note: \(n)\n" }
         return out
     }
 
-    public static let csvColumns = [
-        "codec", "framing", "dictionary_size", "transforms", "records", "frames", "input_bytes", "codec_input_bytes",
-        "compressed_bytes", "dictionary_bytes", "model_bytes", "side_data_counted", "stored_bytes", "ratio",
-        "bytes_per_record", "compress_mbps_median", "compress_mbps_min", "compress_mbps_max", "compress_cpu_mbps_median",
-        "decompress_mbps_median", "decompress_mbps_min", "decompress_mbps_max", "decompress_cpu_mbps_median",
-        "restore_mbps_median", "restore_mbps_min", "restore_mbps_max", "restore_latency_p50_us", "restore_latency_p99_us",
-        "peak_memory_bytes", "training_seconds", "dictionary_id", "trials", "warmup", "verified",
-    ]
+    /// Identity columns, then one per metric (`Metric.allCases`), then bookkeeping.
+    public static let csvColumns = ["codec", "framing", "dictionary_size", "transforms", "records", "frames", "input_bytes",
+                                    "codec_input_bytes", "side_data_counted"]
+        + Metric.allCases.flatMap(\.csvColumns) + ["dictionary_id", "profile_id", "trials", "warmup", "verified"]
 
     static func csv(_ results: [CellResult]) -> String {
         var out = csvColumns.joined(separator: ",") + "\n"
+        let num: (Double?) -> String = { v in
+            guard let v, v.isFinite else { return "" }
+            return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : f(v, 4)
+        }
         for r in results {
-            let cells: [String] = [
+            var cells: [String] = [
                 r.config.codec.description, r.config.framing.description, r.config.dictionarySize.map(String.init) ?? "",
                 "\"\(r.config.transforms.description)\"", "\(r.records)", "\(r.frames)", "\(r.inputBytes)", "\(r.codecInputBytes)",
-                "\(r.compressedBytes)", "\(r.dictionaryBytes)", "\(r.modelBytes)", "\(r.sideDataCounted)", "\(r.storedBytes)",
-                f(r.ratio, 4), f(r.bytesPerRecord, 2),
-                f(r.compressMBps.median, 2), f(r.compressMBps.min, 2), f(r.compressMBps.max, 2), f(r.compressCPUMBps.median, 2),
-                f(r.decompressMBps.median, 2), f(r.decompressMBps.min, 2), f(r.decompressMBps.max, 2), f(r.decompressCPUMBps.median, 2),
-                f(r.restoreMBps.median, 2), f(r.restoreMBps.min, 2), f(r.restoreMBps.max, 2),
-                r.restoreLatencyP50Microseconds.map { f($0, 2) } ?? "", r.restoreLatencyP99Microseconds.map { f($0, 2) } ?? "",
-                "\(r.peakMemoryBytes)", f(r.trainingSeconds, 3), r.dictionaryID.map(String.init) ?? "",
-                "\(r.trials)", "\(r.warmup)", "\(r.verified)",
+                "\(r.sideDataCounted)",
             ]
+            for m in Metric.allCases { cells += m.csvCells(r, cost: nil, format: num) }
+            cells += [r.dictionaryID.map(String.init) ?? "", r.profileID ?? "", "\(r.trials)", "\(r.warmup)", "\(r.verified)"]
             out += cells.joined(separator: ",") + "\n"
         }
         return out
