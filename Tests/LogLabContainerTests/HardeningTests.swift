@@ -126,7 +126,7 @@ struct HardeningCLITests {
                          ["codec", "decompress", "--codec", "zstd", "-i", dir.file("x.zst", try Compressor(try CodecSpec(parsing: "zstd:3")).compress(SdkSamples.test))],
                          ["dataset", "generate", "sdk-log", "--records", "200", "-o", "-"],
                          ["restore", "--profile", profilePath, "-i", container],
-                         ["inspect", container], ["profile", "show", profilePath]] {
+                         ["inspect", "-i", container], ["profile", "show", "-i", profilePath]] {
                 let r = try Child.run(args, stdoutFD: fd)
                 expectOneLine(r, "standard output", args.prefix(2).joined(separator: " "))
             }
@@ -142,17 +142,17 @@ struct HardeningCLITests {
 
     // Issue case 3 (and the input module): directories, FIFOs, missing files.
     @Test func inputsThatAreNotFiles() throws {
-        for args in [["dataset", "stats", dir.path], ["dataset", "split", dir.path, "--by", "fraction", "--train", dir.path + "/t.jsonl"],
+        for args in [["dataset", "stats", "-i", dir.path], ["dataset", "split", "-i", dir.path, "--by", "fraction", "--train", dir.path + "/t.jsonl"],
                      ["codec", "compress", "--codec", "zstd:3", "-i", dir.path], ["compress", "--profile", profilePath, "-i", dir.path],
-                     ["train", "--samples-from", dir.path, "-o", dir.path + "/d.zdict"]] {
+                     ["train", "--train", dir.path, "-o", dir.path + "/d.zdict"]] {
             expectOneLine(try Child.run(args), "is a directory", args.prefix(2).joined(separator: " "))
         }
-        expectOneLine(try Child.run(["dataset", "stats", dir.path + "/missing.jsonl"]), "no such file", "missing file")
+        expectOneLine(try Child.run(["dataset", "stats", "-i", dir.path + "/missing.jsonl"]), "no such file", "missing file")
         let fifo = dir.path + "/in.fifo"
         #expect(mkfifo(fifo, 0o644) == 0)
         // Random access on a FIFO is refused at once (no waiting for a writer).
-        expectOneLine(try Child.run(["verify", fifo]), "FIFO", "verify a FIFO")
-        expectOneLine(try Child.run(["inspect", fifo]), "FIFO", "inspect a FIFO")
+        expectOneLine(try Child.run(["verify", "-i", fifo]), "FIFO", "verify a FIFO")
+        expectOneLine(try Child.run(["inspect", "-i", fifo]), "FIFO", "inspect a FIFO")
         // A spec whose dataset path is a directory.
         let spec = dir.file("s.yaml", Array("""
             name: s
@@ -160,7 +160,7 @@ struct HardeningCLITests {
             framings: [file]
             codecs: [zstd:1]
             """.utf8))
-        let s = try Child.run(["run", spec, "--out", dir.path + "/rep", "--no-cache"])
+        let s = try Child.run(["run", spec, "-o", dir.path + "/rep", "--no-cache"])
         #expect(s.status != 0 && !s.signaled, "\(s.stderr)")
     }
 
@@ -185,17 +185,17 @@ struct HardeningCLITests {
         #expect(Set(manifest.parts.map(\.path)).count == manifest.parts.count)
         let files = (FileManager.default.enumerator(atPath: out)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".llc") }
         #expect(files.count == manifest.parts.count)
-        let v = try Child.run(["verify", out, "--profile", profilePath])
+        let v = try Child.run(["verify", "-i", out, "--profile", profilePath])
         #expect(v.status == 0, "\(v.stderr)")
         // Restore across the folder, whole and by time range.
         let whole = dir.path + "/whole.jsonl"
         #expect(try Child.run(["restore", "--profile", profilePath, "-i", out + "/manifest.json", "-o", whole]).status == 0)
         #expect(RecordBatch(lines: try Files.read(whole)).count == 2 * lines.count)
         let from = "2021-12-26T05:00:00Z", to = "2021-12-26T07:30:00Z"
-        let lo = TimestampExtractor.parseISO8601(from)!, hi = TimestampExtractor.parseISO8601(to)!
+        let lo = Timestamps.parseISO8601(from)!, hi = Timestamps.parseISO8601(to)!
         var expected = 0
         for i in 0..<lines.count {
-            if let t = TimestampExtractor.time(in: lines[i], field: "timestamp"), t >= lo, t < hi { expected += 2 }
+            if let t = TimeField("timestamp").time(in: lines[i]), t >= lo, t < hi { expected += 2 }
         }
         let ranged = dir.path + "/ranged.jsonl"
         #expect(try Child.run(["restore", "--profile", profilePath, "-i", out, "--from", from, "--to", to, "-o", ranged]).status == 0)
@@ -206,12 +206,12 @@ struct HardeningCLITests {
     // Issue case 6: profiles that cannot load are errors at train time.
     @Test func profileTrainChecksWhatItWrote() throws {
         let train = dir.file("train.jsonl", SdkSamples.train)
-        let sub = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dict-size", "4KiB",
-                                 "--dict-file", "sub/x.zdict", "-o", dir.path + "/p2.llp"])
+        let sub = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dictionary-size", "4KiB",
+                                 "--dictionary-output", "sub/x.zdict", "-o", dir.path + "/p2.llp"])
         #expect(sub.status == 0, "\(sub.stderr)")
         _ = try Profile.load(path: dir.path + "/p2.llp")
-        let same = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dict-size", "4KiB",
-                                  "--dict-file", "p3.llp", "-o", dir.path + "/p3.llp"])
+        let same = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dictionary-size", "4KiB",
+                                  "--dictionary-output", "p3.llp", "-o", dir.path + "/p3.llp"])
         expectOneLine(same, "same file", "dictionary over the profile")
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/p3.llp"))
     }
@@ -222,9 +222,9 @@ struct HardeningCLITests {
         let bomb = dir.file("bomb.zst", try Compressor(try CodecSpec(parsing: "zstd:3")).compress(zeros))
         let brotli = dir.file("bomb.br", try Compressor(try CodecSpec(parsing: "brotli:5")).compress(zeros))
         let env = ["LOGLAB_MAX_INPUT": "1MiB"]
-        let s = try Child.run(["dataset", "split", bomb, "--by", "fraction", "--train", dir.path + "/t.jsonl"], env: env)
+        let s = try Child.run(["dataset", "split", "-i", bomb, "--by", "fraction", "--train", dir.path + "/t.jsonl"], env: env)
         expectOneLine(s, "LOGLAB_MAX_INPUT", "dataset split of a bomb")
-        let t = try Child.run(["train", "--samples-from", brotli, "-o", dir.path + "/d.zdict"], env: env)
+        let t = try Child.run(["train", "--train", brotli, "-o", dir.path + "/d.zdict"], env: env)
         expectOneLine(t, "limit", "train on a bomb")
     }
 
@@ -279,7 +279,7 @@ struct HardeningCLITests {
         #expect(try Child.run(["compress", "--profile", profilePath, "-i", input, "-o", parts, "--partition-by", "hour"]).status == 0)
         let all = FileManager.default.enumerator(atPath: parts)?.allObjects as? [String] ?? []
         #expect(!all.contains { $0.contains(".spill-") || $0.hasSuffix(".tmp") }, "\(all)")
-        #expect(try Child.run(["verify", parts, "--profile", profilePath]).status == 0)
+        #expect(try Child.run(["verify", "-i", parts, "--profile", profilePath]).status == 0)
         // A failed run into a new folder leaves no folder behind.
         let fresh = dir.path + "/new/deeper"
         let r = try Child.run(["compress", "--profile", profilePath, "-i", dir.path, "-o", fresh, "--partition-by", "hour"])
@@ -388,7 +388,7 @@ extension RecordBatch {
         for i in order { try lines.withRecord(i) { try writer.append($0) } }
         let manifest = try writer.finish()
         var hours = Set<String>()
-        for i in 0..<lines.count { hours.insert(writer.partition(of: TimestampExtractor.time(in: lines[i], field: "timestamp"))) }
+        for i in 0..<lines.count { hours.insert(writer.partition(of: TimeField("timestamp").time(in: lines[i]))) }
         #expect(manifest.parts.count == hours.count)
         let set = try PartitionSet(path: out)
         let report = try set.verify(codec: codec)
