@@ -23,6 +23,7 @@ struct LogLabCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+        TemporaryFiles.shared.arm()
         do {
             try command.run()
             try Output.finishStandardOutput()
