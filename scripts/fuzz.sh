@@ -12,6 +12,8 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzContainer FuzzStream FuzzProfile FuzzTransform FuzzJSON FuzzSpec)
 config=${FUZZ_CONFIG:-release}
+# Let libFuzzer, not Swift's backtracer, handle traps, so that it saves the crashing input.
+export SWIFT_BACKTRACE=enable=no
 
 (cd Fuzz && swift build -c "$config" -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library)
 bin=$(cd Fuzz && swift build -c "$config" --show-bin-path)
