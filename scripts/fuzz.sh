@@ -3,7 +3,7 @@
 #   scripts/fuzz.sh [seconds] [target ...]     e.g. scripts/fuzz.sh 600 FuzzContainer
 # Seeds come from the test fixtures; the growing corpus and any crash input stay under
 # Fuzz/.build/fuzz/<target>/ (crashes: crash-*, non-zero exit). FUZZ_CONFIG=debug|release
-# (default release).
+# (default release); FUZZ_SEED fixes libFuzzer's seed (CI: 1, so a run can be repeated).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -12,6 +12,8 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzContainer FuzzStream FuzzProfile FuzzTransform FuzzJSON FuzzSpec)
 config=${FUZZ_CONFIG:-release}
+# Let libFuzzer, not Swift's backtracer, handle traps, so that it saves the crashing input.
+export SWIFT_BACKTRACE=enable=no
 
 (cd Fuzz && swift build -c "$config" -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library)
 bin=$(cd Fuzz && swift build -c "$config" --show-bin-path)
@@ -29,7 +31,7 @@ for t in "${targets[@]}"; do
         FuzzTransform) LOGLAB_FUZZ_SEEDS="$root/$work/seeds" "$bin/$t" -runs=0 "$work/seeds" >/dev/null 2>&1 || true ;;
     esac
     echo "== $t: ${seconds}s"
-    if ! "$bin/$t" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=3072 -print_final_stats=1 \
+    if ! "$bin/$t" -max_total_time="$seconds" -seed="${FUZZ_SEED:-0}" -timeout=25 -rss_limit_mb=3072 -print_final_stats=1 \
             -artifact_prefix="$work/artifacts/" \
             "$work/corpus" "$work/seeds" > "$work/log.txt" 2>&1; then
         echo "!! $t found a failure; input and log under $work/"

@@ -291,7 +291,6 @@ public final class TemporaryFiles: @unchecked Sendable {
     private var entries: [String: Kind] = [:]
     private var order: [String] = []
     private var handlersInstalled = false
-    private var sources: [DispatchSourceSignal] = []
 
     /// Records `path` for removal if the process is interrupted before `forget(path)`.
     public func remember(_ path: String, kind: Kind = .file) {
@@ -299,18 +298,23 @@ public final class TemporaryFiles: @unchecked Sendable {
         defer { lock.unlock() }
         if entries[path] == nil { order.append(path) }
         entries[path] = kind
-        if !handlersInstalled {
-            handlersInstalled = true
-            for sig in [SIGINT, SIGTERM, SIGHUP] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                source.setEventHandler { [weak self] in
-                    self?.removeAll()
-                    _exit(128 + sig)
-                }
-                source.resume()
-                sources.append(source)
-            }
+        armLocked()
+    }
+
+    /// Installs the signal handling now (the CLI does this at start, so that an interrupt
+    /// always exits 128 + signal after removing what is recorded).
+    public func arm() {
+        lock.lock()
+        defer { lock.unlock() }
+        armLocked()
+    }
+
+    private func armLocked() {
+        guard !handlersInstalled else { return }
+        handlersInstalled = true
+        SignalCleanup.install { [weak self] sig in
+            self?.removeAll()
+            _exit(128 + sig)
         }
     }
 
@@ -376,6 +380,55 @@ extension Output {
         }
         if failed {
             throw FileError("cannot write standard output: \(e == 0 ? "write error" : String(cString: strerror(e)))")
+        }
+    }
+}
+
+/// SIGINT/SIGTERM/SIGHUP handling that children do not inherit: a real handler (reset to
+/// the default by exec, unlike SIG_IGN) writes the signal number to a pipe, and a thread
+/// does the cleanup outside signal context. A signal ignored at start (nohup) stays ignored.
+enum SignalCleanup {
+    nonisolated(unsafe) static var writeEnd: Int32 = -1
+
+    static func install(_ action: @escaping @Sendable (Int32) -> Void) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        writeEnd = fds[1]
+        let readEnd = fds[0]
+        let thread = Thread {
+            var sig: Int32 = 0
+            while true {
+                let n = withUnsafeMutableBytes(of: &sig) { Foundation.read(readEnd, $0.baseAddress!, 4) }
+                if n == 4 { action(sig) }
+                if n < 0 && errno != EINTR { return }
+            }
+        }
+        // A parent may have started us with these blocked (threads of libdispatch block
+        // signals, and a blocked mask survives exec): unblock them on this thread, whose
+        // mask the threads created later inherit.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        thread.start()
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            var old = sigaction()
+            guard sigaction(sig, nil, &old) == 0 else { continue }
+            #if canImport(Glibc)
+            if unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == 1 { continue }   // SIG_IGN
+            var sa = sigaction()
+            sa.__sigaction_handler.sa_handler = { sig in
+                var s = sig
+                _ = withUnsafeBytes(of: &s) { Foundation.write(SignalCleanup.writeEnd, $0.baseAddress!, 4) }
+            }
+            #else
+            var sa = sigaction()
+            #endif
+            sigemptyset(&sa.sa_mask)
+            sa.sa_flags = SA_RESTART
+            _ = sigaction(sig, &sa, nil)
         }
     }
 }

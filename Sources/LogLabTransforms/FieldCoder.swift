@@ -753,7 +753,8 @@ struct FieldDecoder {
                     }
                     info = st.localShapes[try st.addLocalShape(shape)]
                 } else {
-                    let id = Int(header - 2)
+                    // A hostile varint can exceed Int.max: an error, not a trap (found by fuzzing).
+                    guard let id = Int(exactly: header - 2) else { throw TransformError.corruptFrame("unknown shape id \(header - 2)") }
                     if id < st.modelShapes.count { info = st.modelShapes[id] }
                     else if id - st.modelShapes.count < st.localShapes.count { info = st.localShapes[id - st.modelShapes.count] }
                     else { throw TransformError.corruptFrame("unknown shape id \(id)") }

@@ -30,6 +30,7 @@ struct LogLabCommand: ParsableCommand {
         do {
             try checkHelpTopic(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
+            TemporaryFiles.shared.arm()
             try command.run()
             try Output.finishStandardOutput()
         } catch let error as ExitCode {

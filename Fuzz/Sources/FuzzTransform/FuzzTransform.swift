@@ -29,7 +29,7 @@ public func fuzzInitialize(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMu
         for (k, n) in [1, 2, 8, 64].enumerated() where n <= lines.count {
             let payload = encoder.encode(lines.slice(0..<n))
             let head = UInt8(p) | UInt8(n << 1 & 0xFE)
-            FileManager.default.createFile(atPath: "\(dir)/seed-\(p)-\(k)", contents: Data([head] + payload))
+            _ = FileManager.default.createFile(atPath: "\(dir)/seed-\(p)-\(k)", contents: Data([head] + payload))
         }
     }
     return 0
