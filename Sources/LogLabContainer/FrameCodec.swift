@@ -142,7 +142,10 @@ public enum FrameCoding {
         let payload: [UInt8]
         if h.flags.contains(.compressed) {
             let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
-            guard let size = h.payloadSize ?? coder.declaredPayloadSize(stored), size <= limit else {
+            // A size the stored bytes declare is believed up to zstd's largest expansion.
+            let declaredLimit = min(limit, stored.count &* 32768 &+ (1 << 20))
+            guard let size = h.payloadSize ?? coder.declaredPayloadSize(stored).flatMap({ $0 <= declaredLimit ? $0 : nil }),
+                  size <= limit else {
                 throw ContainerError.corrupt("corrupt container: frame \(frame) does not say its payload size")
             }
             do {

@@ -86,7 +86,8 @@ public enum MessageFormat {
         guard !stored.isEmpty else { throw ContainerError.truncated("truncated message: no payload") }
         var payload: [UInt8]
         if head & compressed != 0 {
-            guard let n = size ?? coder.declaredPayloadSize(stored),
+            let declaredLimit = stored.count &* 32768 &+ (1 << 20)
+            guard let n = size ?? coder.declaredPayloadSize(stored).flatMap({ $0 <= declaredLimit ? $0 : nil }),
                   n <= ContainerFormat.maxPayloadSize(originalSize: maxRecordBytes) else {
                 throw corrupt("the payload size is unknown")
             }

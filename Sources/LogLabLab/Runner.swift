@@ -24,7 +24,8 @@ public struct ExperimentOutcome: Sendable, Codable {
     public var resumed: Int
     public var artifactsTrained: Int
     public var artifactsReused: Int
-    /// Dataset → where the bytes of its winner go (the winner's profile on the test records).
+    /// Dataset → where the bytes of its winner go (the winner's profile on the test records;
+    /// the best cell by the objective alone when no cell meets the constraints).
     public var breakdowns: [String: ByteBreakdown] = [:]
 
     public var succeeded: Bool { failures.isEmpty }
@@ -278,7 +279,9 @@ public final class ExperimentRunner {
     /// data frozen into a profile and the same test records. Skipped for backends that do
     /// not produce real containers.
     func explainWinners(_ state: inout RunState, outcome: ExperimentOutcome) -> [String: ByteBreakdown] {
-        let winners = ExperimentAnalysis(outcome: outcome).selections.compactMap(\.winner).filter { $0.result.containerBytes > 0 }
+        // The winner, or the best cell by the objective alone when none meets the constraints.
+        let winners = ExperimentAnalysis(outcome: outcome).selections.compactMap { $0.winner ?? $0.bestUnconstrained }
+            .filter { $0.result.containerBytes > 0 }
         guard !winners.isEmpty else { return [:] }
         trainArtifacts(&state, for: winners.map(\.cell))
         var out: [String: ByteBreakdown] = [:]

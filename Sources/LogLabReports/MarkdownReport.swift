@@ -100,6 +100,12 @@ struct MarkdownReport {
                 }
             } else if let b = sel.bestUnconstrained {
                 md.append("**No cell meets every constraint.** The best by the objective alone is \(describe(b)) (ratio \(Fmt.ratio(b.result.ratio))), which fails: \(sel.bestUnconstrainedViolations.joined(separator: "; ")).")
+                if let bd = outcome.breakdowns[sel.dataset], let table = try? BreakdownFormat.markdown.render(bd) {
+                    md.append("")
+                    md.append("Where that cell's bytes go (`loglab explain` of its profile on the test records):")
+                    md.append("")
+                    md.append(table)
+                }
             } else {
                 md.append("No verified cell.")
             }
