@@ -1,9 +1,11 @@
 /// Decimal integers inside text: an optional `-` (only at a word start, and never for zero),
 /// then 1…19 digits whose value fits in 64 bits; leading zeros kept as a width.
 ///
-/// Column coding: `u8 mode` (0 plain, 1 delta from the previous value of the column), then
-/// per value `varint (zigzag(value − base) << 1 | w)`; w = 1 when the digit count is not the
-/// value's natural one, then `varint digitCount` follows.
+/// Column coding: `u8 mode` (0 plain, 1 delta from the previous value of the column),
+/// `varint width` (0: each value at its natural digit count, else at least this many digits,
+/// zero-padded), per value `varint zigzag(value − base)`, then the values whose digit count
+/// differs from that rule: `varint count`, per one `varint (index − previous index)` (the
+/// first from 0) and `varint digitCount`.
 enum IntegerVariable {
     static let maxDigits = 19
 
@@ -38,51 +40,75 @@ enum IntegerVariable {
     static func cost(_ vars: ArraySlice<TextVariable>, delta: Bool) -> Int {
         var prev: Int64 = 0, total = 0
         for v in vars {
-            let z = zigzag(v.value &- (delta ? prev : 0))
-            total += varintSize(z << 1 | 1)
-            if v.aux != naturalDigits(v.value) { total += 1 }
+            total += varintSize(zigzag(v.value &- (delta ? prev : 0)))
             prev = v.value
         }
         return total
     }
 
+    /// The padding width leaving the fewest exceptions: 0 (natural) or the commonest width.
+    static func width(_ vars: ArraySlice<TextVariable>) -> Int {
+        var counts = [Int](repeating: 0, count: maxDigits + 1)
+        for v in vars { counts[v.aux] += 1 }
+        let common = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        var natural = 0, padded = 0
+        for v in vars {
+            let d = naturalDigits(v.value)
+            if v.aux != d { natural += 1 }
+            if v.aux != max(d, common) { padded += 1 }
+        }
+        return padded < natural ? common : 0
+    }
+
     static func encode(_ vars: ArraySlice<TextVariable>, into out: OutStream) {
         let delta = cost(vars, delta: true) < cost(vars, delta: false)
+        let w = width(vars)
         out.put(delta ? 1 : 0)
+        out.varint(w)
         var prev: Int64 = 0
-        for v in vars {
-            let z = zigzag(v.value &- (delta ? prev : 0))
-            let wide = v.aux != naturalDigits(v.value)
-            out.varint(z << 1 | (wide ? 1 : 0))
-            if wide { out.varint(v.aux) }
+        var exceptions: [(Int, Int)] = []
+        for (k, v) in vars.enumerated() {
+            out.varint(zigzag(v.value &- (delta ? prev : 0)))
+            if v.aux != max(naturalDigits(v.value), w) { exceptions.append((k, v.aux)) }
             prev = v.value
         }
+        out.varint(exceptions.count)
+        var last = 0
+        for (k, d) in exceptions { out.varint(k - last); out.varint(d); last = k }
     }
 
     static func decode(count: Int, _ inp: inout Cursor, into col: inout RenderedColumn) throws {
         guard count > 0 else { return }
         let mode = try inp.u8()
         guard mode <= 1 else { throw TransformError.corruptFrame("bad integer column mode \(mode)") }
+        let w = try inp.count(limit: maxDigits)
+        var values = [Int64](repeating: 0, count: count)
         var prev: Int64 = 0
+        for k in 0..<count {
+            let v = unzigzag(try inp.varint()) &+ (mode == 1 ? prev : 0)
+            guard v != Int64.min else { throw TransformError.corruptFrame("integer out of range") }
+            values[k] = v
+            prev = v
+        }
+        var widths = values.map { max(naturalDigits($0), w) }
+        let exceptions = try inp.count(limit: count)
+        var at = 0
+        for e in 0..<exceptions {
+            let gap = try inp.count(limit: count - 1 - at)
+            guard e == 0 || gap > 0 else { throw TransformError.corruptFrame("bad integer exception index") }
+            at += gap
+            let d = try inp.count(limit: maxDigits)
+            guard d >= naturalDigits(values[at]), d != widths[at] else { throw TransformError.corruptFrame("bad integer width") }
+            widths[at] = d
+        }
         var digits = [UInt8](repeating: 0, count: 20)
-        for _ in 0..<count {
-            let x = try inp.varint()
-            let v = unzigzag(x >> 1) &+ (mode == 1 ? prev : 0)
-            var width = naturalDigits(v)
-            if x & 1 == 1 {
-                let w = try inp.count(limit: maxDigits)
-                guard w > width else { throw TransformError.corruptFrame("bad integer width") }
-                width = w
-            }
-            if v < 0 {
-                guard v != Int64.min else { throw TransformError.corruptFrame("integer out of range") }
-                col.bytes.put(0x2D)
-            }
+        for k in 0..<count {
+            let v = values[k], width = widths[k]
+            if v < 0 { col.bytes.put(0x2D) }
             var m = v.magnitude
-            for k in stride(from: width - 1, through: 0, by: -1) { digits[k] = UInt8(m % 10) + 0x30; m /= 10 }
+            for t in stride(from: width - 1, through: 0, by: -1) { digits[t] = UInt8(m % 10) + 0x30; m /= 10 }
             digits.withUnsafeBufferPointer { col.bytes.put($0.baseAddress!, width) }
             col.close()
-            prev = v
         }
     }
 }

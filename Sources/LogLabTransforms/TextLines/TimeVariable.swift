@@ -44,7 +44,8 @@ struct TimeLayout: Hashable {
 }
 
 /// Timestamps inside text lines. The value is the instant as a count of the layout's units
-/// (seconds · 10^digits) since 1970-01-01, the clock read as UTC.
+/// (seconds · 10^digits) since 1970-01-01, the clock read as UTC; instants outside the range
+/// of 64-bit nanoseconds (years 1678–2261) are not recognised.
 ///
 /// Column coding (one column per frame, in line order across templates, so consecutive
 /// lines' stamps are near each other): `svarint (units − previous instant in these units)`,
@@ -53,8 +54,6 @@ enum TimeVariable {
     static let months: [[UInt8]] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map { Array($0.utf8) }
     static let weekdays: [[UInt8]] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].map { Array($0.utf8) }
     static let pow10: [Int64] = (0...9).map { k in (0..<k).reduce(Int64(1)) { r, _ in r * 10 } }
-    static let minDays = CivilDate.days(year: 0, month: 1, day: 1)
-    static let maxDays = CivilDate.days(year: 9999, month: 12, day: 31)
 
     struct Reader {
         let p: UnsafePointer<UInt8>
@@ -171,6 +170,8 @@ enum TimeVariable {
             }
         }
         var value = days * 86_400 + secs
+        // Instants must fit in 64-bit nanoseconds (years 1678–2261): the column codes them so.
+        guard !value.multipliedReportingOverflow(by: 1_000_000_000).overflow, value * 1_000_000_000 + 999_999_999 < Int64.max else { return nil }
         if fractionAllowed, r.j + 1 < n, p[r.j] == 0x2E || p[r.j] == 0x2C, isDigit(p[r.j + 1]) {
             let sep: UInt8 = p[r.j] == 0x2E ? 1 : 2
             var k = r.j + 1
@@ -200,12 +201,11 @@ enum TimeVariable {
     /// Decodes one value of `layout` and renders it; `prevNs` carries the column's state.
     static func decode(_ layout: TimeLayout, prevNs: inout Int64, _ inp: inout Cursor, into out: OutStream) throws {
         let unit = pow10[9 - layout.fractionDigits]
-        let (v, o) = try inp.svarint().addingReportingOverflow(CivilDate.floorDiv(prevNs, unit))
+        let v = try inp.svarint() &+ CivilDate.floorDiv(prevNs, unit)
+        let (ns, o) = v.multipliedReportingOverflow(by: unit)
+        guard !o else { throw TransformError.corruptFrame("timestamp out of range") }
         let perSecond = pow10[layout.fractionDigits]
-        guard !o, v >= minDays * 86_400 * perSecond, v <= (maxDays + 1) * 86_400 * perSecond else {
-            throw TransformError.corruptFrame("timestamp out of range")
-        }
-        prevNs = v &* unit
+        prevNs = ns
         let secs = CivilDate.floorDiv(v, perSecond)
         let frac = v - secs * perSecond
         let days = CivilDate.floorDiv(secs, 86_400)
