@@ -7,7 +7,9 @@ import LogLabCore
 ///    1 = a literal template follows (`varint length` + bytes; it takes the next frame-local
 ///    id and this record uses it); n ≥ 2 = template n − 2 (model templates first, then this
 ///    frame's literal ones);
-/// 2. the time column: every timestamp of every templated record, in record order;
+/// 2. the time columns: column k holds the k-th timestamp of every templated record that has
+///    one, in record order (a line's first stamp is near the previous line's first stamp,
+///    not necessarily near its own second one), k = 0, 1, … up to the most any template has;
 /// 3. for each template in order of first use in the frame, for each of its non-time slots
 ///    in order: the column of that slot's values over the frame's records of the template,
 ///    coded by the slot's kind (`IntegerVariable`, `HexVariable`, …).
@@ -25,7 +27,7 @@ struct TemplateEncoder {
         var localInfos: [TemplateInfo] = []
         var used: [Int] = []                     // template ids in order of first use
         var columns: [Int: [[TextVariable]]] = [:]
-        var times: [TextVariable] = []
+        var times: [[TextVariable]] = []
         let modelCount = model.infos.count
         records.bytes.withUnsafeBufferPointer { all in
             let base = all.baseAddress ?? UnsafePointer(bitPattern: 8)!
@@ -61,12 +63,17 @@ struct TemplateEncoder {
                     used.append(id)
                     columns[id] = Array(repeating: [], count: info.columnSlots.count)
                 }
-                var k = 0
+                var k = 0, t = 0
                 for v in vars {
-                    if v.kind == .time { times.append(v) } else { columns[id]![k].append(v); k += 1 }
+                    if v.kind == .time {
+                        if t == times.count { times.append([]) }
+                        times[t].append(v); t += 1
+                    } else {
+                        columns[id]![k].append(v); k += 1
+                    }
                 }
             }
-            TimeVariable.encode(times, into: body)
+            for column in times { TimeVariable.encode(column, into: body) }
             for id in used {
                 for col in columns[id]! {
                     guard let kind = col.first?.kind else { continue }
@@ -135,15 +142,19 @@ struct TemplateDecoder {
                 uses[id, default: 0] += 1
             }
             func info(_ id: Int) -> TemplateInfo { id < modelCount ? model.infos[id] : local[id - modelCount] }
-            // Section 2: the time column, in record order.
-            var times = RenderedColumn()
-            var prevNs: Int64 = 0
-            for r in 0..<recordCount where recTemplate[r] >= 0 {
-                let t = info(recTemplate[r])
-                for (k, kind) in t.kinds.enumerated() where kind == .time {
-                    try TimeVariable.decode(t.layouts[k]!, prevNs: &prevNs, &inp, into: times.bytes)
-                    times.close()
+            // Section 2: the time columns, each in record order.
+            let ordinals = used.map { info($0).timeSlots.count }.max() ?? 0
+            var times: [RenderedColumn] = []
+            for k in 0..<ordinals {
+                var column = RenderedColumn()
+                var prevNs: Int64 = 0
+                for r in 0..<recordCount where recTemplate[r] >= 0 {
+                    let t = info(recTemplate[r])
+                    guard k < t.timeSlots.count else { continue }
+                    try TimeVariable.decode(t.layouts[t.timeSlots[k]]!, prevNs: &prevNs, &inp, into: column.bytes)
+                    column.close()
                 }
+                times.append(column)
             }
             // Section 3: per template, per slot.
             var columns: [Int: [RenderedColumn]] = [:]
@@ -178,7 +189,7 @@ struct TemplateDecoder {
                 let t = info(id)
                 line.reset()
                 var cols = columns[id]!
-                var slot = 0, column = 0
+                var slot = 0, column = 0, ordinal = 0
                 var i = 0
                 let tb = t.bytes
                 while i < tb.count {
@@ -186,7 +197,8 @@ struct TemplateDecoder {
                     if TextVariableKind.reserved.contains(b) {
                         let (p, n): (UnsafePointer<UInt8>, Int)
                         if t.kinds[slot] == .time {
-                            (p, n) = try times.take()
+                            (p, n) = try times[ordinal].take()
+                            ordinal += 1
                             i += 1 + TimeLayout.byteCount
                         } else {
                             (p, n) = try cols[column].take()

@@ -87,6 +87,8 @@ final class TemplateInfo: Sendable {
     let layouts: [TimeLayout?]
     /// Slots that are not timestamps (they get a column per template), in order.
     let columnSlots: [Int]
+    /// The timestamp slots, in order.
+    let timeSlots: [Int]
 
     init(_ bytes: [UInt8]) throws {
         self.bytes = bytes
@@ -112,5 +114,6 @@ final class TemplateInfo: Sendable {
         self.kinds = kinds
         self.layouts = layouts
         columnSlots = kinds.indices.filter { kinds[$0] != .time }
+        timeSlots = kinds.indices.filter { kinds[$0] == .time }
     }
 }
