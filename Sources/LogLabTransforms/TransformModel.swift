@@ -8,8 +8,9 @@ import LogLabCore
 /// "LLTM"  u16le version  string selection  varint payloadLength  payload  u32le crc32(all before)
 /// ```
 /// Version 1 payload: the field model (see `FieldModel.write`) or the legacy table, or empty.
-/// Version 2 payload (written only when the model holds line templates): `u8 parts`
-/// (bit 0 field model, bit 1 template model), then the parts present, in that order.
+/// Version 2 payload (written only when the model holds line templates or float columns,
+/// which version-1 readers do not know): `u8 parts` (bit 0 field model, bit 1 template
+/// model), then the parts present, in that order.
 public final class TransformModel: Sendable {
     public static let currentVersion: UInt16 = 2
     static let magic: [UInt8] = Array("LLTM".utf8)
@@ -41,14 +42,15 @@ public final class TransformModel: Sendable {
 
     public func serialized() -> [UInt8] {
         var payload = ByteWriter()
-        if templates != nil { payload.u8((field != nil ? 1 : 0) | 2) }
+        let v2 = templates != nil || (field?.columns.contains { $0.kind == .float } ?? false)
+        if v2 { payload.u8((field != nil ? 1 : 0) | (templates != nil ? 2 : 0)) }
         if let field { field.write(to: &payload) }
         if let legacyTable { legacyTable.write(to: &payload) }
         if let templates { templates.write(to: &payload) }
         var w = ByteWriter(capacity: payload.count + 32)
         w.append(Self.magic)
         // Models without templates keep the version 1 form, byte for byte.
-        w.u16le(templates != nil ? 2 : 1)
+        w.u16le(v2 ? 2 : 1)
         w.string(selection.description)
         w.lengthPrefixed(payload.bytes)
         w.u32le(CRC32.checksum(w.bytes))
@@ -76,9 +78,11 @@ public final class TransformModel: Sendable {
             var templates: TemplateModel? = nil
             if version >= 2 {
                 let parts = try p.u8()
-                guard parts == 2 || parts == 3, selection.contains(.template) else { throw TransformError.corruptModel("bad model parts \(parts)") }
+                guard parts >= 1, parts <= 3, parts & 2 == 0 || selection.contains(.template), selection.isFieldAware else {
+                    throw TransformError.corruptModel("bad model parts \(parts)")
+                }
                 if parts & 1 != 0 { field = try FieldModel.read(from: &p, selection: selection, version: Int(version)) }
-                templates = try TemplateModel.read(from: &p)
+                if parts & 2 != 0 { templates = try TemplateModel.read(from: &p) }
             } else if selection.isLegacy {
                 legacy = try LegacyTable.read(from: &p)
             } else if !selection.isNone {

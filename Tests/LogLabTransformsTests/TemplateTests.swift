@@ -167,3 +167,38 @@ import LogLabCore
         }
     }
 }
+
+@Suite struct FloatTextTests {
+    static func parses(_ s: String) -> Bool {
+        let b = Array(s.utf8)
+        return b.withUnsafeBufferPointer { FloatText.parse($0.baseAddress!, $0.count) } != nil
+    }
+
+    @Test func shortestPositionalOnly() {
+        for s in ["0.0007450580596923828", "38.0", "-2.5", "0.0", "124.0", "1.5", "0.1", "123456789012345680000.0", "0.000001"] {
+            #expect(Self.parses(s), "\(s)")
+        }
+        for s in ["0.10", "1.0000000000000001", "1e-05", "-0.0", "38", ".5", "5.", "00.5", "1.5.", "--1.0", "0.1000000000000000055511151231257827", "abc"] {
+            #expect(!Self.parses(s), "\(s)")
+        }
+    }
+
+    @Test func zeekLikeFloatsRoundTripSmall() throws {
+        var rng = SeededRandom(seed: 5)
+        var b = RecordBatch()
+        for _ in 0..<300 {
+            let rtt = Double(rng.next() % 5000 + 1) * 0x1p-22
+            let ttl = Double(rng.next() % 300)
+            let odd = ["0.10", "1e-05", "-0.0", "2.50", "7.0"][Int(rng.next() % 5)]
+            b.append(Array("{\"rtt\":\(rtt),\"ttl\":[\(ttl)],\"odd\":\(odd)}".utf8))
+        }
+        let train = b.slice(0..<150), test = b.slice(150..<300)
+        let model = TransformModel.learn(from: train, selection: .all)
+        #expect(model.field!.columns.contains { $0.kind == .float })
+        #expect(model.serialized()[4] == 2)
+        for framing in Fixtures.framings { try Fixtures.roundTrip(model: model, test: test, framing: framing) }
+        let without = try Fixtures.roundTrip(train: train, test: test, selection: TransformSelection.all.without(.integer), framing: .file)
+        let with = try Fixtures.roundTrip(model: model, test: test, framing: .file)
+        #expect(with < without)
+    }
+}
