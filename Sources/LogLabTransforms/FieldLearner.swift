@@ -20,7 +20,6 @@ struct FieldLearner {
     var first: [[Int32]] = []          // first[c][r] = index into values[c], -1 if absent
     var shapeTable = ByteTable()
     var shapeCounts: [Int] = []
-    var shapeEarly: [Int] = []         // occurrences in the first half of the sample
     var sampleCount = 0
     var specs: [ColumnSpec] = []
     var baseCost: [[Int]] = []         // per value, under the chosen base coding
@@ -44,12 +43,7 @@ struct FieldLearner {
         if selection.contains(.enum) { learnVocabularies() }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
-            // A shape earns its place when it recurs in the held-out second half of the
-            // sample: there it would otherwise travel literally, which costs more than its
-            // stored (compressed) entry.
-            let order = (0..<shapeTable.count)
-                .filter { sampleCount < 4 || (shapeEarly[$0] > 0 && shapeCounts[$0] > shapeEarly[$0]) }
-                .sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
+            let order = (0..<shapeTable.count).sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
             shapes = order.prefix(FieldModel.maxShapes).map { Array(shapeTable.key($0)) }
         }
         // Columns of shapes we keep must exist; every collected path is a column.
@@ -75,7 +69,6 @@ struct FieldLearner {
                 let sid = shapeTable.insert(splitter.shape, splitter.shapeCount)
                 if sid == before {
                     shapeCounts.append(0)
-                    shapeEarly.append(0)
                     let bytes = Array(splitter.shapeBuffer)
                     let ps = (try? ShapePaths.paths(of: bytes)) ?? []
                     var cols: [Int32] = []
@@ -92,7 +85,6 @@ struct FieldLearner {
                     shapeCols.append(cols)
                 }
                 shapeCounts[sid] += 1
-                if r < sampleCount / 2 { shapeEarly[sid] += 1 }
                 let cols = shapeCols[sid]
                 guard cols.count == splitter.valueCount else { continue }
                 for slot in 0..<cols.count {
@@ -655,23 +647,13 @@ struct FieldLearner {
                 if hits * 5 >= scored, gain > Double(scored) * avg * 0.1, gain > (best?.gain ?? 0) { best = (gain, k) }
             }
             guard let best else { continue }
-            // The table: each key's most recent value in training (capped), for keys seen in
-            // both halves of the sample (a key seen in one half only is not expected again,
-            // and its entry would cost more in the stored model than it saves).
-            var early = ByteTable(), late = ByteTable()
-            for r in 0..<sampleCount {
-                let ki = first[best.key][r]
-                guard ki >= 0 else { continue }
-                _ = withToken(values[best.key][Int(ki)]) { r < sampleCount / 2 ? early.insert($0, $1) : late.insert($0, $1) }
-            }
+            // The table: each key's most recent value in training (capped).
             var keys = ByteTable()
             var vals = ByteTable()
             var valueOf: [Int32] = []
             for r in stride(from: sampleCount - 1, through: 0, by: -1) {
                 let ti = first[t][r], ki = first[best.key][r]
                 guard ti >= 0, ki >= 0, keys.count < FieldModel.maxLookup else { continue }
-                let recurs = withToken(values[best.key][Int(ki)]) { early.find($0, $1) != nil && late.find($0, $1) != nil }
-                guard recurs else { continue }
                 let before = keys.count
                 _ = withToken(values[best.key][Int(ki)]) { keys.insert($0, $1) }
                 if keys.count > before {
@@ -683,10 +665,6 @@ struct FieldLearner {
     }
 
     // MARK: enum
-
-    /// Bytes an entry of `length` bytes adds to the stored model: its length prefix and bytes
-    /// at the ratio a codec reaches on model blobs (about 3.5 : 1 on the real logs tried).
-    static func storedCost(_ length: Int) -> Int { (length + 1) * 2 / 7 + 1 }
 
     mutating func learnVocabularies() {
         var isSource = Set<Int>()
@@ -736,19 +714,8 @@ struct FieldLearner {
                 without += baseCost[c][i]
                 withEnum += rank[id] >= 0 ? varintSize(UInt64(rank[id] + 1)) : 1 + baseCost[c][i]
             }
-            // Entries earn their place: each occurrence after an entry's first is held out
-            // from learning it (prequentially), and the entry stays only if what it saves
-            // there exceeds what it costs in the stored model.
-            let final = ranking(counts)
-            var finalRank = [Int](repeating: -1, count: table.count)
-            for (r, id) in final.enumerated() { finalRank[id] = r }
-            var saved = [Int](repeating: 0, count: table.count)
-            var seen = [Bool](repeating: false, count: table.count)
-            for (i, id) in ids.enumerated() where finalRank[id] >= 0 {
-                if seen[id] { saved[id] += 1 + baseCost[c][i] - varintSize(UInt64(finalRank[id] + 1)) } else { seen[id] = true }
-            }
-            let keep = final.filter { saved[$0] > Self.storedCost(table.key($0).count) }
-            if withEnum < without && !keep.isEmpty {
+            let keep = ranking(counts)
+            if withEnum < without {
                 specs[c].vocab = ByteTable(keep.map { Array(table.key($0)) })
             }
         }
