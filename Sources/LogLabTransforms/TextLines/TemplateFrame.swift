@@ -157,11 +157,12 @@ struct TemplateDecoder {
                 times.append(column)
             }
             // Section 3: per template, per slot.
-            var columns: [Int: [RenderedColumn]] = [:]
+            var columns: [RenderedColumn] = []      // all templates' columns, back to back
+            var firstColumn: [Int: Int] = [:]
             for id in used {
                 let t = info(id)
                 let count = uses[id]!
-                var cols: [RenderedColumn] = []
+                firstColumn[id] = columns.count
                 for slot in t.columnSlots {
                     var col = RenderedColumn()
                     switch t.kinds[slot] {
@@ -172,9 +173,8 @@ struct TemplateDecoder {
                     case .digits: try DigitsVariable.decode(count: count, &inp, into: &col)
                     case .time: break
                     }
-                    cols.append(col)
+                    columns.append(col)
                 }
-                columns[id] = cols
             }
             guard inp.isAtEnd else { throw TransformError.corruptFrame("\(inp.remaining) unread bytes in a template frame") }
             // Splice.
@@ -188,8 +188,7 @@ struct TemplateDecoder {
                 }
                 let t = info(id)
                 line.reset()
-                var cols = columns[id]!
-                var slot = 0, column = 0, ordinal = 0
+                var slot = 0, column = firstColumn[id]!, ordinal = 0
                 var i = 0
                 let tb = t.bytes
                 while i < tb.count {
@@ -201,7 +200,7 @@ struct TemplateDecoder {
                             ordinal += 1
                             i += 1 + TimeLayout.byteCount
                         } else {
-                            (p, n) = try cols[column].take()
+                            (p, n) = try columns[column].take()
                             column += 1
                             i += 1
                         }
@@ -212,7 +211,6 @@ struct TemplateDecoder {
                         i += 1
                     }
                 }
-                columns[id] = cols
                 out.append(line.buffer)
             }
         }
