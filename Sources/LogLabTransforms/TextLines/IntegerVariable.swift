@@ -1,11 +1,12 @@
 /// Decimal integers inside text: an optional `-` (only at a word start, and never for zero),
 /// then 1…19 digits whose value fits in 64 bits; leading zeros kept as a width.
 ///
-/// Column coding: `u8 mode` (0 plain, 1 delta from the previous value of the column),
-/// `varint width` (0: each value at its natural digit count, else at least this many digits,
-/// zero-padded), per value `varint zigzag(value − base)`, then the values whose digit count
-/// differs from that rule: `varint count`, per one `varint (index − previous index)` (the
-/// first from 0) and `varint digitCount`.
+/// Column coding: `varint (width << 2 | exceptions << 1 | delta)` — delta: values coded from
+/// the column's previous value, else from 0; width 0: each value at its natural digit count,
+/// else zero-padded to at least this many digits; exceptions: some values break that rule —
+/// then per value `varint zigzag(value − base)`, and, with exceptions, `varint count` and
+/// per exception `varint (index − previous index)` (the first from 0, then ≥ 1) and
+/// `varint digitCount`. One byte of column header, so a frame of one line stays small.
 enum IntegerVariable {
     static let maxDigits = 19
 
@@ -63,15 +64,15 @@ enum IntegerVariable {
     static func encode(_ vars: ArraySlice<TextVariable>, into out: OutStream) {
         let delta = cost(vars, delta: true) < cost(vars, delta: false)
         let w = width(vars)
-        out.put(delta ? 1 : 0)
-        out.varint(w)
-        var prev: Int64 = 0
         var exceptions: [(Int, Int)] = []
-        for (k, v) in vars.enumerated() {
+        for (k, v) in vars.enumerated() where v.aux != max(naturalDigits(v.value), w) { exceptions.append((k, v.aux)) }
+        out.varint(w << 2 | (exceptions.isEmpty ? 0 : 2) | (delta ? 1 : 0))
+        var prev: Int64 = 0
+        for v in vars {
             out.varint(zigzag(v.value &- (delta ? prev : 0)))
-            if v.aux != max(naturalDigits(v.value), w) { exceptions.append((k, v.aux)) }
             prev = v.value
         }
+        guard !exceptions.isEmpty else { return }
         out.varint(exceptions.count)
         var last = 0
         for (k, d) in exceptions { out.varint(k - last); out.varint(d); last = k }
@@ -79,19 +80,19 @@ enum IntegerVariable {
 
     static func decode(count: Int, _ inp: inout Cursor, into col: inout RenderedColumn) throws {
         guard count > 0 else { return }
-        let mode = try inp.u8()
-        guard mode <= 1 else { throw TransformError.corruptFrame("bad integer column mode \(mode)") }
-        let w = try inp.count(limit: maxDigits)
+        let header = try inp.count(limit: maxDigits << 2 | 3)
+        let delta = header & 1 == 1, hasExceptions = header & 2 != 0, w = header >> 2
         var values = [Int64](repeating: 0, count: count)
         var prev: Int64 = 0
         for k in 0..<count {
-            let v = unzigzag(try inp.varint()) &+ (mode == 1 ? prev : 0)
+            let v = unzigzag(try inp.varint()) &+ (delta ? prev : 0)
             guard v != Int64.min else { throw TransformError.corruptFrame("integer out of range") }
             values[k] = v
             prev = v
         }
         var widths = values.map { max(naturalDigits($0), w) }
-        let exceptions = try inp.count(limit: count)
+        let exceptions = hasExceptions ? try inp.count(limit: count) : 0
+        if hasExceptions && exceptions == 0 { throw TransformError.corruptFrame("empty integer exception list") }
         var at = 0
         for e in 0..<exceptions {
             let gap = try inp.count(limit: count - 1 - at)
