@@ -22,7 +22,8 @@ import LogLabCore
 ///   a long number, `varint headLength` + head digits. The residual is taken from the
 ///   learned relation's prediction when its sources are in the record, else from the
 ///   column's previous value (delta) or from the column's learned reference value;
-/// * uuid: `varint layout` (0 = escape, text follows), 16 bytes, suffix bytes.
+/// * uuid: `varint layout` (0 = escape, text follows), 16 bytes, suffix bytes;
+/// * float: `varint t` (0 = escape, text follows), see `FloatText`.
 final class FieldCoderState {
     static let maxLocalColumns = 1024
 
@@ -276,6 +277,9 @@ final class FieldCoderState {
             out.put(UnsafePointer(uuidBytes), 16)
             out.put(tp + sStart, tn - 1 - sStart)
             return false
+        case .float:
+            if FloatText.encode(tp, tn, into: out) { return false }
+            out.put(0); writeText(tp, tn, out); return true
         }
     }
 
@@ -495,6 +499,10 @@ final class FieldCoderState {
                 let suffixLen = Int((layout - 1) >> 2)
                 let suffix = try inp.take(suffixLen)
                 UUIDText.render(layout: layout, bytes: bytes, suffix: suffix, suffixCount: suffixLen, into: target)
+            case .float:
+                let t = try inp.varint()
+                if t == 0 { try readText(&inp, into: target); break decode }
+                try FloatText.decode(tag: t, &inp, into: target)
             }
         }
     }

@@ -158,6 +158,17 @@ struct FieldLearner {
                     }
                 }
             }
+            if selection.contains(.integer) {
+                var parsedCount = 0
+                let costs: [Int] = vals.enumerated().map { (i, v) in
+                    withToken(v) { p, n in
+                        if let c = FloatText.cost(p, n) { parsedCount += 1; return c }
+                        return 1 + texts[i]
+                    }
+                }
+                let total = costs.reduce(0, +)
+                if parsedCount * 2 >= vals.count && total < best.cost { best = (total, .float, costs, false, 0, 0) }
+            }
             if selection.contains(.timestamp) {
                 let parsed: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
                     withToken(v) { p, n in

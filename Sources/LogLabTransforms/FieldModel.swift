@@ -6,6 +6,7 @@ enum ValueKind: UInt8, Sendable {
     case number = 1     // `integer`: mantissa + format, delta or relation residual
     case timestamp = 2  // `timestamp`: instant in format units + format, delta or residual
     case uuid = 3       // `uuid`: layout + 16 bytes + suffix
+    case float = 4      // `integer`: binary significand + exponent (`FloatText`)
 }
 
 /// A learned numeric relation (`derived`): the field is predicted from earlier-decoded
@@ -86,6 +87,7 @@ struct ColumnSpec: Sendable {
         case .number: parts.append(textInColumns ? "integer(rows only)" : "integer")
         case .timestamp: parts.append("timestamp")
         case .uuid: parts.append("uuid")
+        case .float: parts.append("integer(float)")
         }
         return parts.joined(separator: "+")
     }

@@ -5,10 +5,12 @@ import LogLabCore
 public struct FrameEncoder {
     public let model: TransformModel
     var field: FieldEncoder?
+    var templates: TemplateEncoder?
 
     public init(model: TransformModel) {
         self.model = model
         if let f = model.field { field = FieldEncoder(model: f) }
+        if let t = model.templates { templates = TemplateEncoder(model: t) }
     }
 
     /// Per-field-path and per-transform byte counts accumulated over every `encode` call
@@ -30,6 +32,8 @@ public struct FrameEncoder {
             RawFrame.encode(records, into: &out)
         } else if let legacy = model.legacyTable {
             legacy.encode(records, into: &out)
+        } else if templates != nil {
+            templates!.encode(records, into: &out)
         } else if field != nil {
             field!.encode(records, into: &out)
         } else {
@@ -44,10 +48,12 @@ public struct FrameEncoder {
 public struct FrameDecoder {
     public let model: TransformModel
     var field: FieldDecoder?
+    var templates: TemplateDecoder?
 
     public init(model: TransformModel) {
         self.model = model
         if let f = model.field { field = FieldDecoder(model: f) }
+        if let t = model.templates { templates = TemplateDecoder(model: t) }
     }
 
     public mutating func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
@@ -66,6 +72,9 @@ public struct FrameDecoder {
         case .legacy:
             guard let legacy = model.legacyTable else { throw TransformError.corruptFrame("legacy frame but the model has no legacy table") }
             return try legacy.decode(bytes, recordCount: recordCount)
+        case .templates:
+            guard let templates else { throw TransformError.corruptFrame("template frame but the model has no templates") }
+            return try templates.decode(bytes, recordCount: recordCount)
         case .rows, .columns:
             guard field != nil else { throw TransformError.corruptFrame("field-transformed frame but the model has no field transforms") }
             return try field!.decode(bytes, recordCount: recordCount)

@@ -21,7 +21,12 @@
 ///
 /// Frame kinds (first byte): 0 `none` records joined by `\n`; 1 `none` length-prefixed
 /// records (some record holds `\n`); 2 field-aware rows; 3 field-aware columns (directory +
-/// streams); 4 `legacy`. Field-aware layouts are described at `FieldCoderState`.
+/// streams); 4 `legacy`; 5 `template` (text lines, see `TemplateEncoder`). Field-aware
+/// layouts are described at `FieldCoderState`.
+///
+/// Plain-text training data (most records not JSON) is learnt by the `template` transform
+/// instead: lines split into templates and typed variables (`TextLines/`), in the manner of
+/// CLP, with the variables of each template slot in their own column.
 ///
 /// Each transform is a `TransformKind`, switched on or off through `TransformSelection`
 /// (`all`, `none`, `legacy`, `shape,columns`, `all-derived`).

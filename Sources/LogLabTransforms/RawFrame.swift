@@ -12,6 +12,8 @@ enum FrameKind: UInt8 {
     case columns = 3
     /// The earlier text-level approach (`legacy`).
     case legacy = 4
+    /// Text lines as templates + typed variable columns (`template`, see `TemplateEncoder`).
+    case templates = 5
 }
 
 /// The `none` path: the records with at most one byte of overhead.

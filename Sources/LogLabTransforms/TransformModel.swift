@@ -7,37 +7,50 @@ import LogLabCore
 /// ```
 /// "LLTM"  u16le version  string selection  varint payloadLength  payload  u32le crc32(all before)
 /// ```
-/// The payload is the field model (see `FieldModel.write`) or the legacy table, or empty.
+/// Version 1 payload: the field model (see `FieldModel.write`) or the legacy table, or empty.
+/// Version 2 payload (written only when the model holds line templates or float columns,
+/// which version-1 readers do not know): `u8 parts` (bit 0 field model, bit 1 template
+/// model), then the parts present, in that order.
 public final class TransformModel: Sendable {
-    public static let currentVersion: UInt16 = 1
+    public static let currentVersion: UInt16 = 2
     static let magic: [UInt8] = Array("LLTM".utf8)
 
     public let selection: TransformSelection
     let field: FieldModel?
     let legacyTable: LegacyTable?
+    let templates: TemplateModel?
 
-    init(selection: TransformSelection, field: FieldModel?, legacy: LegacyTable?) {
+    init(selection: TransformSelection, field: FieldModel?, legacy: LegacyTable?, templates: TemplateModel? = nil) {
         self.selection = selection
         self.field = field
         self.legacyTable = legacy
+        self.templates = templates
     }
 
-    /// Learns the selected transforms from `training` (any records; non-JSON ones are skipped).
+    /// Learns the selected transforms from `training` (any records; non-JSON ones are skipped,
+    /// or, when most records are text lines and `template` is selected, learnt as templates).
     public static func learn(from training: RecordBatch, selection: TransformSelection) -> TransformModel {
         if selection.isNone { return TransformModel(selection: selection, field: nil, legacy: nil) }
         if selection.isLegacy {
             return TransformModel(selection: selection, field: nil, legacy: LegacyTable.learn(from: training))
+        }
+        if selection.contains(.template) && TemplateModel.isMostlyText(training) {
+            return TransformModel(selection: selection, field: nil, legacy: nil, templates: TemplateModel.learn(from: training))
         }
         return TransformModel(selection: selection, field: FieldModel.learn(from: training, selection: selection), legacy: nil)
     }
 
     public func serialized() -> [UInt8] {
         var payload = ByteWriter()
+        let v2 = templates != nil || (field?.columns.contains { $0.kind == .float } ?? false)
+        if v2 { payload.u8((field != nil ? 1 : 0) | (templates != nil ? 2 : 0)) }
         if let field { field.write(to: &payload) }
         if let legacyTable { legacyTable.write(to: &payload) }
+        if let templates { templates.write(to: &payload) }
         var w = ByteWriter(capacity: payload.count + 32)
         w.append(Self.magic)
-        w.u16le(Self.currentVersion)
+        // Models without templates keep the version 1 form, byte for byte.
+        w.u16le(v2 ? 2 : 1)
         w.string(selection.description)
         w.lengthPrefixed(payload.bytes)
         w.u32le(CRC32.checksum(w.bytes))
@@ -62,13 +75,21 @@ public final class TransformModel: Sendable {
             var p = ByteReader(payload)
             var field: FieldModel? = nil
             var legacy: LegacyTable? = nil
-            if selection.isLegacy {
+            var templates: TemplateModel? = nil
+            if version >= 2 {
+                let parts = try p.u8()
+                guard parts >= 1, parts <= 3, parts & 2 == 0 || selection.contains(.template), selection.isFieldAware else {
+                    throw TransformError.corruptModel("bad model parts \(parts)")
+                }
+                if parts & 1 != 0 { field = try FieldModel.read(from: &p, selection: selection, version: Int(version)) }
+                if parts & 2 != 0 { templates = try TemplateModel.read(from: &p) }
+            } else if selection.isLegacy {
                 legacy = try LegacyTable.read(from: &p)
             } else if !selection.isNone {
                 field = try FieldModel.read(from: &p, selection: selection, version: Int(version))
             }
             guard p.isAtEnd else { throw TransformError.corruptModel("\(p.remaining) unread payload bytes") }
-            self.init(selection: selection, field: field, legacy: legacy)
+            self.init(selection: selection, field: field, legacy: legacy, templates: templates)
         } catch let e as TransformError {
             throw e
         } catch {

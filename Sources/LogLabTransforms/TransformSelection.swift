@@ -20,6 +20,10 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
     case `enum`
     /// Numeric text to zigzag varints (delta where it pays) when the text round-trips exactly.
     case integer
+    /// Plain-text lines (training records mostly not JSON) split into learned templates and
+    /// typed variables (integers, hex, addresses, UUIDs, timestamps), stored per template
+    /// in columns.
+    case template
     /// The earlier approach, kept for comparison: UUID to base64 form, URLs to small integers
     /// from a table, dates to digits. Text-level, not field-aware; cannot be combined.
     case legacy
@@ -34,6 +38,7 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .derived: "fields predicted from others (relations, substrings, lookups): residuals only"
         case .enum: "low-cardinality values to codes from a learned vocabulary"
         case .integer: "numeric text to zigzag varints when the text round-trips exactly"
+        case .template: "text lines to learned templates plus typed variable columns"
         case .legacy: "earlier approach: UUID to base64, URLs/methods to table indexes, dates to digits"
         }
     }
@@ -43,7 +48,7 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
     }
 
     /// The field-aware transforms, i.e. what `all` means.
-    public static let fieldAware: [TransformKind] = [.shape, .columns, .uuid, .timestamp, .derived, .enum, .integer]
+    public static let fieldAware: [TransformKind] = [.shape, .columns, .uuid, .timestamp, .derived, .enum, .integer, .template]
 }
 
 /// Which transforms are switched on. Spelt `none`, `all`, `legacy`, or a comma list of

@@ -1,0 +1,119 @@
+/// Splits a text line into its template (the static bytes, with one placeholder byte per
+/// variable, see `TextVariableKind`) and its variables, in the manner of CLP: every digit
+/// run, hex id, address and timestamp is a variable, the rest is the template. Rendering
+/// the variables into the template's placeholders gives the line byte for byte.
+///
+/// Recognition order at the start of a word (after a byte that is not a letter or digit):
+/// timestamp, UUID, IPv4 address, `0x` + hex, hex word, integer (a `-` sign allowed here),
+/// long digit run. Inside a word only digit runs are variables (`workers2` → `workers`, 2).
+enum TextTemplate {
+    /// Longest line given a template; longer ones travel verbatim.
+    static let maxLineBytes = 1 << 20
+
+    /// Tokenises `line[0..<n]` (at `offset` in the frame's bytes); false when the line holds a
+    /// reserved byte (or is too long) and must travel verbatim.
+    static func tokenize(_ p: UnsafePointer<UInt8>, _ n: Int, offset: Int, template: OutStream, vars: inout [TextVariable]) -> Bool {
+        template.reset()
+        vars.removeAll(keepingCapacity: true)
+        guard n <= maxLineBytes else { return false }
+        for k in 0..<n where p[k] &- 0x10 < 0x10 { return false }
+        template.reserve(n)
+        var i = 0
+        while i < n {
+            let b = p[i]
+            let wordStart = i == 0 || !isAlnum(p[i - 1])
+            if wordStart && isAlnum(b) {
+                if isDigit(b) || b &- 0x41 < 26, let t = TimeVariable.match(p, i, n) {
+                    template.put(TextVariableKind.time.rawValue)
+                    template.put(t.layout.base); template.put(t.layout.variant); template.put(t.layout.fraction)
+                    vars.append(TextVariable(kind: .time, start: offset + i, length: t.length, value: t.value, aux: t.layout.fractionDigits))
+                    i += t.length
+                    continue
+                }
+                if hexNibble(b) != nil {
+                    if let upper = UUIDVariable.match(p, i, n) {
+                        template.put(TextVariableKind.uuid.rawValue)
+                        vars.append(TextVariable(kind: .uuid, start: offset + i, length: UUIDVariable.length, aux: upper ? 1 : 0))
+                        i += UUIDVariable.length
+                        continue
+                    }
+                    if isDigit(b), let ip = IPv4Variable.match(p, i, n) {
+                        template.put(TextVariableKind.ipv4.rawValue)
+                        vars.append(TextVariable(kind: .ipv4, start: offset + i, length: ip.length, value: ip.value))
+                        i += ip.length
+                        continue
+                    }
+                    if b == 0x30, i + 2 < n, p[i + 1] | 0x20 == 0x78, let h = HexVariable.match(p, i + 2, n, prefixed: true) {
+                        template.put(p + i, 2)
+                        template.put(TextVariableKind.hex.rawValue)
+                        vars.append(TextVariable(kind: .hex, start: offset + i + 2, length: h.length, aux: h.upper ? 1 : 0))
+                        i += 2 + h.length
+                        continue
+                    }
+                    if let h = HexVariable.match(p, i, n, prefixed: false) {
+                        template.put(TextVariableKind.hex.rawValue)
+                        vars.append(TextVariable(kind: .hex, start: offset + i, length: h.length, aux: h.upper ? 1 : 0))
+                        i += h.length
+                        continue
+                    }
+                }
+            }
+            if isDigit(b) || (b == 0x2D && wordStart) {
+                if let x = IntegerVariable.match(p, i, n, signAllowed: wordStart) {
+                    template.put(TextVariableKind.integer.rawValue)
+                    vars.append(TextVariable(kind: .integer, start: offset + i, length: x.length, value: x.value, aux: x.digits))
+                    i += x.length
+                    continue
+                }
+                if isDigit(b) {
+                    let len = DigitsVariable.match(p, i, n)
+                    template.put(TextVariableKind.digits.rawValue)
+                    vars.append(TextVariable(kind: .digits, start: offset + i, length: len))
+                    i += len
+                    continue
+                }
+            }
+            template.put(b)
+            i += 1
+        }
+        return true
+    }
+}
+
+/// A template checked and taken apart: the kind of each slot, the layout of each time slot.
+final class TemplateInfo: Sendable {
+    let bytes: [UInt8]
+    let kinds: [TextVariableKind]
+    let layouts: [TimeLayout?]
+    /// Slots that are not timestamps (they get a column per template), in order.
+    let columnSlots: [Int]
+    /// The timestamp slots, in order.
+    let timeSlots: [Int]
+
+    init(_ bytes: [UInt8]) throws {
+        self.bytes = bytes
+        var kinds: [TextVariableKind] = []
+        var layouts: [TimeLayout?] = []
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
+            guard TextVariableKind.reserved.contains(b) else { continue }
+            guard let k = TextVariableKind(rawValue: b) else { throw TransformError.corruptFrame("unknown placeholder \(b) in a template") }
+            kinds.append(k)
+            if k == .time {
+                guard i + 3 <= bytes.count, let l = TimeLayout(bytes[i], bytes[i + 1], bytes[i + 2]) else {
+                    throw TransformError.corruptFrame("bad timestamp layout in a template")
+                }
+                layouts.append(l)
+                i += 3
+            } else {
+                layouts.append(nil)
+            }
+        }
+        self.kinds = kinds
+        self.layouts = layouts
+        columnSlots = kinds.indices.filter { kinds[$0] != .time }
+        timeSlots = kinds.indices.filter { kinds[$0] == .time }
+    }
+}

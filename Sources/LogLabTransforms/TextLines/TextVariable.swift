@@ -1,0 +1,59 @@
+/// A variable found inside a text line: its kind (the placeholder byte that stands for it in
+/// the line's template), where it lies in the line and what the kind parsed from it.
+///
+/// The kinds, each in its own file with its recogniser, column coder and renderer:
+/// `IntegerVariable`, `HexVariable`, `IPv4Variable`, `UUIDVariable`, `DigitsVariable`
+/// (digit runs too long for 64 bits) and `TimeVariable` (timestamps in common layouts).
+/// A line holding a byte of `TextVariableKind.reserved` never gets a template (it travels
+/// verbatim), so placeholders in a template are unambiguous.
+enum TextVariableKind: UInt8, CaseIterable {
+    case integer = 0x11
+    case hex = 0x12
+    case ipv4 = 0x13
+    case time = 0x14
+    case uuid = 0x15
+    case digits = 0x16
+
+    static let reserved: ClosedRange<UInt8> = 0x10...0x1F
+
+    /// Template bytes that follow the placeholder (the time layout).
+    var descriptorBytes: Int { self == .time ? TimeLayout.byteCount : 0 }
+}
+
+struct TextVariable {
+    var kind: TextVariableKind
+    /// Offset of the variable's text in the frame's record bytes, and its length.
+    var start: Int
+    var length: Int
+    /// integer: the value; ipv4: the address; time: the instant in layout units.
+    var value: Int64 = 0
+    /// integer: digit count (leading zeros included); hex, uuid: 1 when upper case; time: layout index.
+    var aux: Int = 0
+}
+
+/// Rendered values of one column, back to back, for the decoder to splice into lines.
+struct RenderedColumn {
+    let bytes = OutStream(capacity: 256)
+    var ends: [Int] = []
+    var next = 0
+
+    mutating func close() { ends.append(bytes.count) }
+
+    /// The next value's bytes.
+    mutating func take() throws -> (UnsafePointer<UInt8>, Int) {
+        guard next < ends.count else { throw TransformError.corruptFrame("template column holds too few values") }
+        let s = next == 0 ? 0 : ends[next - 1]
+        let e = ends[next]
+        next += 1
+        return (UnsafePointer(bytes.base) + s, e - s)
+    }
+}
+
+@inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+@inline(__always) func isAlnum(_ b: UInt8) -> Bool { b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 26 }
+@inline(__always) func hexNibble(_ b: UInt8) -> (value: UInt8, upper: Int)? {  // upper: 0 digit, 1 lower, 2 upper
+    if b &- 0x30 < 10 { return (b &- 0x30, 0) }
+    if b &- 0x61 < 6 { return (b &- 0x61 &+ 10, 1) }
+    if b &- 0x41 < 6 { return (b &- 0x41 &+ 10, 2) }
+    return nil
+}

@@ -1,0 +1,204 @@
+import Testing
+import LogLabCore
+@testable import LogLabTransforms
+
+/// The `template` transform: text lines to templates + typed variable columns.
+@Suite struct TemplateTests {
+    static let edgeLines: [String] = [
+        "", " ", "\t", "\r", "x", "0", "-0", "-", "--5", "a-5", "x -5 y", "007 -007 +7 0x 0x0 0XFF 0xfF 0x1g",
+        "9223372036854775807 -9223372036854775807 9223372036854775808 -9223372036854775808",
+        "99999999999999999999999999 000000000000000000000000001 1234567890123456789",
+        "blk_-6952295868487656571 blk_38865049064139660 blk_-1",
+        "10.251.73.220:50010 256.1.1.1 1.2.3 1.2.3.4.5 01.2.3.4 1.2.3.4a 0.0.0.0 255.255.255.255",
+        "fe80::1ff:fe23:4567:890a [2001:db8::8a2e:370:7334]:443 ::1",
+        "38101a0b-2096-447d-96ea-a692162415ae 38101A0B-2096-447D-96EA-A692162415AE 38101a0b-2096-447D-96ea-a692162415ae",
+        "113d3a99c3da401fbd62cc2caa5b96d2 deadbeef DEADBEEF01 a1b2c3d aaaaaaaa1 12345678",
+        "[Sun Dec 04 04:47:44 2005] [Mon Dec 04 04:47:44 2005] [Sun Dec  4 04:47:44 2005] [Sun Dec 4 04:47:44 2005]",
+        "Dec 10 06:55:46 LabSZ sshd[24200]: Jan  1 00:00:00 Feb 29 23:59:59 Feb 30 00:00:00 Dec 4 01:02:03",
+        "2017-05-16 00:00:00.008 2017-05-16T00:00:00Z 2017-05-16_13:53:08 2017-05-16 2017-13-01 2017-05-16T25:00:00",
+        "2021-12-26T15:10:59,123456789 2021-12-26T15:10:59.1234567891 2021/12/26 15:10:59 0000-01-01 9999-12-31T23:59:59",
+        "081109 203615 148 INFO 991231 235959 000229 000000 081309 203615",
+        "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /apache_pb.gif HTTP/1.0\" 200 2326",
+        "trailing spaces   ", "\ttabs\tinside\t", "crlf line 12\r", "unicode é 한글 😀 42ms", "ends with digit 5",
+        "\u{1}control\u{10}bytes\u{1F} 12", "a\u{0}b 3", "1.5 -2.25 3.0e10 0.0012521743774414063",
+        "ab12cd34ef 12ab 0x12AB 0xab12CD", "Sep 31 10:00:00", "Mon Jan 01 00:00:00 2001 Tue Jan 02 00:00:00 2001",
+    ]
+
+    static func batch(_ lines: [String]) -> RecordBatch {
+        var b = RecordBatch()
+        for l in lines { b.append(Array(l.utf8)) }
+        return b
+    }
+
+    /// Random lines mixing every variable kind with odd separators and bytes.
+    static func awkwardLines(seed: UInt64, count: Int) -> RecordBatch {
+        var rng = SeededRandom(seed: seed)
+        func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
+        let pieces: [() -> String] = [
+            { String(Int64(bitPattern: rng.next()) >> (rng.next() % 64)) },
+            { String(repeating: "0", count: Int(rng.next() % 4)) + String(rng.next() % 1000) },
+            { "0x" + String(rng.next(), radix: 16, uppercase: rng.next() % 2 == 0) },
+            { String(rng.next(), radix: 16) },
+            { "\(rng.next() % 300).\(rng.next() % 256).\(rng.next() % 256).\(rng.next() % 256)" },
+            { pick(TemplateTests.edgeLines) },
+            { pick(["user", "INFO", "é", "😀", "\t", " ", "  ", "\r", "-", ":", "[", "]", "=", ".", "_", "/", ","]) },
+            { let d = 1 + rng.next() % 31, h = rng.next() % 25; return "Dec \(d < 10 && rng.next() % 2 == 0 ? " " : "")\(d) \(h):0\(rng.next() % 10):5\(rng.next() % 10)" },
+            { "20\(rng.next() % 30)-0\(1 + rng.next() % 9)-\(10 + rng.next() % 21) 1\(rng.next() % 10):2\(rng.next() % 10):3\(rng.next() % 10).\(rng.next() % 100000)" },
+            { String(bytes: (0..<Int(rng.next() % 6)).map { _ in UInt8(rng.next() % 256) }, encoding: .isoLatin1) ?? "" },
+        ]
+        var b = RecordBatch()
+        for _ in 0..<count {
+            var s = ""
+            for _ in 0..<(rng.next() % 9) { s += pick(pieces)() + pick(["", " ", " ", "-", ":", "_", "=", "/"]) }
+            b.append(Array(s.utf8))
+        }
+        return b
+    }
+
+    static let template = TransformSelection([.template])
+
+    @Test func edgeLinesRoundTrip() throws {
+        let lines = Self.batch(Self.edgeLines)
+        let model = TransformModel.learn(from: lines, selection: .all)
+        #expect(model.templates != nil)
+        for framing in Fixtures.framings {
+            try Fixtures.roundTrip(model: model, test: lines, framing: framing)
+        }
+        // Each line on its own also learns and restores.
+        for l in Self.edgeLines {
+            let one = Self.batch([l, l])
+            try Fixtures.roundTrip(train: one, test: one, selection: Self.template, framing: .file)
+        }
+    }
+
+    @Test func variablesAreRecognised() {
+        let t = OutStream()
+        var vars: [TextVariable] = []
+        let line = Array("[Sun Dec 04 04:47:44 2005] pid -12 at 0x1F 10.0.0.1 38101a0b-2096-447d-96ea-a692162415ae 007 x99999999999999999999".utf8)
+        let ok = line.withUnsafeBufferPointer { TextTemplate.tokenize($0.baseAddress!, $0.count, offset: 0, template: t, vars: &vars) }
+        #expect(ok)
+        #expect(vars.map(\.kind) == [.time, .integer, .hex, .ipv4, .uuid, .integer, .digits])
+        #expect(vars[1].value == -12)
+        #expect(vars[5].value == 7 && vars[5].aux == 3)
+        let rejected = Array("a\u{11}b".utf8).withUnsafeBufferPointer { TextTemplate.tokenize($0.baseAddress!, $0.count, offset: 0, template: t, vars: &vars) }
+        #expect(!rejected)
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3, 4])
+    func awkwardLinesSeeds(seed: UInt64) throws {
+        let train = Self.awkwardLines(seed: seed, count: 300)
+        let test = Self.awkwardLines(seed: seed &+ 100, count: 300)
+        for sel in [Self.template, TransformSelection.all] {
+            let model = TransformModel.learn(from: train, selection: sel)
+            #expect(model.templates != nil)
+            for framing in Fixtures.framings { try Fixtures.roundTrip(model: model, test: test, framing: framing) }
+        }
+    }
+
+    @Test func templatesShrinkRepetitiveLines() throws {
+        var lines: [String] = []
+        for i in 0..<400 { lines.append("Dec 10 06:\(10 + i / 60):\(10 + i % 50) host sshd[\(24000 + i)]: Failed password for root from 10.0.\(i % 7).\(i % 200) port \(30000 + i * 7) ssh2") }
+        let b = Self.batch(lines)
+        let train = b.slice(0..<200), test = b.slice(200..<400)
+        let with = try Fixtures.roundTrip(train: train, test: test, selection: .all, framing: .file)
+        let without = try Fixtures.roundTrip(train: train, test: test, selection: TransformSelection.all.without(.template), framing: .file)
+        #expect(with * 4 < without)
+    }
+
+    @Test func jsonTrainingLearnsNoTemplates() {
+        var g = AwkwardJSON(seed: 3)
+        var b = RecordBatch()
+        for _ in 0..<200 { b.append(Array("{\"a\":\(g.rng.next() % 100),\"b\":\"x\"}".utf8)) }
+        let model = TransformModel.learn(from: b, selection: .all)
+        #expect(model.templates == nil)
+        #expect(model.serialized()[4] == 1)   // version 1 form kept for models without templates
+    }
+
+    @Test func corruptModelAndFramesAreDetected() throws {
+        let train = Self.awkwardLines(seed: 9, count: 200)
+        let model = TransformModel.learn(from: train, selection: .all)
+        let bytes = model.serialized()
+        #expect(bytes[4] == 2)
+        for i in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 200)) {
+            var bad = bytes
+            bad[i] ^= 0x5A
+            #expect(throws: TransformError.self) { _ = try TransformModel(serialized: bad) }
+        }
+        #expect(throws: TransformError.self) { _ = try TransformModel(serialized: Array(bytes.dropLast(3))) }
+        // Frames: flips and truncations either throw TransformError or restore other bytes;
+        // never trap. Truncations always throw.
+        var enc = FrameEncoder(model: model)
+        var dec = FrameDecoder(model: model)
+        let test = Self.awkwardLines(seed: 10, count: 60)
+        let frame = enc.encode(test)
+        #expect(frame[0] == 5)
+        #expect(try dec.decode(frame, recordCount: test.count) == test)
+        for cut in stride(from: 1, to: frame.count, by: max(1, frame.count / 300)) {
+            #expect(throws: TransformError.self) { _ = try dec.decode(Array(frame[0..<cut]), recordCount: test.count) }
+        }
+        for i in 0..<min(frame.count, 4000) {
+            var bad = frame
+            bad[i] ^= 0xA5
+            _ = try? dec.decode(bad, recordCount: test.count)
+        }
+        // A decoder without templates refuses the frame.
+        var plain = FrameDecoder(model: TransformModel.learn(from: train, selection: TransformSelection.all.without(.template)))
+        #expect(throws: TransformError.self) { _ = try plain.decode(frame, recordCount: test.count) }
+    }
+
+    /// Every record of every real dataset, with models from the other half and from other data.
+    @Test func realDatasetsEveryRecord() throws {
+        guard let dir = Fixtures.datasetsDirectory() else { return }   // folder absent: skip
+        let files = ["text-logs/Apache_2k.log", "text-logs/HDFS_2k.log", "text-logs/OpenSSH_2k.log", "text-logs/OpenStack_2k.log",
+                     "aws-cloudtrail.jsonl.zst", "kibana-web-logs.jsonl.zst", "zeek-dns.jsonl.zst"]
+        var loaded: [RecordBatch] = []
+        for f in files {
+            guard let r = try? Fixtures.loadRecords(dir + "/" + f, limit: f.hasSuffix(".log") ? Int.max : 300) else { continue }
+            loaded.append(r)
+        }
+        for (k, records) in loaded.enumerated() {
+            let half = records.count / 2
+            let a = records.slice(0..<half), b = records.slice(half..<records.count)
+            try Fixtures.roundTrip(train: a, test: b, selection: .all, framing: .block(1024))
+            try Fixtures.roundTrip(train: b, test: a, selection: .all, framing: .block(1024))
+            try Fixtures.roundTrip(train: a, test: b.slice(0..<min(200, b.count)), selection: .all, framing: .record)
+            let other = loaded[(k + 1) % loaded.count]
+            try Fixtures.roundTrip(train: other.slice(0..<min(1000, other.count)), test: records, selection: .all, framing: .block(1024))
+        }
+    }
+}
+
+@Suite struct FloatTextTests {
+    static func parses(_ s: String) -> Bool {
+        let b = Array(s.utf8)
+        return b.withUnsafeBufferPointer { FloatText.parse($0.baseAddress!, $0.count) } != nil
+    }
+
+    @Test func shortestPositionalOnly() {
+        for s in ["0.0007450580596923828", "38.0", "-2.5", "0.0", "124.0", "1.5", "0.1", "123456789012345680000.0", "0.000001"] {
+            #expect(Self.parses(s), "\(s)")
+        }
+        for s in ["0.10", "1.0000000000000001", "1e-05", "-0.0", "38", ".5", "5.", "00.5", "1.5.", "--1.0", "0.1000000000000000055511151231257827", "abc"] {
+            #expect(!Self.parses(s), "\(s)")
+        }
+    }
+
+    @Test func zeekLikeFloatsRoundTripSmall() throws {
+        var rng = SeededRandom(seed: 5)
+        var b = RecordBatch()
+        for _ in 0..<300 {
+            let rtt = Double(rng.next() % 5000 + 1) * 0x1p-22
+            let ttl = Double(rng.next() % 300)
+            let odd = ["0.10", "1e-05", "-0.0", "2.50", "7.0"][Int(rng.next() % 5)]
+            b.append(Array("{\"rtt\":\(rtt),\"ttl\":[\(ttl)],\"odd\":\(odd)}".utf8))
+        }
+        let train = b.slice(0..<150), test = b.slice(150..<300)
+        let model = TransformModel.learn(from: train, selection: .all)
+        #expect(model.field!.columns.contains { $0.kind == .float })
+        #expect(model.serialized()[4] == 2)
+        for framing in Fixtures.framings { try Fixtures.roundTrip(model: model, test: test, framing: framing) }
+        let without = try Fixtures.roundTrip(train: train, test: test, selection: TransformSelection.all.without(.integer), framing: .file)
+        let with = try Fixtures.roundTrip(model: model, test: test, framing: .file)
+        #expect(with < without)
+    }
+}
