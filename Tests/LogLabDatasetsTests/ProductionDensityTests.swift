@@ -69,6 +69,7 @@ import Glibc
             "dataset", "generate", "sdk-log", "--records", "200000", "--seed", "3", "-o", out,
         ])
         #expect(status == 0)
+        #expect(peakBytes > 1 << 20, "no peak memory read")
         let size = try #require(try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int)
         #expect(size > 150_000_000, "output \(size) bytes")
         // Holding the output in memory would need more than its size; the generator needs a world and 1 MiB.
@@ -77,18 +78,23 @@ import Glibc
     }
 }
 
-/// The built `loglab` binary, run as a child whose own resource usage is read back (`wait4`).
+/// The built `loglab` binary, run as a child whose peak memory is read while it runs.
 enum CLIBinary {
     static let path: String? = {
+        #if os(Linux)
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for config in ["debug", "release"] {
             let p = root.appendingPathComponent(".build/\(config)/loglab").path
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
+        #endif
         return nil
     }()
 
-    /// Exit status and peak resident set size in bytes of `loglab args…` (stdout and stderr discarded).
+    /// Exit status and peak resident set size in bytes of `loglab args…` (stdout and stderr
+    /// discarded). The peak is the child's own `VmHWM` (/proc/PID/status), polled until it
+    /// exits: `wait4`'s `ru_maxrss` would report this test process's size, which Linux carries
+    /// into a child across `exec`.
     static func runMeasuringPeakMemory(_ args: [String]) throws -> (status: Int32, peakBytes: Int) {
         let binary = try #require(path)
         var actions = posix_spawn_file_actions_t()
@@ -102,11 +108,19 @@ enum CLIBinary {
         let rc = posix_spawn(&pid, binary, &actions, nil, argv, environ)
         guard rc == 0 else { throw DatasetError("posix_spawn failed: \(rc)") }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw DatasetError("wait4 failed: \(errno)") }
+        var peakKiB = 0
+        while true {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kib = Int(line.dropFirst(6).filter(\.isNumber)) {
+                peakKiB = max(peakKiB, kib)
+            }
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { throw DatasetError("waitpid failed: \(errno)") }
+            usleep(5_000)
         }
         let exited = (status & 0x7F) == 0
-        return (exited ? (status >> 8) & 0xFF : -1, Int(usage.ru_maxrss) * 1024)   // ru_maxrss is in KiB on Linux
+        return (exited ? (status >> 8) & 0xFF : -1, peakKiB * 1024)
     }
 }
