@@ -9,7 +9,7 @@ struct LogLabCommand: ParsableCommand {
         subcommands: [
             RunCommand.self, BenchCommand.self, DatasetCommand.self, TrainCommand.self, CodecCommand.self,
             ProfileCommand.self, ExportCommand.self, CompressCommand.self, RestoreCommand.self,
-            VerifyCommand.self, InspectCommand.self,
+            VerifyCommand.self, InspectCommand.self, StudyCommand.self,
         ]
     )
 
