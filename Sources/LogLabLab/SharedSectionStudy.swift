@@ -32,7 +32,8 @@ import LogLabTransforms
 ///   model, estimated as the growth of its compressed size (`growth` columns).
 /// - `container-model@first`: the same, learned from the container's first frames only (what a
 ///   writer that cannot hold the whole container could do).
-/// - `container-model+prefix`: the container model and a prefix dictionary of its payloads.
+/// - `container-model+prefix`, `container-model+trained`: the container model and a prefix
+///   or trained dictionary of its payloads.
 public enum SharedSectionStudy {
     public struct Options: Sendable {
         public var codec: CodecSpec
@@ -231,7 +232,7 @@ public enum SharedSectionStudy {
 
         // (b, as the transforms see it) Models learned on the training records and the container's.
         for (design, records) in [("container-model", test), ("container-model@first", test.slice(0..<min(test.count, first * o.frameRecords)))]
-            where o.wants(design) || (design == "container-model" && o.wants("container-model+prefix")) {
+            where o.wants(design) || (design == "container-model" && (o.wants("container-model+prefix") || o.wants("container-model+trained"))) {
             let t1 = Clock.nanoseconds()
             // The learner samples its first 30,000 records: the container's come first.
             var learnFrom = records
@@ -243,6 +244,20 @@ public enum SharedSectionStudy {
             if o.wants(design) {
                 try measure(design, section: nil, buildSeconds: seconds,
                             notes: "model learned on \(records.count) container records, then the training records", containerModel: containerModel, payloads: p)
+            }
+            if design == "container-model" && o.wants("container-model+trained") {
+                var samples = RecordBatch()
+                for x in p.prefix(first) {
+                    var at = 0
+                    while at < x.count { samples.append(x[at..<min(x.count, at + 2048)]); at += 2048 }
+                }
+                let t2 = Clock.nanoseconds()
+                let trained = try DictionaryTrainer.train(samples: samples, options: DictionaryTrainingOptions(
+                    algorithm: .fastcover, size: o.dictionarySize, level: o.codec.level))
+                try measure("container-model+trained", section: trained.dictionary.bytes,
+                            buildSeconds: seconds + Double(Clock.nanoseconds() - t2) / 1e9,
+                            notes: "container model, and fastcover \(ByteSize.format(trained.actualSize)) on its first \(first) frames' payloads",
+                            containerModel: containerModel, payloads: p)
             }
             if design == "container-model" && o.wants("container-model+prefix") {
                 var h: [UInt8] = []
@@ -296,7 +311,7 @@ public enum SharedSectionStudy {
         func f(_ v: Double?, _ d: Int = 1) -> String { v.map { String(format: "%.\(d)f", $0) } ?? "—" }
         for r in rows {
             s += "| \(r.design) | \(r.frames) | \(r.frameBytes) | \(r.sectionBytes) (\(r.sectionRawBytes)) | \(f(r.ratio, 2)) | \(f(r.ratioGrowthOnly, 2)) | "
-            s += "\(f(r.recordP50Micros, 0)) | \(f(r.recordP99Micros, 0)) | \(f(r.sectionOpenMicros, 0)) | \(f(r.buildSeconds, 2)) | \(r.notes) |\n"
+            s += "\(f(r.recordP50Micros, 0)) | \(f(r.recordP99Micros, 0)) | \(f(r.recordCPUP50Micros, 0)) | \(f(r.sectionOpenMicros, 0)) | \(f(r.buildSeconds, 2)) | \(r.notes) |\n"
         }
         return s
     }
