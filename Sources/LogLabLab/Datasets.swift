@@ -111,7 +111,7 @@ public enum DatasetPreparation {
         let from = skip ?? 0
         let window = limit.map { from..<(from + $0) } ?? (from..<Int.max)
         func windowText(_ count: Int) -> String {
-            skip == nil && limit == nil ? "" : ", records \(from)..<\(from + count)"
+            skip == nil ? "" : ", records \(from)..<\(from + count)"   // limit alone reads as before
         }
         func cut(_ all: RecordBatch) -> RecordBatch {
             skip == nil && limit == nil ? all : all.slice(min(from, all.count)..<min(window.upperBound, all.count))
