@@ -175,7 +175,7 @@ public struct DatasetCatalog: Sendable, Codable, Equatable {
 extension SdkLogGenerator.Options {
     enum CodingKeys: String, CodingKey {
         case records, start, days, seed, apps, users, functions, anomaliesPerMillion, evolving, newUsersPerDay
-        case sliceRate, sliceHour
+        case sliceRate, sliceHour, sliceCurve
     }
 
     /// Every key optional: missing ones take the defaults.
@@ -193,6 +193,7 @@ extension SdkLogGenerator.Options {
                   evolving: try c.decodeIfPresent(Bool.self, forKey: .evolving) ?? d.evolving,
                   newUsersPerDay: try c.decodeIfPresent(Int.self, forKey: .newUsersPerDay),
                   sliceRate: try c.decodeIfPresent(Int.self, forKey: .sliceRate),
-                  sliceHour: try c.decodeIfPresent(Int.self, forKey: .sliceHour) ?? d.sliceHour)
+                  sliceHour: try c.decodeIfPresent(Int.self, forKey: .sliceHour) ?? d.sliceHour,
+                  sliceCurve: try c.decodeIfPresent(Bool.self, forKey: .sliceCurve) ?? d.sliceCurve)
     }
 }

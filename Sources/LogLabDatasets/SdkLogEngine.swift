@@ -139,21 +139,30 @@ final class SdkLogEngine {
         }
         sessionsOfDay = n
         sessionsStarted = 0
-        // The KST daily cycle, per minute, with a little day-to-day noise.
+        minuteCumulative = Self.dailyCurve(seed: o.seed, absDay: absDay)
+        minuteOrigin = dayStartRel
+        minute = 0
+    }
+
+    /// The KST daily cycle, per minute, with a little day-to-day noise: cumulative weights
+    /// (1441 entries, the first 0) of the minutes of day `absDay` (days since 1970).
+    static func dailyCurve(seed: UInt64, absDay: UInt64) -> [UInt64] {
         let hourly: [UInt64] = [60, 42, 27, 17, 11, 10, 14, 24, 38, 48, 54, 61, 76, 73, 64, 62, 66, 73, 84, 94, 100, 100, 91, 77]
-        var noise = Xoshiro256(seed: o.seed, stream: 0x2D_0000 &+ absDay)
-        minuteCumulative = [0]
-        minuteCumulative.reserveCapacity(1441)
+        var noise = Xoshiro256(seed: seed, stream: 0x2D_0000 &+ absDay)
+        var cumulative: [UInt64] = [0]
+        cumulative.reserveCapacity(1441)
         var acc: UInt64 = 0
         for m in 0..<1440 {
             let h = m / 60, f = UInt64(m % 60)
             let w = hourly[h] * (60 - f) + hourly[(h + 1) % 24] * f
             acc += w * UInt64(900 + noise.below(201))
-            minuteCumulative.append(acc)
+            cumulative.append(acc)
         }
-        minuteOrigin = dayStartRel
-        minute = 0
+        return cumulative
     }
+
+    /// Slice mode with `sliceCurve`: each minute's share of the day's mean rate (mean 1 over the day).
+    var sliceMinuteFactor: [Double] = []
 
     /// A slice: sessions arrive at a steady rate from half an hour before the slice starts (so
     /// the slice opens on a full population of sessions in progress); records are those ingested
@@ -165,6 +174,11 @@ final class SdkLogEngine {
         budgetOfDay = o.records / o.days + (day < o.records % o.days ? 1 : 0)
         sliceEmitted = 0
         arrivalsPerMinute = Double(o.sliceRate ?? 1) * 60 / Self.meanSessionLength
+        if o.sliceCurve {
+            let c = Self.dailyCurve(seed: o.seed, absDay: UInt64(bitPattern: world.startDay + Int64(day)))
+            let mean = Double(c[1440]) / 1440
+            sliceMinuteFactor = (0..<1440).map { Double(c[$0 + 1] - c[$0]) / mean }
+        }
         minute = 0
     }
 
@@ -191,9 +205,15 @@ final class SdkLogEngine {
             }
             if let top = sessionHeap.top, Int64(top >> 24) < nextMinuteRel { return }
             if o.sliceRate != nil {
-                let whole = Int(arrivalsPerMinute)
-                let n = whole + (traffic.unit() < arrivalsPerMinute - Double(whole) ? 1 : 0)
                 let minuteStart = nextMinuteRel
+                var rate = arrivalsPerMinute
+                if o.sliceCurve {
+                    // The minute of the KST day (the warm-up may begin on the day before).
+                    let m = Int(CivilDate.floorDiv(minuteStart - dayStartRel, 60_000)) % 1440
+                    rate *= sliceMinuteFactor[m < 0 ? m + 1440 : m]
+                }
+                let whole = Int(rate)
+                let n = whole + (traffic.unit() < rate - Double(whole) ? 1 : 0)
                 for _ in 0..<n {
                     startSession(at: minuteStart + Int64(traffic.below(60_000)), length: Self.sessionLength(&traffic))
                 }

@@ -49,9 +49,21 @@ public struct SkippedDataset: Sendable, Codable, Equatable {
 /// and tools can supply their own.
 public protocol RecordProvider: Sendable {
     func generate(_ options: [String: String]) throws -> RecordBatch
+    /// Only the records at positions `range` of what `generate(options)` gives (nil: all).
+    func generate(_ options: [String: String], range: Range<Int>?) throws -> RecordBatch
     func load(path: String) throws -> RecordBatch
     /// The file path of a catalogue entry.
     func catalogPath(_ name: String) throws -> String
+}
+
+extension RecordProvider {
+    /// Generates everything, then cuts: right for small test providers; the default provider
+    /// generates the window alone.
+    public func generate(_ options: [String: String], range: Range<Int>?) throws -> RecordBatch {
+        let all = try generate(options)
+        guard let range else { return all }
+        return all.slice(min(range.lowerBound, all.count)..<min(range.upperBound, all.count))
+    }
 }
 
 public struct LabError: Error, CustomStringConvertible {
@@ -66,46 +78,73 @@ public enum DatasetPreparation {
         var prepared: [PreparedDataset] = []
         var skipped: [SkippedDataset] = []
         for spec in specs {
-            let records: RecordBatch
-            let sourceText: String
-            switch spec.source {
-            case .generated(let options):
-                records = try provider.generate(options)
-                sourceText = "generated sdk-log (" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ", ") + ")"
-            case .file(let spelt, let optional):
-                let path = spelt.hasPrefix("/") ? spelt : URL(fileURLWithPath: baseDirectory).appendingPathComponent(spelt).standardizedFileURL.path
-                if !FileManager.default.fileExists(atPath: path) {
-                    if optional {
-                        skipped.append(SkippedDataset(name: spec.name, reason: "\(URL(fileURLWithPath: path).lastPathComponent) is absent"))
-                        continue
-                    }
-                    throw LabError("dataset '\(spec.name)': \(spelt): no such file (relative paths start at the spec's folder)")
-                }
-                records = try provider.load(path: path)
-                sourceText = "file \(URL(fileURLWithPath: path).lastPathComponent)"
-            case .catalog(let name, let optional):
-                let path: String
-                do { path = try provider.catalogPath(name) } catch {
-                    if optional { skipped.append(SkippedDataset(name: spec.name, reason: "\(error)")); continue }
-                    throw error
-                }
-                if !FileManager.default.fileExists(atPath: path) {
-                    if optional {
-                        skipped.append(SkippedDataset(name: spec.name, reason: "catalogue entry \(name) (\(URL(fileURLWithPath: path).lastPathComponent)) is absent"))
-                        continue
-                    }
-                    throw LabError("dataset '\(spec.name)': catalogue entry \(name): \(path): no such file")
-                }
-                records = try provider.load(path: path)
-                sourceText = "catalogue \(name) (\(URL(fileURLWithPath: path).lastPathComponent))"
+            let loaded = try loadSource( spec.source, skip: spec.skip, limit: spec.limit, dataset: spec.name,
+                                     baseDirectory: baseDirectory, provider: provider)
+            guard case .loaded(let records, let sourceText) = loaded else {
+                if case .skipped(let reason) = loaded { skipped.append(SkippedDataset(name: spec.name, reason: reason)) }
+                continue
             }
-            let limited = spec.limit.map { records.slice(0..<min($0, records.count)) } ?? records
-            prepared += try split(limited, spec: spec, sourceText: sourceText)
+            var separateTrain: (RecordBatch, String)? = nil
+            if case .source(let trainSource, let trainSkip, let trainLimit) = spec.split {
+                let t = try loadSource( trainSource, skip: trainSkip, limit: trainLimit, dataset: spec.name,
+                                    baseDirectory: baseDirectory, provider: provider)
+                guard case .loaded(let train, let trainText) = t else {
+                    if case .skipped(let reason) = t { skipped.append(SkippedDataset(name: spec.name, reason: "training source: " + reason)) }
+                    continue
+                }
+                separateTrain = (train, trainText)
+            }
+            prepared += try split(records, spec: spec, sourceText: sourceText, separateTrain: separateTrain)
         }
         return (prepared, skipped)
     }
 
-    static func split(_ records: RecordBatch, spec: DatasetSpec, sourceText: String) throws -> [PreparedDataset] {
+    enum Loaded {
+        case loaded(RecordBatch, String)
+        case skipped(String)
+    }
+
+    /// The records `skip..<skip+limit` of one source, and how the report names them. Generated
+    /// sources produce only that window (the provider may cache it); files are read, then cut.
+    static func loadSource(_ source: DatasetSource, skip: Int?, limit: Int?, dataset: String, baseDirectory: String,
+                        provider: RecordProvider) throws -> Loaded {
+        let from = skip ?? 0
+        let window = limit.map { from..<(from + $0) } ?? (from..<Int.max)
+        func windowText(_ count: Int) -> String {
+            skip == nil ? "" : ", records \(from)..<\(from + count)"   // limit alone reads as before
+        }
+        func cut(_ all: RecordBatch) -> RecordBatch {
+            skip == nil && limit == nil ? all : all.slice(min(from, all.count)..<min(window.upperBound, all.count))
+        }
+        switch source {
+        case .generated(let options):
+            let records = try provider.generate(options, range: skip == nil && limit == nil ? nil : window)
+            return .loaded(records, "generated sdk-log (" + options.keys.sorted().map { "\($0)=\(options[$0]!)" }.joined(separator: ", ") + ")" + windowText(records.count))
+        case .file(let spelt, let optional):
+            let path = spelt.hasPrefix("/") ? spelt : URL(fileURLWithPath: baseDirectory).appendingPathComponent(spelt).standardizedFileURL.path
+            if !FileManager.default.fileExists(atPath: path) {
+                if optional { return .skipped("\(URL(fileURLWithPath: path).lastPathComponent) is absent") }
+                throw LabError("dataset '\(dataset)': \(spelt): no such file (relative paths start at the spec's folder)")
+            }
+            let records = cut(try provider.load(path: path))
+            return .loaded(records, "file \(URL(fileURLWithPath: path).lastPathComponent)" + windowText(records.count))
+        case .catalog(let name, let optional):
+            let path: String
+            do { path = try provider.catalogPath(name) } catch {
+                if optional { return .skipped("\(error)") }
+                throw error
+            }
+            if !FileManager.default.fileExists(atPath: path) {
+                if optional { return .skipped("catalogue entry \(name) (\(URL(fileURLWithPath: path).lastPathComponent)) is absent") }
+                throw LabError("dataset '\(dataset)': catalogue entry \(name): \(path): no such file")
+            }
+            let records = cut(try provider.load(path: path))
+            return .loaded(records, "catalogue \(name) (\(URL(fileURLWithPath: path).lastPathComponent))" + windowText(records.count))
+        }
+    }
+
+    static func split(_ records: RecordBatch, spec: DatasetSpec, sourceText: String,
+                      separateTrain: (RecordBatch, String)? = nil) throws -> [PreparedDataset] {
         func cap(_ b: RecordBatch, _ n: Int?) -> RecordBatch { n.map { b.slice(0..<min($0, b.count)) } ?? b }
         func make(_ name: String, _ order: Int, _ train: RecordBatch, _ test: RecordBatch, _ splitText: String, inSample: Bool) throws -> PreparedDataset {
             let train = cap(train, spec.trainRecords), test = cap(test, spec.testRecords)
@@ -116,6 +155,11 @@ public enum DatasetPreparation {
             return PreparedDataset(name: name, group: spec.name, order: order, train: train, test: test, info: info)
         }
         switch spec.split {
+        case .source:
+            guard let (train, trainText) = separateTrain, !train.isEmpty else {
+                throw LabError("dataset '\(spec.name)': the training source has no records")
+            }
+            return [try make(spec.name, 0, train, records, "train: \(trainText); test: every record", inSample: false)]
         case .same:
             return [try make(spec.name, 0, records, records, "train = test (in-sample)", inSample: true)]
         case .fraction(let f):

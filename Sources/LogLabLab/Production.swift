@@ -8,10 +8,42 @@ import LogLabTransforms
 /// The record provider `loglab run` uses: the sdk-log generator and record files (JSON
 /// Lines, optionally .gz/.zst/.xz compressed).
 public struct DefaultRecordProvider: RecordProvider {
-    public init() {}
+    /// Generated record sets are kept here by content (generator options, window, generator
+    /// version), so a large day's window is generated once; nil: generate every time.
+    public let cache: ArtifactCache?
+
+    public init(cacheDirectory: String? = nil) {
+        cache = cacheDirectory.map { ArtifactCache(directory: $0) }
+    }
 
     public func generate(_ options: [String: String]) throws -> RecordBatch {
-        SdkLogGenerator(options: try Self.generatorOptions(options)).generate()
+        try generate(options, range: nil)
+    }
+
+    /// The window alone is held in memory: records before it are generated and dropped, and
+    /// generation stops after it.
+    public func generate(_ options: [String: String], range: Range<Int>?) throws -> RecordBatch {
+        let g = try Self.generatorOptions(options)
+        let window = range.map { min($0.lowerBound, g.records)..<min($0.upperBound, g.records) } ?? 0..<g.records
+        let generator = SdkLogGenerator(options: g)
+        guard let cache else { return generator.generate(range: window) }
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let canonical = String(decoding: try enc.encode(g), as: UTF8.self)
+        let key = ArtifactCache.key(["generated-records", SdkLogGenerator.outputVersion, canonical,
+                                     "\(window.lowerBound)..<\(window.upperBound)"])
+        let artifact = try cache.artifact(key: key) {
+            let t0 = Clock.nanoseconds()
+            let batch = generator.generate(range: window)
+            // Generated records are compact JSON without raw newlines: JSON Lines keeps them apart.
+            return TrainedArtifact(bytes: batch.joinedLines(finalNewline: true), seconds: Double(Clock.nanoseconds() - t0) / 1e9,
+                                   info: ["records": String(batch.count)])
+        }
+        let batch = RecordBatch(lines: artifact.bytes)
+        guard let expected = artifact.info["records"].flatMap(Int.init), batch.count == expected else {
+            throw LabError("cache entry \(key): generated records do not split into the \(artifact.info["records"] ?? "?") records stored; delete the entry")
+        }
+        return batch
     }
 
     /// Maps spec keys (snake_case) to generator options and validates them.
@@ -34,6 +66,7 @@ public struct DefaultRecordProvider: RecordProvider {
         if let v = try int("new_users_per_day") { g.newUsersPerDay = v }
         if let v = try int("slice_rate") { g.sliceRate = v }
         if let v = try int("slice_hour") { g.sliceHour = v }
+        if let v = o["slice_curve"] { g.sliceCurve = v == "true" }
         do { try g.validate() } catch { throw LabError("generate: \(error)") }
         return g
     }

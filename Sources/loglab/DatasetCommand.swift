@@ -54,6 +54,7 @@ struct DatasetCommand: ParsableCommand {
         @Option(help: "New users per day with --evolving (default users/20).") var newUsersPerDay: Int?
         @Option(help: "Slice mode: each day is a contiguous slice of a service handling this many records per second.") var sliceRate: Int?
         @Option(help: "KST hour at which each day's slice starts (with --slice-rate).") var sliceHour: Int = 20
+        @Flag(help: "With --slice-rate: the rate follows the KST daily curve, --slice-rate being its daily mean.") var sliceCurve = false
         @Option(help: "Compression level when the output is compressed.") var level: Int?
         @Option(help: "File layout: jsonl, json-array, pretty-array or es-search (a _search response).", transform: Parse.layout) var layout: ExportLayout = .jsonLines
         @Flag(help: "Print the sha256 of the generated (uncompressed) bytes.") var sha256 = false
@@ -67,7 +68,7 @@ struct DatasetCommand: ParsableCommand {
             let options = SdkLogGenerator.Options(
                 records: records, start: start, days: days, seed: seed, apps: apps, users: users,
                 functions: functions, anomaliesPerMillion: anomaliesPerMillion, evolving: evolving,
-                newUsersPerDay: newUsersPerDay, sliceRate: sliceRate, sliceHour: sliceHour)
+                newUsersPerDay: newUsersPerDay, sliceRate: sliceRate, sliceHour: sliceHour, sliceCurve: sliceCurve)
             try options.validate()
             let generator = SdkLogGenerator(options: options)
             let t0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()

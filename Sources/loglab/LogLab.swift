@@ -19,7 +19,7 @@ struct LogLabCommand: ParsableCommand {
         subcommands: [
             RunCommand.self, BenchCommand.self, DatasetCommand.self, TrainCommand.self, CodecCommand.self,
             ProfileCommand.self, ExportCommand.self, CompressCommand.self, RestoreCommand.self,
-            VerifyCommand.self, InspectCommand.self, ExplainCommand.self,
+            VerifyCommand.self, InspectCommand.self, ExplainCommand.self, StudyCommand.self,
         ]
     )
 

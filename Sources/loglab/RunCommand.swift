@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
         }
         let outDir = out ?? "Reports/\(loaded.name)\(quick ? "-quick" : "")"
         let console = ConsoleProgress()
-        let runner = ExperimentRunner(spec: loaded, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
+        let runner = ExperimentRunner(spec: loaded, backend: DefaultLabBackend(), provider: DefaultRecordProvider(cacheDirectory: noCache ? nil : cache),
                                       options: RunOptions(outDirectory: outDir, cacheDirectory: noCache ? nil : cache, fresh: fresh,
                                                           progress: { if !global.quiet { console.handle($0) } }))
         let start = Date()

@@ -66,17 +66,21 @@ public enum DictionaryAccounting: String, Sendable, Codable, Equatable {
 public struct DatasetSpec: Sendable, Codable, Equatable {
     public var name: String
     public var source: DatasetSource
-    /// Use only the first N records of the source.
+    /// Drop the first N records of the source (before `limit`): a window further into a long
+    /// day. Generated sources never hold the skipped records in memory.
+    public var skip: Int?
+    /// Use only the first N records of the source (after `skip`).
     public var limit: Int?
     public var split: SplitSpec
     /// Caps applied after the split (first N of each side).
     public var trainRecords: Int?
     public var testRecords: Int?
 
-    public init(name: String, source: DatasetSource, limit: Int? = nil, split: SplitSpec,
+    public init(name: String, source: DatasetSource, skip: Int? = nil, limit: Int? = nil, split: SplitSpec,
                 trainRecords: Int? = nil, testRecords: Int? = nil) {
         self.name = name
         self.source = source
+        self.skip = skip
         self.limit = limit
         self.split = split
         self.trainRecords = trainRecords
@@ -102,6 +106,9 @@ public enum SplitSpec: Sendable, Codable, Equatable {
     case days(field: String, train: [Int], test: [Int], eachTestDay: Bool)
     /// Train and test on the same records (in-sample; the report says so).
     case same
+    /// Training records from another source (e.g. another seed's day, or an earlier window of
+    /// the same day); every record of the dataset tests.
+    case source(DatasetSource, skip: Int?, limit: Int?)
 }
 
 /// One trained dictionary configuration.

@@ -101,7 +101,7 @@ public enum SpecLoader {
         var names = Set<String>()
         return try items.map { item in
             let r = try MappingReader(item, context: "a dataset",
-                                      allowed: ["name", "generate", "path", "catalog", "optional", "limit", "split", "train_records", "test_records"])
+                                      allowed: ["name", "generate", "path", "catalog", "optional", "skip", "limit", "split", "train", "train_records", "test_records"])
             let name = try r.required("name").string("dataset name")
             guard !name.isEmpty, !name.contains("|"), !name.contains("@") else {
                 throw SpecError("dataset name must be non-empty without '|' or '@'", at: r["name"]?.location)
@@ -113,28 +113,44 @@ public enum SpecLoader {
             guard sources.count == 1 else {
                 throw SpecError("dataset '\(name)' needs exactly one of generate, path or catalog", at: r.location)
             }
-            let optional = try r["optional"]?.bool("optional") ?? false
-            let source: DatasetSource
-            if let g = r["generate"] {
-                source = .generated(try decodeGenerator(g))
-            } else if let p = r["path"] {
-                let path = try p.string("path")
-                guard !path.isEmpty else { throw SpecError("path is empty", at: p.location) }
-                source = .file(path: path, optional: optional)
-            } else {
-                source = .catalog(try r.required("catalog").string("catalog"), optional: optional)
-            }
+            let source = try decodeSource(r)
+            let skip = try r["skip"]?.int("skip", min: 0)
             let limit = try r["limit"]?.int("limit", min: 1)
-            let split = try decodeSplit(r["split"])
-            return DatasetSpec(name: name, source: source, limit: limit, split: split,
+            let split: SplitSpec
+            if let t = r["train"] {
+                guard r["split"] == nil else {
+                    throw SpecError("dataset '\(name)': use either split or train (a separate training source), not both", at: t.location)
+                }
+                let tr = try MappingReader(t, context: "train", allowed: ["generate", "path", "catalog", "optional", "skip", "limit"])
+                guard ["generate", "path", "catalog"].filter({ tr[$0] != nil }).count == 1 else {
+                    throw SpecError("dataset '\(name)': train needs exactly one of generate, path or catalog", at: tr.location)
+                }
+                split = .source(try decodeSource(tr), skip: try tr["skip"]?.int("train.skip", min: 0),
+                                limit: try tr["limit"]?.int("train.limit", min: 1))
+            } else {
+                split = try decodeSplit(r["split"])
+            }
+            return DatasetSpec(name: name, source: source, skip: skip, limit: limit, split: split,
                                trainRecords: try r["train_records"]?.int("train_records", min: 1),
                                testRecords: try r["test_records"]?.int("test_records", min: 1))
         }
     }
 
+    /// The one source key of a dataset (or of its `train:`): generate, path or catalog.
+    static func decodeSource(_ r: MappingReader) throws -> DatasetSource {
+        let optional = try r["optional"]?.bool("optional") ?? false
+        if let g = r["generate"] { return .generated(try decodeGenerator(g)) }
+        if let p = r["path"] {
+            let path = try p.string("path")
+            guard !path.isEmpty else { throw SpecError("path is empty", at: p.location) }
+            return .file(path: path, optional: optional)
+        }
+        return .catalog(try r.required("catalog").string("catalog"), optional: optional)
+    }
+
     /// Generator options (validated here for shape; the generator checks its own ranges).
     static let generatorKeys = ["records", "seed", "days", "start", "apps", "users", "functions", "anomalies_per_million",
-                                "evolving", "new_users_per_day", "slice_rate", "slice_hour"]
+                                "evolving", "new_users_per_day", "slice_rate", "slice_hour", "slice_curve"]
 
     static func decodeGenerator(_ node: YNode) throws -> [String: String] {
         let r = try MappingReader(node, context: "generate", allowed: generatorKeys)
@@ -145,7 +161,7 @@ public enum SpecLoader {
             case "seed": out[k] = String(try v.int("generate.seed", min: 0))
             case "days": out[k] = String(try v.int("generate.days", min: 1, max: 366))
             case "apps", "users", "functions", "anomalies_per_million", "new_users_per_day", "slice_rate", "slice_hour": out[k] = String(try v.int("generate.\(k)", min: 0))
-            case "evolving": out[k] = String(try v.bool("generate.evolving"))
+            case "evolving", "slice_curve": out[k] = String(try v.bool("generate.\(k)"))
             case "start":
                 let s = try v.string("generate.start")
                 guard s.count == 10, s.split(separator: "-").count == 3 else {
