@@ -40,12 +40,23 @@ public final class ColumnarDecoder {
         self.paths = paths
         raw = []
         for (k, path) in paths.enumerated() {
-            var node = 0
-            for part in path.split(separator: ".", omittingEmptySubsequences: false) {
-                node = child(of: node, key: Array(part.utf8), create: true)
-            }
-            if nodes[node].column < 0 {
-                nodes[node].column = k
+            // Keys may contain dots themselves (`id.orig_h`): every way of reading the dots
+            // as separators or as part of a key leads to the same column (up to 2^8 ways).
+            let parts = path.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) }
+            let dots = min(parts.count - 1, 8)
+            for mask in 0..<(1 << dots) {
+                var node = 0
+                var key = parts[0]
+                for d in 1..<parts.count {
+                    if d <= dots, mask & (1 << (d - 1)) != 0 {
+                        key += [0x2E] + parts[d]
+                    } else {
+                        node = child(of: node, key: key, create: true)
+                        key = parts[d]
+                    }
+                }
+                node = child(of: node, key: key, create: true)
+                if nodes[node].column < 0 { nodes[node].column = k }
             }
             raw.append(RawColumn())
         }
@@ -570,6 +581,8 @@ enum ColumnBuilder {
         for i in 0..<n where col.kinds[i] == RawKind.number {
             let d: Double? = withText(col, i) { t in
                 if let v = parseInt64(t) { return v.magnitude <= (1 << 53) ? Double(v) : nil }
+                // An integer beyond int64 would only round: keep the column's exact text.
+                if !t.contains(where: { $0 == 0x2E || $0 == 0x65 || $0 == 0x45 }) { return nil }
                 guard let v = Double(String(decoding: t, as: UTF8.self)), v.isFinite else { return nil }
                 return v
             }

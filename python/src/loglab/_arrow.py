@@ -65,8 +65,10 @@ def column_array(owner: Owned, column: int) -> pa.Array:
                                                                 _buffer(owner, column, DICT_DATA) or _EMPTY])
         return pa.DictionaryArray.from_arrays(codes, vocabulary)
     if kind == LIST:
-        child = column_array(owner, lib.loglab_column_property(h, column, 4))
-        return pa.Array.from_buffers(pa.list_(child.type), length, [validity, _buffer(owner, column, OFFSETS)],
+        c = lib.loglab_column_property(h, column, 4)
+        child = column_array(owner, c)
+        item = pa.field("item", child.type, metadata={KIND_KEY: _KIND_NAMES.get(lib.loglab_column_property(h, c, 0), b"?")})
+        return pa.Array.from_buffers(pa.list_(item), length, [validity, _buffer(owner, column, OFFSETS)],
                                      null_count=nulls, children=[child])
     raise ColumnsError(f"unknown column kind {kind}")
 
