@@ -72,6 +72,12 @@ int32_t loglab_compress_text(loglab_profile *profile, const void *data, int64_t 
 int32_t loglab_compress_file(loglab_profile *profile, const char *src, const char *dst, int32_t threads,
                              char **error);
 
+/* Each record's time (ms since the epoch, INT64_MIN when undated) by `field` (NULL: the
+   profile's timestamp field), exactly as the container index and --partition-by date them.
+   `times` receives `count` values. */
+int32_t loglab_record_times(loglab_profile *profile, const char *field, const void *data,
+                            const int64_t *offsets, int64_t count, int64_t *times, char **error);
+
 /* ---- messages: one record per self-contained blob (docs/FORMATS.md, "Messages") ---- */
 int32_t loglab_encode_message(loglab_profile *profile, const void *record, int64_t length,
                               uint8_t **out, int64_t *out_length, char **error);

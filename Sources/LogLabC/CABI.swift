@@ -515,3 +515,29 @@ public func loglab_column_buffer(_ c: Handle?, _ column: Int64, _ which: Int32,
     length?.pointee = Int64(buf.count)
     return UnsafeRawPointer(buf.pointer)
 }
+
+// MARK: record times
+
+/// Each record's time (ms since the epoch; INT64_MIN when undated) by the field `field`
+/// (NULL: the profile's), as the container index and `--partition-by` date records.
+@_cdecl("loglab_record_times")
+public func loglab_record_times(_ p: Handle?, _ field: UnsafePointer<CChar>?, _ data: UnsafeRawPointer?,
+                                _ offsets: UnsafePointer<Int64>?, _ count: Int64,
+                                _ times: UnsafeMutablePointer<Int64>?, _ error: ErrorOut) -> Int32 {
+    guarded(error) {
+        let h = try object(p, as: ProfileHandle.self, "profile")
+        guard count >= 0 else { throw ArgumentError("negative record count") }
+        guard count == 0 || (offsets != nil && times != nil) else { throw ArgumentError("offsets or times are NULL") }
+        let name = field.map { String(cString: $0) } ?? h.codec.timestampField ?? ""
+        guard !name.isEmpty else { throw ContainerError(.usage, "no timestamp field (the profile names none)") }
+        let needle = TimestampExtractor.needle(for: name)
+        let off = UnsafeBufferPointer(start: offsets, count: count > 0 ? Int(count) + 1 : 0)
+        for i in 0..<Int(count) {
+            let lo = off[i], hi = off[i + 1]
+            guard lo >= 0, hi >= lo else { throw ArgumentError("offsets must not decrease (record \(i))") }
+            guard hi > lo, let data else { times![i] = Int64.min; continue }
+            times![i] = TimestampExtractor.time(in: UnsafeRawBufferPointer(start: data + Int(lo), count: Int(hi - lo)),
+                                                field: needle) ?? Int64.min
+        }
+    }
+}

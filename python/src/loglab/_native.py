@@ -31,6 +31,7 @@ _SIGNATURES = {
     "loglab_compress_records": (c_int32, [P, P, P, c_int64, c_int32, c_int32, OUT, LEN, E]),
     "loglab_compress_text": (c_int32, [P, P, c_int64, c_int32, OUT, LEN, E]),
     "loglab_compress_file": (c_int32, [P, c_char_p, c_char_p, c_int32, E]),
+    "loglab_record_times": (c_int32, [P, c_char_p, P, P, c_int64, P, E]),
     "loglab_encode_message": (c_int32, [P, P, c_int64, OUT, LEN, E]),
     "loglab_decode_message": (c_int32, [P, P, c_int64, OUT, LEN, E]),
     "loglab_reader_open": (c_int32, [P, c_char_p, OUT, E]),

@@ -94,19 +94,19 @@ class Profile:
             text = bytes(records)
             call(lib.loglab_compress_text, self._h, text, len(text), _threads(threads), byref(out), byref(length))
             return take_bytes(out, length)
-        parts: List[bytes] = []
-        offsets = array.array("q", [0])
-        total = 0
-        for r in records:
-            b = r.encode("utf-8") if isinstance(r, str) else bytes(r)
-            parts.append(b)
-            total += len(b)
-            offsets.append(total)
-        data = b"".join(parts)
-        off_ptr, _ = offsets.buffer_info()
-        call(lib.loglab_compress_records, self._h, data, off_ptr, len(parts), 1, _threads(threads),
-             byref(out), byref(length))
+        data, offsets = _pack(records)
+        call(lib.loglab_compress_records, self._h, data, offsets.buffer_info()[0], len(offsets) - 1, 1,
+             _threads(threads), byref(out), byref(length))
         return take_bytes(out, length)
+
+    def record_times(self, records: Sequence[bytes], field: Optional[str] = None) -> List[Optional[int]]:
+        """Each record's time in ms since the epoch (None when undated), found exactly as the
+        container index and ``--partition-by`` find it: by `field` (default: the profile's)."""
+        data, offsets = _pack(records)
+        times = array.array("q", bytes(8 * len(records)))
+        call(lib.loglab_record_times, self._h, field.encode() if field else None, data, offsets.buffer_info()[0],
+             len(records), times.buffer_info()[0] if records else None)
+        return [None if t == INT64_MIN else t for t in times]
 
     def compress_file(self, src: PathLike, dst: PathLike, *, threads: Optional[int] = None) -> None:
         """Compresses the JSON Lines file `src` into the container `dst` (streaming, bounded
@@ -126,6 +126,19 @@ class Profile:
         out, length = c_void_p(), c_int64()
         call(lib.loglab_decode_message, self._h, b, len(b), byref(out), byref(length))
         return take_bytes(out, length)
+
+
+def _pack(records: Iterable[Union[bytes, str]]) -> Tuple[bytes, array.array]:
+    """Records → one buffer and int64 offsets (count + 1)."""
+    parts: List[bytes] = []
+    offsets = array.array("q", [0])
+    total = 0
+    for r in records:
+        b = r.encode("utf-8") if isinstance(r, str) else bytes(r)
+        parts.append(b)
+        total += len(b)
+        offsets.append(total)
+    return b"".join(parts), offsets
 
 
 def as_profile(profile: Union[Profile, PathLike, None]) -> Profile:
