@@ -27,8 +27,14 @@ private func error_out(_ out: ErrorOut, _ message: String) {
     out.pointee = strdup(message)
 }
 
+/// Frames are large buffers allocated and freed per frame; glibc's defaults map and unmap
+/// each one (page faults on every frame). The CLI tunes the allocator the same way; done
+/// once, the first time a reader or writer is made.
+private let tuneAllocator: Void = AllocatorTuning.forLargeFrames()
+
 private func retain(_ object: AnyObject) -> Handle {
-    Unmanaged.passRetained(object).toOpaque()
+    _ = tuneAllocator
+    return Unmanaged.passRetained(object).toOpaque()
 }
 
 private func object<T: AnyObject>(_ handle: Handle?, as: T.Type, _ what: String) throws -> T {

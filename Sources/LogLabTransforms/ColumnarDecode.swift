@@ -1,4 +1,9 @@
 import LogLabCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Columnar decode: chosen field paths of JSON records → typed column buffers laid out as
 /// Arrow arrays (validity bitmaps, int32 offsets), for the C ABI and the Python package.
@@ -119,9 +124,20 @@ public final class ColumnarDecoder {
     }
 
     fileprivate func childNode(_ node: Int, key: UnsafeBufferPointer<UInt8>, isObject: Bool) -> Int {
-        let nd = nodes[node]
-        for (i, k) in nd.keys.enumerated() where k.count == key.count && k.withUnsafeBufferPointer({ $0.elementsEqual(key) }) {
-            let c = nd.children[i]
+        var found = -1
+        nodes.withUnsafeBufferPointer { all in
+            let keys = all[node].keys
+            for i in 0..<keys.count {
+                let k = keys[i]
+                guard k.count == key.count else { continue }
+                let same = k.withUnsafeBufferPointer { kb in
+                    kb.isEmpty || memcmp(kb.baseAddress!, key.baseAddress!, kb.count) == 0
+                }
+                if same { found = all[node].children[i]; return }
+            }
+        }
+        if found >= 0 {
+            let c = found
             if discover && !isObject && nodes[c].column < 0 { addColumn(c, key: key, parent: node) }
             return c
         }
@@ -194,8 +210,8 @@ struct RawColumn {
 
     mutating func append(kind: UInt8, _ bytes: UnsafeRawBufferPointer) {
         kinds.append(kind)
-        if kind == RawKind.string {
-            text.append(contentsOf: bytes.dropFirst().dropLast())
+        if kind == RawKind.string, bytes.count >= 2 {
+            text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[1..<(bytes.count - 1)]))
         } else {
             text.append(contentsOf: bytes)
         }
