@@ -9,7 +9,7 @@ swift build --product loglab            # the CLI the Python tests compare again
 venv=.venv-test
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
-"$venv/bin/pip" install -q ./python pyarrow duckdb orjson pytest pandas "pyspark>=4.0"
+"$venv/bin/pip" install -q ./python pyarrow duckdb orjson pytest pandas "pyspark==4.0.*"
 export LOGLAB_CLI="$PWD/.build/debug/loglab"
 export PYSPARK_PYTHON="$PWD/$venv/bin/python"
 # pytest exits 5 when it collects nothing: that is a failure here too.
