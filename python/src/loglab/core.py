@@ -339,11 +339,13 @@ class Container:
         `start`/`end` select records in [start, end) through the container's time index (whole
         frames outside are never decoded). `where` is a ``pyarrow.compute.Expression`` applied
         after decoding. `value=True` adds the exact record bytes as column ``value``."""
-        lo, hi = self._bounds(start, end)
-        filt = start is not None or end is not None
-        frames = self.frames_between(start, end)
-        batch = self._columns(frames, columns, lo, hi, filt, value, threads)
-        table = pa.Table.from_batches([batch])
+        # A few frames at a time: the decoded records of only those frames are in memory.
+        batches = list(self.to_batches(columns, start=start, end=end, value=value, frames_per_batch=64,
+                                       threads=threads))
+        if not batches:
+            batches = [self._columns([], columns, 0, 0, False, value, threads)]
+        schema = _arrow.unify_schemas([b.schema for b in batches])
+        table = pa.Table.from_batches([_arrow.conform(b, schema) for b in batches], schema=schema)
         return _apply_where(table, where)
 
     def to_pandas(self, columns: Optional[Sequence[str]] = None, where: Optional[object] = None,
