@@ -61,7 +61,9 @@ char *loglab_profile_info(loglab_profile *profile, int32_t what);
 
 /* ---- compressing ---- */
 /* Records (no "\n" inside) as `data` plus count + 1 offsets; `final_newline`: whether the
-   restored file ends with "\n". threads <= 0: one per core. Output: a whole container. */
+   restored file ends with "\n". threads <= 0: one per core. Output: a whole container.
+   Offsets must not decrease (checked) and must lie within `data` (the caller's duty: the
+   library is not given its length). */
 int32_t loglab_compress_records(loglab_profile *profile, const void *data, const int64_t *offsets,
                                 int64_t count, int32_t final_newline, int32_t threads,
                                 uint8_t **out, int64_t *out_length, char **error);
