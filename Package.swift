@@ -5,6 +5,7 @@ import PackageDescription
 //   C shims -> LogLabCore -> LogLabCodecs -> LogLabDatasets
 //                         -> LogLabTransforms
 //   LogLabContainer (codecs + transforms) -> LogLabLab -> LogLabReports -> loglab (CLI)
+//   LogLabContainer -> LogLabC (C ABI for python/)
 let package = Package(
     name: "LogLab",
     platforms: [.macOS(.v13)],
@@ -14,6 +15,8 @@ let package = Package(
             "LogLabContainer", "LogLabLab", "LogLabReports",
         ]),
         .executable(name: "loglab", targets: ["loglab"]),
+        // The C ABI (include/loglab.h) that the Python package loads.
+        .library(name: "LogLabC", type: .dynamic, targets: ["LogLabC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +39,7 @@ let package = Package(
             "LogLabCore", "LogLabCodecs", "LogLabDatasets", "LogLabTransforms", "LogLabContainer", "Yams",
         ]),
         .target(name: "LogLabReports", dependencies: ["LogLabCore", "LogLabContainer", "LogLabLab"]),
+        .target(name: "LogLabC", dependencies: ["LogLabCore", "LogLabTransforms", "LogLabContainer"]),
         .executableTarget(name: "loglab", dependencies: [
             "LogLabCore", "LogLabCodecs", "LogLabDatasets", "LogLabTransforms",
             "LogLabContainer", "LogLabLab", "LogLabReports",

@@ -10,14 +10,7 @@ import Glibc
 /// and streaming output in bounded memory.
 @Suite struct ProductionDensityTests {
     static func ms(_ record: ArraySlice<UInt8>, field: String = "timestamp") -> Int64? {
-        var out: Int64? = nil
-        let needle = Array("\"\(field)\":\"".utf8)
-        let r = Array(record)
-        guard let at = (0...(r.count - needle.count)).first(where: { r[$0..<($0 + needle.count)].elementsEqual(needle) }) else { return nil }
-        let start = at + needle.count
-        guard let end = r[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
-        out = CivilTime.parseTimestamp(r[start..<end])
-        return out
+        TimeField(field).time(in: record)
     }
 
     @Test(arguments: [

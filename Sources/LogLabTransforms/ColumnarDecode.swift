@@ -1,0 +1,827 @@
+import LogLabCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Columnar decode: chosen field paths of JSON records → typed column buffers laid out as
+/// Arrow arrays (validity bitmaps, int32 offsets), for the C ABI and the Python package.
+///
+/// This first version works on the restored record bytes: a path-directed walk finds each
+/// selected value (skipping everything else without building objects), keeps its raw text,
+/// and `finish` infers one type per column and converts. Decoding straight from the
+/// transformed streams (skipping the record rebuild) can replace the walk later without
+/// changing `DecodedColumn`.
+///
+/// Rules: a path is object keys joined by `.` (`_source.func_name`); with duplicate keys the
+/// last one wins (as JSON parsers do); a record that is not strict JSON has every column
+/// missing. Types per column, from the values seen: all booleans → bool; all integers that
+/// fit → int64; numbers that all parse to doubles exactly enough (integers up to 2^53) →
+/// float64; strings that are all ISO-8601 date-times in one zone → timestamp (ms or µs, with
+/// the zone); strings with few distinct values → dictionary; other strings → string (bytes
+/// that are not UTF-8 → binary); arrays → list of the inferred element type; objects or
+/// mixed kinds → json (the value's exact JSON text). Missing and null are null.
+public final class ColumnarDecoder {
+    public let paths: [String]
+    /// With no paths given, every leaf path met becomes a column (objects are flattened).
+    public let discover: Bool
+
+    struct Node {
+        var keys: [[UInt8]] = []
+        var children: [Int] = []
+        var column: Int = -1
+    }
+    private var nodes: [Node] = [Node()]
+    private(set) var raw: [RawColumn]
+    public private(set) var rows = 0
+    private var pendingStart: [Int] = []
+    private var pendingEnd: [Int] = []
+    private var pendingKind: [UInt8] = []
+    private var discovered: [String] = []
+
+    public init(paths: [String]) {
+        discover = paths.isEmpty
+        self.paths = paths
+        raw = []
+        for (k, path) in paths.enumerated() {
+            // Keys may contain dots themselves (`id.orig_h`): every way of reading the dots
+            // as separators or as part of a key leads to the same column (up to 2^8 ways).
+            let parts = path.split(separator: ".", omittingEmptySubsequences: false).map { Array($0.utf8) }
+            let dots = min(parts.count - 1, 8)
+            for mask in 0..<(1 << dots) {
+                var node = 0
+                var key = parts[0]
+                for d in 1..<parts.count {
+                    if d <= dots, mask & (1 << (d - 1)) != 0 {
+                        key += [0x2E] + parts[d]
+                    } else {
+                        node = child(of: node, key: key, create: true)
+                        key = parts[d]
+                    }
+                }
+                node = child(of: node, key: key, create: true)
+                if nodes[node].column < 0 { nodes[node].column = k }
+            }
+            raw.append(RawColumn())
+        }
+        // Duplicate paths share the first one's values (copied at finish).
+        pendingStart = Array(repeating: 0, count: raw.count)
+        pendingEnd = Array(repeating: 0, count: raw.count)
+        pendingKind = Array(repeating: 0, count: raw.count)
+    }
+
+    /// Column names in output order (the given paths, or the discovered ones).
+    public var names: [String] { discover ? discovered : paths }
+
+    private func child(of node: Int, key: [UInt8], create: Bool) -> Int {
+        if let i = nodes[node].keys.firstIndex(of: key) { return nodes[node].children[i] }
+        guard create else { return -1 }
+        nodes.append(Node())
+        let id = nodes.count - 1
+        nodes[node].keys.append(key)
+        nodes[node].children.append(id)
+        return id
+    }
+
+    // MARK: appending records
+
+    public func append(_ records: RecordBatch) {
+        for i in 0..<records.count { records.withRecord(i) { append($0) } }
+    }
+
+    /// Scans one record (its exact bytes, no line end).
+    public func append(_ record: UnsafeRawBufferPointer) {
+        for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
+        var ok = false
+        if let base = record.baseAddress, record.count > 0 {
+            var w = Walker(p: base.assumingMemoryBound(to: UInt8.self), n: record.count, owner: self)
+            let s = w.ws(0)
+            if s < record.count, w.p[s] == 0x7B, let end = w.value(s, node: 0, depth: 0), w.ws(end) == record.count {
+                ok = true
+            } else if let end = w.value(s, node: -1, depth: 0), w.ws(end) == record.count {
+                ok = true   // valid JSON, not an object: every field is missing
+                for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
+            }
+        }
+        for k in 0..<raw.count {
+            if ok, pendingKind[k] != RawKind.missing {
+                raw[k].append(kind: pendingKind[k], UnsafeRawBufferPointer(rebasing: record[pendingStart[k]..<pendingEnd[k]]))
+            } else {
+                raw[k].appendMissing()
+            }
+        }
+        rows += 1
+    }
+
+    fileprivate func capture(node: Int, kind: UInt8, start: Int, end: Int) {
+        let c = nodes[node].column
+        // Discovery flattens objects into their leaves instead of keeping their text.
+        guard c >= 0, !(discover && kind == RawKind.object) else { return }
+        pendingStart[c] = start
+        pendingEnd[c] = end
+        pendingKind[c] = kind
+    }
+
+    fileprivate func childNode(_ node: Int, key: UnsafeBufferPointer<UInt8>, isObject: Bool) -> Int {
+        var found = -1
+        nodes.withUnsafeBufferPointer { all in
+            let keys = all[node].keys
+            for i in 0..<keys.count {
+                let k = keys[i]
+                guard k.count == key.count else { continue }
+                let same = k.withUnsafeBufferPointer { kb in
+                    kb.isEmpty || memcmp(kb.baseAddress!, key.baseAddress!, kb.count) == 0
+                }
+                if same { found = all[node].children[i]; return }
+            }
+        }
+        if found >= 0 {
+            let c = found
+            if discover && !isObject && nodes[c].column < 0 { addColumn(c, key: key, parent: node) }
+            return c
+        }
+        guard discover else { return -1 }
+        let c = child(of: node, key: Array(key), create: true)
+        if !isObject { addColumn(c, key: key, parent: node) }
+        return c
+    }
+
+    private var nodePath: [Int: String] = [0: ""]
+    private func addColumn(_ c: Int, key: UnsafeBufferPointer<UInt8>, parent: Int) {
+        let prefix = nodePath[parent] ?? ""
+        let name = (prefix.isEmpty ? "" : prefix + ".") + String(decoding: key, as: UTF8.self)
+        nodes[c].column = raw.count
+        discovered.append(name)
+        var col = RawColumn()
+        for _ in 0..<rows { col.appendMissing() }
+        raw.append(col)
+        pendingStart.append(0); pendingEnd.append(0); pendingKind.append(RawKind.missing)
+    }
+
+    fileprivate func registerPath(_ c: Int, key: UnsafeBufferPointer<UInt8>, parent: Int) {
+        guard discover, nodePath[c] == nil else { return }
+        let prefix = nodePath[parent] ?? ""
+        nodePath[c] = (prefix.isEmpty ? "" : prefix + ".") + String(decoding: key, as: UTF8.self)
+    }
+
+    fileprivate func wantsChildren(_ node: Int) -> Bool { discover || !nodes[node].children.isEmpty }
+
+    /// Appends another decoder's rows (same paths; used to merge frames decoded in parallel).
+    public func append(contentsOf other: ColumnarDecoder) throws {
+        guard !discover, !other.discover, other.paths == paths else {
+            throw ColumnarError("cannot merge decoders of different paths")
+        }
+        for k in 0..<raw.count { raw[k].append(contentsOf: other.raw[k]) }
+        rows += other.rows
+    }
+
+    // MARK: finishing
+
+    /// The typed columns (in `names` order).
+    public func finish() throws -> [DecodedColumn] {
+        var out: [DecodedColumn] = []
+        let names = self.names
+        for k in 0..<raw.count {
+            // A repeated path reads the first occurrence's column.
+            let source = discover ? k : (paths.firstIndex(of: paths[k]) ?? k)
+            out.append(try raw[source].finish(name: names[k]))
+        }
+        return out
+    }
+}
+
+enum RawKind {
+    static let missing: UInt8 = 0, null: UInt8 = 1, bool: UInt8 = 2, number: UInt8 = 3
+    static let string: UInt8 = 4, array: UInt8 = 5, object: UInt8 = 6
+}
+
+/// One column's values as found: kind per row and the raw text (strings without quotes,
+/// still escaped; everything else exactly as spelt).
+struct RawColumn {
+    var kinds: [UInt8] = []
+    var offsets: [Int] = [0]
+    var text: [UInt8] = []
+
+    mutating func appendMissing() {
+        kinds.append(RawKind.missing)
+        offsets.append(text.count)
+    }
+
+    mutating func append(kind: UInt8, _ bytes: UnsafeRawBufferPointer) {
+        kinds.append(kind)
+        if kind == RawKind.string, bytes.count >= 2 {
+            text.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[1..<(bytes.count - 1)]))
+        } else {
+            text.append(contentsOf: bytes)
+        }
+        offsets.append(text.count)
+    }
+
+    mutating func append(contentsOf other: RawColumn) {
+        let base = text.count
+        kinds.append(contentsOf: other.kinds)
+        text.append(contentsOf: other.text)
+        offsets.append(contentsOf: other.offsets.dropFirst().lazy.map { $0 + base })
+    }
+
+    var count: Int { kinds.count }
+
+    func finish(name: String) throws -> DecodedColumn {
+        try ColumnBuilder.build(self, name: name)
+    }
+}
+
+/// Path-directed, strict JSON walk over one record (no allocation for skipped values).
+private struct Walker {
+    let p: UnsafePointer<UInt8>
+    let n: Int
+    /// The decoder whose selected keys the walk looks for (nil: validate and skip only).
+    let owner: ColumnarDecoder?
+    static let maxDepth = 128
+
+    init(p: UnsafePointer<UInt8>, n: Int, owner: ColumnarDecoder?) {
+        self.p = p
+        self.n = n
+        self.owner = owner
+    }
+
+    @inline(__always) func ws(_ i: Int) -> Int {
+        var i = i
+        while i < n, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+        return i
+    }
+
+    /// End of the value at `i` (which must not be whitespace); `node` ≥ 0 walks into an
+    /// object looking for selected keys, -1 skips.
+    mutating func value(_ i: Int, node: Int, depth: Int) -> Int? {
+        guard i < n, depth < Self.maxDepth else { return nil }
+        switch p[i] {
+        case 0x22: return string(i)
+        case 0x7B: return object(i, node: node, depth: depth)
+        case 0x5B: return array(i, depth: depth)
+        case 0x74: return literal(i, 0x74, 0x72, 0x75, 0x65, 4)
+        case 0x66: return literal(i, 0x66, 0x61, 0x6C, 0x73, 5)
+        case 0x6E: return literal(i, 0x6E, 0x75, 0x6C, 0x6C, 4)
+        default: return number(i)
+        }
+    }
+
+    func literal(_ i: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8, _ len: Int) -> Int? {
+        guard i + len <= n, p[i] == a, p[i + 1] == b, p[i + 2] == c, p[i + 3] == d else { return nil }
+        if len == 5 { guard p[i + 4] == 0x65 else { return nil } }
+        return i + len
+    }
+
+    func number(_ start: Int) -> Int? {
+        var i = start
+        if i < n, p[i] == 0x2D { i += 1 }
+        guard i < n else { return nil }
+        if p[i] == 0x30 {
+            i += 1
+        } else if p[i] >= 0x31 && p[i] <= 0x39 {
+            while i < n, p[i] >= 0x30 && p[i] <= 0x39 { i += 1 }
+        } else {
+            return nil
+        }
+        if i < n, p[i] == 0x2E {
+            i += 1
+            let d = i
+            while i < n, p[i] >= 0x30 && p[i] <= 0x39 { i += 1 }
+            if i == d { return nil }
+        }
+        if i < n, p[i] == 0x65 || p[i] == 0x45 {
+            i += 1
+            if i < n, p[i] == 0x2B || p[i] == 0x2D { i += 1 }
+            let d = i
+            while i < n, p[i] >= 0x30 && p[i] <= 0x39 { i += 1 }
+            if i == d { return nil }
+        }
+        return i
+    }
+
+    /// Index past the closing quote; raw control bytes and bad escapes reject the record.
+    func string(_ start: Int) -> Int? {
+        var i = start + 1
+        while i < n {
+            let b = p[i]
+            if b == 0x22 { return i + 1 }
+            if b < 0x20 { return nil }
+            if b == 0x5C {
+                guard i + 1 < n else { return nil }
+                switch p[i + 1] {
+                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: i += 2
+                case 0x75:
+                    guard i + 6 <= n else { return nil }
+                    for k in 2..<6 where hexValue(p[i + k]) < 0 { return nil }
+                    i += 6
+                default: return nil
+                }
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    mutating func object(_ start: Int, node: Int, depth: Int) -> Int? {
+        var i = ws(start + 1)
+        guard i < n else { return nil }
+        if p[i] == 0x7D { return i + 1 }
+        while true {
+            guard i < n, p[i] == 0x22, let keyEnd = string(i) else { return nil }
+            let keyStart = i + 1
+            i = ws(keyEnd)
+            guard i < n, p[i] == 0x3A else { return nil }
+            let vs = ws(i + 1)
+            guard vs < n else { return nil }
+            var c = -1
+            if node >= 0, let owner {
+                let isObject = p[vs] == 0x7B
+                let key = UnsafeBufferPointer(start: p + keyStart, count: keyEnd - 1 - keyStart)
+                if key.contains(0x5C) {
+                    if let unescaped = JSONText.unescape(key) {
+                        c = unescaped.withUnsafeBufferPointer { owner.childNode(node, key: $0, isObject: isObject) }
+                        if c >= 0 { unescaped.withUnsafeBufferPointer { owner.registerPath(c, key: $0, parent: node) } }
+                    }
+                } else {
+                    c = owner.childNode(node, key: key, isObject: isObject)
+                    if c >= 0 { owner.registerPath(c, key: key, parent: node) }
+                }
+            }
+            let inner = c >= 0 && p[vs] == 0x7B && owner!.wantsChildren(c) ? c : -1
+            guard let end = value(vs, node: inner, depth: depth + 1) else { return nil }
+            if c >= 0 { owner!.capture(node: c, kind: kind(vs), start: vs, end: end) }
+            i = ws(end)
+            guard i < n else { return nil }
+            if p[i] == 0x2C { i = ws(i + 1); continue }
+            if p[i] == 0x7D { return i + 1 }
+            return nil
+        }
+    }
+
+    mutating func array(_ start: Int, depth: Int) -> Int? {
+        var i = ws(start + 1)
+        guard i < n else { return nil }
+        if p[i] == 0x5D { return i + 1 }
+        while true {
+            guard let end = value(i, node: -1, depth: depth + 1) else { return nil }
+            i = ws(end)
+            guard i < n else { return nil }
+            if p[i] == 0x2C { i = ws(i + 1); continue }
+            if p[i] == 0x5D { return i + 1 }
+            return nil
+        }
+    }
+
+    func kind(_ i: Int) -> UInt8 {
+        switch p[i] {
+        case 0x22: RawKind.string
+        case 0x7B: RawKind.object
+        case 0x5B: RawKind.array
+        case 0x74, 0x66: RawKind.bool
+        case 0x6E: RawKind.null
+        default: RawKind.number
+        }
+    }
+}
+
+@inline(__always) func hexValue(_ h: UInt8) -> Int {
+    switch h {
+    case 0x30...0x39: Int(h - 0x30)
+    case 0x41...0x46: Int(h - 0x41 + 10)
+    case 0x61...0x66: Int(h - 0x61 + 10)
+    default: -1
+    }
+}
+
+/// JSON string escapes and array splitting for the column builder.
+enum JSONText {
+    /// Unescapes a JSON string body (no quotes). Nil when an escape is malformed or a
+    /// `\u` escape is a lone surrogate (not representable in UTF-8).
+    static func unescape(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var out = [UInt8]()
+        out.reserveCapacity(s.count)
+        guard unescape(s, into: &out) else { return nil }
+        return out
+    }
+
+    static func unescape(_ s: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        var i = 0
+        let n = s.count
+        while i < n {
+            let b = s[i]
+            if b != 0x5C { out.append(b); i += 1; continue }
+            guard i + 1 < n else { return false }
+            switch s[i + 1] {
+            case 0x22: out.append(0x22)
+            case 0x5C: out.append(0x5C)
+            case 0x2F: out.append(0x2F)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x6E: out.append(0x0A)
+            case 0x72: out.append(0x0D)
+            case 0x74: out.append(0x09)
+            case 0x75:
+                guard let u = hex4(s, i + 2) else { return false }
+                var scalar = u
+                i += 6
+                if u >= 0xD800 && u < 0xDC00 {
+                    guard i + 6 <= n, s[i] == 0x5C, s[i + 1] == 0x75, let lo = hex4(s, i + 2),
+                          lo >= 0xDC00 && lo < 0xE000 else { return false }
+                    scalar = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+                    i += 6
+                } else if u >= 0xDC00 && u < 0xE000 {
+                    return false
+                }
+                appendUTF8(scalar, to: &out)
+                continue
+            default: return false
+            }
+            i += 2
+        }
+        return true
+    }
+
+    static func hex4(_ s: UnsafeBufferPointer<UInt8>, _ at: Int) -> UInt32? {
+        guard at + 4 <= s.count else { return nil }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let h = hexValue(s[at + k])
+            guard h >= 0 else { return nil }
+            v = v << 4 | UInt32(h)
+        }
+        return v
+    }
+
+    static func appendUTF8(_ c: UInt32, to out: inout [UInt8]) {
+        switch c {
+        case ..<0x80: out.append(UInt8(c))
+        case ..<0x800:
+            out.append(UInt8(0xC0 | (c >> 6))); out.append(UInt8(0x80 | (c & 0x3F)))
+        case ..<0x10000:
+            out.append(UInt8(0xE0 | (c >> 12))); out.append(UInt8(0x80 | ((c >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (c & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (c >> 18))); out.append(UInt8(0x80 | ((c >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((c >> 6) & 0x3F))); out.append(UInt8(0x80 | (c & 0x3F)))
+        }
+    }
+
+    /// The elements of a (valid) JSON array's text, as a raw column.
+    static func elements(of array: UnsafeBufferPointer<UInt8>, into col: inout RawColumn) -> Int {
+        var count = 0
+        let a = array
+        guard let base = a.baseAddress else { return 0 }
+        let raw = UnsafeRawBufferPointer(a)
+        var w = Walker(p: base, n: a.count, owner: nil)
+        var i = w.ws(1)
+        guard i < a.count, a[i] != 0x5D else { return 0 }
+        while true {
+            guard let end = w.value(i, node: -1, depth: 1) else { return count }
+            col.append(kind: w.kind(i), UnsafeRawBufferPointer(rebasing: raw[i..<end]))
+            count += 1
+            i = w.ws(end)
+            guard i < a.count, a[i] == 0x2C else { return count }
+            i = w.ws(i + 1)
+        }
+    }
+}
+
+/// One typed column, laid out like an Arrow array. Buffers are plain arrays; the C ABI
+/// copies them out once.
+public struct DecodedColumn: Sendable {
+    public enum Kind: Int32, Sendable {
+        case null = 0, bool = 1, int64 = 2, float64 = 3, string = 4, binary = 5
+        case timestamp = 6, dictionary = 7, json = 8, list = 9
+    }
+    public var name: String
+    public var kind: Kind
+    public var length: Int
+    public var nullCount: Int
+    /// Validity bitmap (bit i set = row i present), empty when no row is null.
+    public var validity: [UInt8]
+    /// int64 / float64 / timestamp values, bool bitmap, or int32 dictionary codes.
+    public var values: [UInt8]
+    /// string/binary/json: byte offsets into `data`; list: element offsets into `child`.
+    public var offsets: [Int32]
+    public var data: [UInt8]
+    /// Dictionary vocabulary (offsets into `dictionaryData`).
+    public var dictionaryOffsets: [Int32]
+    public var dictionaryData: [UInt8]
+    /// Timestamps: 3 (milliseconds) or 6 (microseconds) since the epoch, UTC.
+    public var timeUnitDigits: Int32
+    /// Timestamps: `UTC` for `Z`, or the offset as written (`+09:00`).
+    public var zone: String
+    public var child: [DecodedColumn]
+
+    init(name: String, kind: Kind, length: Int) {
+        self.name = name; self.kind = kind; self.length = length
+        nullCount = 0; validity = []; values = []; offsets = []; data = []
+        dictionaryOffsets = []; dictionaryData = []; timeUnitDigits = 0; zone = ""; child = []
+    }
+}
+
+public struct ColumnarError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}
+
+enum ColumnBuilder {
+    static let maxBytes = Int(Int32.max)
+
+    static func build(_ col: RawColumn, name: String) throws -> DecodedColumn {
+        let n = col.count
+        var kinds = Set<UInt8>()
+        for k in col.kinds where k != RawKind.missing && k != RawKind.null { kinds.insert(k) }
+        var out: DecodedColumn
+        if kinds.isEmpty {
+            out = DecodedColumn(name: name, kind: .null, length: n)
+            out.nullCount = n
+            return out
+        }
+        if kinds.count > 1 || kinds.first == RawKind.object {
+            out = try texts(col, name: name, kind: .json)
+        } else {
+            switch kinds.first! {
+            case RawKind.bool: out = bools(col, name: name)
+            case RawKind.number: out = try numbers(col, name: name)
+            case RawKind.string: out = try strings(col, name: name)
+            default: out = try list(col, name: name)
+            }
+        }
+        setValidity(&out, col)
+        return out
+    }
+
+    static func present(_ k: UInt8) -> Bool { k != RawKind.missing && k != RawKind.null }
+
+    static func setValidity(_ out: inout DecodedColumn, _ col: RawColumn) {
+        var nulls = 0
+        for k in col.kinds where !present(k) { nulls += 1 }
+        out.nullCount = nulls
+        guard nulls > 0 else { return }
+        var bits = [UInt8](repeating: 0, count: (col.count + 7) / 8)
+        for (i, k) in col.kinds.enumerated() where present(k) { bits[i >> 3] |= 1 << UInt8(i & 7) }
+        out.validity = bits
+    }
+
+    @inline(__always) static func withText<R>(_ col: RawColumn, _ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        col.text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[col.offsets[i]..<col.offsets[i + 1]])) }
+    }
+
+    static func bools(_ col: RawColumn, name: String) -> DecodedColumn {
+        var out = DecodedColumn(name: name, kind: .bool, length: col.count)
+        var bits = [UInt8](repeating: 0, count: (col.count + 7) / 8)
+        for i in 0..<col.count where col.kinds[i] == RawKind.bool {
+            if col.text[col.offsets[i]] == 0x74 { bits[i >> 3] |= 1 << UInt8(i & 7) }
+        }
+        out.values = bits
+        return out
+    }
+
+    static func numbers(_ col: RawColumn, name: String) throws -> DecodedColumn {
+        let n = col.count
+        var ints = [Int64](repeating: 0, count: n)
+        var allInts = true
+        for i in 0..<n where col.kinds[i] == RawKind.number {
+            if let v = withText(col, i, parseInt64) { ints[i] = v } else { allInts = false; break }
+        }
+        if allInts {
+            var out = DecodedColumn(name: name, kind: .int64, length: n)
+            out.values = ints.withUnsafeBytes { Array($0) }
+            return out
+        }
+        var doubles = [Double](repeating: 0, count: n)
+        var exact = true
+        for i in 0..<n where col.kinds[i] == RawKind.number {
+            let d: Double? = withText(col, i) { t in
+                if let v = parseInt64(t) { return v.magnitude <= (1 << 53) ? Double(v) : nil }
+                // An integer beyond int64 would only round: keep the column's exact text.
+                if !t.contains(where: { $0 == 0x2E || $0 == 0x65 || $0 == 0x45 }) { return nil }
+                guard let v = Double(String(decoding: t, as: UTF8.self)), v.isFinite else { return nil }
+                return v
+            }
+            guard let d else { exact = false; break }
+            doubles[i] = d
+        }
+        if exact {
+            var out = DecodedColumn(name: name, kind: .float64, length: n)
+            out.values = doubles.withUnsafeBytes { Array($0) }
+            return out
+        }
+        return try texts(col, name: name, kind: .json)
+    }
+
+    static func parseInt64(_ t: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        var neg = false
+        if i < t.count, t[i] == 0x2D { neg = true; i += 1 }
+        guard i < t.count else { return nil }
+        var v: Int64 = 0
+        while i < t.count {
+            let c = t[i]
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = neg ? m.subtractingReportingOverflow(Int64(c - 0x30)) : m.addingReportingOverflow(Int64(c - 0x30))
+            guard !o1, !o2 else { return nil }
+            v = a
+            i += 1
+        }
+        return v
+    }
+
+    /// Strings: timestamps, a dictionary, plain UTF-8 or binary.
+    static func strings(_ col: RawColumn, name: String) throws -> DecodedColumn {
+        let n = col.count
+        // Timestamps: every value an ISO-8601 date-time with seconds, in one zone.
+        var zone: [UInt8]? = nil
+        var digits = 0
+        var isTime = true
+        var times = [Int64](repeating: 0, count: n)
+        var micros = [Int64](repeating: 0, count: n)
+        for i in 0..<n where col.kinds[i] == RawKind.string {
+            guard let t = withText(col, i, ISOTime.parse) else { isTime = false; break }
+            if zone == nil { zone = t.zone } else if zone! != t.zone { isTime = false; break }
+            digits = max(digits, t.fractionDigits)
+            micros[i] = t.micros
+        }
+        if isTime, let zone, digits <= 6 {
+            var out = DecodedColumn(name: name, kind: .timestamp, length: n)
+            let ms = digits <= 3
+            for i in 0..<n { times[i] = ms ? micros[i] / 1000 : micros[i] }
+            out.values = times.withUnsafeBytes { Array($0) }
+            out.timeUnitDigits = ms ? 3 : 6
+            out.zone = zone == [0x5A] ? "UTC" : String(decoding: zone, as: UTF8.self)
+            return out
+        }
+        // Unescape once, then decide between a dictionary and plain strings.
+        var data = [UInt8]()
+        data.reserveCapacity(col.text.count)
+        var offsets = [Int32](repeating: 0, count: n + 1)
+        var utf8 = true
+        for i in 0..<n {
+            if col.kinds[i] == RawKind.string {
+                let ok: Bool = withText(col, i) { t in
+                    t.contains(0x5C) ? JSONText.unescape(t, into: &data) : { data.append(contentsOf: t); return true }()
+                }
+                if !ok { return try texts(col, name: name, kind: .json) }
+            }
+            guard data.count <= maxBytes else { throw ColumnarError("column \(name): more than 2 GiB of text in one batch") }
+            offsets[i + 1] = Int32(data.count)
+        }
+        utf8 = validUTF8(data)
+        var out: DecodedColumn
+        if utf8, let dict = dictionary(data, offsets, col, name: name) {
+            out = dict
+        } else {
+            out = DecodedColumn(name: name, kind: utf8 ? .string : .binary, length: n)
+            out.offsets = offsets
+            out.data = data
+        }
+        return out
+    }
+
+    static func dictionary(_ data: [UInt8], _ offsets: [Int32], _ col: RawColumn, name: String) -> DecodedColumn? {
+        let n = col.count
+        var present = 0
+        for k in col.kinds where k == RawKind.string { present += 1 }
+        guard present >= 16 else { return nil }
+        let limit = min(present / 4, 1 << 16)
+        var codes = [Int32](repeating: 0, count: n)
+        var vocab: [ArraySlice<UInt8>: Int32] = [:]
+        var order: [ArraySlice<UInt8>] = []
+        for i in 0..<n where col.kinds[i] == RawKind.string {
+            let s = data[Int(offsets[i])..<Int(offsets[i + 1])]
+            if let c = vocab[s] {
+                codes[i] = c
+            } else {
+                guard order.count < limit else { return nil }
+                let c = Int32(order.count)
+                vocab[s] = c
+                order.append(s)
+                codes[i] = c
+            }
+        }
+        var out = DecodedColumn(name: name, kind: .dictionary, length: n)
+        out.values = codes.withUnsafeBytes { Array($0) }
+        out.dictionaryOffsets = [0]
+        for s in order {
+            out.dictionaryData.append(contentsOf: s)
+            out.dictionaryOffsets.append(Int32(out.dictionaryData.count))
+        }
+        return out
+    }
+
+    static func validUTF8(_ bytes: [UInt8]) -> Bool {
+        // Fast path for ASCII; the standard library validates the rest.
+        if !bytes.contains(where: { $0 >= 0x80 }) { return true }
+        return String(validating: bytes, as: UTF8.self) != nil
+    }
+
+    /// Each value's exact JSON text (strings with their quotes and escapes).
+    static func texts(_ col: RawColumn, name: String, kind: DecodedColumn.Kind) throws -> DecodedColumn {
+        let n = col.count
+        var out = DecodedColumn(name: name, kind: kind, length: n)
+        var data = [UInt8]()
+        var offsets = [Int32](repeating: 0, count: n + 1)
+        for i in 0..<n {
+            let k = col.kinds[i]
+            if present(k) {
+                if k == RawKind.string { data.append(0x22) }
+                data.append(contentsOf: col.text[col.offsets[i]..<col.offsets[i + 1]])
+                if k == RawKind.string { data.append(0x22) }
+            }
+            guard data.count <= maxBytes else { throw ColumnarError("column \(name): more than 2 GiB of text in one batch") }
+            offsets[i + 1] = Int32(data.count)
+        }
+        out.offsets = offsets
+        out.data = data
+        if !validUTF8(data) { out.kind = .binary }
+        return out
+    }
+
+    static func list(_ col: RawColumn, name: String) throws -> DecodedColumn {
+        let n = col.count
+        var child = RawColumn()
+        var offsets = [Int32](repeating: 0, count: n + 1)
+        var total = 0
+        for i in 0..<n {
+            if col.kinds[i] == RawKind.array {
+                total += withText(col, i) { JSONText.elements(of: $0, into: &child) }
+            }
+            guard total <= maxBytes else { throw ColumnarError("column \(name): too many list elements in one batch") }
+            offsets[i + 1] = Int32(total)
+        }
+        var out = DecodedColumn(name: name, kind: .list, length: n)
+        out.offsets = offsets
+        out.child = [try build(child, name: "item")]
+        return out
+    }
+}
+
+/// Strict ISO-8601 date-times as columns carry them: `YYYY-MM-DDTHH:MM:SS[.f{1,9}]` then `Z`
+/// or `±HH:MM`. Anything else (no seconds, no zone, out-of-range fields) is not a timestamp.
+enum ISOTime {
+    struct Parsed {
+        var micros: Int64
+        var fractionDigits: Int
+        var zone: [UInt8]
+    }
+
+    static func parse(_ t: UnsafeBufferPointer<UInt8>) -> Parsed? {
+        guard t.count >= 20 else { return nil }
+        func num(_ at: Int, _ len: Int) -> Int64? {
+            var v: Int64 = 0
+            for k in at..<(at + len) {
+                let c = t[k]
+                guard c >= 0x30, c <= 0x39 else { return nil }
+                v = v * 10 + Int64(c - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0, 4), t[4] == 0x2D, let mo = num(5, 2), t[7] == 0x2D, let d = num(8, 2),
+              t[10] == 0x54, let h = num(11, 2), t[13] == 0x3A, let mi = num(14, 2), t[16] == 0x3A,
+              let s = num(17, 2) else { return nil }
+        guard y >= 1, (1...12).contains(mo), d >= 1, d <= daysIn(year: y, month: mo), h < 24, mi < 60, s < 60 else { return nil }
+        var i = 19
+        var frac: Int64 = 0
+        var digits = 0
+        if i < t.count, t[i] == 0x2E {
+            i += 1
+            while i < t.count, t[i] >= 0x30, t[i] <= 0x39 {
+                if digits < 6 { frac = frac * 10 + Int64(t[i] - 0x30) }
+                digits += 1
+                i += 1
+            }
+            guard digits > 0 else { return nil }
+            for _ in min(digits, 6)..<6 { frac *= 10 }
+        }
+        guard i < t.count else { return nil }
+        var offset: Int64 = 0
+        let zoneStart = i
+        if t[i] == 0x5A {
+            i += 1
+        } else if t[i] == 0x2B || t[i] == 0x2D {
+            guard i + 6 == t.count, let oh = num(i + 1, 2), t[i + 3] == 0x3A, let om = num(i + 4, 2),
+                  oh < 24, om < 60 else { return nil }
+            offset = (t[i] == 0x2B ? 1 : -1) * (oh * 60 + om) * 60
+            i += 6
+        } else {
+            return nil
+        }
+        guard i == t.count else { return nil }
+        let days = CivilDate.days(year: y, month: mo, day: d)
+        let seconds = days * 86_400 + h * 3600 + mi * 60 + s - offset
+        return Parsed(micros: seconds * 1_000_000 + frac, fractionDigits: digits,
+                      zone: Array(t[zoneStart..<t.count]))
+    }
+
+    static func daysIn(year: Int64, month: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}

@@ -1,0 +1,168 @@
+"""Library column buffers → pyarrow arrays, without copying (buffers keep the handle alive)."""
+from __future__ import annotations
+
+import ctypes
+from ctypes import c_int64
+from typing import List, Optional, Sequence
+
+import pyarrow as pa
+
+from ._native import Owned, lib
+from .errors import ColumnsError
+
+NULL, BOOL, INT64, FLOAT64, STRING, BINARY, TIMESTAMP, DICTIONARY, JSON, LIST = range(10)
+VALIDITY, VALUES, OFFSETS, DATA, DICT_OFFSETS, DICT_DATA, NAME, ZONE = range(8)
+
+#: Field metadata naming how a column was decoded (``json`` columns hold JSON text).
+KIND_KEY = b"loglab.kind"
+_KIND_NAMES = {NULL: b"null", BOOL: b"bool", INT64: b"int64", FLOAT64: b"float64", STRING: b"string",
+               BINARY: b"binary", TIMESTAMP: b"timestamp", DICTIONARY: b"dictionary", JSON: b"json",
+               LIST: b"list"}
+
+_EMPTY = pa.py_buffer(b"")
+
+
+def _buffer(owner: Owned, column: int, which: int) -> Optional[pa.Buffer]:
+    length = c_int64()
+    p = lib.loglab_column_buffer(owner.handle, column, which, ctypes.byref(length))
+    if not p or length.value == 0:
+        return None
+    return pa.foreign_buffer(p, length.value, base=owner)
+
+
+def _text(owner: Owned, column: int, which: int) -> str:
+    length = c_int64()
+    p = lib.loglab_column_buffer(owner.handle, column, which, ctypes.byref(length))
+    return ctypes.string_at(p, length.value).decode("utf-8", "replace") if p else ""
+
+
+def column_array(owner: Owned, column: int) -> pa.Array:
+    h = owner.handle
+    kind = lib.loglab_column_property(h, column, 0)
+    length = lib.loglab_column_property(h, column, 1)
+    nulls = lib.loglab_column_property(h, column, 2)
+    validity = _buffer(owner, column, VALIDITY)
+    if kind == NULL:
+        return pa.nulls(length)
+    if kind in (BOOL, INT64, FLOAT64, TIMESTAMP):
+        if kind == TIMESTAMP:
+            unit = "ms" if lib.loglab_column_property(h, column, 3) == 3 else "us"
+            typ = pa.timestamp(unit, tz=_text(owner, column, ZONE) or "UTC")
+        else:
+            typ = {BOOL: pa.bool_(), INT64: pa.int64(), FLOAT64: pa.float64()}[kind]
+        values = _buffer(owner, column, VALUES) or _EMPTY
+        return pa.Array.from_buffers(typ, length, [validity, values], null_count=nulls)
+    if kind in (STRING, BINARY, JSON):
+        typ = pa.binary() if kind == BINARY else pa.string()
+        offsets = _buffer(owner, column, OFFSETS)
+        data = _buffer(owner, column, DATA) or _EMPTY
+        return pa.Array.from_buffers(typ, length, [validity, offsets, data], null_count=nulls)
+    if kind == DICTIONARY:
+        codes = pa.Array.from_buffers(pa.int32(), length, [validity, _buffer(owner, column, VALUES) or _EMPTY],
+                                      null_count=nulls)
+        words = lib.loglab_column_property(h, column, 5)
+        vocabulary = pa.Array.from_buffers(pa.string(), words, [None, _buffer(owner, column, DICT_OFFSETS),
+                                                                _buffer(owner, column, DICT_DATA) or _EMPTY])
+        return pa.DictionaryArray.from_arrays(codes, vocabulary)
+    if kind == LIST:
+        c = lib.loglab_column_property(h, column, 4)
+        child = column_array(owner, c)
+        item = pa.field("item", child.type, metadata={KIND_KEY: _KIND_NAMES.get(lib.loglab_column_property(h, c, 0), b"?")})
+        return pa.Array.from_buffers(pa.list_(item), length, [validity, _buffer(owner, column, OFFSETS)],
+                                     null_count=nulls, children=[child])
+    raise ColumnsError(f"unknown column kind {kind}")
+
+
+def columns_batch(owner: Owned, names: Optional[Sequence[str]] = None) -> pa.RecordBatch:
+    """All top-level columns of a columns handle as one record batch."""
+    h = owner.handle
+    count = lib.loglab_columns_count(h, 0)
+    arrays: List[pa.Array] = []
+    fields: List[pa.Field] = []
+    for j in range(count):
+        name = _text(owner, j, NAME)
+        kind = lib.loglab_column_property(h, j, 0)
+        a = column_array(owner, j)
+        arrays.append(a)
+        fields.append(pa.field(name, a.type, metadata={KIND_KEY: _KIND_NAMES.get(kind, b"?")}))
+    if not fields:
+        rows = lib.loglab_columns_count(h, 1)
+        return pa.RecordBatch.from_pydict({}).slice(0, 0) if rows == 0 else \
+            pa.record_batch([pa.nulls(rows)], names=["__rows"]).drop_columns(["__rows"])
+    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def records_array(batch_handle: int, owner: object) -> pa.Array:
+    """Exact records of a batch handle as a large_binary array (zero copy)."""
+    count = lib.loglab_batch_count(batch_handle)
+    dlen, olen = c_int64(), c_int64()
+    data = lib.loglab_batch_buffer(batch_handle, 0, ctypes.byref(dlen))
+    offsets = lib.loglab_batch_buffer(batch_handle, 1, ctypes.byref(olen))
+    data_buf = pa.foreign_buffer(data, dlen.value, base=owner) if data else _EMPTY
+    off_buf = pa.foreign_buffer(offsets, olen.value, base=owner)
+    return pa.Array.from_buffers(pa.large_binary(), count, [None, off_buf, data_buf])
+
+
+# --- one schema for many batches -------------------------------------------------------
+
+def unify_type(a: pa.DataType, b: pa.DataType) -> Optional[pa.DataType]:
+    """The type both `a` and `b` convert to without loss of meaning, or None."""
+    if a == b:
+        return a
+    if pa.types.is_null(a):
+        return b
+    if pa.types.is_null(b):
+        return a
+    num = {pa.int64(), pa.float64()}
+    if a in num and b in num:
+        return pa.float64()
+    def stringy(t: pa.DataType) -> bool:
+        return pa.types.is_string(t) or (pa.types.is_dictionary(t) and pa.types.is_string(t.value_type))
+    if stringy(a) and stringy(b):
+        return pa.string() if not (pa.types.is_dictionary(a) and pa.types.is_dictionary(b)) else a
+    if pa.types.is_timestamp(a) and pa.types.is_timestamp(b):
+        unit = "us" if "us" in (a.unit, b.unit) else a.unit
+        return pa.timestamp(unit, tz=a.tz if a.tz == b.tz else "UTC")
+    if pa.types.is_list(a) and pa.types.is_list(b):
+        inner = unify_type(a.value_type, b.value_type)
+        return pa.list_(inner) if inner is not None else None
+    if pa.types.is_string(a) and pa.types.is_binary(b) or pa.types.is_binary(a) and pa.types.is_string(b):
+        return pa.binary()
+    return None
+
+
+def unify_schemas(schemas: Sequence[pa.Schema]) -> pa.Schema:
+    fields: dict = {}
+    order: List[str] = []
+    for s in schemas:
+        for f in s:
+            if f.name not in fields:
+                fields[f.name] = f
+                order.append(f.name)
+                continue
+            t = unify_type(fields[f.name].type, f.type)
+            if t is None:
+                raise ColumnsError(f"column {f.name}: batches decoded as {fields[f.name].type} and {f.type}; "
+                                   "they have no common type")
+            fields[f.name] = fields[f.name].with_type(t)
+    return pa.schema([fields[n] for n in order])
+
+
+def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """`batch` in `schema` (columns it lacks are null; types converted)."""
+    if batch.schema == schema:
+        return batch
+    arrays = []
+    for f in schema:
+        i = batch.schema.get_field_index(f.name)
+        if i < 0:
+            arrays.append(pa.nulls(batch.num_rows, type=f.type))
+            continue
+        a = batch.column(i)
+        if a.type != f.type:
+            try:
+                a = a.cast(f.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+                raise ColumnsError(f"column {f.name}: cannot convert {a.type} to {f.type}: {e}") from e
+        arrays.append(a)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)

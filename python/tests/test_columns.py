@@ -1,0 +1,116 @@
+"""to_arrow values equal the values orjson parses from the original records."""
+from __future__ import annotations
+
+import loglab
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from expect import check_column, leaves, parse
+
+SDK_FIELDS = ["_source.func_name", "_source.response_elapsed_time", "_source.request_begin_timestamp",
+              "_source.timestamp", "_source.nickName", "_source.response_status_code", "_id", "_score",
+              "_version", "fields.timestamp", "sort", "_source.no_such_field"]
+
+
+def test_sdk_selected_fields(sdk_profile, sdk_lines):
+    docs = [parse(l) for l in sdk_lines]
+    with loglab.open(sdk_profile.compress(sdk_lines), profile=sdk_profile) as c:
+        t = c.to_arrow(SDK_FIELDS)
+    assert t.column_names == SDK_FIELDS and t.num_rows == len(sdk_lines)
+    assert t.schema.field("_source.response_elapsed_time").type == pa.int64()
+    assert pa.types.is_timestamp(t.schema.field("_source.request_begin_timestamp").type)
+    assert t.schema.field("_source.request_begin_timestamp").type.tz == "+09:00"
+    assert pa.types.is_list(t.schema.field("sort").type)
+    assert t.column("_source.no_such_field").null_count == len(sdk_lines)
+    for name in SDK_FIELDS:
+        check_column(t, name, docs)
+
+
+ODD = [
+    b'{"s":"plain","i":1,"f":1.5,"b":true,"t":"2021-12-26T15:10:59.884+09:00","a":[1,2],"o":{"x":1}}',
+    b'{"s":"esc \\" \\\\ \\/ \\n \\t \\u00e9 \\ud83d\\ude00 \\u0000","i":-0,"f":-2.5e-3,"b":false,'
+    b'"t":"2021-12-27T00:00:00.001+09:00","a":[],"o":{"x":[1,{"y":null}]}}',
+    b'{"s":null,"i":9007199254740993,"f":1e3,"t":null,"a":null}',
+    b'{"i":-9223372036854775808,"f":0,"a":[3]}',
+    b'{"s":"dup","s":"last wins","i":2}',
+    b'not json',
+    b'',
+    b'[1,2]',
+    b'{"s":"trailing"} x',
+    b'{"nested":{"deep":{"er":[{"k":"v"},[1,"two",null,true]]}},"s":"\xed\x95\x9c\xea\xb8\x80"}',
+    b'{"mixed":1}',
+    b'{"mixed":"one"}',
+    b'{"big":18446744073709551615,"f":1.7976931348623157e308}',
+]
+
+
+def test_odd_values_typed_and_equal(sdk_profile):
+    docs = [parse(l) for l in ODD]
+    names = ["s", "i", "f", "b", "t", "a", "o", "o.x", "nested.deep.er", "mixed", "big", "missing"]
+    with loglab.open(sdk_profile.compress(ODD), profile=sdk_profile) as c:
+        t = c.to_arrow(names)
+    kinds = {f.name: f.metadata[b"loglab.kind"].decode() for f in t.schema}
+    assert kinds["i"] == "int64" and kinds["f"] == "float64" and kinds["b"] == "bool"
+    assert kinds["mixed"] == "json" and kinds["o"] == "json" and kinds["a"] == "list"
+    assert kinds["big"] == "json"   # beyond int64: the exact text, not a rounded double
+    for name in names:
+        check_column(t, name, docs)
+
+
+def test_discovered_columns_cover_every_leaf(sdk_profile):
+    docs = [parse(l) for l in ODD]
+    with loglab.open(sdk_profile.compress(ODD), profile=sdk_profile) as c:
+        t = c.to_arrow()
+    for i, doc in enumerate(docs):
+        for path, value in leaves(doc):
+            assert path in t.column_names, path
+    for name in t.column_names:
+        check_column(t, name, docs, flattened=True)
+
+
+def test_real_dataset_columns(real_dataset):
+    name, plain, profile = real_dataset
+    data = plain.read_bytes()
+    lines = data[:-1].split(b"\n") if data.endswith(b"\n") else data.split(b"\n")
+    lines = lines[:10000]   # every record is checked byte for byte in test_records; values on 10k
+    docs = [parse(l) for l in lines]
+    with loglab.open(profile.compress(lines), profile=profile) as c:
+        t = c.to_arrow()
+        parsed = [d for d in docs if isinstance(d, dict)]
+        if not parsed:
+            assert t.num_columns == 0, "text logs have no JSON fields"
+            return
+        assert t.num_rows == len(lines)
+        seen = {p for d in parsed for p, _ in leaves(d)}
+        assert seen <= set(t.column_names)
+        for col in t.column_names:
+            check_column(t, col, docs, flattened=True)
+        # Batches of a few frames hold the same rows.
+        rows = sum(b.num_rows for b in c.to_batches(t.column_names[:3], frames_per_batch=1))
+        assert rows == len(lines)
+
+
+def test_time_range_and_where(sdk_profile, sdk_lines):
+    from expect import _iso
+    start, end = "2021-12-26T06:00:00Z", "2021-12-26T09:00:00Z"
+    lo, hi = _iso(start), _iso(end)
+    want = [parse(l) for l in sdk_lines]
+    want = [d for d in want if lo <= _iso(d["_source"]["timestamp"]) < hi]
+    with loglab.open(sdk_profile.compress(sdk_lines), profile=sdk_profile) as c:
+        t = c.to_arrow(["_source.timestamp", "_source.response_status_code"], start=start, end=end, value=True)
+        assert t.num_rows == len(want) > 0
+        assert [parse(v) for v in t.column("value").to_pylist()] == want
+        ok = c.to_arrow(["_source.response_status_code"], where=pc.field("_source.response_status_code") < 300)
+        assert ok.num_rows == sum(1 for l in sdk_lines if parse(l)["_source"]["response_status_code"] < 300)
+        with pytest.raises(loglab.UsageError):
+            c.to_arrow(["x"], where="status < 300")
+
+
+def test_to_pandas(sdk_profile, sdk_lines):
+    pytest.importorskip("pandas")
+    with loglab.open(sdk_profile.compress(sdk_lines[:100]), profile=sdk_profile) as c:
+        df = c.to_pandas(["_source.func_name", "_source.response_elapsed_time"])
+    assert list(df.columns) == ["_source.func_name", "_source.response_elapsed_time"]
+    assert df["_source.response_elapsed_time"].sum() == sum(parse(l)["_source"]["response_elapsed_time"]
+                                                             for l in sdk_lines[:100])
