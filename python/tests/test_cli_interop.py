@@ -14,7 +14,7 @@ def test_python_compress_cli_restore(cli, work, sdk_profile, sdk_profile_path, s
     path = work / "py.llc"
     path.write_bytes(sdk_profile.compress(sdk_lines))
     assert run(cli, "restore", "--profile", str(sdk_profile_path), "-i", str(path)) == sdk_path.read_bytes()
-    run(cli, "verify", str(path), "--profile", str(sdk_profile_path))
+    run(cli, "verify", "-i", str(path), "--profile", str(sdk_profile_path))
     file_path = work / "py-file.llc"
     sdk_profile.compress_file(sdk_path, file_path)
     assert run(cli, "restore", "--profile", str(sdk_profile_path), "-i", str(file_path)) == sdk_path.read_bytes()

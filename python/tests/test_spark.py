@@ -51,7 +51,7 @@ def test_spark_write_cli_restore(spark, cli, work, sdk_profile_path, lines):
     ds = loglab.dataset(out, profile=str(sdk_profile_path))
     restored = []
     for p in ds.parts:
-        run(cli, "verify", p.path, "--profile", str(sdk_profile_path))
+        run(cli, "verify", "-i", p.path, "--profile", str(sdk_profile_path))
         text = run(cli, "restore", "--profile", str(sdk_profile_path), "-i", p.path)
         restored += text[:-1].split(b"\n")
     assert collections.Counter(restored) == collections.Counter(lines)
