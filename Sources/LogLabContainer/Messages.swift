@@ -134,11 +134,7 @@ final class CoderPool: @unchecked Sendable {
 extension ProfileCodec {
     /// One record → a standalone message (see `MessageFormat`). Safe from many threads.
     public func encodeMessage(_ record: [UInt8]) throws -> [UInt8] {
-        // A record is one line: a newline inside would come back as two records.
-        guard !record.contains(0x0A) else {
-            throw ContainerError(.invalidInput, "a message record cannot contain a newline")
-        }
-        return try coders.with(profile) { try MessageFormat.encode(record, coder: $0, profileID: profileID, checksum: messageChecksum) }
+        try coders.with(profile) { try MessageFormat.encode(record, coder: $0, profileID: profileID, checksum: messageChecksum) }
     }
 
     /// A message made by `encodeMessage` (with this profile) → the exact record.
