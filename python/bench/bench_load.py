@@ -27,22 +27,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import loglab
+from timing import timed, fmt
 
 FIELDS = ["_source.func_name", "_source.response_elapsed_time", "_source.request_begin_timestamp"]
-
-
-def timed(fn, repeat):
-    fn()   # warm-up
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        runs.append(time.perf_counter() - t)
-    return out, runs
-
-
-def fmt(runs):
-    return f"{statistics.median(runs) * 1000:.1f} ms (min {min(runs) * 1000:.1f}, max {max(runs) * 1000:.1f})"
 
 
 def run(cli, *args):

@@ -23,24 +23,15 @@ import time
 import pyarrow.parquet as pq
 
 import loglab
+from timing import fmt as _fmt, timed
+
+
+def fmt(runs):
+    return _fmt(runs, "s")
 
 
 def folder_bytes(path):
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
-
-
-def timed(fn, repeat):
-    out = fn()
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        runs.append(time.perf_counter() - t)
-    return out, runs
-
-
-def fmt(runs):
-    return f"{statistics.median(runs):.2f} s (min {min(runs):.2f}, max {max(runs):.2f})"
 
 
 def main():
