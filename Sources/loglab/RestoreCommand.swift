@@ -53,9 +53,6 @@ struct RestoreCommand: ParsableCommand {
             let codec = ProfileCodec(profile: profile)
             let tLoaded = Clock.nanoseconds()
             let randomAccess = record != nil || from != nil || to != nil
-            if record != nil && (from != nil || to != nil) {
-                throw ContainerError(.usage, "--record selects one record; it cannot be combined with --from/--to")
-            }
             if let input, PartitionSet.isPartitionSet(input) {
                 guard record == nil else { throw ContainerError(.usage, "--record needs a container file, not a partition folder") }
                 let set = try PartitionSet(path: input)
