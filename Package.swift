@@ -29,9 +29,10 @@ let package = Package(
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlienc libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSHA", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
 
-        .target(name: "LogLabCore", dependencies: ["CSHA", "CZlib"]),
-        .target(name: "LogLabCodecs", dependencies: ["LogLabCore", "CZstd", "CLZMA", "CBrotli", "CZlib"]),
+        .target(name: "LogLabCore", dependencies: ["CSHA", "CZlib", "CDeflate"]),
+        .target(name: "LogLabCodecs", dependencies: ["LogLabCore", "CZstd", "CLZMA", "CBrotli", "CZlib", "CDeflate"]),
         .target(name: "LogLabDatasets", dependencies: ["LogLabCore", "LogLabCodecs", "Yams"]),
         .target(name: "LogLabTransforms", dependencies: ["LogLabCore"]),
         .target(name: "LogLabContainer", dependencies: ["LogLabCore", "LogLabCodecs", "LogLabTransforms"]),

@@ -2,7 +2,7 @@
 # Installs the system libraries LogLab links against and the reference CLIs its tests
 # check interoperability with. Debian/Ubuntu; needs root (or sudo).
 set -euo pipefail
-packages=(pkg-config libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libssl-dev zstd xz-utils brotli gzip)
+packages=(pkg-config libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libdeflate-dev libssl-dev zstd xz-utils brotli gzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

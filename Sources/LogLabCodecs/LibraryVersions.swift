@@ -1,4 +1,5 @@
 import CBrotli
+import CDeflate
 import CLZMA
 import CZlib
 import CZstd
@@ -13,6 +14,7 @@ public enum CodecLibraries {
             "zlib": String(cString: zlibVersion()),
             "liblzma": String(cString: lzma_version_string()),
             "brotli": "\(b >> 24).\((b >> 12) & 0xFFF).\(b & 0xFFF)",
+            "libdeflate": LIBDEFLATE_VERSION_STRING,  // CRC-32 only
         ]
     }
 }

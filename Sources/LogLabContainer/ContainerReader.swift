@@ -92,11 +92,7 @@ public final class ContainerReader: Sendable {
         var out = [UInt8]()
         out.reserveCapacity(Int(min(segments[k].originalBytes, 1 << 30)))
         for (j, f) in frames.enumerated() {
-            let decoded = try FrameCoding.decodeV2(header: f.header, stored: f.stored, coder: coder, frame: segments[k].firstFrame + j)
-            switch decoded {
-            case .original(let o): out += o
-            case .records(let r): out += FrameCoding.joinedLines(r)
-            }
+            try FrameCoding.decodeV2Lines(header: f.header, stored: f.stored, coder: coder, frame: segments[k].firstFrame + j, into: &out)
         }
         guard UInt64(out.count) == segments[k].originalBytes, CRC32.checksum(out) == crc else {
             throw ContainerError.corrupt("corrupt container: segment \(k) restored bytes fail their checksum (wrong dictionary or model?)")

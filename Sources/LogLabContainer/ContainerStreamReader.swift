@@ -133,10 +133,7 @@ public enum ContainerStreamReader {
                                                         expectedFrames: nil, defaultRecords: defaultRecords)
                 var out = [UInt8]()
                 for (j, f) in frames.enumerated() {
-                    switch try FrameCoding.decodeV2(header: f.header, stored: f.stored, coder: coder, frame: job.firstFrame + j) {
-                    case .original(let o): out += o
-                    case .records(let r): out += FrameCoding.joinedLines(r)
-                    }
+                    try FrameCoding.decodeV2Lines(header: f.header, stored: f.stored, coder: coder, frame: job.firstFrame + j, into: &out)
                 }
                 guard CRC32.checksum(out) == crc else {
                     throw ContainerError.corrupt("corrupt container: segment \(job.segment) restored bytes fail their checksum (wrong dictionary or model?)")

@@ -19,6 +19,9 @@ public protocol FrameCoder: AnyObject {
     func transform(_ records: RecordBatch) throws -> [UInt8]
     /// Payload → the exact records.
     func untransform(_ payload: [UInt8], recordCount: Int) throws -> RecordBatch
+    /// Payload → the exact records, each followed by `\n`, appended to `out` (restore's path;
+    /// the default goes through `untransform`).
+    func untransformLines(_ payload: [UInt8], recordCount: Int, into out: inout [UInt8]) throws
     /// Payload → stored bytes.
     func compress(_ payload: [UInt8]) throws -> [UInt8]
     /// Stored bytes → payload of exactly `payloadSize` bytes.
@@ -30,6 +33,14 @@ public protocol FrameCoder: AnyObject {
 
 extension FrameCoder {
     public func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int? { nil }
+
+    public func untransformLines(_ payload: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
+        let records = try untransform(payload, recordCount: recordCount)
+        guard records.count == recordCount else {
+            throw ContainerError.corrupt("corrupt container: a frame restored \(records.count) records, expected \(recordCount)")
+        }
+        out += FrameCoding.joinedLines(records)
+    }
 }
 
 /// One encoded frame: its stored bytes, what they are (`header`), and what the index needs.
@@ -139,6 +150,55 @@ public enum FrameCoding {
     /// original bytes against the segment's CRC.
     static func decodeV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                          frame: Int) throws -> Decoded {
+        let payload = try payloadV2(header: h, stored: stored, coder: coder, frame: frame)
+        if h.flags.contains(.transformed) {
+            let records: RecordBatch
+            do {
+                records = try coder.untransform(payload, recordCount: h.recordCount)
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot undo the transforms (wrong profile or model?): \(error)")
+            }
+            guard records.count == h.recordCount else {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(h.recordCount)")
+            }
+            return .records(records)
+        }
+        try checkVerbatim(payload, header: h, frame: frame)
+        return .original(payload)
+    }
+
+    /// Decodes one v2 frame as `decodeV2` does, appending its original bytes (each record
+    /// followed by `\n`) to `out` without an intermediate `RecordBatch`.
+    static func decodeV2Lines(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                              frame: Int, into out: inout [UInt8]) throws {
+        let payload = try payloadV2(header: h, stored: stored, coder: coder, frame: frame)
+        if h.flags.contains(.transformed) {
+            do {
+                try coder.untransformLines(payload, recordCount: h.recordCount, into: &out)
+            } catch let e as ContainerError {
+                throw e
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot undo the transforms (wrong profile or model?): \(error)")
+            }
+            return
+        }
+        try checkVerbatim(payload, header: h, frame: frame)
+        out += payload
+    }
+
+    private static func checkVerbatim(_ payload: [UInt8], header h: FrameHeaderV2, frame: Int) throws {
+        var lines = 0
+        payload.withUnsafeBytes { raw in
+            for b in raw where b == 0x0A { lines += 1 }
+        }
+        guard lines == h.recordCount, payload.last == 0x0A else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(h.recordCount)")
+        }
+    }
+
+    /// The frame's payload: decompressed (its size from the header or the stored bytes) or as stored.
+    private static func payloadV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                                  frame: Int) throws -> [UInt8] {
         let payload: [UInt8]
         if h.flags.contains(.compressed) {
             let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
@@ -161,26 +221,7 @@ public enum FrameCoding {
         } else {
             payload = Array(stored)
         }
-        if h.flags.contains(.transformed) {
-            let records: RecordBatch
-            do {
-                records = try coder.untransform(payload, recordCount: h.recordCount)
-            } catch {
-                throw ContainerError(.codec, "frame \(frame): cannot undo the transforms (wrong profile or model?): \(error)")
-            }
-            guard records.count == h.recordCount else {
-                throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(h.recordCount)")
-            }
-            return .records(records)
-        }
-        var lines = 0
-        payload.withUnsafeBytes { raw in
-            for b in raw where b == 0x0A { lines += 1 }
-        }
-        guard lines == h.recordCount, payload.last == 0x0A else {
-            throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(h.recordCount)")
-        }
-        return .original(payload)
+        return payload
     }
 
     /// CRC-32 of the records, each followed by `\n`, without joining them.

@@ -223,6 +223,10 @@ public final class ProfileFrameCoder: FrameCoder {
         try decoder.decode(payload, recordCount: recordCount)
     }
 
+    public func untransformLines(_ payload: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
+        try decoder.decodeLines(payload, recordCount: recordCount, into: &out)
+    }
+
     public func compress(_ payload: [UInt8]) throws -> [UInt8] {
         if compressor == nil { compressor = try Compressor(profile.codec, dictionary: profile.dictionary) }
         return try compressor!.compress(payload)

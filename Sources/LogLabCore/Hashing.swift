@@ -1,5 +1,5 @@
+import CDeflate
 import CSHA
-import CZlib
 import Foundation
 
 /// SHA-256 (system libcrypto). Used for content ids: dataset files, dictionaries, profiles.
@@ -41,19 +41,11 @@ public final class SHA256Hasher {
 }
 
 /// CRC-32 (zlib's, the gzip/PNG polynomial): per-frame checksums of original bytes.
+/// Computed by libdeflate (same values as zlib's `crc32`, much faster on modern CPUs).
 public enum CRC32 {
     public static func checksum(_ buffer: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return seed }
-        var crc = UInt(seed)
-        var p = base.assumingMemoryBound(to: UInt8.self)
-        var left = buffer.count
-        while left > 0 {   // zlib takes a 32-bit length
-            let n = min(left, 1 << 30)
-            crc = crc32(crc, p, UInt32(n))
-            p += n
-            left -= n
-        }
-        return UInt32(truncatingIfNeeded: crc)
+        return libdeflate_crc32(seed, base, buffer.count)
     }
 
     public static func checksum<C: ContiguousBytes>(_ data: C, seed: UInt32 = 0) -> UInt32 {

@@ -49,6 +49,9 @@ final class FieldCoderState {
     let payload = OutStream(capacity: 256)
     let uuidBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
     let dateCache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
+    /// `expand`'s per-reference lengths and offsets (no allocation per value).
+    let refLens: UnsafeMutablePointer<Int>
+    let refOffs: UnsafeMutablePointer<Int>
     /// Unretained views of `vocabs` (kept alive by it) for the decoder's hot path.
     let vocabRefs: UnsafeMutablePointer<Unmanaged<RawTable>?>
 
@@ -65,6 +68,8 @@ final class FieldCoderState {
         for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         dateCache.initialize(to: ISOTimestamp.DateCache())
         refs = model.columns.map(\.refs)
+        let maxRefs = max(1, refs.map(\.count).max() ?? 1)
+        refLens = .allocate(capacity: maxRefs); refOffs = .allocate(capacity: maxRefs)
         modelShapes = model.shapes.map(ShapeRT.init)
         shapeTable = RawTable(model.shapeTable)
         counters = .allocate(capacity: 2)
@@ -75,7 +80,7 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
-        dateCache.deallocate(); vocabRefs.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate(); refLens.deallocate(); refOffs.deallocate()
     }
 
     @inline(__always) var columnCount: Int { counters[0] }
@@ -513,8 +518,8 @@ final class FieldCoderState {
         var hasMarker = false
         for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }
         if !hasMarker { tokens.put(sp, sn); return }
-        var lens = [Int](repeating: -1, count: refs.count)
-        var offs = [Int](repeating: 0, count: refs.count)
+        let lens = refLens, offs = refOffs
+        lens.update(repeating: -1, count: refs.count)
         var total = 0
         for i in 0..<sn {
             let b = sp[i]
@@ -685,6 +690,26 @@ struct FieldDecoder {
     }
 
     mutating func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
+        var out = RecordBatch()
+        try decodeRecords(bytes, recordCount: recordCount, reserve: { out = RecordBatch(reservingBytes: $0, records: recordCount) }) {
+            out.append($0)
+        }
+        return out
+    }
+
+    /// The records, each followed by `\n`, appended to `out`: the original bytes of the frame
+    /// without building a `RecordBatch` first (restore's path: one copy per record less).
+    mutating func decodeLines(_ bytes: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
+        try decodeRecords(bytes, recordCount: recordCount, reserve: { out.reserveCapacity(out.count + $0 + recordCount) }) { r in
+            out.append(contentsOf: r)
+            out.append(0x0A)
+        }
+    }
+
+    /// Decodes the frame, handing each record's bytes to `emit` in order (the buffer is only
+    /// valid during the call). `reserve` is told the frame's expected original size first.
+    private mutating func decodeRecords(_ bytes: [UInt8], recordCount: Int, reserve: (Int) -> Void,
+                                        emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         guard let first = bytes.first, let kind = FrameKind(rawValue: first), kind == .rows || kind == .columns else {
             throw TransformError.corruptFrame("not a field-transformed frame")
         }
@@ -698,8 +723,8 @@ struct FieldDecoder {
                 declared = try c.count(limit: Int(Int32.max) * 64)
             }
         }
-        let reserve = declared >= 0 ? Swift.min(declared, bytes.count * 64) : Swift.min(bytes.count * 8, 1 << 30)
-        var out = RecordBatch(reservingBytes: reserve, records: recordCount)
+        reserve(declared >= 0 ? Swift.min(declared, bytes.count * 64) : Swift.min(bytes.count * 8, 1 << 30))
+        var emitted = 0
         try bytes.withUnsafeBufferPointer { buf in
             let base = buf.baseAddress!
             let rows = kind == .rows
@@ -748,7 +773,8 @@ struct FieldDecoder {
                     guard let v = verbatimCursor else { throw TransformError.corruptFrame("missing verbatim stream") }
                     let len = try v.pointee.count(limit: v.pointee.remaining)
                     let p = try v.pointee.take(len)
-                    out.append(UnsafeBufferPointer(start: p, count: len))
+                    try emit(UnsafeBufferPointer(start: p, count: len))
+                    emitted += len
                     continue
                 }
                 let info: ShapeRT
@@ -807,15 +833,15 @@ struct FieldDecoder {
                         record.put(sb + from, info.byteCount - from)
                     }
                 }
-                out.append(record.buffer)
+                try emit(record.buffer)
+                emitted += record.count
             }
             for i in 0..<streamCount where !cursors[i].isAtEnd {
                 throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
             }
         }
-        if declared >= 0 && declared != out.totalBytes {
-            throw TransformError.corruptFrame("restored \(out.totalBytes) bytes, the frame states \(declared)")
+        if declared >= 0 && declared != emitted {
+            throw TransformError.corruptFrame("restored \(emitted) bytes, the frame states \(declared)")
         }
-        return out
     }
 }

@@ -57,18 +57,10 @@ public struct FrameDecoder {
     }
 
     public mutating func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
-        guard recordCount >= 0 else { throw TransformError.corruptFrame("negative record count") }
-        // Every record costs at least one byte of frame (a separator or a header), so a
-        // larger count is corrupt; checking first keeps hostile counts from sizing buffers.
-        guard recordCount <= bytes.count else {
-            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(bytes.count) bytes")
-        }
-        guard let first = bytes.first, let kind = FrameKind(rawValue: first) else {
-            throw TransformError.corruptFrame(bytes.isEmpty ? "empty frame" : "unknown frame kind \(bytes[0])")
-        }
-        switch kind {
+        try check(bytes, recordCount: recordCount)
+        switch FrameKind(rawValue: bytes[0])! {
         case .rawLines, .rawPrefixed:
-            return try RawFrame.decode(kind: kind, bytes, recordCount: recordCount)
+            return try RawFrame.decode(kind: FrameKind(rawValue: bytes[0])!, bytes, recordCount: recordCount)
         case .legacy:
             guard let legacy = model.legacyTable else { throw TransformError.corruptFrame("legacy frame but the model has no legacy table") }
             return try legacy.decode(bytes, recordCount: recordCount)
@@ -78,6 +70,38 @@ public struct FrameDecoder {
         case .rows, .columns:
             guard field != nil else { throw TransformError.corruptFrame("field-transformed frame but the model has no field transforms") }
             return try field!.decode(bytes, recordCount: recordCount)
+        }
+    }
+
+    /// The records, each followed by `\n` (the frame's original bytes), appended to `out`.
+    /// Field-transformed frames (the common case) decode straight into `out`.
+    public mutating func decodeLines(_ bytes: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
+        try check(bytes, recordCount: recordCount)
+        let kind = FrameKind(rawValue: bytes[0])!
+        if kind == .rows || kind == .columns, field != nil {
+            try field!.decodeLines(bytes, recordCount: recordCount, into: &out)
+            return
+        }
+        let records = try decode(bytes, recordCount: recordCount)
+        guard records.count == recordCount else {
+            throw TransformError.corruptFrame("restored \(records.count) records, expected \(recordCount)")
+        }
+        out.reserveCapacity(out.count + records.totalBytes + records.count)
+        for i in 0..<records.count {
+            out.append(contentsOf: records[i])
+            out.append(0x0A)
+        }
+    }
+
+    private func check(_ bytes: [UInt8], recordCount: Int) throws {
+        guard recordCount >= 0 else { throw TransformError.corruptFrame("negative record count") }
+        // Every record costs at least one byte of frame (a separator or a header), so a
+        // larger count is corrupt; checking first keeps hostile counts from sizing buffers.
+        guard recordCount <= bytes.count else {
+            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(bytes.count) bytes")
+        }
+        guard let first = bytes.first, FrameKind(rawValue: first) != nil else {
+            throw TransformError.corruptFrame(bytes.isEmpty ? "empty frame" : "unknown frame kind \(bytes[0])")
         }
     }
 }

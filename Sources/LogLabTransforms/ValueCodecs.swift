@@ -299,8 +299,10 @@ enum ISOTimestamp {
         put2(sod / 3600); put(0x3A); put2(sod / 60 % 60); put(0x3A); put2(sod % 60)
         if fmt.fraction > 0 {
             put(0x2E)
-            var div = p / 10
-            while div > 0 { put(UInt8(frac / div % 10) + 0x30); div /= 10 }
+            // Right to left: dividing by the constant 10 is a multiply, by a variable an idiv.
+            var f = frac, j = k + fmt.fraction - 1
+            while j >= k { b[j] = UInt8(truncatingIfNeeded: f % 10) + 0x30; f /= 10; j -= 1 }
+            k += fmt.fraction
         }
         switch fmt.zone {
         case 1: put(0x5A)
