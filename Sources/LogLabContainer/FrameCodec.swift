@@ -1,4 +1,9 @@
 import LogLabCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a container needs from a profile: a Sendable factory of per-thread coders.
 /// `ProfileCodec` is the production implementation; tests may plug in small stubs.
@@ -22,6 +27,8 @@ public protocol FrameCoder: AnyObject {
     /// Payload → the exact records, each followed by `\n`, appended to `out` (restore's path;
     /// the default goes through `untransform`).
     func untransformLines(_ payload: [UInt8], recordCount: Int, into out: inout [UInt8]) throws
+    /// Whether the payload undoes to exactly `records` (the writer's transform check).
+    func restores(_ payload: [UInt8], exactly records: RecordBatch) -> Bool
     /// Payload → stored bytes.
     func compress(_ payload: [UInt8]) throws -> [UInt8]
     /// Stored bytes → payload of exactly `payloadSize` bytes.
@@ -33,6 +40,10 @@ public protocol FrameCoder: AnyObject {
 
 extension FrameCoder {
     public func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int? { nil }
+
+    public func restores(_ payload: [UInt8], exactly records: RecordBatch) -> Bool {
+        (try? untransform(payload, recordCount: records.count)) == records
+    }
 
     public func untransformLines(_ payload: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
         let records = try untransform(payload, recordCount: recordCount)
@@ -97,7 +108,7 @@ public enum FrameCoding {
         var payload: [UInt8]
         if let p = try? coder.transform(records),
            p.count <= ContainerFormat.maxPayloadSize(originalSize: originalSize),
-           !verifyTransform || (try? coder.untransform(p, recordCount: records.count)) == records {
+           !verifyTransform || coder.restores(p, exactly: records) {
             payload = p
             flags.insert(.transformed)
         } else {
@@ -300,6 +311,27 @@ public enum FrameCoding {
     }
 
     /// The records, each followed by `\n` (one allocation, one copy per record).
+    /// Whether `lines` is exactly `records`, each followed by `\n`.
+    public static func linesEqual(_ lines: [UInt8], _ records: RecordBatch) -> Bool {
+        let n = records.count
+        guard lines.count == records.totalBytes + n else { return false }
+        return lines.withUnsafeBytes { l in
+            records.bytes.withUnsafeBytes { src in
+                records.offsets.withUnsafeBufferPointer { off in
+                    var w = 0
+                    for i in 0..<n {
+                        let lo = off[i], len = off[i + 1] - lo
+                        if len > 0, memcmp(l.baseAddress! + w, src.baseAddress! + lo, len) != 0 { return false }
+                        w += len
+                        if l[w] != 0x0A { return false }
+                        w += 1
+                    }
+                    return true
+                }
+            }
+        }
+    }
+
     public static func joinedLines(_ records: RecordBatch) -> [UInt8] {
         let n = records.count
         let total = records.totalBytes + n

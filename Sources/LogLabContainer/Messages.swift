@@ -29,7 +29,7 @@ public enum MessageFormat {
         batch.append(record)
         var payload = record
         if let p = try? coder.transform(batch), p.count <= ContainerFormat.maxPayloadSize(originalSize: record.count + 1),
-           (try? coder.untransform(p, recordCount: 1)) == batch {
+           coder.restores(p, exactly: batch) {
             payload = p
             bits |= transformed
         }

@@ -210,6 +210,7 @@ public final class ProfileFrameCoder: FrameCoder {
     var decoder: FrameDecoder
     var compressor: Compressor?
     var decompressor: Decompressor?
+    var verifyScratch: [UInt8] = []
 
     public init(profile: Profile) {
         self.profile = profile
@@ -225,6 +226,13 @@ public final class ProfileFrameCoder: FrameCoder {
 
     public func untransformLines(_ payload: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
         try decoder.decodeLines(payload, recordCount: recordCount, into: &out)
+    }
+
+    /// Decodes into a reused buffer and compares: no `RecordBatch` built per verified frame.
+    public func restores(_ payload: [UInt8], exactly records: RecordBatch) -> Bool {
+        verifyScratch.removeAll(keepingCapacity: true)
+        guard (try? decoder.decodeLines(payload, recordCount: records.count, into: &verifyScratch)) != nil else { return false }
+        return FrameCoding.linesEqual(verifyScratch, records)
     }
 
     public func compress(_ payload: [UInt8]) throws -> [UInt8] {
