@@ -1,6 +1,6 @@
 import LogLabCore
 
-func makeEncoder(_ spec: CodecSpec, _ dictionary: ZstdDictionary?) throws -> EncoderEngine {
+func makeEncoder(_ spec: CodecSpec, _ dictionary: ZstdDictionary?, workers: Int = 0) throws -> EncoderEngine {
     try spec.validate()
     if dictionary != nil && spec.family != .zstd {
         throw CodecError.invalidDictionary("\(spec.family.rawValue) does not use dictionaries (only zstd does)")
@@ -9,7 +9,7 @@ func makeEncoder(_ spec: CodecSpec, _ dictionary: ZstdDictionary?) throws -> Enc
     case .gzip: return try GzipEncoder(level: spec.level)
     case .xz: return try XZEncoder(spec: spec)
     case .brotli: return try BrotliEncoder(spec: spec)
-    case .zstd: return try ZstdEncoder(spec: spec, dictionary: dictionary)
+    case .zstd: return try ZstdEncoder(spec: spec, dictionary: dictionary, workers: workers)
     }
 }
 

@@ -11,10 +11,12 @@ public final class StreamCompressor {
     private let scratch: UnsafeMutableRawBufferPointer
     private var started = false
 
-    public init(_ spec: CodecSpec, dictionary: ZstdDictionary? = nil, chunkSize: Int = 128 << 10) throws {
+    /// `workers`: compression threads of the codec's own beside the caller's (zstd only; 0:
+    /// compress on the calling thread). Output is a standard stream either way.
+    public init(_ spec: CodecSpec, dictionary: ZstdDictionary? = nil, chunkSize: Int = 128 << 10, workers: Int = 0) throws {
         self.spec = spec
         self.chunkSize = max(chunkSize, 64)
-        engine = try makeEncoder(spec, dictionary)
+        engine = try makeEncoder(spec, dictionary, workers: workers)
         scratch = .allocate(byteCount: self.chunkSize, alignment: 16)
     }
 

@@ -51,7 +51,9 @@ final class ZstdEncoder: EncoderEngine {
     private let dictionary: ZstdDictionary?
     private let cdict: ZstdDictionary.DigestedCDict?
 
-    init(spec: CodecSpec, dictionary: ZstdDictionary?) throws {
+    /// `workers` > 0: libzstd compresses on that many threads of its own while the caller
+    /// feeds input and drains output (what the zstd CLI's `-T` does); streaming only.
+    init(spec: CodecSpec, dictionary: ZstdDictionary?, workers: Int = 0) throws {
         guard let c = ZSTD_createCCtx() else { throw CodecError.library(.zstd, "cannot create a compression context") }
         cctx = c
         self.dictionary = dictionary
@@ -63,6 +65,7 @@ final class ZstdEncoder: EncoderEngine {
             try set(ZSTD_c_compressionLevel, spec.level)
             try set(ZSTD_c_checksumFlag, spec.checksum ? 1 : 0)
             try set(ZSTD_c_contentSizeFlag, 1)
+            if workers > 0 { try set(ZSTD_c_nbWorkers, workers) }
             if let w = spec.window {
                 try set(ZSTD_c_enableLongDistanceMatching, 1)
                 try set(ZSTD_c_windowLog, w)

@@ -45,6 +45,7 @@ struct CodecCommand: ParsableCommand {
 
         @Option(help: "Codec spec, e.g. zstd:3, xz:9e, brotli:11:w24 (zstd streams carry a content checksum unless :nocheck).", transform: Parse.streamCodec) var codec: CodecSpec
         @Option(help: "zstd dictionary (.zdict or raw content).") var dictionary: String?
+        @Option(help: "zstd compression threads beside the one reading and writing, as zstd -T (0: one thread does all).") var threads: Int = 1
         @OptionGroup var inputOptions: InputOptions
         @OptionGroup var outputOptions: BinaryOutputOptions
         @OptionGroup var global: GlobalOptions
@@ -52,12 +53,16 @@ struct CodecCommand: ParsableCommand {
         var input: String { inputOptions.input ?? "-" }
         var output: String { outputOptions.output ?? "-" }
 
+        func validate() throws {
+            if threads < 0 { throw ValidationError("--threads must be 0 or more") }
+        }
+
         func run() throws {
             try outputOptions.checkTerminal()
             do {
                 let spec = codec
                 let dictionary = try self.dictionary.map { try ZstdDictionary(contentsOfFile: $0) }
-                let compressor = try StreamCompressor(spec, dictionary: dictionary)
+                let compressor = try StreamCompressor(spec, dictionary: dictionary, workers: spec.family == .zstd ? threads : 0)
                 try pipe(input: input, output: output) { read, write in
                     while let chunk = try read() { try compressor.write(chunk, to: write) }
                     try compressor.finish(to: write)
