@@ -138,6 +138,15 @@ struct CLIConventionTests {
             let f = dir.file("noext-\(codec.prefix(2))", c.stdout)
             #expect(try CLI.run(["codec", "decompress", "-i", f]).stdout == input)
         }
+        // zstd's own compression threads (as zstd -T): any count gives a standard stream of the same data.
+        let big = Array(String(repeating: "{\"a\":12345,\"b\":\"some text to compress\"}\n", count: 60_000).utf8)
+        for threads in ["0", "1", "2"] {
+            let c = try CLI.run(["codec", "compress", "--codec", "zstd:3", "--threads", threads], stdin: big)
+            #expect(c.status == 0 && c.stdout.count < big.count / 10, "\(threads): \(c.stderr)")
+            #expect(try CLI.run(["codec", "decompress"], stdin: c.stdout).stdout == big, "--threads \(threads)")
+        }
+        let negative = try CLI.run(["codec", "compress", "--codec", "zstd:3", "--threads", "-1"], stdin: big)
+        #expect(negative.status == 64 && negative.stderr.contains("--threads"), "\(negative.stderr)")
         let junk = try CLI.run(["codec", "decompress"], stdin: Array("plain text".utf8))
         #expect(junk.status == 1 && junk.stderr.hasPrefix("error: ") && junk.stderr.contains("--codec"), "\(junk.stderr)")
         let empty = try CLI.run(["codec", "decompress"], stdin: [])
