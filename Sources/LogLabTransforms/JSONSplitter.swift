@@ -4,7 +4,7 @@
 /// their quotes and escapes, numbers as text, `true`/`false`/`null`). Splicing the values back
 /// into the placeholders gives the record byte for byte.
 ///
-/// Strict where exactness depends on it: raw control bytes inside strings (which would
+/// Strict where exactness depends on it: control bytes inside strings, raw or escaped (which would
 /// collide with placeholders and markers), unbalanced brackets, trailing bytes, and nesting
 /// deeper than `maxDepth` reject the record, which then travels verbatim. Invalid UTF-8 inside
 /// strings is kept as bytes. No allocation per record: scratch buffers grow and are reused.
