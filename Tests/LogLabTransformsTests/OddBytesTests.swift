@@ -101,6 +101,36 @@ import LogLabCore
         try Fixtures.roundTrip(model: model, test: mutated, framing: .record)
     }
 
+    /// Seeded byte mutations of sdk-log records (the fuzzer's moves, cheaply): overwrite,
+    /// insert or delete a byte, favouring quotes, backslashes, digits and 0x00/0x1D/0xFF.
+    @Test(arguments: [UInt64(21), 22])
+    func mutatedRecordsRoundTrip(seed: UInt64) throws {
+        let (train, test) = RoundTripTests.sdkDays(seed: seed, perDay: 100)
+        var rng = SeededRandom(seed: seed)
+        let alphabet: [UInt8] = [0x00, 0x01, 0x1D, 0x1F, 0x22, 0x5C, 0x30, 0x39, 0x2D, 0x2E, 0x3A, 0x54, 0x5A, 0x65, 0x7B, 0x7D, 0x5B, 0x5D, 0x2C, 0xFF, 0xFE, 0xC3]
+        var mutated = RecordBatch()
+        for round in 0..<4 {
+            for i in 0..<test.count {
+                var r = Array(test[i])
+                for _ in 0...(round + Int(rng.next() % 3)) where !r.isEmpty {
+                    let at = Int(rng.next() % UInt64(r.count))
+                    let b = rng.next() % 4 == 0 ? UInt8(truncatingIfNeeded: rng.next()) : alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                    switch rng.next() % 3 {
+                    case 0: r[at] = b
+                    case 1: r.insert(b, at: at)
+                    default: r.remove(at: at)
+                    }
+                }
+                mutated.append(r.filter { $0 != 0x0A })
+            }
+        }
+        for sel in [TransformSelection.all, TransformSelection.all.without(.columns)] {
+            let model = TransformModel.learn(from: train, selection: sel)
+            try Fixtures.roundTrip(model: model, test: mutated, framing: .file)
+            try Fixtures.roundTrip(model: model, test: mutated, framing: .block(16))
+        }
+    }
+
     /// A hostile literal shape with a placeholder byte inside a key: refused, not restored
     /// with its value spliced into the key.
     @Test func decoderRefusesPlaceholderInLiteralKey() throws {
