@@ -26,6 +26,7 @@ for t in "${targets[@]}"; do
         FuzzContainer|FuzzStream) cp $fixtures/*.llc "$work/seeds/" ;;
         FuzzProfile) cp $fixtures/*.llp "$work/seeds/" ;;
         FuzzJSON) head -c 4000 $fixtures/v1-input.jsonl > "$work/seeds/lines.jsonl"
+                  cp $fixtures/fuzz/FuzzJSON-* "$work/seeds/"
                   printf '{"a":[1,{"b":"\\u00e9"}],"c":-0.5e3}\n[]\nnot json\n' > "$work/seeds/odd.jsonl" ;;
         FuzzSpec) cp Experiments/*.yaml "$work/seeds/" ;;
         FuzzTransform) LOGLAB_FUZZ_SEEDS="$root/$work/seeds" "$bin/$t" -runs=0 "$work/seeds" >/dev/null 2>&1 || true ;;

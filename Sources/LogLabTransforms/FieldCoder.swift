@@ -138,6 +138,10 @@ final class FieldCoderState {
 
     func addLocalShape(_ bytes: [UInt8]) throws -> Int {
         let paths = try ShapePaths.paths(of: bytes)
+        // A placeholder byte inside a key would take a value's place on restore.
+        guard bytes.lazy.filter({ $0 == JSONSplitter.placeholder }).count == paths.count else {
+            throw TransformError.corruptFrame("placeholder byte inside a shape's key")
+        }
         // Check capacity before adding any column, so a refused shape leaves no trace.
         var fresh = Set<[UInt8]>()
         for p in paths where model.pathTable.find(p) == nil && localPaths.find(p) == nil { fresh.insert(p) }

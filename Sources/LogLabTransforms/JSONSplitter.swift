@@ -4,7 +4,7 @@
 /// their quotes and escapes, numbers as text, `true`/`false`/`null`). Splicing the values back
 /// into the placeholders gives the record byte for byte.
 ///
-/// Strict where exactness depends on it: raw control bytes inside strings (which would
+/// Strict where exactness depends on it: control bytes inside strings, raw or escaped (which would
 /// collide with placeholders and markers), unbalanced brackets, trailing bytes, and nesting
 /// deeper than `maxDepth` reject the record, which then travels verbatim. Invalid UTF-8 inside
 /// strings is kept as bytes. No allocation per record: scratch buffers grow and are reused.
@@ -60,13 +60,18 @@ final class JSONSplitter {
         var state = 0
         @inline(__always) func isWS(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
         /// The index just past the closing quote of the string opening at `q`, or nil if the
-        /// string is unterminated or holds a raw control byte (such records travel verbatim).
+        /// string is unterminated or holds a raw control byte, escaped or not (such records
+        /// travel verbatim).
         @inline(__always) func stringEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: Int) -> Int? {
             var i = q &+ 1
             while i < n {
                 let d = p[i]
                 if d == 0x22 { return i &+ 1 }
-                if d == 0x5C { i &+= 2; continue }
+                if d == 0x5C {
+                    // The escaped byte is checked too: `\` + 0x00 would put a placeholder in a key.
+                    guard i &+ 1 < n, p[i &+ 1] >= 0x20 else { return nil }
+                    i &+= 2; continue
+                }
                 if d < 0x20 { return nil }
                 i &+= 1
             }
