@@ -139,6 +139,33 @@ public enum FrameCoding {
     /// original bytes against the segment's CRC.
     static func decodeV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                          frame: Int) throws -> Decoded {
+        let payload = try payloadV2(header: h, stored: stored, coder: coder, frame: frame)
+        if h.flags.contains(.transformed) {
+            let records: RecordBatch
+            do {
+                records = try coder.untransform(payload, recordCount: h.recordCount)
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot undo the transforms (wrong profile or model?): \(error)")
+            }
+            guard records.count == h.recordCount else {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(h.recordCount)")
+            }
+            return .records(records)
+        }
+        var lines = 0
+        payload.withUnsafeBytes { raw in
+            for b in raw where b == 0x0A { lines += 1 }
+        }
+        guard lines == h.recordCount, payload.last == 0x0A else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(h.recordCount)")
+        }
+        return .original(payload)
+    }
+
+    /// One v2 frame's payload (transformed bytes or verbatim lines), decompressed; the
+    /// columnar reader decodes it without restoring records.
+    static func payloadV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                          frame: Int) throws -> [UInt8] {
         let payload: [UInt8]
         if h.flags.contains(.compressed) {
             let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
@@ -161,26 +188,7 @@ public enum FrameCoding {
         } else {
             payload = Array(stored)
         }
-        if h.flags.contains(.transformed) {
-            let records: RecordBatch
-            do {
-                records = try coder.untransform(payload, recordCount: h.recordCount)
-            } catch {
-                throw ContainerError(.codec, "frame \(frame): cannot undo the transforms (wrong profile or model?): \(error)")
-            }
-            guard records.count == h.recordCount else {
-                throw ContainerError.corrupt("corrupt container: frame \(frame) restored \(records.count) records, expected \(h.recordCount)")
-            }
-            return .records(records)
-        }
-        var lines = 0
-        payload.withUnsafeBytes { raw in
-            for b in raw where b == 0x0A { lines += 1 }
-        }
-        guard lines == h.recordCount, payload.last == 0x0A else {
-            throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(h.recordCount)")
-        }
-        return .original(payload)
+        return payload
     }
 
     /// CRC-32 of the records, each followed by `\n`, without joining them.
@@ -208,28 +216,7 @@ public enum FrameCoding {
     /// Decodes and checks one frame, without joining transformed records.
     public static func decodeChecked(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                                      frame: Int) throws -> Decoded {
-        guard stored.count == Int(header.storedSize) else {
-            throw ContainerError.truncated("truncated container: frame \(frame) cut short")
-        }
-        guard stored.withUnsafeBytes({ CRC32.checksum($0) }) == header.storedCRC else {
-            throw ContainerError.corrupt("corrupt container: frame \(frame) stored-bytes checksum mismatch")
-        }
-        let payloadSize = Int(header.payloadSize)
-        let payload: [UInt8]
-        if header.flags.contains(.compressed) {
-            do {
-                payload = try coder.decompress(stored, payloadSize: payloadSize)
-            } catch let e as ContainerError {
-                throw e
-            } catch {
-                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
-            }
-        } else {
-            payload = Array(stored)
-        }
-        guard payload.count == payloadSize else {
-            throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(payloadSize)")
-        }
+        let payload = try payload(header: header, stored: stored, coder: coder, frame: frame)
         let failed = ContainerError.corrupt("corrupt container: frame \(frame) restored bytes fail their checksum (wrong dictionary or model?)")
         if header.flags.contains(.transformed) {
             let records: RecordBatch
@@ -256,6 +243,34 @@ public enum FrameCoding {
             throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(header.recordCount)")
         }
         return .original(payload)
+    }
+
+    /// One 1.x frame's payload, its stored bytes checked and decompressed.
+    static func payload(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                        frame: Int) throws -> [UInt8] {
+        guard stored.count == Int(header.storedSize) else {
+            throw ContainerError.truncated("truncated container: frame \(frame) cut short")
+        }
+        guard stored.withUnsafeBytes({ CRC32.checksum($0) }) == header.storedCRC else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) stored-bytes checksum mismatch")
+        }
+        let payloadSize = Int(header.payloadSize)
+        let payload: [UInt8]
+        if header.flags.contains(.compressed) {
+            do {
+                payload = try coder.decompress(stored, payloadSize: payloadSize)
+            } catch let e as ContainerError {
+                throw e
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
+            }
+        } else {
+            payload = Array(stored)
+        }
+        guard payload.count == payloadSize else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(payloadSize)")
+        }
+        return payload
     }
 
     /// The records, each followed by `\n` (one allocation, one copy per record).

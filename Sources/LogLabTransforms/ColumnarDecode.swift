@@ -8,11 +8,11 @@ import Darwin
 /// Columnar decode: chosen field paths of JSON records → typed column buffers laid out as
 /// Arrow arrays (validity bitmaps, int32 offsets), for the C ABI and the Python package.
 ///
-/// This first version works on the restored record bytes: a path-directed walk finds each
-/// selected value (skipping everything else without building objects), keeps its raw text,
-/// and `finish` infers one type per column and converts. Decoding straight from the
-/// transformed streams (skipping the record rebuild) can replace the walk later without
-/// changing `DecodedColumn`.
+/// A path-directed walk over each record's bytes finds each selected value (skipping
+/// everything else without building objects) and keeps its raw text; `finish` infers one type
+/// per column and converts. Field-transformed frames skip the record rebuild: the same walk
+/// runs once per shape (`captures(inShape:)`) and `ColumnarFrameReader` hands over the
+/// decoded values of the selected fields only, so both ways give the same columns.
 ///
 /// Rules: a path is object keys joined by `.` (`_source.func_name`); with duplicate keys the
 /// last one wins (as JSON parsers do); a record that is not strict JSON has every column
@@ -114,6 +114,46 @@ public final class ColumnarDecoder {
         rows += 1
     }
 
+    // MARK: shapes (field-transformed frames)
+
+    /// Where a selected value sits in a shape: `start..<end` of the shape bytes, a single
+    /// placeholder (`RawKind.slot`) or an object/array spanning the placeholders in it.
+    struct ShapeCapture {
+        var column: Int
+        var kind: UInt8
+        var start: Int
+        var end: Int
+    }
+
+    /// Walks a shape (placeholders standing for scalar values) as `append` walks a record.
+    /// Nil when no record of the shape is an object the walk accepts (every column missing);
+    /// a record's own scalar values can still make the walk refuse it (see `validToken`).
+    func captures(inShape p: UnsafePointer<UInt8>, count n: Int) -> [ShapeCapture]? {
+        precondition(!discover, "shape captures need given paths")
+        for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
+        var w = Walker(p: p, n: n, owner: self, slots: true)
+        let s = w.ws(0)
+        guard s < n, p[s] == 0x7B, let end = w.value(s, node: 0, depth: 0), w.ws(end) == n else { return nil }
+        var out: [ShapeCapture] = []
+        for k in 0..<pendingKind.count where pendingKind[k] != RawKind.missing {
+            out.append(ShapeCapture(column: k, kind: pendingKind[k], start: pendingStart[k], end: pendingEnd[k]))
+        }
+        return out
+    }
+
+    /// Whether the text walk accepts `token` (one scalar value as spelt in a record).
+    static func validToken(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n > 0, p[0] != 0x7B, p[0] != 0x5B else { return false }
+        var w = Walker(p: p, n: n, owner: nil)
+        return w.value(0, node: -1, depth: 0) == n
+    }
+
+    /// Appends one row: `body` appends exactly one value (or missing) to every column.
+    func appendRow(_ body: (inout [RawColumn]) throws -> Void) rethrows {
+        try body(&raw)
+        rows += 1
+    }
+
     fileprivate func capture(node: Int, kind: UInt8, start: Int, end: Int) {
         let c = nodes[node].column
         // Discovery flattens objects into their leaves instead of keeping their text.
@@ -194,6 +234,18 @@ public final class ColumnarDecoder {
 enum RawKind {
     static let missing: UInt8 = 0, null: UInt8 = 1, bool: UInt8 = 2, number: UInt8 = 3
     static let string: UInt8 = 4, array: UInt8 = 5, object: UInt8 = 6
+    /// A shape's placeholder: the record's value decides (see `of`).
+    static let slot: UInt8 = 7
+
+    /// The kind of a scalar token, from its first byte (as the walk decides).
+    @inline(__always) static func of(_ first: UInt8) -> UInt8 {
+        switch first {
+        case 0x22: string
+        case 0x74, 0x66: bool
+        case 0x6E: null
+        default: number
+        }
+    }
 }
 
 /// One column's values as found: kind per row and the raw text (strings without quotes,
@@ -238,12 +290,15 @@ private struct Walker {
     let n: Int
     /// The decoder whose selected keys the walk looks for (nil: validate and skip only).
     let owner: ColumnarDecoder?
+    /// Walking a shape: a placeholder byte is a scalar value.
+    let slots: Bool
     static let maxDepth = 128
 
-    init(p: UnsafePointer<UInt8>, n: Int, owner: ColumnarDecoder?) {
+    init(p: UnsafePointer<UInt8>, n: Int, owner: ColumnarDecoder?, slots: Bool = false) {
         self.p = p
         self.n = n
         self.owner = owner
+        self.slots = slots
     }
 
     @inline(__always) func ws(_ i: Int) -> Int {
@@ -263,6 +318,7 @@ private struct Walker {
         case 0x74: return literal(i, 0x74, 0x72, 0x75, 0x65, 4)
         case 0x66: return literal(i, 0x66, 0x61, 0x6C, 0x73, 5)
         case 0x6E: return literal(i, 0x6E, 0x75, 0x6C, 0x6C, 4)
+        case JSONSplitter.placeholder where slots: return i + 1
         default: return number(i)
         }
     }
@@ -381,6 +437,7 @@ private struct Walker {
         case 0x5B: RawKind.array
         case 0x74, 0x66: RawKind.bool
         case 0x6E: RawKind.null
+        case JSONSplitter.placeholder where slots: RawKind.slot
         default: RawKind.number
         }
     }
