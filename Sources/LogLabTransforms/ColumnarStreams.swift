@@ -125,8 +125,12 @@ public final class ColumnarFrameReader {
 
     // MARK: one record
 
-    private var tokStart: [Int] = Array(repeating: 0, count: 64)
-    private var tokEnd: [Int] = Array(repeating: 0, count: 64)
+    /// Token `s` of the current record is `tokens[tokStart[s] ..< tokEnd[s]]`.
+    private var tokStart = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private var tokEnd = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private var tokCapacity = 64
+
+    deinit { tokStart.deallocate(); tokEnd.deallocate() }
 
     /// Decodes the plan's slots of one record (`cursor(c)` gives column c's stream) and
     /// appends the record's captured values.
@@ -138,56 +142,55 @@ public final class ColumnarFrameReader {
         let tokens = self.tokens
         tokens.reset()
         let info = plan.info
-        if tokStart.count < info.slotCount {
-            tokStart = Array(repeating: 0, count: info.slotCount); tokEnd = tokStart
+        if tokCapacity < info.slotCount {
+            tokStart.deallocate(); tokEnd.deallocate()
+            tokCapacity = info.slotCount
+            tokStart = .allocate(capacity: tokCapacity); tokEnd = .allocate(capacity: tokCapacity)
         }
+        let ts = tokStart, te = tokEnd
         var valid = true
-        try tokStart.withUnsafeMutableBufferPointer { ts in
-            try tokEnd.withUnsafeMutableBufferPointer { te in
-                for slot32 in plan.decode {
-                    let slot = Int(slot32)
-                    let c = Int(info.slotColumn[slot])
-                    let start = tokens.count
-                    try st.decodeValue(c, &cursor(c).pointee, tokens: tokens, gen: gen)
-                    ts[slot] = start; te[slot] = tokens.count
-                    let col = st.cols + c
-                    if col.pointee.viewGen != gen {
-                        col.pointee.viewGen = gen; col.pointee.viewStart = start; col.pointee.viewLen = tokens.count - start
-                    }
-                    if valid && !ColumnarDecoder.validToken(UnsafePointer(tokens.base) + start, tokens.count - start) { valid = false }
+        for slot32 in plan.decode {
+            let slot = Int(slot32)
+            let c = Int(info.slotColumn[slot])
+            let start = tokens.count
+            try st.decodeValue(c, &cursor(c).pointee, tokens: tokens, gen: gen)
+            ts[slot] = start; te[slot] = tokens.count
+            let col = st.cols + c
+            if col.pointee.viewGen != gen {
+                col.pointee.viewGen = gen; col.pointee.viewStart = start; col.pointee.viewLen = tokens.count - start
+            }
+            if valid && !ColumnarDecoder.validToken(UnsafePointer(tokens.base) + start, tokens.count - start) { valid = false }
+        }
+        let tb = UnsafePointer(tokens.base)
+        guard valid, let captures = plan.captures else {
+            decoder.appendRow { raw in for k in raw.indices { raw[k].appendMissing() } }
+            return
+        }
+        let splice = self.splice
+        decoder.appendRow { raw in
+            var next = 0
+            for k in raw.indices {
+                guard next < captures.count, captures[next].column == k else { raw[k].appendMissing(); continue }
+                let cap = captures[next]
+                let lo = plan.slotLo[next], hi = plan.slotHi[next]
+                next += 1
+                if cap.kind == RawKind.slot {
+                    let n = te[lo] - ts[lo]
+                    raw[k].append(kind: RawKind.of(tb[ts[lo]]), UnsafeRawBufferPointer(start: tb + ts[lo], count: n))
+                    continue
                 }
-                let tb = UnsafePointer(tokens.base)
-                guard valid, let captures = plan.captures else {
-                    decoder.appendRow { raw in for k in raw.indices { raw[k].appendMissing() } }
-                    return
+                // An object or array: its shape bytes with the values put back.
+                splice.reset()
+                let sb = UnsafePointer(info.bytes)
+                var from = cap.start
+                for s in lo..<hi {
+                    let h = Int(info.holes[s])
+                    splice.put(sb + from, h - from)
+                    splice.put(tb + ts[s], te[s] - ts[s])
+                    from = h + 1
                 }
-                let splice = self.splice
-                decoder.appendRow { raw in
-                    var next = 0
-                    for k in raw.indices {
-                        guard next < captures.count, captures[next].column == k else { raw[k].appendMissing(); continue }
-                        let cap = captures[next]
-                        let lo = plan.slotLo[next], hi = plan.slotHi[next]
-                        next += 1
-                        if cap.kind == RawKind.slot {
-                            let n = te[lo] - ts[lo]
-                            raw[k].append(kind: RawKind.of(tb[ts[lo]]), UnsafeRawBufferPointer(start: tb + ts[lo], count: n))
-                            continue
-                        }
-                        // An object or array: its shape bytes with the values put back.
-                        splice.reset()
-                        let sb = UnsafePointer(info.bytes)
-                        var from = cap.start
-                        for s in lo..<hi {
-                            let h = Int(info.holes[s])
-                            splice.put(sb + from, h - from)
-                            splice.put(tb + ts[s], te[s] - ts[s])
-                            from = h + 1
-                        }
-                        splice.put(sb + from, cap.end - from)
-                        raw[k].append(kind: cap.kind, UnsafeRawBufferPointer(splice.buffer))
-                    }
-                }
+                splice.put(sb + from, cap.end - from)
+                raw[k].append(kind: cap.kind, UnsafeRawBufferPointer(splice.buffer))
             }
         }
     }
@@ -394,6 +397,7 @@ public final class ColumnarFrameReader {
     /// With `markers`, bytes below 0x20 stand for other text put back on restore: fine on
     /// their own, unknowable right after a backslash.
     static func contentsValid(_ p: UnsafePointer<UInt8>, _ n: Int, markers: Bool) -> Bool {
+        if ColumnarDecoder.plainContents(p, n) { return true }
         var i = 0
         while i < n {
             let b = p[i]
