@@ -615,8 +615,10 @@ enum ColumnBuilder {
 
     static func build(_ col: RawColumn, name: String) throws -> DecodedColumn {
         let n = col.count
+        var seen: UInt32 = 0   // bit k: kind k occurs
+        for k in col.kinds { seen |= 1 << UInt32(k & 31) }
         var kinds = Set<UInt8>()
-        for k in col.kinds where k != RawKind.missing && k != RawKind.null { kinds.insert(k) }
+        for k in UInt8(0)..<32 where seen & (1 << UInt32(k)) != 0 && k != RawKind.missing && k != RawKind.null { kinds.insert(k) }
         var out: DecodedColumn
         if kinds.isEmpty {
             out = DecodedColumn(name: name, kind: .null, length: n)

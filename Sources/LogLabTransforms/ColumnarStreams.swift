@@ -261,7 +261,8 @@ public final class ColumnarFrameReader {
         }
         var local: [ShapePlan] = []
         var plans: [Int: ShapePlan] = [:]
-        for id in uses.keys { plans[id] = plan(id, st, decoder, local: &local) }
+        var planOf = [ShapePlan?](repeating: nil, count: st.modelShapes.count + st.localShapes.count)
+        for id in uses.keys { let p = plan(id, st, decoder, local: &local); plans[id] = p; planOf[id] = p }
 
         // Columns to decode: the captured ones and, transitively, those their coding reads.
         var needed = [Bool](repeating: false, count: st.columnCount)
@@ -291,7 +292,7 @@ public final class ColumnarFrameReader {
                 decoder.append(UnsafeRawBufferPointer(start: try verbatim.pointee.take(len), count: len))
                 continue
             }
-            try record(plans[id]!, st, decoder, cursor)
+            try record(planOf[id]!, st, decoder, cursor)
         }
         for i in 0..<streamCount where !cursors[i].isAtEnd {
             throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
