@@ -123,8 +123,11 @@ const void *loglab_batch_buffer(loglab_batch *batch, int32_t which, int64_t *len
    Typed columns for dotted field paths (`_source.func_name`), laid out as Arrow arrays:
    validity bitmaps (LSB first; absent when nothing is null), int32 offsets. npaths == 0:
    every leaf path met becomes a column (nested objects flattened, arrays kept as lists).
-   with_records != 0 also keeps the exact records (loglab_columns_batch). Frames, threads
-   and the time filter as in loglab_reader_read_frames. */
+   with_records bit 0 also keeps the exact records (loglab_columns_batch); bit 1 decodes from
+   the restored records even where the transformed streams would serve (the reference path,
+   same result; for tests). Field-transformed frames are otherwise decoded straight from their
+   streams (only the chosen fields and what their coding needs), unless records are kept or
+   the time filter is on. Frames, threads and the time filter as in loglab_reader_read_frames. */
 int32_t loglab_reader_columns(loglab_reader *reader, const int64_t *frames, int64_t count,
                               const char *const *paths, int64_t npaths, int64_t from, int64_t to,
                               int32_t filter, int32_t with_records, int32_t threads,

@@ -330,40 +330,79 @@ private func selection(_ h: ReaderHandle, _ frames: UnsafePointer<Int64>?, _ cou
     return Selection(frames: list, from: from, to: to, filter: filter != 0)
 }
 
+/// Runs `work(k)` for k in 0..<n on worker threads, each worker made once by `makeWorker`
+/// (its own coders); stops at the first error and rethrows it.
+private func onWorkers(_ n: Int, threads: Int32,
+                       _ makeWorker: @escaping @Sendable () -> ((Int) throws -> Void)) throws {
+    guard n > 0 else { return }
+    let failures = FailureBox()
+    let next = Counter()
+    DispatchQueue.concurrentPerform(iterations: threadCount(threads, work: n)) { _ in
+        let work = makeWorker()
+        while failures.first == nil {
+            let k = next.take()
+            guard k < n else { return }
+            do { try work(k) } catch { failures.set(error) }
+        }
+    }
+    if let e = failures.first { throw e }
+}
+
 /// Decodes the selected frames on worker threads; `body(k, records)` runs on a worker for
 /// the k-th selected frame (records already time-filtered).
 private func decodeFrames(_ h: ReaderHandle, _ s: Selection, threads: Int32,
                           _ body: @escaping @Sendable (Int, RecordBatch) throws -> Void) throws {
-    let n = s.frames.count
-    guard n > 0 else { return }
-    let workers = threadCount(threads, work: n)
     let needle = TimeField(h.reader.index.timestampField)
     let reader = h.reader, profile = h.codec.profile
-    let failures = FailureBox()
-    let next = Counter()
     let frames = s.frames, from = s.from, to = s.to, filter = s.filter
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+    try onWorkers(frames.count, threads: threads) {
         let coder = ProfileFrameCoder(profile: profile)
-        while failures.first == nil {
-            let k = next.take()
-            guard k < n else { return }
-            do {
-                var batch = try reader.decodeRecords(frames[k], coder: coder)
-                if filter {
-                    var kept = RecordBatch(reservingBytes: batch.totalBytes, records: batch.count)
-                    for i in 0..<batch.count {
-                        let t = batch.withRecord(i) { needle.time(in: $0) }
-                        if let t, t >= from, t < to { kept.append(batch[i]) }
-                    }
-                    batch = kept
+        return { k in
+            var batch = try reader.decodeRecords(frames[k], coder: coder)
+            if filter {
+                var kept = RecordBatch(reservingBytes: batch.totalBytes, records: batch.count)
+                for i in 0..<batch.count {
+                    let t = batch.withRecord(i) { needle.time(in: $0) }
+                    if let t, t >= from, t < to { kept.append(batch[i]) }
                 }
-                try body(k, batch)
-            } catch {
-                failures.set(error)
+                batch = kept
             }
+            try body(k, batch)
         }
     }
-    if let e = failures.first { throw e }
+}
+
+/// Columns of the selected frames (no time filter), decoded straight from the transformed
+/// streams where `ColumnarFrameReader` can, else from the restored records.
+private func decodeColumns(_ h: ReaderHandle, _ s: Selection, paths: [String], threads: Int32,
+                           _ body: @escaping @Sendable (Int, ColumnarDecoder) throws -> Void) throws {
+    let reader = h.reader, profile = h.codec.profile
+    let frames = s.frames
+    try onWorkers(frames.count, threads: threads) {
+        let coder = ProfileFrameCoder(profile: profile)
+        let fast = ColumnarFrameReader(model: profile.model)
+        return { k in
+            let i = frames[k]
+            let payload = try reader.framePayload(i, coder: coder)
+            var d = ColumnarDecoder(paths: paths)
+            var done = false
+            if payload.transformed {
+                do {
+                    done = try fast.append(frame: payload.bytes, recordCount: payload.recordCount, to: d)
+                } catch {
+                    throw ContainerError(.codec, "frame \(i): cannot undo the transforms (wrong profile or model?): \(error)")
+                }
+            }
+            if !done {
+                d = ColumnarDecoder(paths: paths)
+                d.append(try reader.decodeRecords(i, coder: coder))
+            }
+            guard d.rows == payload.recordCount else {
+                throw ContainerError(.corrupt, "corrupt container: frame \(i) restored \(d.rows) records, expected \(payload.recordCount)")
+            }
+            try body(k, d)
+        }
+    }
 }
 
 private final class FailureBox: @unchecked Sendable {
@@ -436,7 +475,9 @@ public func loglab_reader_columns(_ r: Handle?, _ frames: UnsafePointer<Int64>?,
         for i in 0..<Int(npaths) { given.append(try string(paths![i], "path \(i)")) }
         let names = given
         let s = try selection(h, frames, count, from, to, filter)
-        let keep = withRecords != 0
+        let keep = withRecords & 1 != 0
+        // Bit 1: from the restored records even where the streams would do (reference path).
+        let fromRecords = withRecords & 2 != 0
         let decoder: ColumnarDecoder
         var records: RecordBatch? = nil
         if names.isEmpty {
@@ -449,10 +490,15 @@ public func loglab_reader_columns(_ r: Handle?, _ frames: UnsafePointer<Int64>?,
             if keep { records = all }
         } else {
             let slots = Slots<(ColumnarDecoder, RecordBatch?)>(s.frames.count)
-            try decodeFrames(h, s, threads: threads) { k, batch in
-                let d = ColumnarDecoder(paths: names)
-                d.append(batch)
-                slots.set(k, (d, keep ? batch : nil))
+            if keep || fromRecords || s.filter {
+                // Records are wanted, or the time filter reads each record's time from its text.
+                try decodeFrames(h, s, threads: threads) { k, batch in
+                    let d = ColumnarDecoder(paths: names)
+                    d.append(batch)
+                    slots.set(k, (d, keep ? batch : nil))
+                }
+            } else {
+                try decodeColumns(h, s, paths: names, threads: threads) { k, d in slots.set(k, (d, nil)) }
             }
             decoder = ColumnarDecoder(paths: names)
             var all = RecordBatch()

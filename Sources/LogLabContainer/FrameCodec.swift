@@ -207,9 +207,10 @@ public enum FrameCoding {
         }
     }
 
-    /// The frame's payload: decompressed (its size from the header or the stored bytes) or as stored.
-    private static func payloadV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
-                                  frame: Int) throws -> [UInt8] {
+    /// One v2 frame's payload (transformed bytes or verbatim lines), decompressed; the
+    /// columnar reader decodes it without restoring records.
+    static func payloadV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                          frame: Int) throws -> [UInt8] {
         let payload: [UInt8]
         if h.flags.contains(.compressed) {
             let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
@@ -260,28 +261,7 @@ public enum FrameCoding {
     /// Decodes and checks one frame, without joining transformed records.
     public static func decodeChecked(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                                      frame: Int) throws -> Decoded {
-        guard stored.count == Int(header.storedSize) else {
-            throw ContainerError.truncated("truncated container: frame \(frame) cut short")
-        }
-        guard stored.withUnsafeBytes({ CRC32.checksum($0) }) == header.storedCRC else {
-            throw ContainerError.corrupt("corrupt container: frame \(frame) stored-bytes checksum mismatch")
-        }
-        let payloadSize = Int(header.payloadSize)
-        let payload: [UInt8]
-        if header.flags.contains(.compressed) {
-            do {
-                payload = try coder.decompress(stored, payloadSize: payloadSize)
-            } catch let e as ContainerError {
-                throw e
-            } catch {
-                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
-            }
-        } else {
-            payload = Array(stored)
-        }
-        guard payload.count == payloadSize else {
-            throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(payloadSize)")
-        }
+        let payload = try payload(header: header, stored: stored, coder: coder, frame: frame)
         let failed = ContainerError.corrupt("corrupt container: frame \(frame) restored bytes fail their checksum (wrong dictionary or model?)")
         if header.flags.contains(.transformed) {
             let records: RecordBatch
@@ -308,6 +288,34 @@ public enum FrameCoding {
             throw ContainerError.corrupt("corrupt container: frame \(frame) holds \(lines) lines, expected \(header.recordCount)")
         }
         return .original(payload)
+    }
+
+    /// One 1.x frame's payload, its stored bytes checked and decompressed.
+    static func payload(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
+                        frame: Int) throws -> [UInt8] {
+        guard stored.count == Int(header.storedSize) else {
+            throw ContainerError.truncated("truncated container: frame \(frame) cut short")
+        }
+        guard stored.withUnsafeBytes({ CRC32.checksum($0) }) == header.storedCRC else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) stored-bytes checksum mismatch")
+        }
+        let payloadSize = Int(header.payloadSize)
+        let payload: [UInt8]
+        if header.flags.contains(.compressed) {
+            do {
+                payload = try coder.decompress(stored, payloadSize: payloadSize)
+            } catch let e as ContainerError {
+                throw e
+            } catch {
+                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
+            }
+        } else {
+            payload = Array(stored)
+        }
+        guard payload.count == payloadSize else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(payloadSize)")
+        }
+        return payload
     }
 
     /// The records, each followed by `\n` (one allocation, one copy per record).

@@ -8,11 +8,11 @@ import Darwin
 /// Columnar decode: chosen field paths of JSON records → typed column buffers laid out as
 /// Arrow arrays (validity bitmaps, int32 offsets), for the C ABI and the Python package.
 ///
-/// This first version works on the restored record bytes: a path-directed walk finds each
-/// selected value (skipping everything else without building objects), keeps its raw text,
-/// and `finish` infers one type per column and converts. Decoding straight from the
-/// transformed streams (skipping the record rebuild) can replace the walk later without
-/// changing `DecodedColumn`.
+/// A path-directed walk over each record's bytes finds each selected value (skipping
+/// everything else without building objects) and keeps its raw text; `finish` infers one type
+/// per column and converts. Field-transformed frames skip the record rebuild: the same walk
+/// runs once per shape (`captures(inShape:)`) and `ColumnarFrameReader` hands over the
+/// decoded values of the selected fields only, so both ways give the same columns.
 ///
 /// Rules: a path is object keys joined by `.` (`_source.func_name`); with duplicate keys the
 /// last one wins (as JSON parsers do); a record that is not strict JSON has every column
@@ -114,6 +114,72 @@ public final class ColumnarDecoder {
         rows += 1
     }
 
+    // MARK: shapes (field-transformed frames)
+
+    /// Where a selected value sits in a shape: `start..<end` of the shape bytes, a single
+    /// placeholder (`RawKind.slot`) or an object/array spanning the placeholders in it.
+    struct ShapeCapture {
+        var column: Int
+        var kind: UInt8
+        var start: Int
+        var end: Int
+    }
+
+    /// Walks a shape (placeholders standing for scalar values) as `append` walks a record.
+    /// Nil when no record of the shape is an object the walk accepts (every column missing);
+    /// a record's own scalar values can still make the walk refuse it (see `validToken`).
+    func captures(inShape p: UnsafePointer<UInt8>, count n: Int) -> [ShapeCapture]? {
+        precondition(!discover, "shape captures need given paths")
+        for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
+        var w = Walker(p: p, n: n, owner: self, slots: true)
+        let s = w.ws(0)
+        guard s < n, p[s] == 0x7B, let end = w.value(s, node: 0, depth: 0), w.ws(end) == n else { return nil }
+        var out: [ShapeCapture] = []
+        for k in 0..<pendingKind.count where pendingKind[k] != RawKind.missing {
+            out.append(ShapeCapture(column: k, kind: pendingKind[k], start: pendingStart[k], end: pendingEnd[k]))
+        }
+        return out
+    }
+
+    /// Whether the text walk accepts `token` (one scalar value as spelt in a record).
+    @inline(__always)
+    static func validToken(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n > 0, p[0] != 0x7B, p[0] != 0x5B else { return false }
+        // Strings without escapes (most of them), eight bytes at a time.
+        if n >= 2, p[0] == 0x22, p[n - 1] == 0x22, plainContents(p + 1, n - 2) { return true }
+        var w = Walker(p: p, n: n, owner: nil)
+        return w.value(0, node: -1, depth: 0) == n
+    }
+
+    /// True when `p[0..<n]` holds no quote, backslash or control byte (then it is valid
+    /// string contents); false means look closer.
+    @inline(__always)
+    static func plainContents(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highs != 0 }
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // A byte below 0x20, or equal to '"' or '\\' (bytes ≥ 0x80 never match).
+            let low = (w &- 0x2020_2020_2020_2020) & ~w & highs
+            if low != 0 || zeroByte(w ^ 0x2222_2222_2222_2222) || zeroByte(w ^ 0x5C5C_5C5C_5C5C_5C5C) { return false }
+            i += 8
+        }
+        while i < n {
+            let b = p[i]
+            if b < 0x20 || b == 0x22 || b == 0x5C { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Appends one row: `body` appends exactly one value (or missing) to every column.
+    func appendRow(_ body: (inout [RawColumn]) throws -> Void) rethrows {
+        try body(&raw)
+        rows += 1
+    }
+
     fileprivate func capture(node: Int, kind: UInt8, start: Int, end: Int) {
         let c = nodes[node].column
         // Discovery flattens objects into their leaves instead of keeping their text.
@@ -194,6 +260,18 @@ public final class ColumnarDecoder {
 enum RawKind {
     static let missing: UInt8 = 0, null: UInt8 = 1, bool: UInt8 = 2, number: UInt8 = 3
     static let string: UInt8 = 4, array: UInt8 = 5, object: UInt8 = 6
+    /// A shape's placeholder: the record's value decides (see `of`).
+    static let slot: UInt8 = 7
+
+    /// The kind of a scalar token, from its first byte (as the walk decides).
+    @inline(__always) static func of(_ first: UInt8) -> UInt8 {
+        switch first {
+        case 0x22: string
+        case 0x74, 0x66: bool
+        case 0x6E: null
+        default: number
+        }
+    }
 }
 
 /// One column's values as found: kind per row and the raw text (strings without quotes,
@@ -238,12 +316,15 @@ private struct Walker {
     let n: Int
     /// The decoder whose selected keys the walk looks for (nil: validate and skip only).
     let owner: ColumnarDecoder?
+    /// Walking a shape: a placeholder byte is a scalar value.
+    let slots: Bool
     static let maxDepth = 128
 
-    init(p: UnsafePointer<UInt8>, n: Int, owner: ColumnarDecoder?) {
+    init(p: UnsafePointer<UInt8>, n: Int, owner: ColumnarDecoder?, slots: Bool = false) {
         self.p = p
         self.n = n
         self.owner = owner
+        self.slots = slots
     }
 
     @inline(__always) func ws(_ i: Int) -> Int {
@@ -263,6 +344,7 @@ private struct Walker {
         case 0x74: return literal(i, 0x74, 0x72, 0x75, 0x65, 4)
         case 0x66: return literal(i, 0x66, 0x61, 0x6C, 0x73, 5)
         case 0x6E: return literal(i, 0x6E, 0x75, 0x6C, 0x6C, 4)
+        case JSONSplitter.placeholder where slots: return i + 1
         default: return number(i)
         }
     }
@@ -381,6 +463,7 @@ private struct Walker {
         case 0x5B: RawKind.array
         case 0x74, 0x66: RawKind.bool
         case 0x6E: RawKind.null
+        case JSONSplitter.placeholder where slots: RawKind.slot
         default: RawKind.number
         }
     }
@@ -532,8 +615,10 @@ enum ColumnBuilder {
 
     static func build(_ col: RawColumn, name: String) throws -> DecodedColumn {
         let n = col.count
+        var seen: UInt32 = 0   // bit k: kind k occurs
+        for k in col.kinds { seen |= 1 << UInt32(k & 31) }
         var kinds = Set<UInt8>()
-        for k in col.kinds where k != RawKind.missing && k != RawKind.null { kinds.insert(k) }
+        for k in UInt8(0)..<32 where seen & (1 << UInt32(k)) != 0 && k != RawKind.missing && k != RawKind.null { kinds.insert(k) }
         var out: DecodedColumn
         if kinds.isEmpty {
             out = DecodedColumn(name: name, kind: .null, length: n)
@@ -689,27 +774,23 @@ enum ColumnBuilder {
         guard present >= 16 else { return nil }
         let limit = min(present / 4, 1 << 16)
         var codes = [Int32](repeating: 0, count: n)
-        var vocab: [ArraySlice<UInt8>: Int32] = [:]
-        var order: [ArraySlice<UInt8>] = []
-        for i in 0..<n where col.kinds[i] == RawKind.string {
-            let s = data[Int(offsets[i])..<Int(offsets[i + 1])]
-            if let c = vocab[s] {
-                codes[i] = c
-            } else {
-                guard order.count < limit else { return nil }
-                let c = Int32(order.count)
-                vocab[s] = c
-                order.append(s)
-                codes[i] = c
+        // Ids in order of first appearance: the vocabulary order.
+        var vocab = ByteTable()
+        let ok: Bool = data.withUnsafeBufferPointer { d in
+            let base = d.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            for i in 0..<n where col.kinds[i] == RawKind.string {
+                let lo = Int(offsets[i])
+                let id = vocab.insert(base + lo, Int(offsets[i + 1]) - lo)
+                guard vocab.count <= limit else { return false }
+                codes[i] = Int32(id)
             }
+            return true
         }
+        guard ok else { return nil }
         var out = DecodedColumn(name: name, kind: .dictionary, length: n)
         out.values = codes.withUnsafeBytes { Array($0) }
-        out.dictionaryOffsets = [0]
-        for s in order {
-            out.dictionaryData.append(contentsOf: s)
-            out.dictionaryOffsets.append(Int32(out.dictionaryData.count))
-        }
+        out.dictionaryData = vocab.arena
+        out.dictionaryOffsets = vocab.offsets.map { Int32($0) }
         return out
     }
 

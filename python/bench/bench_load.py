@@ -42,6 +42,8 @@ def main():
     ap.add_argument("--records", type=int, default=100000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--work", default=None, help="folder for the generated files (default: a temporary one)")
+    ap.add_argument("--codec", default=None, help="profile codec (default: the trainer's, zstd:6)")
+    ap.add_argument("--framing", default=None, help="profile framing (default: the trainer's, block:1024)")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="loglab-bench-")
     os.makedirs(work, exist_ok=True)
@@ -52,7 +54,8 @@ def main():
             "--days", "1", "--seed", "1", "-o", train)
         run(a.cli, "dataset", "generate", "sdk-log", "--records", str(a.records), "--start", "2021-12-27",
             "--days", "1", "--seed", "2", "-o", day)
-        run(a.cli, "profile", "train", "--train", train, "--max-records", "50000", "-o", profile_path)
+        settings = (["--codec", a.codec] if a.codec else []) + (["--framing", a.framing] if a.framing else [])
+        run(a.cli, "profile", "train", "--train", train, "--max-records", "50000", *settings, "-o", profile_path)
         run(a.cli, "compress", "--profile", profile_path, "-i", day, "-o", llc)
     profile = loglab.Profile.load(profile_path)
     raw = open(day, "rb").read()
@@ -109,7 +112,7 @@ def main():
     results[f"loglab to_arrow() all {out[-3]} columns"] = full_runs
 
     print(f"records: {t_loglab.num_rows}, load average: {open('/proc/loadavg').read().strip()}")
-    print(f"loglab {loglab.version()}, pyarrow {pa.__version__}, {os.cpu_count()} cores")
+    print(f"loglab {loglab.version()}, pyarrow {pa.__version__}, {os.cpu_count()} cores, {profile!r}")
     for k, v in results.items():
         print(f"  {k:45s} {fmt(v)}")
     base = statistics.median(results["loglab to_arrow(3 columns)"])

@@ -293,7 +293,7 @@ class Container:
 
     # --- columns ---
     def _columns(self, frames: Sequence[int], columns: Optional[Sequence[str]], lo: int, hi: int, filt: bool,
-                 value: bool, threads: Optional[int]) -> pa.RecordBatch:
+                 value: bool, threads: Optional[int], from_records: bool = False) -> pa.RecordBatch:
         arr, ptr = _frames_array(frames)
         names = list(columns or [])
         if any(not isinstance(c, str) or not c for c in names):
@@ -304,7 +304,7 @@ class Container:
         paths = (c_char_p * max(1, len(encoded)))(*encoded)
         out = c_void_p()
         call(lib.loglab_reader_columns, self._h, ptr, len(frames), ctypes.cast(paths, c_void_p), len(encoded),
-             lo, hi, 1 if filt else 0, 1 if value else 0, _threads(threads), byref(out))
+             lo, hi, 1 if filt else 0, (1 if value else 0) | (2 if from_records else 0), _threads(threads), byref(out))
         owned = Owned(out.value, lib.loglab_columns_free)
         batch = _arrow.columns_batch(owned)
         if value:
@@ -316,20 +316,21 @@ class Container:
 
     def to_batches(self, columns: Optional[Sequence[str]] = None, *, start: Optional[TimeLike] = None,
                    end: Optional[TimeLike] = None, value: bool = False, frames_per_batch: int = 16,
-                   threads: Optional[int] = None) -> Iterator[pa.RecordBatch]:
+                   threads: Optional[int] = None, from_records: bool = False) -> Iterator[pa.RecordBatch]:
         """Record batches of typed columns, `frames_per_batch` frames at a time (bounded memory).
         Batches may differ in type where the data does (e.g. a column null in one batch);
-        :meth:`to_arrow` unifies them."""
+        :meth:`to_arrow` unifies them. `from_records=True` decodes from the restored records
+        instead of straight from the transformed streams (the reference path: same result, slower)."""
         lo, hi = self._bounds(start, end)
         filt = start is not None or end is not None
         frames = self.frames_between(start, end)
         step = max(1, int(frames_per_batch))
         for k in range(0, len(frames), step):
-            yield self._columns(frames[k:k + step], columns, lo, hi, filt, value, threads)
+            yield self._columns(frames[k:k + step], columns, lo, hi, filt, value, threads, from_records)
 
     def to_arrow(self, columns: Optional[Sequence[str]] = None, where: Optional[object] = None, *,
                  start: Optional[TimeLike] = None, end: Optional[TimeLike] = None, value: bool = False,
-                 threads: Optional[int] = None) -> pa.Table:
+                 threads: Optional[int] = None, from_records: bool = False) -> pa.Table:
         """A ``pyarrow.Table`` with one column per field path (dotted for nested fields; every
         leaf path when `columns` is None). Types are inferred from the values: int64, float64,
         bool, timestamp (ms or µs, with the zone as written), dictionary for strings with few
@@ -338,12 +339,16 @@ class Container:
 
         `start`/`end` select records in [start, end) through the container's time index (whole
         frames outside are never decoded). `where` is a ``pyarrow.compute.Expression`` applied
-        after decoding. `value=True` adds the exact record bytes as column ``value``."""
+        after decoding. `value=True` adds the exact record bytes as column ``value``.
+
+        Chosen columns of field-transformed frames are decoded straight from the transformed
+        streams (only those fields and what their coding needs); every leaf (`columns` None),
+        `value=True`, a time range or `from_records=True` decode from the restored records."""
         # A few frames at a time: the decoded records of only those frames are in memory.
         batches = list(self.to_batches(columns, start=start, end=end, value=value, frames_per_batch=64,
-                                       threads=threads))
+                                       threads=threads, from_records=from_records))
         if not batches:
-            batches = [self._columns([], columns, 0, 0, False, value, threads)]
+            batches = [self._columns([], columns, 0, 0, False, value, threads, from_records)]
         schema = _arrow.unify_schemas([b.schema for b in batches])
         table = pa.Table.from_batches([_arrow.conform(b, schema) for b in batches], schema=schema)
         return _apply_where(table, where)

@@ -1,0 +1,29 @@
+import LogLabCore
+
+/// A frame's payload before the transforms are undone.
+public struct FramePayload: Sendable {
+    /// The transformed bytes (`transformed`), else the verbatim lines, each ending in `\n`.
+    public var bytes: [UInt8]
+    public var transformed: Bool
+    public var recordCount: Int
+}
+
+extension ContainerReader {
+    /// Frame `i`'s payload, decompressed, for readers that decode chosen fields straight from
+    /// the transformed streams. Checks the stored bytes' checksum; the restored bytes' checksum
+    /// needs every record rebuilt, so callers that skip the rebuild do not get that check.
+    public func framePayload(_ i: Int, coder: any FrameCoder) throws -> FramePayload {
+        guard i >= 0, i < index.entries.count else {
+            throw ContainerError(.usage, "frame \(i) does not exist (\(index.entries.count) frames)")
+        }
+        if isV2 {
+            let k = index.entries[i].segment
+            let f = try readSegment(k).frames[i - segments[k].firstFrame]
+            let payload = try FrameCoding.payloadV2(header: f.header, stored: f.stored, coder: coder, frame: i)
+            return FramePayload(bytes: payload, transformed: f.header.flags.contains(.transformed), recordCount: f.header.recordCount)
+        }
+        let (h, stored) = try readFrame(i)
+        let payload = try FrameCoding.payload(header: h, stored: stored[...], coder: coder, frame: i)
+        return FramePayload(bytes: payload, transformed: h.flags.contains(.transformed), recordCount: Int(h.recordCount))
+    }
+}

@@ -1,0 +1,433 @@
+import LogLabCore
+
+/// Columnar decode straight from field-transformed frames (`rows` and `columns` layouts, see
+/// `FieldDecoder`), without rebuilding the records.
+///
+/// Each shape is walked once, as `ColumnarDecoder` walks a record, to find where the selected
+/// values sit (`ShapePlan`). Only the columns those values come from, plus the columns their
+/// coding reads (relations, references, lookups: `ColumnSpec.sources`), are decoded, by the
+/// restore's own value decoder, in the restore's order; the decoder receives each value's
+/// token exactly as the text walk would have found it in the restored record, so the
+/// columns come out identical. In the `columns` layout every other column's stream is only
+/// stepped over (lengths and tags, no values rendered) to check that its values are tokens
+/// the text walk accepts, since a record holding one it rejects has every column missing:
+/// a frame where that cannot be told cheaply returns false and the caller walks the
+/// restored records instead. The `rows` layout interleaves every value, so all are decoded.
+/// Verbatim records are walked as text. Not thread-safe: one per thread.
+public final class ColumnarFrameReader {
+    let model: FieldModel?
+    let st: FieldCoderState?
+    let tokens = OutStream(capacity: 4096)
+    let splice = OutStream(capacity: 1024)
+    /// Model columns whose every vocabulary entry / lookup value is a token the walk accepts.
+    let vocabValid: [Bool]
+    let lookupValid: [Bool]
+
+    /// Plans of the model's shapes for `planPaths` (computed when first used).
+    private var planPaths: [String] = []
+    private var modelPlans: [ShapePlan?] = []
+
+    public init(model: TransformModel) {
+        self.model = model.field
+        st = model.field.map(FieldCoderState.init)
+        var vv: [Bool] = [], lv: [Bool] = []
+        for c in model.field?.columns ?? [] {
+            let markers = !c.refs.isEmpty || c.embedded != nil
+            vv.append(c.vocab.map { t in (0..<t.count).allSatisfy { Self.entryValid(Array(t.key($0)), markers: markers) } } ?? true)
+            lv.append(c.lookup.map { l in (0..<l.values.count).allSatisfy { Self.entryValid(Array(l.values.key($0)), markers: false) } } ?? true)
+        }
+        vocabValid = vv
+        lookupValid = lv
+    }
+
+    /// Appends the frame's records to `decoder` (which must have given paths). False when the
+    /// frame is not one this reader decodes (not field-transformed, or a value of an
+    /// unselected field it cannot vouch for): nothing was appended, walk the restored records.
+    /// Corrupt frames throw `TransformError`.
+    public func append(frame bytes: [UInt8], recordCount: Int, to decoder: ColumnarDecoder) throws -> Bool {
+        guard let model, let st, !decoder.discover, let first = bytes.first,
+              first == FrameKind.rows.rawValue || first == FrameKind.columns.rawValue else { return false }
+        guard recordCount >= 0, recordCount <= bytes.count else {
+            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(bytes.count) bytes")
+        }
+        if planPaths != decoder.paths {
+            planPaths = decoder.paths
+            modelPlans = Array(repeating: nil, count: model.shapes.count)
+        }
+        st.beginFrame(columns: first == FrameKind.columns.rawValue)
+        return try bytes.withUnsafeBufferPointer { buf in
+            first == FrameKind.rows.rawValue
+                ? try rows(buf, recordCount, decoder, st)
+                : try columns(buf, recordCount, decoder, st, model)
+        }
+    }
+
+    // MARK: plans
+
+    /// What one shape gives each selected column, and which slots that takes.
+    final class ShapePlan {
+        let info: ShapeRT
+        /// Nil: every column missing for records of this shape.
+        let captures: [ColumnarDecoder.ShapeCapture]?
+        /// Per capture: its placeholders `slotLo ..< slotHi` (one for a scalar).
+        let slotLo: [Int]
+        let slotHi: [Int]
+        /// Columns of the captured slots.
+        let columns: [Int]
+        /// Slots decoded for each record of this shape, in coding order (set per frame).
+        var decode: [Int32] = []
+
+        init(info: ShapeRT, decoder: ColumnarDecoder) {
+            self.info = info
+            captures = decoder.captures(inShape: UnsafePointer(info.bytes), count: info.byteCount)
+            var lo: [Int] = [], hi: [Int] = [], cols = Set<Int>()
+            for c in captures ?? [] {
+                var a = 0
+                while a < info.slotCount, Int(info.holes[a]) < c.start { a += 1 }
+                var b = a
+                while b < info.slotCount, Int(info.holes[b]) < c.end { b += 1 }
+                lo.append(a); hi.append(b)
+                for s in a..<b { cols.insert(Int(info.slotColumn[s])) }
+            }
+            slotLo = lo; slotHi = hi
+            columns = cols.sorted()
+        }
+    }
+
+    private func plan(_ id: Int, _ st: FieldCoderState, _ decoder: ColumnarDecoder, local: inout [ShapePlan]) -> ShapePlan {
+        if id < st.modelShapes.count {
+            if let p = modelPlans[id] { return p }
+            let p = ShapePlan(info: st.modelShapes[id], decoder: decoder)
+            modelPlans[id] = p
+            return p
+        }
+        let k = id - st.modelShapes.count
+        while local.count <= k { local.append(ShapePlan(info: st.localShapes[local.count], decoder: decoder)) }
+        return local[k]
+    }
+
+    /// The shape of a record header ≥ 1 (1: a literal shape read from `shapes` and added).
+    private func shapeID(_ header: UInt64, _ shapes: inout Cursor, _ st: FieldCoderState) throws -> Int {
+        if header == 1 {
+            let len = try shapes.count(limit: shapes.remaining)
+            let p = try shapes.take(len)
+            let shape = Array(UnsafeBufferPointer(start: p, count: len))
+            guard st.localShapeTable.find(shape) == nil, st.shapeTable.find(p, len) < 0 else {
+                throw TransformError.corruptFrame("literal shape repeats a known one")
+            }
+            return st.modelShapes.count + (try st.addLocalShape(shape))
+        }
+        guard let id = Int(exactly: header - 2), id < st.modelShapes.count + st.localShapes.count else {
+            throw TransformError.corruptFrame("unknown shape id \(header - 2)")
+        }
+        return id
+    }
+
+    // MARK: one record
+
+    /// Token `s` of the current record is `tokens[tokStart[s] ..< tokEnd[s]]`.
+    private var tokStart = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private var tokEnd = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private var tokCapacity = 64
+
+    deinit { tokStart.deallocate(); tokEnd.deallocate() }
+
+    /// Decodes the plan's slots of one record (`cursor(c)` gives column c's stream) and
+    /// appends the record's captured values.
+    @inline(__always)
+    private func record(_ plan: ShapePlan, _ st: FieldCoderState, _ decoder: ColumnarDecoder,
+                        _ cursor: (Int) -> UnsafeMutablePointer<Cursor>) throws {
+        st.nextRecord()
+        let gen = st.gen
+        let tokens = self.tokens
+        tokens.reset()
+        let info = plan.info
+        if tokCapacity < info.slotCount {
+            tokStart.deallocate(); tokEnd.deallocate()
+            tokCapacity = info.slotCount
+            tokStart = .allocate(capacity: tokCapacity); tokEnd = .allocate(capacity: tokCapacity)
+        }
+        let ts = tokStart, te = tokEnd
+        var valid = true
+        for slot32 in plan.decode {
+            let slot = Int(slot32)
+            let c = Int(info.slotColumn[slot])
+            let start = tokens.count
+            try st.decodeValue(c, &cursor(c).pointee, tokens: tokens, gen: gen)
+            ts[slot] = start; te[slot] = tokens.count
+            let col = st.cols + c
+            if col.pointee.viewGen != gen {
+                col.pointee.viewGen = gen; col.pointee.viewStart = start; col.pointee.viewLen = tokens.count - start
+            }
+            if valid && !ColumnarDecoder.validToken(UnsafePointer(tokens.base) + start, tokens.count - start) { valid = false }
+        }
+        let tb = UnsafePointer(tokens.base)
+        guard valid, let captures = plan.captures else {
+            decoder.appendRow { raw in for k in raw.indices { raw[k].appendMissing() } }
+            return
+        }
+        let splice = self.splice
+        decoder.appendRow { raw in
+            var next = 0
+            for k in raw.indices {
+                guard next < captures.count, captures[next].column == k else { raw[k].appendMissing(); continue }
+                let cap = captures[next]
+                let lo = plan.slotLo[next], hi = plan.slotHi[next]
+                next += 1
+                if cap.kind == RawKind.slot {
+                    let n = te[lo] - ts[lo]
+                    raw[k].append(kind: RawKind.of(tb[ts[lo]]), UnsafeRawBufferPointer(start: tb + ts[lo], count: n))
+                    continue
+                }
+                // An object or array: its shape bytes with the values put back.
+                splice.reset()
+                let sb = UnsafePointer(info.bytes)
+                var from = cap.start
+                for s in lo..<hi {
+                    let h = Int(info.holes[s])
+                    splice.put(sb + from, h - from)
+                    splice.put(tb + ts[s], te[s] - ts[s])
+                    from = h + 1
+                }
+                splice.put(sb + from, cap.end - from)
+                raw[k].append(kind: cap.kind, UnsafeRawBufferPointer(splice.buffer))
+            }
+        }
+    }
+
+    // MARK: layouts
+
+    private func rows(_ buf: UnsafeBufferPointer<UInt8>, _ recordCount: Int, _ decoder: ColumnarDecoder,
+                      _ st: FieldCoderState) throws -> Bool {
+        let main = UnsafeMutablePointer<Cursor>.allocate(capacity: 1)
+        defer { main.deallocate() }
+        main.initialize(to: Cursor(buf.baseAddress!, 1, buf.count))
+        var local: [ShapePlan] = []
+        for _ in 0..<recordCount {
+            let header = try main.pointee.varint()
+            if header == 0 {
+                let len = try main.pointee.count(limit: main.pointee.remaining)
+                decoder.append(UnsafeRawBufferPointer(start: try main.pointee.take(len), count: len))
+                continue
+            }
+            let p = plan(try shapeID(header, &main.pointee, st), st, decoder, local: &local)
+            // Every value is interleaved in one stream: all are decoded.
+            if p.decode.count != p.info.slotCount { p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount)) }
+            try record(p, st, decoder) { _ in main }
+        }
+        guard main.pointee.isAtEnd else { throw TransformError.corruptFrame("\(main.pointee.remaining) unread bytes in stream 0") }
+        return true
+    }
+
+    private func columns(_ buf: UnsafeBufferPointer<UInt8>, _ recordCount: Int, _ decoder: ColumnarDecoder,
+                         _ st: FieldCoderState, _ model: FieldModel) throws -> Bool {
+        // The directory, checked as the restore checks it.
+        let base = buf.baseAddress!
+        var dir = Cursor(base, 1, buf.count)
+        _ = try dir.varint()
+        let n = try dir.count(limit: dir.remaining)
+        var entries: [(Int, Int)] = []
+        var maxId = 2
+        for _ in 0..<n {
+            let id = try dir.count(limit: 3 + st.capacity - 1)
+            let len = try dir.count(limit: buf.count)
+            entries.append((id, len))
+            maxId = Swift.max(maxId, id)
+        }
+        let streamCount = maxId + 1
+        let cursors = UnsafeMutablePointer<Cursor>.allocate(capacity: streamCount + 1)
+        defer { cursors.deallocate() }
+        cursors.initialize(repeating: Cursor(base, 0, 0), count: streamCount + 1)
+        var pos = dir.pos
+        var seen = Set<Int>()
+        for (id, len) in entries {
+            guard seen.insert(id).inserted else { throw TransformError.corruptFrame("stream \(id) listed twice") }
+            guard len <= buf.count - pos else { throw TransformError.corruptFrame("stream \(id) runs past the frame") }
+            cursors[id] = Cursor(base, pos, pos + len)
+            pos += len
+        }
+        guard pos == buf.count else { throw TransformError.corruptFrame("\(buf.count - pos) bytes after the last stream") }
+        let empty = cursors + streamCount   // columns without a stream read from an empty one
+
+        // Headers first (their own stream): which shapes occur, literal shapes added in order.
+        var shapeOf = [Int32](repeating: -1, count: recordCount)
+        var uses: [Int: Int] = [:]
+        for r in 0..<recordCount {
+            let header = try cursors[0].varint()
+            guard header != 0 else { continue }
+            let id = try shapeID(header, &cursors[1], st)
+            shapeOf[r] = Int32(id)
+            uses[id, default: 0] += 1
+        }
+        var local: [ShapePlan] = []
+        var plans: [Int: ShapePlan] = [:]
+        var planOf = [ShapePlan?](repeating: nil, count: st.modelShapes.count + st.localShapes.count)
+        for id in uses.keys { let p = plan(id, st, decoder, local: &local); plans[id] = p; planOf[id] = p }
+
+        // Columns to decode: the captured ones and, transitively, those their coding reads.
+        var needed = [Bool](repeating: false, count: st.columnCount)
+        var stack: [Int] = []
+        for p in plans.values { for c in p.columns where !needed[c] { needed[c] = true; stack.append(c) } }
+        while let c = stack.popLast() {
+            guard c < st.modelColumnCount else { continue }   // frame-local columns read nothing else
+            for s in model.columns[c].sources where !needed[Int(s)] { needed[Int(s)] = true; stack.append(Int(s)) }
+        }
+        // Every other column: step over its values, or give up on the frame.
+        var counts = [Int](repeating: 0, count: st.columnCount)
+        for (id, p) in plans {
+            let u = uses[id]!
+            for s in 0..<p.info.slotCount { counts[Int(p.info.slotColumn[s])] += u }
+            p.decode = (0..<p.info.slotCount).map { p.info.order[$0] }.filter { needed[Int(p.info.slotColumn[Int($0)])] }
+        }
+        @inline(__always) func cursor(_ c: Int) -> UnsafeMutablePointer<Cursor> { 3 + c < streamCount ? cursors + 3 + c : empty }
+        for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
+            guard try skip(c, counts[c], cursor(c), st) else { return false }
+        }
+
+        let verbatim = cursors + 2
+        for r in 0..<recordCount {
+            let id = Int(shapeOf[r])
+            if id < 0 {
+                let len = try verbatim.pointee.count(limit: verbatim.pointee.remaining)
+                decoder.append(UnsafeRawBufferPointer(start: try verbatim.pointee.take(len), count: len))
+                continue
+            }
+            try record(planOf[id]!, st, decoder, cursor)
+        }
+        for i in 0..<streamCount where !cursors[i].isAtEnd {
+            throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
+        }
+        return true
+    }
+
+    // MARK: stepping over a column
+
+    /// Steps over `count` values of column `c` without rendering them. False when one of
+    /// them may be a token the text walk refuses (the record's columns would all be missing).
+    private func skip(_ c: Int, _ count: Int, _ inp: UnsafeMutablePointer<Cursor>, _ st: FieldCoderState) throws -> Bool {
+        let col = st.cols + c
+        let markers = col.pointee.hasRefs || col.pointee.hasEmbedded
+        let embedded = col.pointee.hasEmbedded
+        let isModel = c < st.modelColumnCount
+        for _ in 0..<count {
+            if col.pointee.hasLookup {
+                let flag = try inp.pointee.varint()
+                if flag == 0 { if !lookupValid[c] { return false }; continue }
+                guard flag == 1 else { throw TransformError.corruptFrame("bad lookup flag") }
+            }
+            if col.pointee.hasVocab, isModel, let vocab = st.vocabs[c] {
+                let code = try inp.pointee.varint()
+                if code > 0 {
+                    guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                    if !vocabValid[c] { return false }
+                    if embedded {
+                        let (kp, kn) = vocab.key(Int(code - 1))
+                        for i in 0..<kn where kp[i] == ColumnSpec.embeddedMarker { try skipTimestamp(inp) }
+                    }
+                    continue
+                }
+            }
+            switch col.pointee.kind {
+            case .text:
+                guard try skipText(inp, markers: markers, embedded: embedded) else { return false }
+            case .number:
+                let x = try inp.pointee.varint()
+                guard x & 1 == 1 else { continue }
+                let tag = x >> 1
+                if tag == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                guard tag <= 256, DecimalText.isValidFormat(Int(tag - 1)) else { throw TransformError.corruptFrame("bad number format \(tag - 1)") }
+                _ = try inp.pointee.varint()
+                if Int(tag - 1) & DecimalText.longFlag != 0 {
+                    let hn = try inp.pointee.count(limit: DecimalText.maxHead)
+                    _ = try inp.pointee.take(hn)
+                }
+            case .timestamp:
+                let x = try inp.pointee.varint()
+                guard x & 1 == 1 else { continue }
+                let tag = x >> 1
+                if tag == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                guard tag <= 1 << 20 else { throw TransformError.corruptFrame("bad timestamp format") }
+                _ = try inp.pointee.varint()
+            case .uuid:
+                let layout = try inp.pointee.varint()
+                if layout == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                _ = try inp.pointee.take(16)
+                guard (layout - 1) >> 2 <= UInt64(inp.pointee.remaining) else { throw TransformError.corruptFrame("uuid suffix runs past its stream") }
+                let n = Int((layout - 1) >> 2)
+                let p = try inp.pointee.take(n)
+                // The suffix is the rest of a string's contents.
+                guard Self.contentsValid(p, n, markers: false) else { return false }
+            case .float:
+                let t = try inp.pointee.varint()
+                if t == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                _ = try inp.pointee.varint()
+            }
+        }
+        return true
+    }
+
+    /// One text value (`varint (len << 1 | isString)` + bytes) and, with embedded
+    /// timestamps, the codes of its markers.
+    @inline(__always)
+    private func skipText(_ inp: UnsafeMutablePointer<Cursor>, markers: Bool, embedded: Bool) throws -> Bool {
+        let x = try inp.pointee.varint()
+        guard x >> 1 <= UInt64(inp.pointee.remaining) else { throw TransformError.corruptFrame("text runs past its stream") }
+        let n = Int(x >> 1)
+        let p = try inp.pointee.take(n)
+        if x & 1 == 1 {
+            guard Self.contentsValid(p, n, markers: markers) else { return false }
+        } else {
+            if markers { for i in 0..<n where p[i] < 0x20 { return false } }
+            guard ColumnarDecoder.validToken(p, n) else { return false }
+        }
+        if embedded { for i in 0..<n where p[i] == ColumnSpec.embeddedMarker { try skipTimestamp(inp) } }
+        return true
+    }
+
+    /// An embedded timestamp's code (see `FieldCoderState.expandEmbedded`).
+    @inline(__always)
+    private func skipTimestamp(_ inp: UnsafeMutablePointer<Cursor>) throws {
+        let x = try inp.pointee.varint()
+        guard x & 1 == 1 else { return }
+        let tag = x >> 1
+        guard tag >= 1, tag <= 1 << 20 else { throw TransformError.corruptFrame("bad embedded timestamp format") }
+        _ = try inp.pointee.varint()
+    }
+
+    /// Whether string contents (between the quotes) hold only escapes the walk accepts.
+    /// With `markers`, bytes below 0x20 stand for other text put back on restore: fine on
+    /// their own, unknowable right after a backslash.
+    static func contentsValid(_ p: UnsafePointer<UInt8>, _ n: Int, markers: Bool) -> Bool {
+        if ColumnarDecoder.plainContents(p, n) { return true }
+        var i = 0
+        while i < n {
+            let b = p[i]
+            if b == 0x5C {
+                guard i + 1 < n else { return false }
+                switch p[i + 1] {
+                case 0x22, 0x5C, 0x2F, 0x62, 0x66, 0x6E, 0x72, 0x74: i += 2
+                case 0x75:
+                    guard i + 6 <= n else { return false }
+                    for k in 2..<6 where hexValue(p[i + k]) < 0 { return false }
+                    i += 6
+                default: return false
+                }
+            } else if b == 0x22 || (b < 0x20 && !markers) {
+                return false
+            } else {
+                i += 1
+            }
+        }
+        return true
+    }
+
+    /// A vocabulary entry or lookup value (a whole token, maybe with markers).
+    static func entryValid(_ t: [UInt8], markers: Bool) -> Bool {
+        t.withUnsafeBufferPointer { b in
+            guard let p = b.baseAddress, b.count > 0 else { return false }
+            if b.count >= 2, p[0] == 0x22, p[b.count - 1] == 0x22 { return contentsValid(p + 1, b.count - 2, markers: markers) }
+            if markers, b.contains(where: { $0 < 0x20 }) { return false }
+            return ColumnarDecoder.validToken(p, b.count)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Testing
+import LogLabCore
+@testable import LogLabTransforms
+
+/// Columns decoded straight from the transformed streams equal those the text walk finds in
+/// the restored records, buffer for buffer.
+@Suite struct ColumnarStreamsTests {
+    struct Outcome { var frames = 0; var fast = 0 }
+
+    /// Decodes `records` framed by `framing` both ways and compares every column.
+    @discardableResult
+    static func compare(model: TransformModel, _ records: RecordBatch, paths: [String], framing: Framing,
+                        sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
+        var enc = FrameEncoder(model: model)
+        var dec = FrameDecoder(model: model)
+        let reader = ColumnarFrameReader(model: model)
+        let fast = ColumnarDecoder(paths: paths), text = ColumnarDecoder(paths: paths)
+        var out = Outcome()
+        for range in framing.frames(count: records.count) {
+            let bytes = enc.encode(records.slice(range))
+            let restored = try dec.decode(bytes, recordCount: range.count)
+            text.append(restored)
+            let d = ColumnarDecoder(paths: paths)
+            out.frames += 1
+            if try reader.append(frame: bytes, recordCount: range.count, to: d) {
+                out.fast += 1
+                #expect(d.rows == range.count, sourceLocation: sourceLocation)
+                try fast.append(contentsOf: d)
+            } else {
+                fast.append(restored)
+            }
+        }
+        let a = try fast.finish(), b = try text.finish()
+        #expect(a.count == b.count, sourceLocation: sourceLocation)
+        for (x, y) in zip(a, b) {
+            if let why = differ(x, y) {
+                Issue.record("column \(x.name) (\(framing), \(model.selection)): \(why)", sourceLocation: sourceLocation)
+            }
+        }
+        return out
+    }
+
+    static func differ(_ x: DecodedColumn, _ y: DecodedColumn) -> String? {
+        if x.name != y.name { return "name \(x.name) vs \(y.name)" }
+        if x.kind != y.kind { return "kind \(x.kind) vs \(y.kind)" }
+        if x.length != y.length || x.nullCount != y.nullCount { return "length/nulls \(x.length)/\(x.nullCount) vs \(y.length)/\(y.nullCount)" }
+        if x.validity != y.validity { return "validity" }
+        if x.values != y.values { return "values" }
+        if x.offsets != y.offsets || x.data != y.data { return "offsets or data" }
+        if x.dictionaryOffsets != y.dictionaryOffsets || x.dictionaryData != y.dictionaryData { return "dictionary" }
+        if x.timeUnitDigits != y.timeUnitDigits || x.zone != y.zone { return "time unit or zone" }
+        if x.child.count != y.child.count { return "children" }
+        for (a, b) in zip(x.child, y.child) { if let w = differ(a, b) { return "item: " + w } }
+        return nil
+    }
+
+    /// Every leaf path of the records, their parents (objects), and paths that match nothing.
+    static func paths(of records: RecordBatch) throws -> [String] {
+        let d = ColumnarDecoder(paths: [])
+        d.append(records)
+        _ = try d.finish()
+        var all = d.names
+        for n in d.names {
+            var p = n
+            while let dot = p.lastIndex(of: ".") { p = String(p[..<dot]); if !all.contains(p) { all.append(p) } }
+        }
+        return all + ["no.such.field", "_source.no_such_field"]
+    }
+
+    static let benchFields = ["_source.func_name", "_source.response_elapsed_time", "_source.request_begin_timestamp"]
+
+    @Test func sdkLogSelectedFieldsEveryFraming() throws {
+        let (train, test) = RoundTripTests.sdkDays(seed: 21, perDay: 400)
+        let model = TransformModel.learn(from: train, selection: .all)
+        let all = try Self.paths(of: test)
+        #expect(all.count > 20)
+        for framing in [Framing.file, .block(64), .block(5), .record] {
+            let o = try Self.compare(model: model, test, paths: Self.benchFields, framing: framing)
+            // The fast path must be what ran (not the fallback), in both layouts.
+            #expect(o.fast == o.frames)
+        }
+        // Each path alone (most columns stepped over), then all of them at once.
+        for p in all { try Self.compare(model: model, test, paths: [p], framing: .block(100)) }
+        try Self.compare(model: model, test, paths: all, framing: .block(100))
+        try Self.compare(model: model, test, paths: all + all.prefix(3), framing: .file)   // repeated paths
+    }
+
+    @Test func sdkLogEverySelection() throws {
+        let (train, test) = RoundTripTests.sdkDays(seed: 22, perDay: 200)
+        let paths = Self.benchFields + ["_source", "sort", "fields.timestamp", "_source.nickName", "_id"]
+        for sel in Fixtures.selections {
+            let model = TransformModel.learn(from: train, selection: sel)
+            for framing in [Framing.file, .block(16)] {
+                let o = try Self.compare(model: model, test, paths: paths, framing: framing)
+                if sel == .all { #expect(o.fast == o.frames) }
+            }
+        }
+    }
+
+    @Test(arguments: [UInt64(31), 32, 33])
+    func awkwardJSON(seed: UInt64) throws {
+        var g = AwkwardJSON(seed: seed)
+        let train = g.batch(300), test = g.batch(400)
+        let paths = ["a", "b", "_id", "ts", "id.orig_h", "id", "kéy", "nested", "nested.a", "nested.nested.b",
+                     "é", "", "a.a", "d"]
+        for sel in [TransformSelection.all, TransformSelection.all.without(.columns)] {
+            let model = TransformModel.learn(from: train, selection: sel)
+            for framing in [Framing.file, .block(16), .record] {
+                for p in paths { try Self.compare(model: model, test, paths: [p], framing: framing) }
+                try Self.compare(model: model, test, paths: paths, framing: framing)
+            }
+        }
+    }
+
+    @Test func oddValuesInUnselectedFields() throws {
+        // Records the splitter takes but the walk refuses (bad escape, bad number) must
+        // come out all-missing whether or not their field is selected.
+        var lines: [String] = []
+        for i in 0..<200 {
+            let bad = i % 17 == 3 ? #""bad \q escape""# : i % 23 == 5 ? "01" : i % 29 == 7 ? "1.2.3" : "\(i)"
+            lines.append(#"{"id":\#(i),"msg":"m\#(i % 5)","odd":\#(bad),"t":"2021-12-26T15:10:\#(String(format: "%02d", i % 60)).884+09:00"}"#)
+        }
+        let records = RecordBatch(lines.map { Array($0.utf8) })
+        let model = TransformModel.learn(from: records.slice(0..<100), selection: .all)
+        for framing in [Framing.file, .block(32), .record] {
+            for paths in [["id"], ["msg", "t"], ["odd"], ["id", "odd", "msg", "t"]] {
+                try Self.compare(model: model, records, paths: paths, framing: framing)
+            }
+        }
+        let d = ColumnarDecoder(paths: ["id"])
+        d.append(records)
+        let nulls = try d.finish()[0].nullCount
+        #expect(nulls > 10 && nulls < 100)   // the walk does refuse those records
+    }
+
+    @Test func corruptFramesThrowOrFallBack() throws {
+        let (train, test) = RoundTripTests.sdkDays(seed: 23, perDay: 100)
+        let model = TransformModel.learn(from: train, selection: .all)
+        var enc = FrameEncoder(model: model)
+        let bytes = enc.encode(test)
+        var rng = SeededRandom(seed: 5)
+        let reader = ColumnarFrameReader(model: model)
+        for _ in 0..<300 {
+            var b = bytes
+            let at = Int(rng.next() % UInt64(b.count))
+            b[at] = UInt8(truncatingIfNeeded: rng.next())
+            if rng.next() % 4 == 0 { b.removeLast(Int(rng.next() % 8)) }
+            let d = ColumnarDecoder(paths: Self.benchFields + ["_source"])
+            _ = try? reader.append(frame: b, recordCount: test.count, to: d)   // must not trap
+        }
+        // Not a field-transformed frame: declined, nothing appended.
+        let d = ColumnarDecoder(paths: ["a"])
+        #expect(try reader.append(frame: [0x00] + Array("{\"a\":1}".utf8), recordCount: 1, to: d) == false)
+        #expect(d.rows == 0)
+    }
+
+    @Test func realDatasets() throws {
+        guard let dir = Fixtures.datasetsDirectory() else { return }   // folder absent: skip
+        for f in ["kibana-web-logs.jsonl.zst", "zeek-dns.jsonl.zst", "aws-cloudtrail.jsonl.zst"] {
+            guard let records = try? Fixtures.loadRecords(dir + "/" + f, limit: 1000) else { continue }
+            #expect(records.count > 50)
+            let model = TransformModel.learn(from: records.slice(0..<records.count / 2), selection: .all)
+            let all = try Self.paths(of: records)
+            for p in all { try Self.compare(model: model, records, paths: [p], framing: .block(128)) }
+            for framing in [Framing.file, .block(64)] {
+                let o = try Self.compare(model: model, records, paths: all, framing: framing)
+                #expect(o.fast > 0)
+            }
+        }
+    }
+}
