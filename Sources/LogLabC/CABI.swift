@@ -339,11 +339,12 @@ private func decodeFrames(_ h: ReaderHandle, _ s: Selection, threads: Int32,
     let workers = threadCount(threads, work: n)
     let needle = TimeField(h.reader.index.timestampField)
     let reader = h.reader, profile = h.codec.profile
+    let shared = (reader.codec as? ProfileCodec)?.shared   // the container's shared section, if any
     let failures = FailureBox()
     let next = Counter()
     let frames = s.frames, from = s.from, to = s.to, filter = s.filter
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
-        let coder = ProfileFrameCoder(profile: profile)
+        let coder = ProfileFrameCoder(profile: profile, shared: shared)
         while failures.first == nil {
             let k = next.take()
             guard k < n else { return }
