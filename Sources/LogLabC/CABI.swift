@@ -354,9 +354,10 @@ private func decodeFrames(_ h: ReaderHandle, _ s: Selection, threads: Int32,
                           _ body: @escaping @Sendable (Int, RecordBatch) throws -> Void) throws {
     let needle = TimeField(h.reader.index.timestampField)
     let reader = h.reader, profile = h.codec.profile
+    let shared = (reader.codec as? ProfileCodec)?.shared   // the container's shared section, if any
     let frames = s.frames, from = s.from, to = s.to, filter = s.filter
     try onWorkers(frames.count, threads: threads) {
-        let coder = ProfileFrameCoder(profile: profile)
+        let coder = ProfileFrameCoder(profile: profile, shared: shared)
         return { k in
             var batch = try reader.decodeRecords(frames[k], coder: coder)
             if filter {
@@ -377,10 +378,11 @@ private func decodeFrames(_ h: ReaderHandle, _ s: Selection, threads: Int32,
 private func decodeColumns(_ h: ReaderHandle, _ s: Selection, paths: [String], threads: Int32,
                            _ body: @escaping @Sendable (Int, ColumnarDecoder) throws -> Void) throws {
     let reader = h.reader, profile = h.codec.profile
+    let shared = (reader.codec as? ProfileCodec)?.shared   // frames reference its model when present
     let frames = s.frames
     try onWorkers(frames.count, threads: threads) {
-        let coder = ProfileFrameCoder(profile: profile)
-        let fast = ColumnarFrameReader(model: profile.model)
+        let coder = ProfileFrameCoder(profile: profile, shared: shared)
+        let fast = ColumnarFrameReader(model: shared?.model ?? profile.model)
         return { k in
             let i = frames[k]
             let payload = try reader.framePayload(i, coder: coder)

@@ -30,7 +30,7 @@ final class ReaderHandle {
     func withCoder<R>(_ body: (ProfileFrameCoder) throws -> R) throws -> R {
         lock.lock()
         defer { lock.unlock() }
-        if coder == nil { coder = ProfileFrameCoder(profile: codec.profile) }
+        if coder == nil { coder = ProfileFrameCoder(profile: codec.profile, shared: (reader.codec as? ProfileCodec)?.shared) }
         return try body(coder!)
     }
 }

@@ -51,6 +51,11 @@ public struct ContainerHeader: Sendable, Equatable {
     public var profileID: ProfileID
     /// The profile's framing: at most this many records per frame (informational).
     public var recordsPerFrame: UInt32
+    /// Format 2.1: bit 0 (`SharedSection.headerFlag`) says a shared section follows the header.
+    public var flags: UInt32 = 0
+
+    /// Whether a shared section follows the header.
+    public var hasSharedSection: Bool { flags & SharedSection.headerFlag != 0 }
 
     public init(profileID: ProfileID, recordsPerFrame: UInt32) {
         self.profileID = profileID
@@ -62,7 +67,7 @@ public struct ContainerHeader: Sendable, Equatable {
         w.append(ContainerFormat.magic)
         w.u16le(major)
         w.u16le(minor)
-        w.u32le(0)                       // header flags, reserved
+        w.u32le(flags)                   // header flags: 0, or bit 0 from 2.1
         w.append(profileID.bytes)
         w.u32le(recordsPerFrame)
         w.u32le(CRC32.checksum(w.bytes))
@@ -97,12 +102,15 @@ public struct ContainerHeader: Sendable, Equatable {
         guard crc == CRC32.checksum(Array(bytes[base..<(base + 52)])) else {
             throw ContainerError.corrupt("corrupt container: header checksum mismatch")
         }
-        guard flags == 0 else {
+        // Bit 0 (a shared section) from format 2.1 on; 2.0 readers refuse it here.
+        let known: UInt32 = major == ContainerFormatV2.majorVersion && minor >= 1 ? SharedSection.headerFlag : 0
+        guard flags & ~known == 0 else {
             throw ContainerError(.unsupportedVersion, "container header uses unknown flags \(flags) (written by a newer version?)")
         }
         var h = ContainerHeader(profileID: ProfileID(bytes: id), recordsPerFrame: perFrame)
         h.major = major
         h.minor = minor
+        h.flags = flags
         return h
     }
 }

@@ -8,6 +8,8 @@ import LogLabCore
 public enum ContainerFormatV2 {
     public static let majorVersion: UInt16 = 2
     public static let minorVersion: UInt16 = 0
+    /// Written by containers with a shared section (header flag bit 0); others stay 2.0.
+    public static let sharedSectionMinor: UInt16 = 1
     /// A segment is sealed once its bytes reach this size (one frame at least). Small enough
     /// that checking a whole segment for one record stays cheap, large enough that the seal
     /// costs nothing per record.
@@ -133,7 +135,8 @@ public struct SegmentEntry: Sendable, Equatable {
 enum IndexV2 {
     struct Frame { var recordCount: Int; var length: Int }
 
-    static func serialize(segments: [SegmentEntry], frames: [Frame], timestampField: String) -> [UInt8] {
+    /// `sharedID`: the shared section's id (format 2.1), appended after the frame columns.
+    static func serialize(segments: [SegmentEntry], frames: [Frame], timestampField: String, sharedID: [UInt8]? = nil) -> [UInt8] {
         var raw = ByteWriter(capacity: 16 + segments.count * 12 + frames.count * 3)
         raw.string(String(decoding: Array(timestampField.utf8.prefix(0xFFFF)), as: UTF8.self))
         raw.varint(segments.count)
@@ -151,6 +154,7 @@ enum IndexV2 {
         }
         for f in frames { raw.varint(f.recordCount) }
         for f in frames { raw.varint(f.length) }
+        if let sharedID { raw.append(sharedID) }
         var method: UInt8 = 0
         var stored = raw.bytes
         if let c = try? Compressor(ContainerFormatV2.indexCodec), let z = try? c.compress(raw.bytes), z.count < raw.count {
@@ -184,8 +188,9 @@ enum IndexV2 {
         }
     }
 
-    /// Parses and checks the index; `dataStart` is the offset of the first segment.
-    static func parse(_ bytes: ArraySlice<UInt8>, dataStart: UInt64, defaultRecords: Int) throws
+    /// Parses and checks the index; `dataStart` is the offset of the first segment. With
+    /// `shared`, the index ends with the id of the shared section, which must be its id.
+    static func parse(_ bytes: ArraySlice<UInt8>, dataStart: UInt64, defaultRecords: Int, shared: SharedSection? = nil) throws
         -> (segments: [SegmentEntry], entries: [FrameIndexEntry], field: String) {
         func corrupt(_ what: String) -> ContainerError { ContainerError.corrupt("corrupt container: index \(what)") }
         guard bytes.count >= 8 else { throw ContainerError.truncated("truncated container: index cut short") }
@@ -259,6 +264,12 @@ enum IndexV2 {
                 }
                 guard at + UInt64(ContainerFormatV2.sealSize) == seg.offset + UInt64(seg.length) else {
                     throw corrupt("segment \(k) frame lengths do not add up")
+                }
+            }
+            if let shared {
+                let recorded = Array(try r.bytes(SharedSection.idSize))
+                guard recorded == shared.id else {
+                    throw ContainerError.corrupt("wrong shared section: the container's section is \(shared.idHex.prefix(12)), its frames were written with \(recorded.hexString.prefix(12))")
                 }
             }
             guard r.isAtEnd else { throw corrupt("has \(r.remaining) trailing bytes") }
@@ -337,19 +348,22 @@ public struct ContainerAssembler {
     var segmentFirstFrame = 0
     var segmentMin = ContainerFormat.noTime, segmentMax = ContainerFormat.noTime
     var previous = FrameBitsV2.segmentStart
+    let shared: SharedSection?
 
-    /// Bytes of the container header.
-    public static func header(profileID: ProfileID, recordsPerFrame: Int) -> [UInt8] {
+    /// Bytes before the first segment: the container header, then the shared section if any.
+    public static func header(profileID: ProfileID, recordsPerFrame: Int, shared: SharedSection? = nil) -> [UInt8] {
         var h = ContainerHeader(profileID: profileID, recordsPerFrame: UInt32(recordsPerFrame))
         h.major = ContainerFormatV2.majorVersion
-        h.minor = ContainerFormatV2.minorVersion
-        return h.serialized()
+        h.minor = shared == nil ? ContainerFormatV2.minorVersion : ContainerFormatV2.sharedSectionMinor
+        if shared != nil { h.flags = SharedSection.headerFlag }
+        return h.serialized() + (shared?.bytes ?? [])
     }
 
-    public init(recordsPerFrame: Int, timestampField: String) {
+    public init(recordsPerFrame: Int, timestampField: String, shared: SharedSection? = nil) {
         defaultRecords = recordsPerFrame
         self.timestampField = timestampField
-        offset = UInt64(ContainerFormat.headerSize)
+        self.shared = shared
+        offset = UInt64(ContainerFormat.headerSize + (shared?.bytes.count ?? 0))
     }
 
     /// Adds one frame; returns bytes ready to be written (a sealed segment), or none yet.
@@ -397,7 +411,7 @@ public struct ContainerAssembler {
     public mutating func finish(finalNewline: Bool) -> (bytes: [UInt8], summary: ContainerSummary) {
         var out = seal() ?? []
         let indexOffset = offset
-        let index = IndexV2.serialize(segments: segments, frames: indexFrames, timestampField: timestampField)
+        let index = IndexV2.serialize(segments: segments, frames: indexFrames, timestampField: timestampField, sharedID: shared?.id)
         let newline = finalNewline && records > 0
         let restored = originalBytes - (records > 0 && !newline ? 1 : 0)
         let trailer = ContainerTrailer(indexOffset: indexOffset, frameCount: UInt64(frames), recordCount: records,

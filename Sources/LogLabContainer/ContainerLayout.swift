@@ -10,8 +10,10 @@ public struct ContainerLayout: Sendable, Equatable, Codable {
     public var sealBytes: Int
     public var indexBytes: Int
     public var trailerBytes: Int
+    /// The shared section (format 2.1; 0 without one).
+    public var sharedSectionBytes: Int = 0
 
-    public var totalBytes: Int { headerBytes + frameHeaderBytes + storedBytes + sealBytes + indexBytes + trailerBytes }
+    public var totalBytes: Int { headerBytes + sharedSectionBytes + frameHeaderBytes + storedBytes + sealBytes + indexBytes + trailerBytes }
     /// Everything but the stored bytes.
     public var overheadBytes: Int { totalBytes - storedBytes }
 
@@ -38,9 +40,11 @@ extension ContainerReader {
                     stored += f.header.storedSize
                 }
             }
-            return ContainerLayout(headerBytes: ContainerFormat.headerSize, frameHeaderBytes: headers, storedBytes: stored,
-                                   sealBytes: segments.count * ContainerFormatV2.sealSize, indexBytes: indexBytes,
-                                   trailerBytes: ContainerFormat.trailerSize)
+            var layout = ContainerLayout(headerBytes: ContainerFormat.headerSize, frameHeaderBytes: headers, storedBytes: stored,
+                                         sealBytes: segments.count * ContainerFormatV2.sealSize, indexBytes: indexBytes,
+                                         trailerBytes: ContainerFormat.trailerSize)
+            layout.sharedSectionBytes = shared?.bytes.count ?? 0
+            return layout
         }
         let stored = index.entries.reduce(0) { $0 + Int($1.storedSize) }
         return ContainerLayout(headerBytes: ContainerFormat.headerSize, frameHeaderBytes: index.entries.count * ContainerFormat.frameHeaderSize,

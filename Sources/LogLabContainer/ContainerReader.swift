@@ -12,6 +12,10 @@ public final class ContainerReader: Sendable {
     public let index: FrameIndex
     /// Format 2.0: the segments (empty for 1.0 containers).
     public let segments: [SegmentEntry]
+    /// Format 2.1: the shared section every frame references, checked (its CRC, and its id
+    /// against the one the index records).
+    public let shared: SharedSection?
+    /// The given codec; for a container with a shared section, that codec sharing it.
     public let codec: (any FrameCodec)?
 
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
@@ -20,7 +24,6 @@ public final class ContainerReader: Sendable {
     public init(path: String, codec: (any FrameCodec)?) throws {
         let file = try RandomAccessFile(path: path)
         self.file = file
-        self.codec = codec
         let minimum = UInt64(ContainerFormat.headerSize + 8 + ContainerFormat.trailerSize)
         let head = try file.read(at: 0, count: Int(min(file.size, UInt64(ContainerFormat.headerSize))))
         header = try ContainerHeader.parse(head[...])
@@ -40,11 +43,26 @@ public final class ContainerReader: Sendable {
         }
         let indexBytes = try file.read(at: trailer.indexOffset, count: Int(indexEnd - trailer.indexOffset))[...]
         if header.major == ContainerFormatV2.majorVersion {
-            let parsed = try IndexV2.parse(indexBytes, dataStart: UInt64(ContainerFormat.headerSize),
-                                           defaultRecords: Int(header.recordsPerFrame))
+            var dataStart = UInt64(ContainerFormat.headerSize)
+            var shared: SharedSection? = nil
+            if header.hasSharedSection {
+                let at = UInt64(ContainerFormat.headerSize)
+                let prefix = try file.read(at: at, count: Int(min(UInt64(SharedSection.prefixBytes), trailer.indexOffset - at)))
+                let length = try SharedSection.length(prefix: prefix[...])
+                guard UInt64(length) <= trailer.indexOffset - at else {
+                    throw ContainerError.corrupt("corrupt container: shared section runs past the index")
+                }
+                shared = try SharedSection.parse(try file.read(at: at, count: length))
+                dataStart += UInt64(length)
+            }
+            self.shared = shared
+            let parsed = try IndexV2.parse(indexBytes, dataStart: dataStart,
+                                           defaultRecords: Int(header.recordsPerFrame), shared: shared)
+            // Decoded only once the index vouches for it.
+            if let shared, let codec { self.codec = try codec.sharing(shared) } else { self.codec = codec }
             index = FrameIndex(entries: parsed.entries, timestampField: parsed.field)
             segments = parsed.segments
-            let frameEnd = segments.last.map { $0.offset + UInt64($0.length) } ?? UInt64(ContainerFormat.headerSize)
+            let frameEnd = segments.last.map { $0.offset + UInt64($0.length) } ?? dataStart
             let records = index.entries.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) }
             let original = segments.reduce(UInt64(0)) { $0 + $1.originalBytes }
             guard frameEnd == trailer.indexOffset, UInt64(index.entries.count) == trailer.frameCount,
@@ -56,6 +74,8 @@ public final class ContainerReader: Sendable {
             return
         }
         segments = []
+        shared = nil
+        self.codec = codec
         index = try FrameIndex.parse(indexBytes)
         let frameEnd = index.entries.last.map { $0.offset + UInt64($0.frameLength) } ?? UInt64(ContainerFormat.headerSize)
         let records = index.entries.reduce(UInt64(0)) { $0 + UInt64($1.recordCount) }
@@ -69,6 +89,19 @@ public final class ContainerReader: Sendable {
     }
 
     var isV2: Bool { header.major == ContainerFormatV2.majorVersion }
+
+    /// A coder for the calling thread that reads this container (its shared section included).
+    public func makeCoder() throws -> any FrameCoder { try requireCodec().makeCoder() }
+
+    /// Refuses a coder that does not use this container's shared section: its frames would
+    /// decode to wrong bytes that a multi-frame segment's random access could not catch.
+    func checkShared(_ coder: any FrameCoder, frame: Int) throws {
+        guard coder.sharedSectionID == shared?.id else {
+            let want = shared.map { "shared section \($0.idHex.prefix(12))" } ?? "no shared section"
+            let have = coder.sharedSectionID.map { "shared section \($0.hexString.prefix(12))" } ?? "no shared section"
+            throw ContainerError(.usage, "frame \(frame): wrong shared section: the coder uses \(have), this container \(want) (make coders with the reader's codec)")
+        }
+    }
 
     /// Reads segment `k`, checks its stored bytes and splits it into frames (format 2.0).
     func readSegment(_ k: Int) throws -> (frames: [SegmentV2.Frame], originalCRC: UInt32) {
@@ -88,6 +121,7 @@ public final class ContainerReader: Sendable {
 
     /// Segment `k`'s original bytes, every frame decoded and the whole checked (format 2.0).
     func decodeSegment(_ k: Int, coder: any FrameCoder) throws -> [UInt8] {
+        try checkShared(coder, frame: segments[k].firstFrame)
         let (frames, crc) = try readSegment(k)
         var out = [UInt8]()
         out.reserveCapacity(Int(min(segments[k].originalBytes, 1 << 30)))
@@ -107,6 +141,7 @@ public final class ContainerReader: Sendable {
         guard i >= 0, i < index.entries.count else {
             throw ContainerError(.usage, "frame \(i) does not exist (\(index.entries.count) frames)")
         }
+        try checkShared(coder, frame: i)
         let k = index.entries[i].segment
         let (frames, crc) = try readSegment(k)
         let f = frames[i - segments[k].firstFrame]

@@ -119,14 +119,31 @@ public enum ContainerStreamReader {
     }
 
     /// Format 2.0: segments are read whole, checked, decoded on workers and written in order.
-    static func restoreV2(from source: FileDescriptorSource, header: ContainerHeader, codec: any FrameCodec,
+    static func restoreV2(from source: FileDescriptorSource, header: ContainerHeader, codec given: any FrameCodec,
                           threads: Int?, to sink: Sink) throws -> ContainerTrailer {
         let input = BufferedSource(source)
+        // Format 2.1: the shared section, checked, then every frame decodes with it; the
+        // index's record of its id is checked at the end (a wrong section fails the
+        // segments' original-bytes CRCs before any of their bytes are written).
+        var codec = given
+        var shared: SharedSection? = nil
+        var dataStart = UInt64(ContainerFormat.headerSize)
+        if header.hasSharedSection {
+            let length = try SharedSection.length(prefix: try input.peek(SharedSection.prefixBytes))
+            let bytes = try input.take(length)
+            guard bytes.count == length else {
+                throw ContainerError.truncated("truncated container: \(source.name) ends inside the shared section")
+            }
+            let section = try SharedSection.parse(bytes)
+            codec = try given.sharing(section)
+            shared = section
+            dataStart += UInt64(length)
+        }
         let defaultRecords = Int(header.recordsPerFrame)
         let workers = defaultThreadCount(threads)
         let window = 2 * workers
         struct SegmentJob { var bytes: [UInt8]; var segment: Int; var firstFrame: Int }
-        let pipeline = OrderedPipeline<SegmentJob, [UInt8]>(workers: workers) {
+        let pipeline = OrderedPipeline<SegmentJob, [UInt8]>(workers: workers) { [codec] in
             let coder = try codec.makeCoder()
             return { job in
                 let (frames, crc) = try SegmentV2.parse(job.bytes, segment: job.segment, firstFrame: job.firstFrame,
@@ -159,7 +176,7 @@ public enum ContainerStreamReader {
         var segment = [UInt8]()
         var segmentFrames: [IndexV2.Frame] = []
         var previous = FrameBitsV2.segmentStart
-        var offset = UInt64(ContainerFormat.headerSize)
+        var offset = dataStart
         let ends = "truncated container: \(source.name) ends inside a segment (no index)"
         while true {
             let head = Array(try input.peek(32))
@@ -223,8 +240,8 @@ public enum ContainerStreamReader {
         guard tail.count == indexLength + ContainerFormat.trailerSize else {
             throw ContainerError.truncated("truncated container: \(source.name) ends inside the index or trailer")
         }
-        let parsed = try IndexV2.parse(tail[0..<indexLength], dataStart: UInt64(ContainerFormat.headerSize),
-                                       defaultRecords: defaultRecords)
+        let parsed = try IndexV2.parse(tail[0..<indexLength], dataStart: dataStart,
+                                       defaultRecords: defaultRecords, shared: shared)
         let trailer = try ContainerTrailer.parse(tail[indexLength...])
         guard try input.take(1).isEmpty else {
             throw ContainerError.corrupt("corrupt container: \(source.name) has bytes after the trailer")

@@ -31,47 +31,79 @@ public final class ContainerWriter {
         public var maxFrameBytes: Int
         /// Overrides the codec's records per frame.
         public var recordsPerFrame: Int?
+        /// Write a shared section (format 2.1) learned from the first records: the writer
+        /// holds back the first `SharedSection.learnRecords` records (at most
+        /// `SharedSection.learnBytes`), learns the section, writes it after the header, then
+        /// frames every record with it.
+        public var sharedSection: Bool
 
         public init(threads: Int? = nil, window: Int? = nil, verifyTransforms: Bool = true,
-                    maxFrameBytes: Int = FrameGrouping.defaultMaxFrameBytes, recordsPerFrame: Int? = nil) {
+                    maxFrameBytes: Int = FrameGrouping.defaultMaxFrameBytes, recordsPerFrame: Int? = nil,
+                    sharedSection: Bool = false) {
             self.threads = threads
             self.window = window
             self.verifyTransforms = verifyTransforms
             self.maxFrameBytes = maxFrameBytes
             self.recordsPerFrame = recordsPerFrame
+            self.sharedSection = sharedSection
         }
     }
 
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
     private let sink: Sink
-    private let pipeline: OrderedPipeline<RecordBatch, EncodedFrame>
+    private let baseCodec: any FrameCodec
+    private var pipeline: OrderedPipeline<RecordBatch, EncodedFrame>?
+    private let threads: Int
     private let window: Int
     private let perFrame: Int
     private let maxFrameBytes: Int
+    private let verifyTransforms: Bool
+    private let timestampField: String
     private var assembler: ContainerAssembler
     private var current = RecordBatch()
+    /// Records held back to learn the shared section from (nil: not learning).
+    private var head: RecordBatch?
+    private var headBytes = 0
     private var state: State = .open
 
     private enum State { case open, finished, failed }
 
     public init(codec: any FrameCodec, options: Options = Options(), sink: @escaping Sink) throws {
         self.sink = sink
-        let threads = defaultThreadCount(options.threads)
+        baseCodec = codec
+        threads = defaultThreadCount(options.threads)
         window = max(1, options.window ?? 2 * threads)
         perFrame = max(1, min(options.recordsPerFrame ?? codec.recordsPerFrame, ContainerFormat.maxRecordsPerFrame))
         maxFrameBytes = max(1, min(options.maxFrameBytes, ContainerFormat.maxFrameOriginalBytes / 2))
-        let timestampField = codec.timestampField ?? ""
+        verifyTransforms = options.verifyTransforms
+        timestampField = codec.timestampField ?? ""
         assembler = ContainerAssembler(recordsPerFrame: perFrame, timestampField: timestampField)
+        current = RecordBatch(reservingBytes: 0, records: perFrame)
+        if options.sharedSection {
+            head = RecordBatch()
+        } else {
+            try start(codec: codec)
+        }
+    }
+
+    deinit {
+        pipeline?.shutdown()
+    }
+
+    /// Starts the frame workers with `codec` and writes the header (and its shared section).
+    private func start(codec: any FrameCodec) throws {
+        let verify = verifyTransforms
         let needle: TimeField? = timestampField.isEmpty ? nil : TimeField(timestampField)
-        let verify = options.verifyTransforms
-        pipeline = OrderedPipeline(workers: threads) {
+        let pipeline = OrderedPipeline<RecordBatch, EncodedFrame>(workers: threads) {
             let coder = try codec.makeCoder()
             return { batch in
                 try FrameCoding.encode(batch, coder: coder, verifyTransform: verify, timestampField: needle)
             }
         }
-        let header = ContainerAssembler.header(profileID: codec.profileID, recordsPerFrame: perFrame)
+        self.pipeline = pipeline
+        assembler = ContainerAssembler(recordsPerFrame: perFrame, timestampField: timestampField, shared: codec.sharedSection)
+        let header = ContainerAssembler.header(profileID: codec.profileID, recordsPerFrame: perFrame, shared: codec.sharedSection)
         do {
             try header.withUnsafeBytes { try sink($0) }
         } catch {
@@ -79,17 +111,28 @@ public final class ContainerWriter {
             state = .failed
             throw error
         }
-        current = RecordBatch(reservingBytes: 0, records: perFrame)
     }
 
-    deinit {
-        pipeline.shutdown()
+    /// Learns the shared section from the held-back records, starts, and frames them.
+    private func releaseHead() throws {
+        guard let held = head else { return }
+        head = nil
+        do {
+            let codec = held.count > 0 ? try baseCodec.learnSharedSection(from: held, recordsPerFrame: perFrame) : baseCodec
+            try start(codec: codec)
+            for i in 0..<held.count { try held.withRecord(i) { try frameAppend($0) } }
+        } catch {
+            state = .failed
+            throw error
+        }
     }
+
+    private var recordsSoFar: UInt64 { assembler.records + UInt64(current.count + (head?.count ?? 0)) }
 
     /// Appends one record (without its line end; it must not contain `\n`).
     public func append<C: Collection>(record: C) throws where C.Element == UInt8 {
         guard !record.contains(0x0A) else {
-            throw ContainerError(.invalidInput, "record \(assembler.records + UInt64(current.count)) contains a newline; containers store line records")
+            throw ContainerError(.invalidInput, "record \(recordsSoFar) contains a newline; containers store line records")
         }
         try appendLine(record)
     }
@@ -104,8 +147,18 @@ public final class ContainerWriter {
         guard state == .open else { throw ContainerError(.usage, "the container writer is closed") }
         guard record.count < ContainerFormat.maxFrameOriginalBytes / 2 else {
             state = .failed
-            throw ContainerError(.invalidInput, "record \(assembler.records + UInt64(current.count)) is larger than \(ContainerFormat.maxFrameOriginalBytes / 2) bytes")
+            throw ContainerError(.invalidInput, "record \(recordsSoFar) is larger than \(ContainerFormat.maxFrameOriginalBytes / 2) bytes")
         }
+        if head != nil {
+            head!.append(record)
+            headBytes += record.count + 1
+            if SharedSection.headIsFull(count: head!.count, bytes: headBytes) { try releaseHead() }
+            return
+        }
+        try frameAppend(record)
+    }
+
+    private func frameAppend<C: Collection>(_ record: C) throws where C.Element == UInt8 {
         if FrameGrouping.closesBefore(current, adding: record.count, maxFrameBytes: maxFrameBytes) {
             try closeFrame()
         }
@@ -116,7 +169,7 @@ public final class ContainerWriter {
     }
 
     private func closeFrame() throws {
-        guard current.count > 0 else { return }
+        guard current.count > 0, let pipeline else { return }
         let batch = current
         current = RecordBatch(reservingBytes: batch.totalBytes, records: perFrame)
         do {
@@ -143,22 +196,25 @@ public final class ContainerWriter {
     public func finish(finalNewline: Bool = true) throws -> ContainerSummary {
         guard state == .open else { throw ContainerError(.usage, "the container writer is closed") }
         do {
+            try releaseHead()
             try closeFrame()
-            while let r = pipeline.next() { try write(r.get()) }
-            pipeline.shutdown()
+            if let pipeline {
+                while let r = pipeline.next() { try write(r.get()) }
+                pipeline.shutdown()
+            }
             let (tail, summary) = assembler.finish(finalNewline: finalNewline)
             try tail.withUnsafeBytes { try sink($0) }
             state = .finished
             return summary
         } catch {
             state = .failed
-            pipeline.shutdown()
+            pipeline?.shutdown()
             throw error
         }
     }
 
     /// Records appended so far.
-    public var recordCount: Int { Int(assembler.records) + current.count }
+    public var recordCount: Int { Int(recordsSoFar) }
 }
 
 /// How records are grouped into frames: at most `perFrame` records, and a frame is closed

@@ -16,6 +16,23 @@ public protocol FrameCodec: Sendable {
     var timestampField: String? { get }
     /// A coder for the calling thread: coders hold scratch state and are not shared.
     func makeCoder() throws -> any FrameCoder
+    /// The shared section this codec's frames reference (nil: none).
+    var sharedSection: SharedSection? { get }
+    /// This codec with its frames referencing `section` (a container's, checked): readers.
+    func sharing(_ section: SharedSection) throws -> any FrameCodec
+    /// This codec with a shared section learned from `head`, a container's first records
+    /// (`SharedSection.headCount`): writers and the lab.
+    func learnSharedSection(from head: RecordBatch, recordsPerFrame: Int) throws -> any FrameCodec
+}
+
+extension FrameCodec {
+    public var sharedSection: SharedSection? { nil }
+    public func sharing(_ section: SharedSection) throws -> any FrameCodec {
+        throw ContainerError(.usage, "this codec cannot read a container with a shared section")
+    }
+    public func learnSharedSection(from head: RecordBatch, recordsPerFrame: Int) throws -> any FrameCodec {
+        throw ContainerError(.usage, "this codec cannot learn a shared section")
+    }
 }
 
 /// One thread's transform and codec contexts.
@@ -36,6 +53,8 @@ public protocol FrameCoder: AnyObject {
     /// The payload size the stored bytes declare themselves (zstd frames carry it), if any;
     /// container v2 then leaves it out of the frame header.
     func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int?
+    /// The id of the shared section this coder's frames reference (nil: none).
+    var sharedSectionID: [UInt8]? { get }
 }
 
 extension FrameCoder {
@@ -52,6 +71,7 @@ extension FrameCoder {
         }
         out += FrameCoding.joinedLines(records)
     }
+    public var sharedSectionID: [UInt8]? { nil }
 }
 
 /// One encoded frame: its stored bytes, what they are (`header`), and what the index needs.

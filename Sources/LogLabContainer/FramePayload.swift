@@ -17,6 +17,7 @@ extension ContainerReader {
             throw ContainerError(.usage, "frame \(i) does not exist (\(index.entries.count) frames)")
         }
         if isV2 {
+            try checkShared(coder, frame: i)
             let k = index.entries[i].segment
             let f = try readSegment(k).frames[i - segments[k].firstFrame]
             let payload = try FrameCoding.payloadV2(header: f.header, stored: f.stored, coder: coder, frame: i)

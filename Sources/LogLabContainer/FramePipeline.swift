@@ -49,6 +49,15 @@ public enum FramePipeline {
         try DictionaryTrainer.train(samples: dictionarySamples(records, model: model, framing: framing), options: options)
     }
 
+    /// The codec a container of `records` is written with when it has a shared section:
+    /// learned from the records the writer holds back (`SharedSection.headCount`), as
+    /// `ContainerWriter` does.
+    public static func sharedCodec(_ codec: any FrameCodec, records: RecordBatch, perFrame: Int) throws -> any FrameCodec {
+        let n = SharedSection.headCount(of: records)
+        guard n > 0 else { return codec }
+        return try codec.learnSharedSection(from: records.slice(0..<n), recordsPerFrame: perFrame)
+    }
+
     /// A whole container of `records` built in memory on the calling thread, through the
     /// same frame grouping, frame encoding and layout as `ContainerWriter`.
     public struct Built {
@@ -62,13 +71,14 @@ public enum FramePipeline {
     }
 
     /// Builds a container from `records` split into `frames` (from `FrameGrouping.frames`).
+    /// A codec with a shared section (`FrameCodec.learnSharedSection`) writes it after the header.
     public static func build(_ records: RecordBatch, frames: [Range<Int>], codec: any FrameCodec, coder: any FrameCoder,
                              verifyTransforms: Bool = true, keepFrames: Bool = false, finalNewline: Bool = true) throws -> Built {
         let field = codec.timestampField ?? ""
         let needle: TimeField? = field.isEmpty ? nil : TimeField(field)
         let perFrame = max(1, min(codec.recordsPerFrame, ContainerFormat.maxRecordsPerFrame))
-        var out = ContainerAssembler.header(profileID: codec.profileID, recordsPerFrame: perFrame)
-        var assembler = ContainerAssembler(recordsPerFrame: perFrame, timestampField: field)
+        var out = ContainerAssembler.header(profileID: codec.profileID, recordsPerFrame: perFrame, shared: codec.sharedSection)
+        var assembler = ContainerAssembler(recordsPerFrame: perFrame, timestampField: field, shared: codec.sharedSection)
         var stored = 0, payload = 0
         var kept: [EncodedFrame] = []
         for r in frames {

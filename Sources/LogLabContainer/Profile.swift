@@ -24,6 +24,15 @@ public final class Profile: Sendable {
         (try? ProfileFile.parse(bytes, name: "profile"))?.sections.first { $0.tag == "TMOZ" || $0.tag == "TMOD" }?.bytes.count ?? 0
     }
 
+    /// The serialised transform model as the profile file holds it (the bytes its recorded
+    /// SHA-256 names; container shared sections may be stored over them).
+    public func modelBytes() throws -> [UInt8] {
+        let file = try ProfileFile.parse(bytes, name: "profile")
+        if let z = file.section("TMOZ") { return try ModelSection.decompress(z) }
+        if let m = file.section("TMOD") { return m }
+        throw ContainerError(.badProfile, "profile \(id.short): the transform model (TMOZ or TMOD) is missing")
+    }
+
     /// Bytes of the dictionary the profile ships (embedded or beside it).
     public var dictionaryBytes: Int { dictionary?.bytes.count ?? 0 }
 
@@ -189,18 +198,33 @@ public final class ProfileCodec: FrameCodec {
     public let timestampField: String?
     /// `encodeMessage` appends a CRC-32 (4 bytes) to each message.
     public let messageChecksum: Bool
+    /// The container's shared section its frames reference (nil: the profile alone).
+    public let shared: SharedSectionContents?
     let coders = CoderPool()
 
-    public init(profile: Profile, timestampField: String? = nil, messageChecksum: Bool = false) {
+    public init(profile: Profile, timestampField: String? = nil, messageChecksum: Bool = false,
+                shared: SharedSectionContents? = nil) {
         self.profile = profile
         self.timestampField = timestampField ?? profile.metadata.timestampField
         self.messageChecksum = messageChecksum
+        self.shared = shared
     }
 
     public var profileID: ProfileID { profile.id }
     public var recordsPerFrame: Int { profile.recordsPerFrame }
+    public var sharedSection: SharedSection? { shared?.section }
 
-    public func makeCoder() throws -> any FrameCoder { ProfileFrameCoder(profile: profile) }
+    public func makeCoder() throws -> any FrameCoder { ProfileFrameCoder(profile: profile, shared: shared) }
+
+    public func sharing(_ section: SharedSection) throws -> any FrameCodec {
+        ProfileCodec(profile: profile, timestampField: timestampField, messageChecksum: messageChecksum,
+                     shared: try SharedSectionContents.decode(section, profile: profile))
+    }
+
+    public func learnSharedSection(from head: RecordBatch, recordsPerFrame: Int) throws -> any FrameCodec {
+        ProfileCodec(profile: profile, timestampField: timestampField, messageChecksum: messageChecksum,
+                     shared: try SharedSectionContents.learn(from: head, profile: profile, recordsPerFrame: recordsPerFrame))
+    }
 }
 
 /// One thread's encoder/decoder pair and codec contexts (created on first use).
@@ -212,10 +236,17 @@ public final class ProfileFrameCoder: FrameCoder {
     var decompressor: Decompressor?
     var verifyScratch: [UInt8] = []
 
-    public init(profile: Profile) {
+    let dictionary: ZstdDictionary?
+    public let sharedSectionID: [UInt8]?
+
+    /// With `shared`, its parts replace the profile's (a part it leaves out stays the profile's).
+    public init(profile: Profile, shared: SharedSectionContents? = nil) {
         self.profile = profile
-        encoder = FrameEncoder(model: profile.model)
-        decoder = FrameDecoder(model: profile.model)
+        let model = shared?.model ?? profile.model
+        dictionary = shared?.dictionary ?? profile.dictionary
+        sharedSectionID = shared?.section.id
+        encoder = FrameEncoder(model: model)
+        decoder = FrameDecoder(model: model)
     }
 
     public func transform(_ records: RecordBatch) throws -> [UInt8] { encoder.encode(records) }
@@ -236,18 +267,18 @@ public final class ProfileFrameCoder: FrameCoder {
     }
 
     public func compress(_ payload: [UInt8]) throws -> [UInt8] {
-        if compressor == nil { compressor = try Compressor(profile.codec, dictionary: profile.dictionary) }
+        if compressor == nil { compressor = try Compressor(profile.codec, dictionary: dictionary) }
         return try compressor!.compress(payload)
     }
 
     public func decompress(_ stored: ArraySlice<UInt8>, payloadSize: Int) throws -> [UInt8] {
-        if decompressor == nil { decompressor = try Decompressor(profile.codec, dictionary: profile.dictionary) }
+        if decompressor == nil { decompressor = try Decompressor(profile.codec, dictionary: dictionary) }
         return try decompressor!.decompress(stored, originalSize: payloadSize)
     }
 
     public func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int? {
         guard profile.codec.family == .zstd else { return nil }
-        if decompressor == nil { decompressor = try? Decompressor(profile.codec, dictionary: profile.dictionary) }
+        if decompressor == nil { decompressor = try? Decompressor(profile.codec, dictionary: dictionary) }
         return decompressor?.declaredSize(stored)
     }
 

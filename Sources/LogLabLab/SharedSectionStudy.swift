@@ -1,5 +1,6 @@
 import Foundation
 import LogLabCodecs
+import LogLabContainer
 import LogLabCore
 import LogLabDatasets
 import LogLabTransforms
@@ -34,6 +35,9 @@ import LogLabTransforms
 ///   writer that cannot hold the whole container could do).
 /// - `container-model+prefix`, `container-model+trained`: the container model and a prefix
 ///   or trained dictionary of its payloads.
+/// - `format`: what became container format 2.1: the container `loglab compress
+///   --shared-section` writes (every byte: header, section, frame headers, seals, index,
+///   trailer; no time index), one record restored through `ContainerReader`.
 public enum SharedSectionStudy {
     public struct Options: Sendable {
         public var codec: CodecSpec
@@ -267,7 +271,53 @@ public enum SharedSectionStudy {
                             containerModel: containerModel, payloads: p)
             }
         }
+        if o.wants("format") { rows.append(try formatRow(model: model, test: test, options: o)) }
         return rows
+    }
+
+    /// The `format` design, through the container code itself.
+    static func formatRow(model: TransformModel, test: RecordBatch, options o: Options) throws -> Row {
+        let t0 = Clock.nanoseconds()
+        let profile = try Profile.make(codec: o.codec, framing: .block(o.frameRecords), model: model, dictionary: nil,
+                                       timestampField: nil, training: nil, source: nil)
+        let base = ProfileCodec(profile: profile)
+        let codec = try FramePipeline.sharedCodec(base, records: test, perFrame: profile.recordsPerFrame)
+        let built = try FramePipeline.build(test, frames: FrameGrouping.frames(of: test, perFrame: profile.recordsPerFrame),
+                                            codec: codec, coder: try codec.makeCoder())
+        let buildSeconds = Double(Clock.nanoseconds() - t0) / 1e9
+        let path = NSTemporaryDirectory() + "loglab-study-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).llc"
+        try Files.writeAtomically(built.bytes, to: path)
+        defer { unlink(path) }
+        let reader = try ContainerReader(path: path, codec: base)
+        guard try reader.restoreAll() == test.joinedLines(finalNewline: true) else {
+            throw BenchError("format: the container does not restore exactly")
+        }
+        let coder = try reader.makeCoder()
+        let k = min(o.latencySamples, test.count)
+        var samples: [Double] = [], cpu: [Double] = []
+        for s in 0..<(k + 16) {
+            let r = (s % k) * test.count / k
+            let c0 = Clock.threadCPUNanoseconds(), w0 = Clock.nanoseconds()
+            let record = try reader.record(at: r, coder: coder)
+            let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
+            guard record.elementsEqual(test[r]) else { throw BenchError("format: record \(r) does not restore exactly") }
+            if s >= 16 { samples.append(Double(w1 - w0) / 1000); cpu.append(Double(c1 - c0) / 1000) }
+        }
+        samples.sort()
+        cpu.sort()
+        let section = reader.shared
+        var notes = "the container loglab compress --shared-section writes (frame bytes: all but the section)"
+        if let m = (codec as? ProfileCodec)?.shared?.model {
+            let sizes = try SharedSectionContents.modelPartSizes(m, profile: profile)
+            notes += "; model part \(sizes.overProfile) B over the profile's model, \(sizes.alone) B alone"
+        }
+        var row = Row(design: "format", frames: built.summary.frames, inputBytes: test.totalBytes + test.count,
+                      frameBytes: built.bytes.count - (section?.bytes.count ?? 0), sectionBytes: section?.bytes.count ?? 0,
+                      sectionRawBytes: (section?.model?.rawLength ?? 0) + (section?.dictionary?.rawLength ?? 0),
+                      recordP50Micros: Summary.percentile(samples, 50), recordP99Micros: Summary.percentile(samples, 99),
+                      sectionOpenMicros: nil, buildSeconds: buildSeconds, notes: notes)
+        row.recordCPUP50Micros = Summary.percentile(cpu, 50)
+        return row
     }
 
     /// String leaf values of the container that no training record holds, kept when they appear

@@ -25,6 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Transforms: none, all, legacy or a comma list.", transform: Parse.transforms) var transforms: TransformSelection = .none
     @Option(help: "Train records (JSON Lines, '-' for standard input) for dictionaries and transform models; repeat for several files.") var train: [String] = []
     @Option(help: "Without --train: use this leading fraction of each file as train records, the rest as test.") var trainFraction: Double?
+    @Flag(help: "Give each cell's container a shared section learned from its first records (as compress --shared-section).") var sharedSection = false
     @Option(help: "Timed trials per cell.") var trials: Int = 5
     @Option(help: "Untimed warm-up passes per cell.") var warmup: Int = 1
     @Option(help: "Records timed for single-record restore latency.") var latencySamples: Int = 1000
@@ -77,7 +78,7 @@ struct BenchCommand: ParsableCommand {
                         let config = CellConfig(framing: fr, codec: spec,
                                                 dictionarySize: spec.family == .zstd && dictionary == nil ? dictSize : nil,
                                                 dictionaryTraining: .init(algorithm: algo), transforms: selection,
-                                                latencySamples: latencySamples)
+                                                latencySamples: latencySamples, sharedSection: sharedSection)
                         let r = try CellBenchmark.run(config: config, train: fileTrain, test: test, trials: trials, warmup: warmup,
                                                       dictionary: spec.family == .zstd ? dictionary : nil)
                         results.append(r)

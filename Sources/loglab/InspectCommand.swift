@@ -73,9 +73,13 @@ struct InspectCommand: ParsableCommand {
                     "records": t.recordCount, "frames": entries.count, "restoredBytes": t.restoredSize,
                     "containerBytes": reader.file.size, "storedFrameBytes": stored, "ratio": ratio,
                     "frameHeaderBytes": layout.frameHeaderBytes, "sealBytes": layout.sealBytes, "indexBytes": layout.indexBytes,
-                    "overheadBytes": layout.overheadBytes,
+                    "overheadBytes": layout.overheadBytes, "sharedSectionBytes": layout.sharedSectionBytes,
                     "finalNewline": t.finalNewline, "timestampField": reader.index.timestampField,
                 ]
+                if let sh = reader.shared {
+                    o["sharedSection"] = ["id": sh.idHex, "bytes": sh.bytes.count, "modelBytes": sh.model?.stored.count ?? 0,
+                                          "modelRawBytes": sh.model?.rawLength ?? 0, "dictionaryBytes": sh.dictionary?.rawLength ?? 0] as [String: Any]
+                }
                 if let lo = timed.map(\.minTime).min(), let hi = timed.map(\.maxTime).max() {
                     o["from"] = Timestamps.format(lo)
                     o["to"] = Timestamps.format(hi)
@@ -98,8 +102,9 @@ struct InspectCommand: ParsableCommand {
             print("  records          \(t.recordCount) (≤ \(h.recordsPerFrame) per frame)")
             print("  frames           \(entries.count)")
             print("  restored bytes   \(t.restoredSize)\(t.finalNewline ? "" : " (no final newline)")")
-            print("  container bytes  \(reader.file.size) (stored frames \(stored); overhead \(layout.overheadBytes): header \(layout.headerBytes), frame headers \(layout.frameHeaderBytes), seals \(layout.sealBytes), index \(layout.indexBytes), trailer \(layout.trailerBytes); \(String(format: "%.2f", Double(layout.overheadBytes) / Double(max(t.recordCount, 1)))) B/record)")
+            print("  container bytes  \(reader.file.size) (stored frames \(stored); overhead \(layout.overheadBytes): header \(layout.headerBytes), shared section \(layout.sharedSectionBytes), frame headers \(layout.frameHeaderBytes), seals \(layout.sealBytes), index \(layout.indexBytes), trailer \(layout.trailerBytes); \(String(format: "%.2f", Double(layout.overheadBytes) / Double(max(t.recordCount, 1)))) B/record)")
             print("  ratio            \(String(format: "%.3f", ratio)) (\(String(format: "%.1f", 100 * (1 - 1 / max(ratio, 1e-9))))% smaller)")
+            if let sh = reader.shared { print("  shared section   \(sh.summary.dropFirst("shared section ".count))") }
             if let lo = timed.map(\.minTime).min(), let hi = timed.map(\.maxTime).max() {
                 print("  time range       \(Timestamps.format(lo)) … \(Timestamps.format(hi)) (field '\(reader.index.timestampField)')")
             } else {

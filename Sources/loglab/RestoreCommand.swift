@@ -95,7 +95,7 @@ struct RestoreCommand: ParsableCommand {
                             throw ContainerError(.usage, "record \(record) does not exist: \(input) holds records 0 to \(reader.recordCount - 1) (\(reader.recordCount) records)")
                         }
                         if repeatLookups > 0 {
-                            let coder = try codec.makeCoder()
+                            let coder = try reader.makeCoder()
                             var samples: [Double] = []
                             for k in 0..<repeatLookups {
                                 let n = (record &+ k &* 7919) % max(reader.recordCount, 1)

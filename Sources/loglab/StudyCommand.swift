@@ -25,7 +25,7 @@ struct StudyCommand: ParsableCommand {
         @Option(name: .customLong("first-frames"), help: "Frames whose payloads make the container dictionary.") var firstFrames: Int = 8
         @Option(name: .customLong("dictionary-size"), help: "Container dictionary size (e.g. 112KiB).") var dictionarySize: String = "112KiB"
         @Option(name: .customLong("latency-samples"), help: "Records timed for one-record restore.") var latencySamples: Int = 400
-        @Option(help: "Designs to measure, comma-separated (trained, prefix, vocabulary, vocabulary+prefix, container-model, container-model@first, container-model+prefix, container-model+trained; default all); file and frames always run.") var designs: String?
+        @Option(help: "Designs to measure, comma-separated (trained, prefix, vocabulary, vocabulary+prefix, container-model, container-model@first, container-model+prefix, container-model+trained, format; default all); file and frames always run.") var designs: String?
         @Option(help: "Output format: text (Markdown) or json.") var format: String = "text"
         @OptionGroup var inputOptions: InputOptions
         @OptionGroup var global: GlobalOptions
@@ -41,7 +41,7 @@ struct StudyCommand: ParsableCommand {
                 frameRecords: block, firstFrames: firstFrames, dictionarySize: try ByteSize.parse(dictionarySize),
                 sectionCodec: try CodecSpec(parsing: "zstd:19"), latencySamples: latencySamples)
             if let designs {
-                let known: Set<String> = ["trained", "prefix", "vocabulary", "vocabulary+prefix", "container-model", "container-model@first", "container-model+prefix", "container-model+trained"]
+                let known: Set<String> = ["trained", "prefix", "vocabulary", "vocabulary+prefix", "container-model", "container-model@first", "container-model+prefix", "container-model+trained", "format"]
                 let chosen = Set(designs.split(separator: ",").map { String($0) })
                 if let bad = chosen.subtracting(known).sorted().first { throw BenchError("unknown design '\(bad)': use \(known.sorted().joined(separator: ", "))") }
                 options.designs = chosen

@@ -115,6 +115,30 @@ struct CLITests {
         #expect(!expected.isEmpty && range.stdout == expected)
     }
 
+    @Test func sharedSectionThroughTheCLI() throws {
+        let inPath = dir.file("in.jsonl", input)
+        let out = dir.path + "/shared.llc"
+        let c = try CLI.run(["compress", "--shared-section", "--profile", profilePath, "-i", inPath, "-o", out])
+        #expect(c.status == 0, "\(c.stderr)")
+        let container = try Files.read(out)
+        #expect(container[ContainerFormat.headerSize] == SharedSection.code)
+        let r = try CLI.run(["restore", "--profile", profilePath], stdin: container)
+        #expect(r.status == 0 && r.stdout == input, "\(r.stderr)")
+        let batch = RecordBatch(lines: input)
+        let one = try CLI.run(["restore", "--profile", profilePath, "-i", out, "--record", "321"])
+        #expect(one.stdout == Array(batch[321]) + [0x0A])
+        let i = try CLI.run(["inspect", "-i", out])
+        #expect(String(decoding: i.stdout, as: UTF8.self).contains("format version   2.1"))
+        #expect(try CLI.run(["verify", "-i", out, "--profile", profilePath]).status == 0)
+        var damaged = container
+        damaged[ContainerFormat.headerSize + 12] ^= 0x04
+        let bad = dir.file("bad.llc", damaged)
+        expectOneLineError(try CLI.run(["restore", "--profile", profilePath, "-i", bad]), containing: "shared section checksum mismatch", "damaged section")
+        expectOneLineError(try CLI.run(["verify", "-i", bad]), containing: "shared section checksum mismatch", "verify, damaged section")
+        let m = try CLI.run(["compress", "--shared-section", "--messages", "--profile", profilePath], stdin: input)
+        #expect(m.status != 0 && m.stderr.contains("--shared-section"), "\(m.stderr)")
+    }
+
     @Test func faultsGiveOneLineErrorsAndNoOutputFile() throws {
         let c = try CLI.run(["compress", "--profile", profilePath], stdin: input)
         let container = c.stdout

@@ -57,15 +57,51 @@ import LogLabCore
     }
 }
 
+/// Files written by container format 2.1 (a shared section after the header; with the 1.0
+/// profiles above) from the fixture input repeated 8 times, joined by "\n". Never
+/// regenerate them. `v21-all` holds a model part (stored over the profile's model),
+/// `v21-none-dict` a dictionary part.
+@Suite struct FormatV21FixtureTests {
+    @Test(arguments: [
+        ("v21-all", "v1-all", "e0c0ffd74edcf2b9f5a1977e53813cea24d0dfe9fc15c4b20169eb6ea85e2b3d", 20, true, false),
+        ("v21-none-dict", "v1-none-dict", "fa8c39ed63b6aa49bfe5e1a025de31f6abb2e041c9a8fa5949e3aa2bd0791296", 77, false, true),
+    ])
+    func frozenSharedSectionContainersRestoreExactly(name: String, profileName: String, sha: String, frames: Int,
+                                                      model: Bool, dictionary: Bool) throws {
+        let dir = FormatV1FixtureTests.dir
+        let one = try Files.read(dir + "/v1-input.jsonl")
+        var input: [UInt8] = []
+        for k in 0..<8 { if k > 0 { input.append(0x0A) }; input += one }
+        #expect(SHA256Hasher.hex(input) == "d192215985c7690b119b85f71e139460c3f071c1b93ec5a3a9f70c4286cbb03d")
+        let path = dir + "/\(name).llc"
+        #expect(SHA256Hasher.hex(try Files.read(path)) == sha)
+        let codec = ProfileCodec(profile: try Profile.load(path: dir + "/\(profileName).llp"))
+        let reader = try ContainerReader(path: path, codec: codec)
+        #expect(reader.header.major == 2 && reader.header.minor == 1 && reader.header.hasSharedSection)
+        #expect((reader.shared?.model != nil) == model && (reader.shared?.dictionary != nil) == dictionary)
+        #expect(reader.frameCount == frames)
+        #expect(try reader.restoreAll() == input)
+        #expect(try streamRestore(path: path, codec: codec) == input)
+        let batch = RecordBatch(lines: input)
+        for n in [0, batch.count / 2, batch.count - 1] {
+            #expect(try reader.record(at: n) == Array(batch[n]))
+        }
+        #expect(try reader.verify() == frames)
+    }
+}
+
 /// The exhaustive damage tests on a 2.0 container written with a real profile (zstd frames
 /// whose headers leave the payload size out, transformed records): every single-byte flip
 /// and every truncation is refused by both readers.
 @Suite struct FormatV2DamageTests {
-    @Test func everyFlipAndCutOfARealContainerIsDetected() throws {
+    /// `shared`: a 2.1 container, its shared section included.
+    @Test(arguments: [false, true])
+    func everyFlipAndCutOfARealContainerIsDetected(shared: Bool) throws {
         let dir = FormatV1FixtureTests.dir
         let codec = ProfileCodec(profile: try Profile.load(path: dir + "/v1-all.llp"))
         let input = Array(try Files.read(dir + "/v1-input.jsonl").prefix(20_000))
-        let container = try ContainerWriter.compress(input, codec: codec)
+        let container = try ContainerWriter.compress(input, codec: codec, options: .init(sharedSection: shared))
+        #expect(shared == (container[ContainerFormat.headerSize] == SharedSection.code))
         let tmp = TempDir()
         #expect(try ContainerReader(path: tmp.file("ok.llc", container), codec: codec).restoreAll() == input)
         func refused(_ bytes: [UInt8]) -> (file: Bool, stream: Bool) {

@@ -24,9 +24,20 @@ import LogLabTransforms
 
     @Test(arguments: ["record", "block:64", "file"], [nil, 4096] as [Int?])
     func containerBytesEqualWhatCompressWrites(framing: String, dictionary: Int?) throws {
+        try check(framing: framing, dictionary: dictionary, shared: false)
+    }
+
+    /// With a shared section (`loglab compress --shared-section`): the section is learned
+    /// from the same records, written the same way, and counted in the container's bytes.
+    @Test(arguments: [("block:64", nil), ("block:16", 4096), ("record", nil)] as [(String, Int?)])
+    func sharedSectionContainerBytesEqualWhatCompressWrites(framing: String, dictionary: Int?) throws {
+        try check(framing: framing, dictionary: dictionary, shared: true)
+    }
+
+    func check(framing: String, dictionary: Int?, shared: Bool) throws {
         let train = Self.records.slice(0..<900), test = Self.records.slice(900..<1500)
         let config = CellConfig(framing: try Framing(parsing: framing), codec: try CodecSpec(parsing: "zstd:3"),
-                                dictionarySize: dictionary, transforms: .all, latencySamples: 5)
+                                dictionarySize: dictionary, transforms: .all, latencySamples: 5, sharedSection: shared)
         let r = try CellBenchmark.run(config: config, train: train, test: test, trials: 1, warmup: 0)
 
         // What `loglab export` builds for this cell, then what `loglab compress` writes with it.
@@ -38,8 +49,11 @@ import LogLabTransforms
         #expect(profile.dictionaryBytes == r.dictionaryBytes)
         #expect(profile.modelStoredBytes == r.modelBytes)
         let input = test.joinedLines(finalNewline: true)
-        let container = try ContainerWriter.compress(input, codec: ProfileCodec(profile: profile), options: .init(threads: 2))
-        #expect(container.count == r.containerBytes, "\(framing) dict \(dictionary ?? 0)")
+        let container = try ContainerWriter.compress(input, codec: ProfileCodec(profile: profile),
+                                                     options: .init(threads: 2, sharedSection: shared))
+        #expect(container.count == r.containerBytes, "\(framing) dict \(dictionary ?? 0) shared \(shared)")
+        #expect((container[ContainerFormat.headerSize] == SharedSection.code) == shared)
+        if shared { #expect(r.notes.contains { $0.hasPrefix("shared section") }) }
         #expect(r.storedBytes == r.containerBytes + r.dictionaryBytes + r.modelBytes)
         #expect(abs(r.ratio - Double(input.count) / Double(r.storedBytes)) < 1e-9)
     }

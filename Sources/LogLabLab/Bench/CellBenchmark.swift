@@ -31,7 +31,7 @@ public struct CellBenchmark {
         let setup = try makeProfile(config, side)
         let frames = FrameGrouping.frames(of: test, perFrame: setup.profile.recordsPerFrame)
         let compression = try timeCompression(config, setup, test: test, frames: frames, trials: trials, warmup: warmup)
-        let decompression = try timeDecompression(config, setup, compression.built, trials: trials, warmup: warmup)
+        let decompression = try timeDecompression(config, setup, compression, trials: trials, warmup: warmup)
         let restore = try timeRestore(config, setup, compression.built, test: test, trials: trials, warmup: warmup)
         let messages = config.framing == .record ? try messageBytes(setup, test: test) : nil
         return result(config, side: side, setup: setup, test: test, compression: compression,
@@ -109,6 +109,9 @@ public struct CellBenchmark {
     struct Compression {
         var built: FramePipeline.Built
         var wall: [Double], cpu: [Double]
+        /// The codec the container was written with (the profile's, or it sharing the
+        /// container's shared section).
+        var codec: any FrameCodec
     }
 
     /// Phase 3: the whole container, built `warmup + trials` times; every pass gives the same bytes.
@@ -117,30 +120,41 @@ public struct CellBenchmark {
         let inputBytes = test.totalBytes + test.count
         var wall: [Double] = [], cpu: [Double] = []
         var first: FramePipeline.Built? = nil
+        var used: any FrameCodec = setup.codec
         for pass in 0..<(warmup + trials) {
             let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
-            let built = try FramePipeline.build(test, frames: frames, codec: setup.codec, coder: setup.coder,
+            // A shared section is learned as the writer learns it, inside the timed pass.
+            var codec: any FrameCodec = setup.codec
+            var coder: any FrameCoder = setup.coder
+            if config.sharedSection {
+                codec = try FramePipeline.sharedCodec(setup.codec, records: test, perFrame: setup.profile.recordsPerFrame)
+                coder = try codec.makeCoder()
+            }
+            let built = try FramePipeline.build(test, frames: frames, codec: codec, coder: coder,
                                                 verifyTransforms: true, keepFrames: pass == 0)
             let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
             if let first {
                 guard built.bytes == first.bytes else { throw BenchError("cell \(config): pass \(pass) wrote different bytes") }
             } else {
                 first = built
+                used = codec
             }
             if pass >= warmup {
                 wall.append(mbps(inputBytes, w1 - w0))
                 cpu.append(mbps(inputBytes, c1 - c0))
             }
         }
-        return Compression(built: first!, wall: wall, cpu: cpu)
+        return Compression(built: first!, wall: wall, cpu: cpu, codec: used)
     }
 
     /// Phase 4: the codec alone, every frame's stored bytes back to its payload, checked.
-    static func timeDecompression(_ config: CellConfig, _ setup: Setup, _ built: FramePipeline.Built,
+    static func timeDecompression(_ config: CellConfig, _ setup: Setup, _ compression: Compression,
                                   trials: Int, warmup: Int) throws -> (wall: [Double], cpu: [Double]) {
+        let built = compression.built
         let inputBytes = Int(built.summary.originalBytes) + (built.summary.records > 0 ? 1 : 0)
         let compressed = built.frames.filter { $0.header.flags.contains(.compressed) }
-        let decompressor = try Decompressor(config.codec, dictionary: setup.profile.dictionary)
+        let dictionary = (compression.codec as? ProfileCodec)?.shared?.dictionary ?? setup.profile.dictionary
+        let decompressor = try Decompressor(config.codec, dictionary: dictionary)
         var wall: [Double] = [], cpu: [Double] = []
         var sizes = [Int](repeating: 0, count: compressed.count)
         for pass in 0..<(warmup + trials) {
@@ -193,7 +207,7 @@ public struct CellBenchmark {
         var r = Restore(wall: wall, cpu: cpu, p50: nil, p99: nil, latencyCount: 0)
         guard config.latencySamples > 0 && config.framing != .file else { return r }
         let k = min(config.latencySamples, test.count)
-        let coder = try setup.codec.makeCoder()
+        let coder = try reader.makeCoder()
         var samples: [Double] = []
         samples.reserveCapacity(k)
         let warm = min(k, 16)
@@ -258,6 +272,7 @@ public struct CellBenchmark {
         result.messageBytes = messages
         result.modelRawBytes = config.transforms.isNone ? 0 : side.model.serialized().count
         result.profileID = setup.profile.id.hex
+        if let sh = compression.codec.sharedSection { result.notes.append(sh.summary + " (in the container bytes)") }
         return result
     }
 

@@ -23,10 +23,14 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The field dating records for the container's time index, as the profile would name
     /// it (`loglab profile train`'s default); nil: no time index.
     public var timestampField: String?
+    /// Give the container a shared section learned from its first records, as
+    /// `loglab compress --shared-section` does (its bytes are in `containerBytes`). Default false.
+    public var sharedSection: Bool
 
     public init(framing: Framing, codec: CodecSpec, dictionarySize: Int? = nil,
                 dictionaryTraining: DictionaryTrainingOptions = .init(), transforms: TransformSelection = .none,
-                countSideData: Bool = true, latencySamples: Int = 1000, timestampField: String? = "timestamp") {
+                countSideData: Bool = true, latencySamples: Int = 1000, timestampField: String? = "timestamp",
+                sharedSection: Bool = false) {
         self.framing = framing
         self.codec = codec
         self.dictionarySize = dictionarySize
@@ -35,6 +39,7 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         self.countSideData = countSideData
         self.latencySamples = latencySamples
         self.timestampField = timestampField
+        self.sharedSection = sharedSection
         normalize()
     }
 
@@ -49,6 +54,7 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         var s = "\(codec) \(framing)"
         if let d = dictionarySize { s += " dict=\(d)" }
         if !transforms.isNone { s += " transforms=\(transforms)" }
+        if sharedSection { s += " shared" }
         return s
     }
 
@@ -67,7 +73,21 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     enum CodingKeys: String, CodingKey {
-        case framing, codec, dictionarySize, dictionaryTraining, transforms, countSideData, latencySamples, timestampField
+        case framing, codec, dictionarySize, dictionaryTraining, transforms, countSideData, latencySamples, timestampField, sharedSection
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(framing, forKey: .framing)
+        try c.encode(codec, forKey: .codec)
+        try c.encodeIfPresent(dictionarySize, forKey: .dictionarySize)
+        try c.encode(dictionaryTraining, forKey: .dictionaryTraining)
+        try c.encode(transforms, forKey: .transforms)
+        try c.encode(countSideData, forKey: .countSideData)
+        try c.encode(latencySamples, forKey: .latencySamples)
+        try c.encodeIfPresent(timestampField, forKey: .timestampField)
+        // Written only when set: results (and cache keys) of earlier cells stay as they were.
+        if sharedSection { try c.encode(sharedSection, forKey: .sharedSection) }
     }
 
     public init(from decoder: Decoder) throws {
@@ -80,6 +100,7 @@ public struct CellConfig: Sendable, Hashable, Codable, CustomStringConvertible {
         countSideData = try c.decodeIfPresent(Bool.self, forKey: .countSideData) ?? true
         latencySamples = try c.decodeIfPresent(Int.self, forKey: .latencySamples) ?? 1000
         timestampField = c.contains(.timestampField) ? try c.decodeIfPresent(String.self, forKey: .timestampField) : "timestamp"
+        sharedSection = try c.decodeIfPresent(Bool.self, forKey: .sharedSection) ?? false
         normalize()
     }
 }
