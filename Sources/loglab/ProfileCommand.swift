@@ -19,7 +19,7 @@ struct ProfileCommand: ParsableCommand {
             discussion: """
                 With no options the profile tunes itself: it holds out the last 20 % of the training \
                 records, learns on the rest, measures candidates (transforms all/none; record, block:256, \
-                block:1024, block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 112 KiB) \
+                block:1024, block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 110 KiB) \
                 with the lab's bench engine and keeps the smallest container plus model that compresses and \
                 restores at the speed floors per core. It prints what it tried and why; then it trains the \
                 chosen profile on every record. --codec, --framing, --dictionary-size and --transforms fix \

@@ -28,7 +28,7 @@ public struct SearchSpace: Sendable, Equatable {
         transforms: [.all, .none],
         framings: [.record, .block(256), .block(1024), .block(4096)],
         codecs: ["zstd:3", "zstd:6", "zstd:9", "zstd:12", "zstd:19", "brotli:5", "brotli:9"].compactMap { try? CodecSpec(parsing: $0) },
-        dictionarySizes: [0, 32 * 1024, 64 * 1024, 112 * 1024])
+        dictionarySizes: [0, 32 * 1024, 64 * 1024, 112_640])
 
     /// This space with the given dimensions fixed to one value each.
     public func fixing(transforms t: TransformSelection? = nil, framing f: Framing? = nil, codec c: CodecSpec? = nil,
