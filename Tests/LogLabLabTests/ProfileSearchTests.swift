@@ -170,4 +170,58 @@ import LogLabTransforms
         let d = try measurer.measure(Self.candidate("zstd:3", framing: .record, transforms: TransformSelection.none, dict: 4096))
         #expect(d.modelBytes > 1000 && d.modelBytes <= 4096 && d.ratio > 1, "dictionary: \(d.modelBytes)")
     }
+
+    // MARK: the spec option
+
+    @Test func searchAutoIsASpecOption() throws {
+        let base = """
+        datasets: [{name: sdk, generate: {records: 400, seed: 9}}]
+        codecs: [zstd:1]
+        search: auto
+        """
+        let spec = try SpecLoader.parse(base, file: "s.yaml")
+        #expect(spec.search == .auto && spec.dictionaryCounted == .always)
+        #expect(spec.objective.constraints.map(\.description) == ["compress_cpu_mbps ≥ 50", "restore_cpu_mbps ≥ 200"])
+        #expect(spec.searchFloors == .standard)
+        #expect(GridExpansion.describe(spec).contains("search: auto"))
+        let own = try SpecLoader.parse(base + "\nobjective: {constraints: [\"restore_mbps >= 100\"]}", file: "s.yaml")
+        #expect(own.searchFloors == SpeedFloors(compressMBps: 50, restoreMBps: 100))
+        #expect(own.objective.constraints.count == 2)
+        #expect(try SpecLoader.parse(base.replacingOccurrences(of: "auto", with: "grid"), file: "s.yaml").search == nil)
+        #expect(try SpecLoader.parse("datasets: [{name: a, generate: {records: 10}}]\ncodecs: [zstd:1]", file: "s.yaml").search == nil)
+        #expect { try SpecLoader.parse(base.replacingOccurrences(of: "auto", with: "sideways"), file: "s.yaml") } throws: { e in
+            "\(e)".contains("search must be grid") && "\(e)".contains("s.yaml:3")
+        }
+    }
+
+    @Test func searchAutoMeasuresTheCellsTheSearchVisits() throws {
+        let dir = try temporaryDirectory()
+        let spec = try SpecLoader.parse("""
+        datasets: [{name: sdk, generate: {records: 400, seed: 9}, split: {train: 0.5}}]
+        framings: ["block:16", "block:64", file]
+        transforms: [none, all]
+        codecs: [zstd:1, zstd:3]
+        search: auto
+        objective: {constraints: ["compress_cpu_mbps >= 0", "restore_cpu_mbps >= 0"]}
+        trials: 1
+        warmup: 0
+        """, file: "auto.yaml")
+        func run() throws -> ExperimentOutcome {
+            try ExperimentRunner(spec: spec, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
+                                 options: RunOptions(outDirectory: dir, cacheDirectory: dir + "/cache")).run()
+        }
+        let o = try run()
+        #expect(o.succeeded, "\(o.failures.map(\.message))")
+        // Of 12 grid cells: transforms (2), framing (+2), codec (+1).
+        #expect(o.cells.count == 5 && o.records.count == 5, "\(o.cells.map(\.key))")
+        #expect(Set(o.cells.map(\.key)).count == 5)
+        let smallest = o.records.map(\.result.storedBytes).min()
+        let winner = ExperimentAnalysis(outcome: o).selections.first?.winner
+        #expect(winner != nil && winner?.result.storedBytes == smallest)
+        // The model is counted, as the search counts it.
+        #expect(o.records.allSatisfy { $0.result.sideDataCounted })
+        // Run again: every visited cell comes from the journal.
+        let again = try run()
+        #expect(again.measuredNow == 0 && again.cells.map(\.key) == o.cells.map(\.key))
+    }
 }
