@@ -169,7 +169,8 @@ public enum SearchChooser {
             }
             if smallestOverall != best, ms[smallestOverall].storedBytes < m.storedBytes {
                 let s = ms[smallestOverall]
-                reasons.append("\(s.candidate) is \(percent(m.storedBytes, s.storedBytes)) smaller but too slow: \(s.shortfalls(floors).joined(separator: ", "))")
+                let saving = String(format: "%.1f %%", (1 - Double(s.storedBytes) / Double(max(m.storedBytes, 1))) * 100)
+                reasons.append("\(s.candidate) is \(saving) smaller but too slow: \(s.shortfalls(floors).joined(separator: ", "))")
             }
             return SearchChoice(index: best, meetsFloors: true, reasons: reasons)
         }
