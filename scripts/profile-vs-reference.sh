@@ -7,6 +7,7 @@
 #
 #   scripts/profile-vs-reference.sh [LOGLAB] [FILE…]
 # LOGLAB defaults to .build/release/loglab; FILEs to the real datasets in ../shared/datasets.
+# TRAIN_ARGS adds options to `profile train` (e.g. TRAIN_ARGS=--no-search for the fixed defaults).
 set -euo pipefail
 bin=${1:-.build/release/loglab}
 shift || true
@@ -30,7 +31,8 @@ for f in "${files[@]}"; do
   orig=$(wc -c < "$work/test")
   z=$(zstd -19 -c -q "$work/test" | wc -c)
   x=$(xz -9e -c "$work/test" | wc -c)
-  "$bin" profile train --train "$work/train" -o "$work/p.llp" > /dev/null
+  "$bin" profile train --train "$work/train" -o "$work/p.llp" ${TRAIN_ARGS:-} > /dev/null 2> "$work/train.log" \
+    || { cat "$work/train.log" >&2; exit 1; }
   "$bin" compress --profile "$work/p.llp" -i "$work/test" -o "$work/c.llc"
   "$bin" restore --profile "$work/p.llp" -i "$work/c.llc" -o "$work/back"
   cmp -s "$work/back" "$work/test" || { echo "error: $name did not restore byte for byte" >&2; exit 1; }

@@ -77,7 +77,7 @@ public enum GridExpansion {
           transforms: \(spec.transforms.joined(separator: " | "))
           codecs: \(spec.codecs.joined(separator: ", "))
           dictionaries: \(dicts.joined(separator: " | "))
-          objective: \(spec.objective)
+          objective: \(spec.objective)\(spec.search == .auto ? "\n  search: auto (the profile search visits some of these cells, floors \(spec.searchFloors))" : "")
           spec hash: \(spec.specHash)
         """
     }

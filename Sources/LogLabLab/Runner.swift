@@ -117,8 +117,12 @@ public final class ExperimentRunner {
         state.cells = GridExpansion.cells(spec: spec, datasets: prepared.map(\.name))
         try resume(&state, journal: journal)
         try recordEnvironment(&state)
-        trainArtifacts(&state, for: state.pending)
-        try measurePending(&state, journal: journal)
+        if spec.search == .auto {
+            try searchCells(&state, journal: journal)
+        } else {
+            trainArtifacts(&state, for: state.pending)
+            try measurePending(&state, journal: journal)
+        }
         var outcome = ExperimentOutcome(
             spec: spec, datasets: prepared.map(\.info), skipped: skipped, cells: state.cells,
             records: state.cells.compactMap { state.finished[$0.key] }, failures: state.failures, notApplicable: state.notApplicable,
@@ -238,41 +242,100 @@ public final class ExperimentRunner {
             let doneCount = state.resumed + i
             let eta = state.measured > 0 ? spent / Double(state.measured) * Double(state.pending.count - i) : nil
             emit(.cellStarted(done: doneCount, total: state.cells.count, cell: cell, etaSeconds: eta))
-            let mk = modelKey(cell, ds)
-            guard let model = state.models[mk] else {
-                state.notApplicable.append(CellFailure(cell: cell, message: state.trainingFailed[mk] ?? "no transform model"))
-                continue
-            }
-            var dictionary: TrainedArtifact? = nil
-            if cell.dictionary != nil {
-                guard let dk = dictKey(cell, ds, model), let art = state.dictionaries[dk] else {
-                    let dk = dictKey(cell, ds, model) ?? ""
-                    state.notApplicable.append(CellFailure(cell: cell, message: state.trainingFailed[dk] ?? "no dictionary"))
-                    continue
-                }
-                dictionary = art
-            }
-            let inputs = CellInputs(train: ds.train, test: ds.test, dictionary: dictionary, model: model,
-                                    countArtifacts: counts(ds), trials: spec.trials, warmup: spec.warmup)
             let start = Clock.nanoseconds()
-            do {
-                let result = try backend.measure(cell, inputs: inputs)
-                guard result.verified else {
-                    throw LabError("restore was not verified byte for byte")
-                }
-                let record = CellRecord(cell: cell, context: context(cell, ds), result: result)
-                try journal.append(record)
-                state.finished[cell.key] = record
+            if try measure(cell, ds, &state, journal: journal) != nil {
                 let secs = Double(Clock.nanoseconds() - start) / 1e9
-                state.measured += 1
                 spent += secs
-                emit(.cellFinished(done: doneCount + 1, total: state.cells.count, cell: cell, seconds: secs, ratio: result.ratio))
-            } catch {
-                let f = CellFailure(cell: cell, message: "\(error)")
-                state.failures.append(f)
-                emit(.cellFailed(cell: cell, message: f.message))
+                emit(.cellFinished(done: doneCount + 1, total: state.cells.count, cell: cell, seconds: secs,
+                                   ratio: state.finished[cell.key]!.result.ratio))
             }
         }
+    }
+
+    /// One cell whose artifacts are trained: measured, checked, appended to the journal. nil
+    /// when it is not applicable or failed (recorded in `state`).
+    func measure(_ cell: LabCell, _ ds: PreparedDataset, _ state: inout RunState, journal: ResultsJournal) throws -> CellRecord? {
+        let emit = options.progress
+        let mk = modelKey(cell, ds)
+        guard let model = state.models[mk] else {
+            state.notApplicable.append(CellFailure(cell: cell, message: state.trainingFailed[mk] ?? "no transform model"))
+            return nil
+        }
+        var dictionary: TrainedArtifact? = nil
+        if cell.dictionary != nil {
+            guard let dk = dictKey(cell, ds, model), let art = state.dictionaries[dk] else {
+                let dk = dictKey(cell, ds, model) ?? ""
+                state.notApplicable.append(CellFailure(cell: cell, message: state.trainingFailed[dk] ?? "no dictionary"))
+                return nil
+            }
+            dictionary = art
+        }
+        let inputs = CellInputs(train: ds.train, test: ds.test, dictionary: dictionary, model: model,
+                                countArtifacts: counts(ds), trials: spec.trials, warmup: spec.warmup)
+        let result: CellResult
+        do {
+            result = try backend.measure(cell, inputs: inputs)
+            guard result.verified else {
+                throw LabError("restore was not verified byte for byte")
+            }
+        } catch {
+            let f = CellFailure(cell: cell, message: "\(error)")
+            state.failures.append(f)
+            emit(.cellFailed(cell: cell, message: f.message))
+            return nil
+        }
+        let record = CellRecord(cell: cell, context: context(cell, ds), result: result)
+        try journal.append(record)
+        state.finished[cell.key] = record
+        state.measured += 1
+        return record
+    }
+
+    /// Phase 4 with `search: auto`: per test set, the profile search over the grid's axes,
+    /// each visited cell trained, measured and journaled as above (or taken from the
+    /// journal); the outcome's cells are the visited ones.
+    func searchCells(_ state: inout RunState, journal: ResultsJournal) throws {
+        let emit = options.progress
+        var transforms: [TransformSelection: String] = [:]
+        for t in spec.transforms { if let sel = try? TransformSelection(parsing: t), transforms[sel] == nil { transforms[sel] = t } }
+        var codecs: [CodecSpec: String] = [:]
+        for c in spec.codecs { if let cs = try? CodecSpec(parsing: c), codecs[cs] == nil { codecs[cs] = c } }
+        var dictionaries: [Int: DictionaryVariant] = [:]
+        for case let d? in spec.dictionaries where dictionaries[d.size] == nil { dictionaries[d.size] = d }
+        var sizes: [Int] = []
+        for d in spec.dictionaries where !sizes.contains(d?.size ?? 0) { sizes.append(d?.size ?? 0) }
+        let space = SearchSpace(transforms: spec.transforms.compactMap { try? TransformSelection(parsing: $0) },
+                                framings: spec.framings, codecs: spec.codecs.compactMap { try? CodecSpec(parsing: $0) },
+                                dictionarySizes: sizes)
+        var names: [String] = []
+        for c in state.cells where !names.contains(c.dataset) { names.append(c.dataset) }
+        var visited: [LabCell] = []
+        for name in names {
+            guard let ds = state.byName[name] else { continue }
+            emit(.note("search on \(name): \(space.summary), floors \(spec.searchFloors)"))
+            let outcome = ProfileSearch.run(space: space, floors: spec.searchFloors, measure: { c in
+                let cell = LabCell(dataset: name, framing: c.framing, transforms: transforms[c.transforms]!, codec: codecs[c.codec]!,
+                                   dictionary: c.codec.family == .zstd && c.dictionarySize > 0 ? dictionaries[c.dictionarySize] : nil)
+                if !visited.contains(cell) { visited.append(cell) }
+                var record = state.finished[cell.key]
+                if record == nil {
+                    emit(.cellStarted(done: visited.count - 1, total: visited.count, cell: cell, etaSeconds: nil))
+                    let start = Clock.nanoseconds()
+                    trainArtifacts(&state, for: [cell])
+                    record = try measure(cell, ds, &state, journal: journal)
+                    if let r = record {
+                        emit(.cellFinished(done: visited.count, total: visited.count, cell: cell,
+                                           seconds: Double(Clock.nanoseconds() - start) / 1e9, ratio: r.result.ratio))
+                    }
+                }
+                guard let r = record?.result else { throw LabError("not measured (see the report's failures)") }
+                return SearchMeasurement(candidate: c, inputBytes: r.inputBytes, containerBytes: r.containerBytes,
+                                         modelBytes: r.modelBytes + r.dictionaryBytes,
+                                         compressMBps: r.compressCPUMBps.median, restoreMBps: r.restoreCPUMBps.median)
+            })
+            for line in outcome.choice.reasons { emit(.note("search on \(name): " + line)) }
+        }
+        state.cells = visited
     }
 
     /// Phase 5 (untimed): where the bytes of each dataset's winner go, from the same side

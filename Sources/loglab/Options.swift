@@ -95,6 +95,8 @@ enum Parse {
     }
     static func transforms(_ s: String) throws -> TransformSelection { try TransformSelection(parsing: s) }
     static func size(_ s: String) throws -> Int { try ByteSize.parse(s) }
+    /// MB/s: `50MB/s`, `200MiB/s`, or a bare number of MB/s.
+    static func speed(_ s: String) throws -> Double { try Speed.parse(s) }
     static func layout(_ s: String) throws -> ExportLayout { try ExportLayout(parsing: s) }
     /// ISO-8601 or an epoch number (s, ms, µs or ns), as the time module reads them.
     static func time(_ s: String) throws -> Int64 {

@@ -4,6 +4,7 @@ import LogLabCore
 import LogLabCodecs
 import LogLabTransforms
 import LogLabContainer
+import LogLabLab
 
 struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,37 +15,76 @@ struct ProfileCommand: ParsableCommand {
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build a profile from a training file (JSON Lines, optionally .gz/.zst/.xz).",
+            abstract: "Build a profile from a training file (JSON Lines or text lines, optionally .gz/.zst/.xz).",
             discussion: """
-                With no options: transforms all, zstd:6, block:1024 (no dictionary: a 1024-record \
-                frame carries its own history); record framing trains a 112 KiB dictionary.
+                With no options the profile tunes itself: it holds out the last 20 % of the training \
+                records, learns on the rest, measures candidates (transforms all/none; record, block:256, \
+                block:1024, block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 110 KiB) \
+                with the lab's bench engine and keeps the smallest container plus model that compresses and \
+                restores at the speed floors per core. It prints what it tried and why; then it trains the \
+                chosen profile on every record. --codec, --framing, --dictionary-size and --transforms fix \
+                their dimension; --no-search takes the fixed defaults (transforms all, zstd:6, block:1024) \
+                for the rest without measuring. No candidate meeting the floors: the fastest is chosen, with \
+                a warning. Speeds depend on the machine and its load: the choice may differ between runs.
                 Example: loglab profile train --train sample.jsonl -o sdk.llp
                 """)
 
         @Option(help: "Training file (JSON Lines, optionally compressed; '-' for standard input).") var train: String
-        @Option(help: "Transforms: all, none, legacy or a comma list.", transform: Parse.transforms) var transforms: TransformSelection = .all
-        @Option(help: "Codec (default zstd:6; zstd:3, gzip:6, xz:6, brotli:9, ...).", transform: Parse.codec) var codec: CodecSpec?
-        @Option(help: "Framing: block:N or record (default block:1024).", transform: Parse.framing) var framing: Framing?
-        @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; default by framing).", transform: Parse.size) var dictionarySize: Int?
+        @Option(help: "Transforms: all, none, legacy or a comma list (default: searched; all without search).", transform: Parse.transforms) var transforms: TransformSelection?
+        @Option(help: "Codec, e.g. zstd:6, zstd:19, brotli:9, xz:6 (default: searched; zstd:6 without search).", transform: Parse.codec) var codec: CodecSpec?
+        @Option(help: "Framing: block:N, record or file (default: searched; block:1024 without search).", transform: Parse.framing) var framing: Framing?
+        @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; default: searched; by framing without search).", transform: Parse.size) var dictionarySize: Int?
+        @Option(help: "Compression speed floor per core for the search (e.g. 50MB/s; a bare number is MB/s).", transform: Parse.speed) var minCompressSpeed: Double = SpeedFloors.standard.compressMBps
+        @Option(help: "Restore speed floor per core for the search (e.g. 200MB/s).", transform: Parse.speed) var minRestoreSpeed: Double = SpeedFloors.standard.restoreMBps
+        @Flag(help: "Do not measure: the fixed defaults for every dimension not given.") var noSearch = false
+        @Flag(help: "Print what the search tries and what it would choose; write nothing.") var dryRun = false
         @Option(help: "Field that dates records (a dotted path, for the container time index and partitions); default: detected; '' for none.") var timestampField: String?
         @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictionaryOutput: String?
         @Option(help: "Use at most this many training records.") var maxRecords: Int = 200_000
-        @Option(name: .shortAndLong, help: "Profile file to write (.llp).") var output: String
+        @Option(name: .shortAndLong, help: "Profile file to write (.llp); not with --dry-run.") var output: String?
         @OptionGroup var global: GlobalOptions
 
         func validate() throws {
             if maxRecords < 1 { throw ValidationError("--max-records must be at least 1") }
             if output == "-" { throw ValidationError("-o must name a profile file") }
+            if output == nil && !dryRun { throw ValidationError("missing -o FILE (the profile to write), or --dry-run") }
+            if output != nil && dryRun { throw ValidationError("--dry-run writes nothing: drop -o") }
+            if noSearch && dryRun { throw ValidationError("--dry-run prints the search: it cannot go with --no-search") }
         }
 
         func run() throws {
             do {
+                let training = try ProfileBuilding.load(train: train, timestampField: timestampField, global: global)
+                var codec = codec, framing = framing, dictionarySize = dictionarySize, transforms = transforms
+                let space = SearchSpace.standard.fixing(transforms: transforms, framing: framing, codec: codec, dictionarySize: dictionarySize)
+                if !noSearch && !space.isFixed {
+                    let floors = SpeedFloors(compressMBps: minCompressSpeed, restoreMBps: minRestoreSpeed)
+                    let records = ProfileTrainer.sample(training.records, max: maxRecords)
+                    let (learn, validate) = ProfileSearch.split(records)
+                    global.note("searching \(space.summary) on \(validate.count) held-out of \(records.count) training records, floors \(floors)")
+                    let measurer = ProfileSearch.BenchMeasurer(learn: learn, validate: validate, timestampField: training.timestampField)
+                    let outcome = ProfileSearch.run(space: space, floors: floors, measure: measurer.measure, progress: global.detail)
+                    let table = ProfileSearch.render(outcome)
+                    if dryRun {
+                        if !global.quiet { print(table, terminator: "") }
+                        return
+                    }
+                    global.note(table.hasSuffix("\n") ? String(table.dropLast()) : table)
+                    guard let chosen = outcome.chosen?.candidate else {
+                        throw CLIError("the search measured no candidate: \(outcome.skipped.first?.reason ?? "nothing to try")")
+                    }
+                    (transforms, framing, codec) = (chosen.transforms, chosen.framing, chosen.codec)
+                    dictionarySize = chosen.dictionarySize
+                } else if dryRun {
+                    global.result("nothing to search: every dimension is fixed (\(space.summary))")
+                    return
+                }
                 let profile = try ProfileBuilding.build(
-                    train: train, transforms: transforms, codec: codec, framing: framing, dictionarySize: dictionarySize,
-                    timestampField: timestampField, dictionaryOutput: dictionaryOutput, maxRecords: maxRecords,
-                    source: ["via": "profile train"], global: global)
-                try profile.write(to: output)
-                global.result("wrote \(output): \(profile.summary)")
+                    records: training.records, file: train, timestampField: training.timestampField,
+                    transforms: transforms ?? .all, codec: codec, framing: framing, dictionarySize: dictionarySize,
+                    dictionaryOutput: dictionaryOutput, maxRecords: maxRecords, source: ["via": "profile train"])
+                try profile.write(to: output!)
+                global.result("wrote \(output!): \(profile.summary)")
             }
         }
     }
@@ -72,26 +112,38 @@ enum ProfileBuilding {
         RecordBatch(lines: try CompressedFiles.read(path))
     }
 
+    /// The training records and the field that dates them (`timestampField`: nil detects,
+    /// '' is none), with a note on what was detected.
+    static func load(train: String, timestampField: String?, global: GlobalOptions) throws -> (records: RecordBatch, timestampField: String?) {
+        let records = try readTraining(train)
+        if let timestampField { return (records, timestampField.isEmpty ? nil : timestampField) }
+        let (found, candidates) = ProfileTrainer.detectTimeField(records)
+        let listed = candidates.prefix(5).map { "\($0.path) (\(Int(($0.coverage * 100).rounded())) %)" }.joined(separator: ", ")
+        if let found {
+            global.note("time field: \(found) (detected\(candidates.count > 1 ? "; candidates: " + listed : ""))")
+        } else {
+            global.note("no time field found\(candidates.isEmpty ? " (no field holds times)" : "; candidates: " + listed): the containers will have no time index (pass --timestamp-field to choose one)")
+        }
+        return (records, found)
+    }
+
     static func build(train: String, transforms: TransformSelection, codec: CodecSpec?, framing: Framing?, dictionarySize: Int?,
                       timestampField: String?, dictionaryOutput: String?, maxRecords: Int,
                       source: [String: String], global: GlobalOptions,
                       dictionaryTraining: DictionaryTrainingOptions? = nil,
                       dictionaryTrainingRecords: Int? = nil) throws -> Profile {
-        let records = try readTraining(train)
+        let training = try load(train: train, timestampField: timestampField, global: global)
+        return try build(records: training.records, file: train, timestampField: training.timestampField, transforms: transforms,
+                         codec: codec, framing: framing, dictionarySize: dictionarySize, dictionaryOutput: dictionaryOutput,
+                         maxRecords: maxRecords, source: source, dictionaryTraining: dictionaryTraining,
+                         dictionaryTrainingRecords: dictionaryTrainingRecords)
+    }
+
+    static func build(records: RecordBatch, file train: String, timestampField field: String?, transforms: TransformSelection,
+                      codec: CodecSpec?, framing: Framing?, dictionarySize: Int?, dictionaryOutput: String?, maxRecords: Int,
+                      source: [String: String], dictionaryTraining: DictionaryTrainingOptions? = nil,
+                      dictionaryTrainingRecords: Int? = nil) throws -> Profile {
         let bytes = records.totalBytes + records.count
-        let field: String?
-        if let timestampField {
-            field = timestampField.isEmpty ? nil : timestampField
-        } else {
-            let (found, candidates) = ProfileTrainer.detectTimeField(records)
-            let listed = candidates.prefix(5).map { "\($0.path) (\(Int(($0.coverage * 100).rounded())) %)" }.joined(separator: ", ")
-            if let found {
-                global.note("time field: \(found) (detected\(candidates.count > 1 ? "; candidates: " + listed : ""))")
-            } else {
-                global.note("no time field found\(candidates.isEmpty ? " (no field holds times)" : "; candidates: " + listed): the containers will have no time index (pass --timestamp-field to choose one)")
-            }
-            field = found
-        }
         var options = ProfileTrainer.Options(transforms: transforms, codec: codec, framing: framing, dictionarySize: dictionarySize,
                                              timestampField: field, maxTrainingRecords: maxRecords, dictionaryFile: dictionaryOutput)
         options.dictionaryTraining = dictionaryTraining

@@ -23,11 +23,13 @@ public struct CellBenchmark {
     }
 
     /// As above, with a ready dictionary (e.g. `loglab bench --dictionary FILE`) instead of training one.
+    /// With `model`, that transform model (learned on `train` for `config.transforms`) is used
+    /// instead of learning it again (the profile search measures many cells of one model).
     public static func run(config: CellConfig, train: RecordBatch?, test: RecordBatch, trials: Int, warmup: Int,
-                           dictionary givenDictionary: ZstdDictionary?) throws -> CellResult {
+                           dictionary givenDictionary: ZstdDictionary?, model givenModel: TransformModel? = nil) throws -> CellResult {
         try validate(config, test: test, trials: trials, warmup: warmup, dictionary: givenDictionary)
         resetPeakMemory()
-        let side = try learnSideData(config, train: train, test: test, given: givenDictionary)
+        let side = try learnSideData(config, train: train, test: test, given: givenDictionary, model: givenModel)
         let setup = try makeProfile(config, side)
         let frames = FrameGrouping.frames(of: test, perFrame: setup.profile.recordsPerFrame)
         let compression = try timeCompression(config, setup, test: test, frames: frames, trials: trials, warmup: warmup)
@@ -63,12 +65,15 @@ public struct CellBenchmark {
     }
 
     /// Phase 1: the transform model, then the dictionary trained on what the codec will see.
-    static func learnSideData(_ config: CellConfig, train: RecordBatch?, test: RecordBatch, given: ZstdDictionary?) throws -> SideData {
+    static func learnSideData(_ config: CellConfig, train: RecordBatch?, test: RecordBatch, given: ZstdDictionary?,
+                              model givenModel: TransformModel? = nil) throws -> SideData {
         let learnFrom = (train?.isEmpty == false) ? train! : test
         let source = (train?.isEmpty == false) ? "train" : "test"
         var side = SideData(model: FramePipeline.learnModel(from: RecordBatch(), selection: .none), dictionary: given,
                             given: given != nil, source: source, notes: [])
-        if !config.transforms.isNone {
+        if let givenModel, !config.transforms.isNone {
+            side.model = givenModel
+        } else if !config.transforms.isNone {
             let t0 = Clock.nanoseconds()
             side.model = FramePipeline.learnModel(from: learnFrom, selection: config.transforms)
             side.modelSeconds = seconds(since: t0)

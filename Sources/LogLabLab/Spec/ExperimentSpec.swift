@@ -25,6 +25,9 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var cost: CostModel
     /// Whether the `quick:` block was applied.
     public var quick: Bool
+    /// `auto`: instead of every cell of the grid, the cells the profile search visits (the
+    /// search `loglab profile train` runs, over the grid's axes); nil: the whole grid.
+    public var search: SearchMode?
     /// SHA-256 of the canonical resolved spec (after includes and quick), for the report.
     public var specHash: String
     /// Folder that relative dataset paths are resolved against (the spec's folder); not
@@ -33,14 +36,14 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, question, notes, datasets, framings, transforms, codecs, dictionaries, dictionaryCounted
-        case trials, warmup, objective, cost, quick, specHash
+        case trials, warmup, objective, cost, quick, specHash, search
     }
 
     public init(name: String, question: String, notes: String? = nil, datasets: [DatasetSpec],
                 framings: [Framing], transforms: [String], codecs: [String],
                 dictionaries: [DictionaryVariant?], dictionaryCounted: DictionaryAccounting = .auto,
                 trials: Int, warmup: Int, objective: Objective, cost: CostModel,
-                quick: Bool = false, specHash: String = "") {
+                quick: Bool = false, specHash: String = "", search: SearchMode? = nil) {
         self.name = name
         self.question = question
         self.notes = notes
@@ -56,7 +59,27 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         self.cost = cost
         self.quick = quick
         self.specHash = specHash
+        self.search = search
     }
+
+    /// The search's speed floors: the objective's `compress_(cpu_)mbps >=` and
+    /// `restore_(cpu_)mbps >=` constraints, else the defaults of `loglab profile train`.
+    public var searchFloors: SpeedFloors {
+        var f = SpeedFloors.standard
+        for c in objective.constraints where c.atLeast {
+            switch c.metric {
+            case .compressMBps, .compressCPUMBps: f.compressMBps = c.value
+            case .restoreMBps, .restoreCPUMBps: f.restoreMBps = c.value
+            default: break
+            }
+        }
+        return f
+    }
+}
+
+/// How an experiment picks its cells: the whole grid, or the profile search over its axes.
+public enum SearchMode: String, Sendable, Codable, Equatable {
+    case grid, auto
 }
 
 public enum DictionaryAccounting: String, Sendable, Codable, Equatable {

@@ -6,7 +6,7 @@ import LogLabCore
 /// Errors name the file, line and column of the offending node and say why.
 public enum SpecLoader {
     static let topKeys = ["name", "question", "notes", "include", "datasets", "framings", "transforms", "codecs",
-                          "dictionaries", "dictionary_counted", "trials", "warmup", "objective", "cost", "quick"]
+                          "dictionaries", "dictionary_counted", "trials", "warmup", "objective", "cost", "quick", "search"]
 
     public static func load(path: String, quick: Bool = false) throws -> ExperimentSpec {
         let tree = try resolveIncludes(path: path, depth: 0, chain: [])
@@ -70,7 +70,16 @@ public enum SpecLoader {
         let transforms = try decodeTransforms(m["transforms"])
         let codecs = try decodeCodecs(try m.required("codecs"))
         let dictionaries = try decodeDictionaries(m["dictionaries"])
-        var counted = DictionaryAccounting.auto
+        var search: SearchMode? = nil
+        if let n = m["search"] {
+            let s = try n.string("search")
+            guard let v = SearchMode(rawValue: s) else {
+                throw SpecError("search must be grid (every cell) or auto (the profile search over the grid's axes), got '\(s)'", at: n.location)
+            }
+            search = v == .grid ? nil : v
+        }
+        // The search counts the model and dictionary in every candidate's size; so does its report.
+        var counted = search == .auto ? DictionaryAccounting.always : DictionaryAccounting.auto
         if let c = m["dictionary_counted"] {
             let s = try c.string("dictionary_counted")
             guard let v = DictionaryAccounting(rawValue: s) else {
@@ -80,14 +89,25 @@ public enum SpecLoader {
         }
         let trials = try m["trials"]?.int("trials", min: 1, max: 1000) ?? 5
         let warmup = try m["warmup"]?.int("warmup", min: 0, max: 100) ?? 1
-        let objective = try decodeObjective(m["objective"])
+        var objective = try decodeObjective(m["objective"])
+        if search == .auto {
+            // The report's winner is the search's choice: the same floors as constraints.
+            let has = { (ms: [Metric]) in objective.constraints.contains { $0.atLeast && ms.contains($0.metric) } }
+            if !has([.compressMBps, .compressCPUMBps]) {
+                objective.constraints.append(Constraint(metric: .compressCPUMBps, atLeast: true, value: SpeedFloors.standard.compressMBps))
+            }
+            if !has([.restoreMBps, .restoreCPUMBps]) {
+                objective.constraints.append(Constraint(metric: .restoreCPUMBps, atLeast: true, value: SpeedFloors.standard.restoreMBps))
+            }
+        }
         let cost = try decodeCost(m["cost"])
         if dictionaries.contains(where: { $0 != nil }) && !codecs.contains(where: { GridExpansion.dictionaryFamilies.contains(String($0.split(separator: ":")[0])) }) {
             throw SpecError("dictionaries are listed but no codec takes one (only zstd does)", at: m["dictionaries"]?.location)
         }
         var spec = ExperimentSpec(name: name, question: question, notes: notes, datasets: datasets, framings: framings,
                                   transforms: transforms, codecs: codecs, dictionaries: dictionaries, dictionaryCounted: counted,
-                                  trials: trials, warmup: warmup, objective: objective, cost: cost, quick: quick, specHash: hash)
+                                  trials: trials, warmup: warmup, objective: objective, cost: cost, quick: quick, specHash: hash,
+                                  search: search)
         spec.baseDirectory = baseDirectory
         return spec
     }

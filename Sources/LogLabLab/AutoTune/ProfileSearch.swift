@@ -1,0 +1,254 @@
+import Foundation
+import LogLabCodecs
+import LogLabContainer
+import LogLabCore
+import LogLabTransforms
+
+/// The values each dimension of the search may take. A dimension with one value is fixed
+/// (an explicit option): the search never varies it.
+public struct SearchSpace: Sendable, Equatable {
+    public var transforms: [TransformSelection]
+    public var framings: [Framing]
+    /// In the order they are tried: within a family, by rising level (the pruning relies on it).
+    public var codecs: [CodecSpec]
+    /// zstd dictionary sizes in bytes; 0: none.
+    public var dictionarySizes: [Int]
+
+    public init(transforms: [TransformSelection], framings: [Framing], codecs: [CodecSpec], dictionarySizes: [Int]) {
+        self.transforms = transforms
+        self.framings = framings
+        self.codecs = codecs
+        self.dictionarySizes = dictionarySizes
+    }
+
+    /// `loglab profile train` with no options. Whole-file framing is left out (one frame
+    /// loses random access and parallel restore); xz is left out (it never restores at
+    /// 200 MB/s); pass them explicitly to measure them.
+    public static let standard = SearchSpace(
+        transforms: [.all, .none],
+        framings: [.record, .block(256), .block(1024), .block(4096)],
+        codecs: ["zstd:3", "zstd:6", "zstd:9", "zstd:12", "zstd:19", "brotli:5", "brotli:9"].compactMap { try? CodecSpec(parsing: $0) },
+        dictionarySizes: [0, 32 * 1024, 64 * 1024, 112_640])
+
+    /// This space with the given dimensions fixed to one value each.
+    public func fixing(transforms t: TransformSelection? = nil, framing f: Framing? = nil, codec c: CodecSpec? = nil,
+                       dictionarySize d: Int? = nil) -> SearchSpace {
+        var s = self
+        if let t { s.transforms = [t] }
+        if let f { s.framings = [f] }
+        if let c {
+            s.codecs = [c]
+            if c.family != .zstd && d == nil { s.dictionarySizes = [0] }
+        }
+        if let d { s.dictionarySizes = [d] }
+        return s
+    }
+
+    public var isFixed: Bool { transforms.count == 1 && framings.count == 1 && codecs.count == 1 && dictionarySizes.count == 1 }
+
+    public var summary: String {
+        func list<T>(_ xs: [T], _ f: (T) -> String) -> String { xs.map(f).joined(separator: ", ") }
+        return "transforms [\(list(transforms) { "\($0)" })], framings [\(list(framings) { "\($0)" })], "
+            + "codecs [\(list(codecs) { "\($0)" })], dictionaries [\(list(dictionarySizes) { $0 > 0 ? ByteSize.format($0) : "none" })]"
+    }
+}
+
+/// What the search did: every measurement in the order taken, what it skipped and why,
+/// the choice among all measurements, and how long it took.
+public struct SearchOutcome: Sendable {
+    public var space: SearchSpace
+    public var floors: SpeedFloors
+    public var measurements: [SearchMeasurement]
+    /// The stage each measurement was taken in ("transforms", "framing", …), parallel to `measurements`.
+    public var stages: [String]
+    /// Candidates not measured, or whose measurement failed, with the reason.
+    public var skipped: [(candidate: SearchCandidate, reason: String)]
+    public var choice: SearchChoice
+    public var seconds: Double
+
+    public var chosen: SearchMeasurement? { choice.index.map { measurements[$0] } }
+}
+
+/// Coordinate descent over the search space, one dimension at a time from the current
+/// defaults (transforms all, block:1024, zstd:6): transforms, then framing (each framing
+/// with its default dictionary), then dictionary size, then codec and level. Each stage
+/// keeps the candidate `SearchChooser` picks among what the stage measured. The codec
+/// stage climbs each family's levels and stops climbing once compression misses its floor
+/// (higher levels are slower still). A candidate is measured once (memoised); a failing
+/// measurement (e.g. too few records to train a dictionary) is skipped with its reason.
+/// The final choice is `SearchChooser` over every measurement.
+public enum ProfileSearch {
+    public static func run(space: SearchSpace, floors: SpeedFloors,
+                           measure: (SearchCandidate) throws -> SearchMeasurement,
+                           progress: (String) -> Void = { _ in }) -> SearchOutcome {
+        let t0 = Clock.nanoseconds()
+        var measurements: [SearchMeasurement] = []
+        var stages: [String] = []
+        var skipped: [(candidate: SearchCandidate, reason: String)] = []
+        var done: [SearchCandidate: Int] = [:]
+        var failed = Set<SearchCandidate>()
+
+        /// Index of the candidate's measurement, measuring it if new; nil when it failed.
+        func visit(_ c: SearchCandidate, stage: String) -> Int? {
+            if let i = done[c] { return i }
+            if failed.contains(c) { return nil }
+            progress("measuring \(c)")
+            do {
+                let m = try measure(c)
+                measurements.append(m)
+                stages.append(stage)
+                done[c] = measurements.count - 1
+                return measurements.count - 1
+            } catch {
+                failed.insert(c)
+                skipped.append((c, "not measurable: \(error)"))
+                return nil
+            }
+        }
+        /// Of the stage's measured indices, the chosen one (by the global rule).
+        func pick(_ idx: [Int]) -> Int? {
+            let sub = idx.map { measurements[$0] }
+            return SearchChooser.choose(sub, floors: floors).index.map { idx[$0] }
+        }
+
+        var current = start(space)
+        // Stage 1: transforms.
+        if let i = pick(space.transforms.compactMap { t in visit(withDefaults(current, transforms: t), stage: "transforms") }) {
+            current = measurements[i].candidate
+        }
+        // Stage 2: framing, each with the dictionary its frames want.
+        if let i = pick(space.framings.compactMap { f in
+            var c = current
+            c.framing = f
+            c.dictionarySize = dictionary(for: f, codec: c.codec, space: space, current: current.dictionarySize)
+            return visit(c, stage: "framing")
+        }) { current = measurements[i].candidate }
+        // Stage 3: dictionary size (zstd only).
+        if current.codec.family == .zstd,
+           let i = pick(space.dictionarySizes.compactMap { d in
+               var c = current
+               c.dictionarySize = d
+               return visit(c, stage: "dictionary")
+           }) { current = measurements[i].candidate }
+        // Stage 4: codec and level; each family's levels climb until compression misses its floor.
+        var tooSlow = Set<CodecFamily>()
+        for codec in space.codecs {
+            var c = current
+            c.codec = codec
+            if codec.family != .zstd { c.dictionarySize = 0 } else if current.codec.family != .zstd {
+                c.dictionarySize = dictionary(for: c.framing, codec: codec, space: space, current: 0)
+            }
+            if tooSlow.contains(codec.family) && done[c] == nil {
+                skipped.append((c, "not measured: a lower \(codec.family) level already compressed below \(Speed.format(floors.compressMBps))"))
+                continue
+            }
+            guard let i = visit(c, stage: "codec") else { continue }
+            if measurements[i].compressMBps < floors.compressMBps { tooSlow.insert(codec.family) }
+        }
+        let choice = SearchChooser.choose(measurements, floors: floors)
+        return SearchOutcome(space: space, floors: floors, measurements: measurements, stages: stages, skipped: skipped,
+                             choice: choice, seconds: Double(Clock.nanoseconds() - t0) / 1e9)
+    }
+
+    /// Where the descent starts: the fixed defaults of `loglab profile train` where the space allows them.
+    static func start(_ space: SearchSpace) -> SearchCandidate {
+        let t = space.transforms.contains(.all) ? TransformSelection.all : space.transforms[0]
+        let f = space.framings.contains(ProfileTrainer.defaultFraming) ? ProfileTrainer.defaultFraming : space.framings[0]
+        let c = space.codecs.contains(ProfileTrainer.defaultCodec) ? ProfileTrainer.defaultCodec : space.codecs[0]
+        return SearchCandidate(transforms: t, framing: f, codec: c,
+                               dictionarySize: dictionary(for: f, codec: c, space: space, current: space.dictionarySizes[0]))
+    }
+
+    static func withDefaults(_ c: SearchCandidate, transforms: TransformSelection) -> SearchCandidate {
+        var c = c
+        c.transforms = transforms
+        return c
+    }
+
+    /// The trainer's default dictionary for this framing when the space holds it, else the
+    /// current size when it does, else the space's first.
+    static func dictionary(for framing: Framing, codec: CodecSpec, space: SearchSpace, current: Int) -> Int {
+        guard codec.family == .zstd else { return 0 }
+        let preferred = ProfileTrainer.defaultDictionarySize(framing: framing, codec: codec)
+        if space.dictionarySizes.contains(preferred) { return preferred }
+        return space.dictionarySizes.contains(current) ? current : space.dictionarySizes[0]
+    }
+
+    // MARK: split and measurement
+
+    /// The validation split of training records: the last `fraction` (at most
+    /// `maxValidation` records) validates, the records before it learn. Fewer than 2 records:
+    /// both are everything (in-sample).
+    public static func split(_ records: RecordBatch, fraction: Double = 0.2, maxValidation: Int = 20_000)
+        -> (learn: RecordBatch, validate: RecordBatch) {
+        guard records.count >= 2 else { return (records, records) }
+        let n = max(1, min(maxValidation, Int((Double(records.count) * fraction).rounded())))
+        let cut = records.count - min(n, records.count - 1)
+        return (records.slice(0..<cut), records.slice(cut..<records.count))
+    }
+
+    /// Measures candidates with the lab's engine (`CellBenchmark`, the path `loglab bench` and
+    /// `loglab run` time): transform models learned once per selection and reused, the
+    /// dictionary trained per candidate; speeds are the fastest of `trials` passes after
+    /// `warmup` in CPU time (as lzbench: other work on the machine only ever slows a pass, so
+    /// the fastest is the steadiest estimate; medians flipped choices under load).
+    public final class BenchMeasurer {
+        public let learn: RecordBatch
+        public let validate: RecordBatch
+        public let trials: Int
+        public let warmup: Int
+        public let timestampField: String?
+        private var models: [TransformSelection: TransformModel] = [:]
+
+        public init(learn: RecordBatch, validate: RecordBatch, trials: Int = 3, warmup: Int = 1, timestampField: String?) {
+            self.learn = learn
+            self.validate = validate
+            self.trials = trials
+            self.warmup = warmup
+            self.timestampField = timestampField
+        }
+
+        public func measure(_ c: SearchCandidate) throws -> SearchMeasurement {
+            let config = CellConfig(framing: c.framing, codec: c.codec, dictionarySize: c.dictionarySize > 0 ? c.dictionarySize : nil,
+                                    transforms: c.transforms, countSideData: true, latencySamples: 0, timestampField: timestampField)
+            let model = models[c.transforms] ?? FramePipeline.learnModel(from: learn, selection: c.transforms)
+            models[c.transforms] = model
+            let r = try CellBenchmark.run(config: config, train: learn, test: validate, trials: trials, warmup: warmup,
+                                          dictionary: nil, model: model)
+            return SearchMeasurement(candidate: c, inputBytes: r.inputBytes, containerBytes: r.containerBytes,
+                                     modelBytes: r.modelBytes + r.dictionaryBytes,
+                                     compressMBps: r.compressCPUMBps.max, restoreMBps: r.restoreCPUMBps.max)
+        }
+    }
+
+    // MARK: report
+
+    /// What it tried (a table, in the order measured) and why it chose.
+    public static func render(_ o: SearchOutcome) -> String {
+        let header = ["", "stage", "candidate", "container B", "ratio", "model B", "ratio w/ model", "compress MB/s", "restore MB/s", "meets floors"]
+        var rows = [header]
+        for (i, m) in o.measurements.enumerated() {
+            rows.append([i == o.choice.index ? "→" : "", o.stages[i], m.candidate.description, "\(m.containerBytes)",
+                         String(format: "%.2f", m.ratio), "\(m.modelBytes)", String(format: "%.2f", m.storedRatio),
+                         String(format: "%.0f", m.compressMBps), String(format: "%.0f", m.restoreMBps),
+                         m.meets(o.floors) ? "yes" : "no (" + m.shortfalls(o.floors).joined(separator: ", ") + ")"])
+        }
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        var out = ""
+        for (n, row) in rows.enumerated() {
+            out += row.enumerated().map { i, c in
+                (3...8).contains(i) ? String(repeating: " ", count: widths[i] - c.count) + c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        for s in o.skipped { out += "skipped: \(s.candidate): \(s.reason)\n" }
+        if let m = o.measurements.first {
+            out += "validation: \(m.inputBytes) bytes; ratio = input / container, ratio w/ model = input / (container + model + dictionary); "
+                + "speeds: MB/s per CPU-second, one thread (the fastest pass for profile train; medians for experiments)\n"
+        }
+        for (i, r) in o.choice.reasons.enumerated() { out += (i > 0 ? "  " : o.choice.meetsFloors ? "chose " : "warning: ") + r + "\n" }
+        out += String(format: "searched %d candidates in %.1f s\n", o.measurements.count, o.seconds)
+        return out
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import LogLabCodecs
+import LogLabCore
+import LogLabTransforms
+
+/// Speeds a tuned profile must reach, per core: MB (10^6 bytes) of original input per
+/// CPU-second of the measuring thread, compressing (framing, transforms, codec, container)
+/// and restoring (the whole container back to its records).
+public struct SpeedFloors: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var compressMBps: Double
+    public var restoreMBps: Double
+
+    public init(compressMBps: Double = 50, restoreMBps: Double = 200) {
+        self.compressMBps = compressMBps
+        self.restoreMBps = restoreMBps
+    }
+
+    public static let standard = SpeedFloors()
+
+    public var description: String {
+        "compress ≥ \(Speed.format(compressMBps)) and restore ≥ \(Speed.format(restoreMBps)) per core"
+    }
+}
+
+/// Speeds as people write them: `50MB/s`, `200 MiB/s`, `1GB/s`, `500KB/s`, or a bare number
+/// of MB/s. The units are those of `ByteSize` (KB/MB/GB powers of 1000, KiB/MiB/GiB of 1024).
+public enum Speed {
+    public struct ParseError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// MB/s (10^6 bytes a second).
+    public static func parse(_ text: String) throws -> Double {
+        var t = text.trimmingCharacters(in: .whitespaces)
+        let perSecond = t.lowercased().hasSuffix("/s")
+        if perSecond { t = String(t.dropLast(2)).trimmingCharacters(in: .whitespaces) }
+        if let v = Double(t), !perSecond || t.allSatisfy({ $0.isNumber || $0 == "." }) {
+            guard v.isFinite, v >= 0 else { throw ParseError(description: "invalid speed '\(text)': must not be negative") }
+            return v
+        }
+        guard perSecond else {
+            throw ParseError(description: "invalid speed '\(text)': write it like 50MB/s, 200MiB/s or 50 (MB/s)")
+        }
+        do {
+            return Double(try ByteSize.parse(t)) / 1e6
+        } catch {
+            throw ParseError(description: "invalid speed '\(text)': write it like 50MB/s, 200MiB/s or 50 (MB/s)")
+        }
+    }
+
+    public static func format(_ mbps: Double) -> String {
+        mbps == mbps.rounded() && abs(mbps) < 1e12 ? "\(Int(mbps)) MB/s" : String(format: "%.1f MB/s", mbps)
+    }
+}
+
+/// One point of the profile search: everything the profile fixes besides its learned data.
+public struct SearchCandidate: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var transforms: TransformSelection
+    public var framing: Framing
+    public var codec: CodecSpec
+    /// Trained zstd dictionary size in bytes; 0: none.
+    public var dictionarySize: Int
+
+    public init(transforms: TransformSelection, framing: Framing, codec: CodecSpec, dictionarySize: Int) {
+        self.transforms = transforms
+        self.framing = framing
+        self.codec = codec
+        self.dictionarySize = dictionarySize
+    }
+
+    /// `transforms all, block:1024, zstd:6, dict 64 KiB`.
+    public var description: String {
+        "transforms \(transforms), \(framing), \(codec), " + (dictionarySize > 0 ? "dict \(ByteSize.format(dictionarySize))" : "no dict")
+    }
+}
+
+/// What the search knows of a measured candidate (from a `CellResult`, or fixed in tests).
+public struct SearchMeasurement: Sendable, Codable, Equatable {
+    public var candidate: SearchCandidate
+    /// The validation records as JSON Lines.
+    public var inputBytes: Int
+    /// What `loglab compress` writes for them.
+    public var containerBytes: Int
+    /// The transform model and dictionary at the size the profile stores them.
+    public var modelBytes: Int
+    /// Medians, MB of input per CPU-second.
+    public var compressMBps: Double
+    public var restoreMBps: Double
+
+    public init(candidate: SearchCandidate, inputBytes: Int, containerBytes: Int, modelBytes: Int,
+                compressMBps: Double, restoreMBps: Double) {
+        self.candidate = candidate
+        self.inputBytes = inputBytes
+        self.containerBytes = containerBytes
+        self.modelBytes = modelBytes
+        self.compressMBps = compressMBps
+        self.restoreMBps = restoreMBps
+    }
+
+    /// What the objective minimises: the container plus the profile's model and dictionary.
+    public var storedBytes: Int { containerBytes + modelBytes }
+    /// Input / container alone.
+    public var ratio: Double { containerBytes > 0 ? Double(inputBytes) / Double(containerBytes) : 0 }
+    /// Input / (container + model).
+    public var storedRatio: Double { storedBytes > 0 ? Double(inputBytes) / Double(storedBytes) : 0 }
+
+    public func meets(_ floors: SpeedFloors) -> Bool {
+        compressMBps >= floors.compressMBps && restoreMBps >= floors.restoreMBps
+    }
+
+    /// The floors it misses, spelt "restore 150 < 200 MB/s".
+    public func shortfalls(_ floors: SpeedFloors) -> [String] {
+        var out: [String] = []
+        if compressMBps < floors.compressMBps { out.append("compress \(Self.mbps(compressMBps)) < \(Speed.format(floors.compressMBps))") }
+        if restoreMBps < floors.restoreMBps { out.append("restore \(Self.mbps(restoreMBps)) < \(Speed.format(floors.restoreMBps))") }
+        return out
+    }
+
+    /// How near the slower of the two speeds is to its floor (1: exactly on it).
+    func headroom(_ floors: SpeedFloors) -> Double {
+        min(compressMBps / max(floors.compressMBps, 1e-9), restoreMBps / max(floors.restoreMBps, 1e-9))
+    }
+
+    static func mbps(_ v: Double) -> String { String(format: "%.0f", v) }
+}
+
+/// The outcome of the choice: which candidate, whether it meets the floors, and why.
+public struct SearchChoice: Sendable, Equatable {
+    /// Index into the measurements given; nil only when none was given.
+    public var index: Int?
+    public var meetsFloors: Bool
+    public var reasons: [String]
+}
+
+/// The choice rule, a pure function of the measurements and the floors:
+/// - among the candidates meeting both floors, the smallest stored size (container + model
+///   + dictionary); equal sizes go to the one with more speed headroom, then to the one
+///   measured first (so the choice never depends on anything but the list);
+/// - when none meets them, the fastest: the largest headroom (the slower speed over its
+///   floor), equal headroom to the smaller stored size. The profile is still written, with
+///   a warning saying so: a busy machine measures everything slow, and refusing would leave
+///   the user with nothing; the floors are options to lower.
+public enum SearchChooser {
+    public static func choose(_ ms: [SearchMeasurement], floors: SpeedFloors) -> SearchChoice {
+        guard !ms.isEmpty else { return SearchChoice(index: nil, meetsFloors: false, reasons: ["no candidate was measured"]) }
+        let feasible = ms.indices.filter { ms[$0].meets(floors) }
+        func smaller(_ a: Int, _ b: Int) -> Bool {
+            let x = ms[a], y = ms[b]
+            if x.storedBytes != y.storedBytes { return x.storedBytes < y.storedBytes }
+            let hx = x.headroom(floors), hy = y.headroom(floors)
+            return hx != hy ? hx > hy : a < b
+        }
+        func faster(_ a: Int, _ b: Int) -> Bool {
+            let hx = ms[a].headroom(floors), hy = ms[b].headroom(floors)
+            if hx != hy { return hx > hy }
+            return ms[a].storedBytes != ms[b].storedBytes ? ms[a].storedBytes < ms[b].storedBytes : a < b
+        }
+        let smallestOverall = ms.indices.min(by: smaller)!
+        if let best = feasible.min(by: smaller) {
+            let m = ms[best]
+            var reasons = ["\(m.candidate): the smallest stored size, \(m.storedBytes) bytes (container \(m.containerBytes) + model \(m.modelBytes)), "
+                           + "of the \(feasible.count) of \(ms.count) candidates meeting \(floors)"]
+            let ties = feasible.filter { $0 != best && ms[$0].storedBytes == m.storedBytes }
+            if !ties.isEmpty {
+                reasons.append("tied on size with \(ties.map { ms[$0].candidate.description }.joined(separator: "; ")): chose the one with more speed headroom (or measured first)")
+            }
+            if let next = feasible.filter({ $0 != best }).min(by: smaller), ms[next].storedBytes != m.storedBytes {
+                reasons.append("runner-up: \(ms[next].candidate), \(percent(ms[next].storedBytes, m.storedBytes)) larger")
+            }
+            if smallestOverall != best, ms[smallestOverall].storedBytes < m.storedBytes {
+                let s = ms[smallestOverall]
+                let saving = String(format: "%.1f %%", (1 - Double(s.storedBytes) / Double(max(m.storedBytes, 1))) * 100)
+                reasons.append("\(s.candidate) is \(saving) smaller but too slow: \(s.shortfalls(floors).joined(separator: ", "))")
+            }
+            return SearchChoice(index: best, meetsFloors: true, reasons: reasons)
+        }
+        let fastest = ms.indices.min(by: faster)!
+        let m = ms[fastest]
+        return SearchChoice(index: fastest, meetsFloors: false, reasons: [
+            "no candidate meets \(floors); chose the fastest, \(m.candidate) (compress \(SearchMeasurement.mbps(m.compressMBps)), "
+                + "restore \(SearchMeasurement.mbps(m.restoreMBps)) MB/s; \(m.shortfalls(floors).joined(separator: ", "))): "
+                + "lower --min-compress-speed / --min-restore-speed, or measure on a quieter machine",
+        ])
+    }
+
+    /// "12.5 %": how much larger `a` is than `b`.
+    static func percent(_ a: Int, _ b: Int) -> String {
+        String(format: "%.1f %%", b > 0 ? (Double(a) / Double(b) - 1) * 100 : 0)
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import Testing
+import LogLabCodecs
+import LogLabContainer
+import LogLabCore
+import LogLabTransforms
+@testable import LogLabLab
+
+/// The profile search's choice on fixed measurements, its walk through the space (with a
+/// fake measurer), and one real measurement through the bench engine.
+@Suite struct ProfileSearchTests {
+    static func candidate(_ codec: String = "zstd:6", framing: Framing = .block(1024), transforms: TransformSelection = .all,
+                          dict: Int = 0) -> SearchCandidate {
+        SearchCandidate(transforms: transforms, framing: framing, codec: try! CodecSpec(parsing: codec), dictionarySize: dict)
+    }
+
+    static func m(_ c: SearchCandidate, container: Int, model: Int = 0, compress: Double, restore: Double) -> SearchMeasurement {
+        SearchMeasurement(candidate: c, inputBytes: 1_000_000, containerBytes: container, modelBytes: model,
+                          compressMBps: compress, restoreMBps: restore)
+    }
+
+    let floors = SpeedFloors(compressMBps: 50, restoreMBps: 200)
+
+    @Test func choosesTheSmallestStoredSizeMeetingBothFloors() {
+        let ms = [
+            Self.m(Self.candidate("zstd:3"), container: 30_000, compress: 150, restore: 400),
+            Self.m(Self.candidate("zstd:19"), container: 20_000, compress: 5, restore: 400),        // smallest, too slow
+            Self.m(Self.candidate("zstd:9"), container: 24_000, model: 2_000, compress: 80, restore: 390),
+            Self.m(Self.candidate("zstd:6"), container: 25_000, compress: 120, restore: 199.9),      // restore just under
+        ]
+        let c = SearchChooser.choose(ms, floors: floors)
+        #expect(c.index == 2 && c.meetsFloors)
+        #expect(c.reasons[0].contains("26000 bytes (container 24000 + model 2000)") && c.reasons[0].contains("2 of 4"), "\(c.reasons)")
+        #expect(c.reasons.contains { $0.contains("zstd:19") && $0.contains("compress 5 < 50 MB/s") }, "\(c.reasons)")
+        #expect(c.reasons.contains { $0.hasPrefix("runner-up: transforms all, block:1024, zstd:3") }, "\(c.reasons)")
+    }
+
+    @Test func theModelCountsAgainstTheContainer() {
+        // Transforms shrink the container but their model costs more than they save.
+        let ms = [
+            Self.m(Self.candidate(transforms: .all), container: 10_000, model: 9_000, compress: 100, restore: 300),
+            Self.m(Self.candidate(transforms: .none), container: 18_000, compress: 100, restore: 300),
+        ]
+        #expect(SearchChooser.choose(ms, floors: floors).index == 1)
+    }
+
+    @Test func tiesGoToMoreHeadroomThenToTheFirstMeasured() {
+        let a = Self.m(Self.candidate("zstd:3"), container: 20_000, compress: 60, restore: 900)   // headroom 1.2
+        let b = Self.m(Self.candidate("zstd:6"), container: 20_000, compress: 100, restore: 300)  // headroom 1.5
+        #expect(SearchChooser.choose([a, b], floors: floors).index == 1)
+        #expect(SearchChooser.choose([b, a], floors: floors).index == 0)
+        let tie = SearchChooser.choose([b, b], floors: floors)
+        #expect(tie.index == 0 && tie.reasons.contains { $0.hasPrefix("tied on size") }, "\(tie.reasons)")
+    }
+
+    @Test func noneMeetingTheFloorsChoosesTheFastestAndSaysSo() {
+        let ms = [
+            Self.m(Self.candidate("zstd:19"), container: 10_000, compress: 5, restore: 150),    // headroom 0.1
+            Self.m(Self.candidate("zstd:3"), container: 30_000, compress: 45, restore: 190),    // headroom 0.9
+            Self.m(Self.candidate("zstd:6"), container: 25_000, compress: 40, restore: 400),    // headroom 0.8
+        ]
+        let c = SearchChooser.choose(ms, floors: floors)
+        #expect(c.index == 1 && !c.meetsFloors)
+        #expect(c.reasons.count == 1 && c.reasons[0].hasPrefix("no candidate meets") && c.reasons[0].contains("compress 45 < 50 MB/s"), "\(c.reasons)")
+        // Equal headroom: the smaller one.
+        let d = SearchChooser.choose([Self.m(Self.candidate("zstd:3"), container: 30_000, compress: 25, restore: 100),
+                                      Self.m(Self.candidate("zstd:6"), container: 20_000, compress: 25, restore: 100)], floors: floors)
+        #expect(d.index == 1 && !d.meetsFloors)
+        #expect(SearchChooser.choose([], floors: floors).index == nil)
+    }
+
+    @Test func speedsParseWithUnits() throws {
+        #expect(try Speed.parse("50MB/s") == 50)
+        #expect(try Speed.parse(" 200 MB/s ") == 200)
+        #expect(try Speed.parse("1GB/s") == 1000)
+        #expect(try Speed.parse("1MiB/s") == 1.048576)
+        #expect(try Speed.parse("75") == 75)
+        #expect(try Speed.parse("0.5") == 0.5)
+        for bad in ["fast", "-5", "50MB", "50 parsecs/s", "", "inf"] {
+            #expect(throws: Speed.ParseError.self, "\(bad)") { try Speed.parse(bad) }
+        }
+    }
+
+    @Test func theValidationSplitHoldsOutTheLastFifth() {
+        var b = RecordBatch()
+        for i in 0..<100 { b.append(Array("{\"n\":\(i)}".utf8)) }
+        let (learn, validate) = ProfileSearch.split(b)
+        #expect(learn.count == 80 && validate.count == 20)
+        #expect(Array(validate[0]) == Array("{\"n\":80}".utf8))
+        let one = RecordBatch(lines: Array("{}\n".utf8))
+        #expect(ProfileSearch.split(one).learn.count == 1 && ProfileSearch.split(one).validate.count == 1)
+        var two = RecordBatch()
+        two.append(Array("a".utf8)); two.append(Array("b".utf8))
+        #expect(ProfileSearch.split(two).learn.count == 1 && ProfileSearch.split(two).validate.count == 1)
+    }
+
+    /// A fake world: higher zstd levels are smaller and slower; transforms and dictionaries help.
+    static func fake(_ c: SearchCandidate) -> SearchMeasurement {
+        var size = 100_000.0
+        var compress = 200.0
+        if c.transforms == .all { size *= 0.5 }
+        switch c.framing {
+        case .record: size *= 4
+        case .block(let n): size *= n >= 4096 ? 0.9 : n >= 1024 ? 1 : 1.2
+        case .file: size *= 0.85
+        }
+        if c.codec.family == .zstd {
+            size *= 1 - Double(c.codec.level) * 0.02
+            compress = 300 / Double(c.codec.level)
+        } else {
+            size *= 0.95
+            compress = 20
+        }
+        return m(c, container: Int(size), model: c.dictionarySize, compress: compress, restore: 500)
+    }
+
+    @Test func theDescentFindsTheSmallestFeasibleAndPrunesSlowLevels() {
+        var visited: [SearchCandidate] = []
+        let o = ProfileSearch.run(space: .standard, floors: floors, measure: { c in visited.append(c); return Self.fake(c) })
+        let chosen = o.chosen!.candidate
+        // zstd:6 compresses at 50 MB/s (on the floor); zstd:9 at 33 misses it, so 12 and 19 are never measured.
+        #expect(chosen == Self.candidate("zstd:6", framing: .block(4096)), "\(chosen)")
+        #expect(!visited.contains { $0.codec.level >= 12 && $0.codec.family == .zstd })
+        #expect(o.skipped.contains { $0.candidate.codec.description == "zstd:12" && $0.reason.contains("below 50 MB/s") })
+        #expect(o.skipped.contains { $0.candidate.codec.description == "brotli:9" })
+        #expect(Set(visited).count == visited.count, "a candidate was measured twice")
+        #expect(visited.count == o.measurements.count && visited.count <= 14)
+        let text = ProfileSearch.render(o)
+        #expect(text.contains("container B") && text.contains("meets floors") && text.contains("chose transforms all, block:4096, zstd:6"), "\(text)")
+    }
+
+    @Test func fixedDimensionsAreNeverVaried() {
+        var visited: [SearchCandidate] = []
+        let space = SearchSpace.standard.fixing(framing: .record, codec: try! CodecSpec(parsing: "zstd:3"))
+        let o = ProfileSearch.run(space: space, floors: floors, measure: { c in visited.append(c); return Self.fake(c) })
+        #expect(!visited.isEmpty && visited.allSatisfy { $0.framing == .record && $0.codec.description == "zstd:3" })
+        // Only transforms and dictionary sizes vary: 2 + 3 new.
+        #expect(Set(visited.map(\.transforms)).count == 2 && Set(visited.map(\.dictionarySize)).count == 4)
+        #expect(o.chosen?.candidate.framing == .record)
+        // A non-zstd codec fixes the dictionary to none.
+        let brotli = SearchSpace.standard.fixing(codec: try! CodecSpec(parsing: "brotli:5"))
+        #expect(brotli.dictionarySizes == [0])
+        visited = []
+        _ = ProfileSearch.run(space: brotli, floors: SpeedFloors(compressMBps: 1, restoreMBps: 1), measure: { c in visited.append(c); return Self.fake(c) })
+        #expect(visited.allSatisfy { $0.codec.family == .brotli && $0.dictionarySize == 0 })
+        #expect(SearchSpace.standard.fixing(transforms: TransformSelection.none, framing: .file, codec: try! CodecSpec(parsing: "zstd:3"), dictionarySize: 0).isFixed)
+    }
+
+    @Test func aFailingMeasurementIsSkippedWithItsReason() {
+        let o = ProfileSearch.run(space: .standard, floors: floors, measure: { c in
+            if c.dictionarySize > 0 { throw BenchError("too few samples") }
+            return Self.fake(c)
+        })
+        #expect(o.chosen != nil)
+        #expect(o.skipped.contains { $0.candidate.dictionarySize > 0 && $0.reason.contains("too few samples") })
+    }
+
+    @Test func theBenchMeasurerMeasuresARealCandidate() throws {
+        var b = RecordBatch()
+        for i in 0..<600 {
+            b.append(Array("{\"timestamp\":\"2021-12-26T10:\(String(format: "%02d", i / 60 % 60)):\(String(format: "%02d", i % 60))Z\",\"user\":\"u\(i % 17)\",\"n\":\(i),\"msg\":\"request \(i % 9) done\"}".utf8))
+        }
+        let (learn, validate) = ProfileSearch.split(b)
+        let measurer = ProfileSearch.BenchMeasurer(learn: learn, validate: validate, trials: 1, warmup: 0, timestampField: "timestamp")
+        let m = try measurer.measure(Self.candidate("zstd:3", framing: .block(64)))
+        #expect(m.inputBytes == validate.totalBytes + validate.count)
+        #expect(m.containerBytes > 0 && m.ratio > 1 && m.modelBytes > 0, "model: \(m.modelBytes)")
+        #expect(m.compressMBps > 0 && m.restoreMBps > 0)
+        // Without transforms, a dictionary for one-record frames: its bytes count as model.
+        let d = try measurer.measure(Self.candidate("zstd:3", framing: .record, transforms: TransformSelection.none, dict: 4096))
+        #expect(d.modelBytes > 1000 && d.modelBytes <= 4096 && d.ratio > 1, "dictionary: \(d.modelBytes)")
+    }
+
+    // MARK: the spec option
+
+    @Test func searchAutoIsASpecOption() throws {
+        let base = """
+        datasets: [{name: sdk, generate: {records: 400, seed: 9}}]
+        codecs: [zstd:1]
+        search: auto
+        """
+        let spec = try SpecLoader.parse(base, file: "s.yaml")
+        #expect(spec.search == .auto && spec.dictionaryCounted == .always)
+        #expect(spec.objective.constraints.map(\.description) == ["compress_cpu_mbps ≥ 50", "restore_cpu_mbps ≥ 200"])
+        #expect(spec.searchFloors == .standard)
+        #expect(GridExpansion.describe(spec).contains("search: auto"))
+        let own = try SpecLoader.parse(base + "\nobjective: {constraints: [\"restore_mbps >= 100\"]}", file: "s.yaml")
+        #expect(own.searchFloors == SpeedFloors(compressMBps: 50, restoreMBps: 100))
+        #expect(own.objective.constraints.count == 2)
+        #expect(try SpecLoader.parse(base.replacingOccurrences(of: "auto", with: "grid"), file: "s.yaml").search == nil)
+        #expect(try SpecLoader.parse("datasets: [{name: a, generate: {records: 10}}]\ncodecs: [zstd:1]", file: "s.yaml").search == nil)
+        #expect { try SpecLoader.parse(base.replacingOccurrences(of: "auto", with: "sideways"), file: "s.yaml") } throws: { e in
+            "\(e)".contains("search must be grid") && "\(e)".contains("s.yaml:3")
+        }
+    }
+
+    @Test func searchAutoMeasuresTheCellsTheSearchVisits() throws {
+        let dir = try temporaryDirectory()
+        let spec = try SpecLoader.parse("""
+        datasets: [{name: sdk, generate: {records: 400, seed: 9}, split: {train: 0.5}}]
+        framings: ["block:16", "block:64", file]
+        transforms: [none, all]
+        codecs: [zstd:1, zstd:3]
+        search: auto
+        objective: {constraints: ["compress_cpu_mbps >= 0", "restore_cpu_mbps >= 0"]}
+        trials: 1
+        warmup: 0
+        """, file: "auto.yaml")
+        func run() throws -> ExperimentOutcome {
+            try ExperimentRunner(spec: spec, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
+                                 options: RunOptions(outDirectory: dir, cacheDirectory: dir + "/cache")).run()
+        }
+        let o = try run()
+        #expect(o.succeeded, "\(o.failures.map(\.message))")
+        // Of 12 grid cells: transforms (2), framing (+2), codec (+1).
+        #expect(o.cells.count == 5 && o.records.count == 5, "\(o.cells.map(\.key))")
+        #expect(Set(o.cells.map(\.key)).count == 5)
+        let smallest = o.records.map(\.result.storedBytes).min()
+        let winner = ExperimentAnalysis(outcome: o).selections.first?.winner
+        #expect(winner != nil && winner?.result.storedBytes == smallest)
+        // The model is counted, as the search counts it.
+        #expect(o.records.allSatisfy { $0.result.sideDataCounted })
+        // Run again: every visited cell comes from the journal.
+        let again = try run()
+        #expect(again.measuredNow == 0 && again.cells.map(\.key) == o.cells.map(\.key))
+    }
+}
