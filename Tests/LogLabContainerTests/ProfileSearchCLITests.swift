@@ -54,7 +54,7 @@ struct ProfileSearchCLITests {
         let input = SdkSamples.jsonl(records: 300, seed: 6)
         let test = dir.file("test.jsonl", input)
         let profile = dir.path + "/auto.llp"
-        let p = try CLI.run(["profile", "train", "--train", train, "-o", profile, "--codec", "zstd:3",
+        let p = try CLI.run(["profile", "train", "--train", train, "-o", profile, "--search", "--codec", "zstd:3",
                              "--min-compress-speed", "0.5", "--min-restore-speed", "0.5"])
         #expect(p.status == 0, "\(p.stderr)")
         // The table goes to standard error, the written profile to standard output.
@@ -71,8 +71,8 @@ struct ProfileSearchCLITests {
         let r = try CLI.run(["restore", "--profile", profile, "-i", llc, "-o", back])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Files.read(back) == input)
-        // --no-search: the fixed defaults, no table.
-        let n = try CLI.run(["profile", "train", "--train", train, "-o", dir.path + "/fixed.llp", "--no-search"])
+        // Without --search: the fixed defaults, no table.
+        let n = try CLI.run(["profile", "train", "--train", train, "-o", dir.path + "/fixed.llp"])
         #expect(n.status == 0 && !n.stderr.contains("container B") && text(n).contains("zstd:6, block:1024, transforms all"), "\(text(n)) \(n.stderr)")
     }
 }
