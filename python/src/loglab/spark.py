@@ -11,7 +11,8 @@ Read options: ``profile`` (required); ``columns``: comma-separated field paths, 
 ``alias=path`` (without it, the column is the exact record ``value``, binary); ``value``:
 ``true`` to add ``value`` next to typed columns; ``from`` / ``to``: time range [from, to) of
 the time field; ``dt`` / ``hour``: comma-separated partitions to read; ``framesPerPartition``
-(default 64): large containers are split into Spark partitions of that many frames.
+(default 64): each Spark partition reads about that many frames (large containers are split,
+small parts grouped).
 Every row also has ``dt`` (string) and ``hour`` (int) from the part's folder (null when the
 source is not a partitioned folder).
 
@@ -120,14 +121,13 @@ class _Read:
 
 
 class LogLabPartition(InputPartition):
-    """A group of frames of one container."""
+    """Frames of one container, or of several small ones: each piece is (path, frames, dt,
+    hour). Hourly parts at real densities hold a few frames each, and a Spark task per part
+    costs far more than decoding it, so small parts share a task."""
 
-    def __init__(self, path: str, frames: List[int], dt: Optional[str], hour: Optional[int]) -> None:
-        super().__init__((path, tuple(frames)))
-        self.path = path
-        self.frames = frames
-        self.dt = dt
-        self.hour = hour
+    def __init__(self, pieces: List[Tuple[str, List[int], Optional[str], Optional[int]]]) -> None:
+        super().__init__(tuple((path, tuple(frames)) for path, frames, _, _ in pieces))
+        self.pieces = pieces
 
 
 def _spark_type(t: pa.DataType) -> DataType:
@@ -233,19 +233,26 @@ class LogLabReader(DataSourceReader):
     def partitions(self) -> List[InputPartition]:
         out: List[InputPartition] = []
         step = self.opts.frames_per_partition
+        group: List[Tuple[str, List[int], Optional[str], Optional[int]]] = []
+        grouped = 0
         for p in self.opts.parts():
             with open_container(p.path, _profile(self.opts.profile)) as c:
                 frames = c.frames_between(None if not self.opts.filtered else self.opts.lo,
                                           None if not self.opts.filtered else self.opts.hi)
             for k in range(0, len(frames), step):
-                out.append(LogLabPartition(p.path, frames[k:k + step], p.dt, p.hour))
-        return out or [LogLabPartition("", [], None, None)]
+                group.append((p.path, frames[k:k + step], p.dt, p.hour))
+                grouped += len(frames[k:k + step])
+                if grouped >= step:
+                    out.append(LogLabPartition(group))
+                    group, grouped = [], 0
+        if group:
+            out.append(LogLabPartition(group))
+        return out or [LogLabPartition([])]
 
     def read(self, partition: LogLabPartition) -> Iterator[pa.RecordBatch]:
-        if not partition.path:
-            return
-        for b in _batches(self.opts, partition.path, partition.frames, partition.dt, partition.hour):
-            yield _arrow.conform(b.select(self.target.names), self.target)
+        for path, frames, dt, hour in partition.pieces:
+            for b in _batches(self.opts, path, frames, dt, hour):
+                yield _arrow.conform(b.select(self.target.names), self.target)
 
 
 @dataclass
