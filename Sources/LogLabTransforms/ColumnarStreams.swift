@@ -222,31 +222,8 @@ public final class ColumnarFrameReader {
     private func columns(_ buf: UnsafeBufferPointer<UInt8>, _ recordCount: Int, _ decoder: ColumnarDecoder,
                          _ st: FieldCoderState, _ model: FieldModel) throws -> Bool {
         // The directory, checked as the restore checks it.
-        let base = buf.baseAddress!
-        var dir = Cursor(base, 1, buf.count)
-        _ = try dir.varint()
-        let n = try dir.count(limit: dir.remaining)
-        var entries: [(Int, Int)] = []
-        var maxId = 2
-        for _ in 0..<n {
-            let id = try dir.count(limit: 3 + st.capacity - 1)
-            let len = try dir.count(limit: buf.count)
-            entries.append((id, len))
-            maxId = Swift.max(maxId, id)
-        }
-        let streamCount = maxId + 1
-        let cursors = UnsafeMutablePointer<Cursor>.allocate(capacity: streamCount + 1)
+        let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1)
         defer { cursors.deallocate() }
-        cursors.initialize(repeating: Cursor(base, 0, 0), count: streamCount + 1)
-        var pos = dir.pos
-        var seen = Set<Int>()
-        for (id, len) in entries {
-            guard seen.insert(id).inserted else { throw TransformError.corruptFrame("stream \(id) listed twice") }
-            guard len <= buf.count - pos else { throw TransformError.corruptFrame("stream \(id) runs past the frame") }
-            cursors[id] = Cursor(base, pos, pos + len)
-            pos += len
-        }
-        guard pos == buf.count else { throw TransformError.corruptFrame("\(buf.count - pos) bytes after the last stream") }
         let empty = cursors + streamCount   // columns without a stream read from an empty one
 
         // Headers first (their own stream): which shapes occur, literal shapes added in order.

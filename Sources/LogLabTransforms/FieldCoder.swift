@@ -732,39 +732,16 @@ struct FieldDecoder {
         try bytes.withUnsafeBufferPointer { buf in
             let base = buf.baseAddress!
             let rows = kind == .rows
-            var streamCount = 1
-            var entries: [(Int, Int)] = []
-            var dirEnd = 1
-            if !rows {
-                var dir = Cursor(base, 1, buf.count)
-                _ = try dir.varint()
-                let n = try dir.count(limit: dir.remaining)
-                var maxId = 2
-                for _ in 0..<n {
-                    let id = try dir.count(limit: 3 + st.capacity - 1)
-                    let len = try dir.count(limit: buf.count)
-                    entries.append((id, len))
-                    maxId = Swift.max(maxId, id)
-                }
-                streamCount = maxId + 1
-                dirEnd = dir.pos
-            }
-            let cursors = UnsafeMutablePointer<Cursor>.allocate(capacity: streamCount)
-            defer { cursors.deallocate() }
-            cursors.initialize(repeating: Cursor(base, 0, 0), count: streamCount)
+            let streamCount: Int
+            let cursors: UnsafeMutablePointer<Cursor>
             if rows {
-                cursors[0] = Cursor(base, 1, buf.count)
+                streamCount = 1
+                cursors = .allocate(capacity: 1)
+                cursors.initialize(to: Cursor(base, 1, buf.count))
             } else {
-                var pos = dirEnd
-                var seen = Set<Int>()
-                for (id, len) in entries {
-                    guard seen.insert(id).inserted else { throw TransformError.corruptFrame("stream \(id) listed twice") }
-                    guard len <= buf.count - pos else { throw TransformError.corruptFrame("stream \(id) runs past the frame") }
-                    cursors[id] = Cursor(base, pos, pos + len)
-                    pos += len
-                }
-                guard pos == buf.count else { throw TransformError.corruptFrame("\(buf.count - pos) bytes after the last stream") }
+                (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1)
             }
+            defer { cursors.deallocate() }
             var empty = Cursor(base, 0, 0)
             let main = cursors
             let shapeCursor = rows ? cursors : cursors + 1
@@ -847,5 +824,46 @@ struct FieldDecoder {
         if declared >= 0 && declared != emitted {
             throw TransformError.corruptFrame("restored \(emitted) bytes, the frame states \(declared)")
         }
+    }
+}
+
+/// The `columns` layout's stream directory (`varint originalSize, varint count, (varint id,
+/// varint length) × count`, then the streams back to back), read and checked in one place for
+/// the restore and the columnar reader.
+enum ColumnStreams {
+    /// A cursor per stream id (ids without a stream: empty ones), `spare` more empty cursors
+    /// after them; the caller deallocates. `count` is the number of ids (at least 3).
+    static func open(_ buf: UnsafeBufferPointer<UInt8>, maxID: Int, spare: Int = 0) throws
+        -> (cursors: UnsafeMutablePointer<Cursor>, count: Int) {
+        let base = buf.baseAddress!
+        var dir = Cursor(base, 1, buf.count)
+        _ = try dir.varint()
+        let n = try dir.count(limit: dir.remaining)
+        var entries: [(Int, Int)] = []
+        var maxId = 2
+        for _ in 0..<n {
+            let id = try dir.count(limit: maxID)
+            let len = try dir.count(limit: buf.count)
+            entries.append((id, len))
+            maxId = Swift.max(maxId, id)
+        }
+        let count = maxId + 1
+        let cursors = UnsafeMutablePointer<Cursor>.allocate(capacity: count + spare)
+        cursors.initialize(repeating: Cursor(base, 0, 0), count: count + spare)
+        do {
+            var pos = dir.pos
+            var seen = Set<Int>()
+            for (id, len) in entries {
+                guard seen.insert(id).inserted else { throw TransformError.corruptFrame("stream \(id) listed twice") }
+                guard len <= buf.count - pos else { throw TransformError.corruptFrame("stream \(id) runs past the frame") }
+                cursors[id] = Cursor(base, pos, pos + len)
+                pos += len
+            }
+            guard pos == buf.count else { throw TransformError.corruptFrame("\(buf.count - pos) bytes after the last stream") }
+        } catch {
+            cursors.deallocate()
+            throw error
+        }
+        return (cursors, count)
     }
 }
