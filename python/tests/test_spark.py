@@ -103,3 +103,22 @@ def test_failed_task_leaves_nothing(spark, work, sdk_profile_path, lines):
         df.write.format("loglab").option("profile", str(sdk_profile_path)).mode("append").save(str(out))
     leftovers = [os.path.join(d, f) for d, _, fs in os.walk(out) for f in fs] if out.exists() else []
     assert leftovers == []
+
+
+@pytest.mark.parametrize("per", [1, 2, 3, 7, 1000])
+def test_spark_partitions_cover_every_frame_once_in_even_groups(cli_parts, sdk_profile_path, per):
+    """The planner cuts the selected frames into ceil(total / framesPerPartition) groups whose
+    sizes differ by at most one frame, in order, each frame exactly once."""
+    from loglab.spark import LogLabReader, _Read
+    from pyspark.sql.types import BinaryType, StructField, StructType
+    opts = _Read.parse({"profile": str(sdk_profile_path), "path": str(cli_parts), "framesPerPartition": str(per)})
+    expected = []
+    for p in opts.parts():
+        with loglab.open(p.path, profile=str(sdk_profile_path)) as c:
+            expected += [(p.path, f) for f in c.frames_between(None, None)]
+    got = LogLabReader(opts, StructType([StructField("value", BinaryType())])).partitions()
+    sizes = [sum(len(frames) for _, frames, _, _ in g.pieces) for g in got]
+    assert len(got) == -(-len(expected) // per)
+    assert max(sizes) - min(sizes) <= 1 and max(sizes) <= per
+    assert [(path, f) for g in got for path, frames, _, _ in g.pieces for f in frames] == expected
+    assert all(frames for g in got for _, frames, _, _ in g.pieces)   # no empty piece

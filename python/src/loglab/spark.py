@@ -226,33 +226,59 @@ class LogLabDataSource(DataSource):
 
 
 class LogLabReader(DataSourceReader):
+    batch_rows = 16384
+
     def __init__(self, opts: _Read, schema: StructType) -> None:
         self.opts = opts
         self.target = _arrow_schema(schema)
 
     def partitions(self) -> List[InputPartition]:
-        out: List[InputPartition] = []
-        step = self.opts.frames_per_partition
-        group: List[Tuple[str, List[int], Optional[str], Optional[int]]] = []
-        grouped = 0
+        # Every selected frame, in order, then cut into ceil(total / framesPerPartition) groups
+        # of equal size, so the tasks finish together (uneven groups leave a core idle while
+        # the last, small one runs).
+        pieces: List[Tuple[str, List[int], Optional[str], Optional[int]]] = []
         for p in self.opts.parts():
             with open_container(p.path, _profile(self.opts.profile)) as c:
                 frames = c.frames_between(None if not self.opts.filtered else self.opts.lo,
                                           None if not self.opts.filtered else self.opts.hi)
-            for k in range(0, len(frames), step):
-                group.append((p.path, frames[k:k + step], p.dt, p.hour))
-                grouped += len(frames[k:k + step])
-                if grouped >= step:
+            if frames:
+                pieces.append((p.path, frames, p.dt, p.hour))
+        total = sum(len(f) for _, f, _, _ in pieces)
+        if total == 0:
+            return [LogLabPartition([])]
+        groups = -(-total // self.opts.frames_per_partition)
+        out: List[InputPartition] = []
+        group: List[Tuple[str, List[int], Optional[str], Optional[int]]] = []
+        taken = 0   # frames assigned so far, over all groups
+        for path, frames, dt, hour in pieces:
+            k = 0
+            while k < len(frames):
+                bound = -(-(len(out) + 1) * total // groups)   # frames up to the end of this group
+                n = min(len(frames) - k, bound - taken)
+                group.append((path, frames[k:k + n], dt, hour))
+                k += n
+                taken += n
+                if taken >= bound:
                     out.append(LogLabPartition(group))
-                    group, grouped = [], 0
+                    group = []
         if group:
             out.append(LogLabPartition(group))
-        return out or [LogLabPartition([])]
+        return out
 
     def read(self, partition: LogLabPartition) -> Iterator[pa.RecordBatch]:
+        # Small parts give small batches; each batch costs a round trip through Arrow to the
+        # JVM, so they are merged up to batch_rows.
+        pending: List[pa.RecordBatch] = []
+        rows = 0
         for path, frames, dt, hour in partition.pieces:
             for b in _batches(self.opts, path, frames, dt, hour):
-                yield _arrow.conform(b.select(self.target.names), self.target)
+                pending.append(_arrow.conform(b.select(self.target.names), self.target))
+                rows += b.num_rows
+                if rows >= self.batch_rows:
+                    yield pa.concat_batches(pending)
+                    pending, rows = [], 0
+        if pending:
+            yield pa.concat_batches(pending)
 
 
 @dataclass
