@@ -48,7 +48,8 @@ final class FieldCoderState {
     let scratch3 = OutStream(capacity: 1024)
     let payload = OutStream(capacity: 256)
     let uuidBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
-    let dateCache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
+    /// One per column (stamps of different columns fall on different days).
+    let dateCache: UnsafeMutablePointer<ISOTimestamp.DateCache>
     /// `expand`'s per-reference lengths and offsets (no allocation per value).
     let refLens: UnsafeMutablePointer<Int>
     let refOffs: UnsafeMutablePointer<Int>
@@ -66,7 +67,8 @@ final class FieldCoderState {
         lookups = model.columns.map { $0.lookup.map(LookupRT.init) }
         vocabRefs = .allocate(capacity: max(vocabs.count, 1))
         for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
-        dateCache.initialize(to: ISOTimestamp.DateCache())
+        dateCache = .allocate(capacity: capacity)
+        dateCache.initialize(repeating: ISOTimestamp.DateCache(), count: capacity)
         refs = model.columns.map(\.refs)
         let maxRefs = max(1, refs.map(\.count).max() ?? 1)
         refLens = .allocate(capacity: maxRefs); refOffs = .allocate(capacity: maxRefs)
@@ -267,7 +269,7 @@ final class FieldCoderState {
             var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
             if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
             let code = fmt.code
-            let z = zigzag(v &- CivilDate.floorDiv(baseNs, unit))
+            let z = zigzag(v &- ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction))
             if code == col.pointee.prevFormat && z < (1 << 63) {
                 out.varint(z << 1)
             } else {
@@ -342,14 +344,15 @@ final class FieldCoderState {
                 code = Int(tag - 1)
                 d = unzigzag(try inp.varint())
             }
-            guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+            let cache = dateCache + (col - cols)
+            guard let fmt = cache.pointee.format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
             let unit = ISOTimestamp.pow10[9 - fmt.fraction]
             var baseNs = col.pointee.prevValue
             let s = Int(col.pointee.embeddedSource)
             if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
-            let v = d &+ CivilDate.floorDiv(baseNs, unit)
+            let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
             guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-            ISOTimestamp.renderContent(v, fmt, into: out, cache: dateCache)
+            ISOTimestamp.renderContent(v, fmt, into: out, cache: cache)
             col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
         }
     }
@@ -435,9 +438,11 @@ final class FieldCoderState {
             if col.pointee.hasVocab {
                 let code = try inp.varint()
                 if code > 0 {
-                    let vocab = vocabRefs[c]!.takeUnretainedValue()
-                    guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                    let (kp, kn) = vocab.key(Int(code - 1))
+                    // Guaranteed, not taken: `vocabs` keeps it alive, and a retain per value shows.
+                    let (kp, kn) = try vocabRefs[c]!._withUnsafeGuaranteedRef { v in
+                        guard code <= UInt64(v.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                        return v.key(Int(code - 1))
+                    }
                     target.put(kp, kn)
                     break decode
                 }
@@ -488,14 +493,15 @@ final class FieldCoderState {
                     code = Int(tag - 1)
                     d = unzigzag(try inp.varint())
                 }
-                guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+                let cache = dateCache + c
+                guard let fmt = cache.pointee.format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
                 let unit = ISOTimestamp.pow10[9 - fmt.fraction]
                 var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
-                let v = d &+ CivilDate.floorDiv(baseNs, unit)
+                let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
                 guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
                 target.put(0x22)
-                ISOTimestamp.renderContent(v, fmt, into: target, cache: dateCache)
+                ISOTimestamp.renderContent(v, fmt, into: target, cache: cache)
                 target.put(0x22)
                 let ns = v &* unit
                 col.pointee.prevValue = ns; col.pointee.prevFormat = code

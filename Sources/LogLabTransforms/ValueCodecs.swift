@@ -106,43 +106,58 @@ enum DecimalText {
     static func render(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
         let quoted = format & quotedFlag != 0
         let frac = format & 31
-        let long = format & longFlag != 0
+        if format & longFlag != 0 {
+            renderLong(m, format: format, head: head, headCount: headCount, into: out)
+            return
+        }
+        // Written in place, right to left: `digits` digits (at least frac + 1), a dot before
+        // the last `frac`. At most 2 quotes + sign + 20 digits + dot.
+        out.reserve(24)
+        let b = out.base + out.count
+        var k = 0
+        if quoted { b[k] = 0x22; k += 1 }
+        if m < 0 { b[k] = 0x2D; k += 1 }
+        var mag = m.magnitude
+        var digits = 1
+        var t = mag
+        while t >= 10 { t /= 10; digits += 1 }
+        if digits < frac + 1 { digits = frac + 1 }
+        let end = k + digits + (frac > 0 ? 1 : 0)
+        var j = end - 1
+        for w in 0..<digits {
+            if w == frac && frac > 0 { b[j] = 0x2E; j -= 1 }
+            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
+            mag /= 10
+            j -= 1
+        }
+        k = end
+        if quoted { b[k] = 0x22; k += 1 }
+        out.h.pointee.count += k
+    }
+
+    /// Long numbers: the head digits, then the 18 tail digits of `m`.
+    static func renderLong(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
+        let quoted = format & quotedFlag != 0
+        let frac = format & 31
         out.reserve(30 + frac + headCount)
         if quoted { out.put(0x22) }
         var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &buf) { raw in
             let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var k = 0
-            if long {
-                if format & negativeLongFlag != 0 { out.put(0x2D) }
-                var mag = m.magnitude
-                while k < tailDigits { d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; k += 1 }
-                // digits: head then the 18 tail digits; the dot sits before the last `frac`.
-                let total = headCount + tailDigits
-                for h in 0..<headCount {
-                    if total - h == frac { out.put(0x2E) }
-                    out.put(head[h])
-                }
-                var j = tailDigits - 1
-                while j >= 0 {
-                    if j == frac - 1 { out.put(0x2E) }
-                    out.put(d[j]); j -= 1
-                }
-            } else {
-                if m < 0 { out.put(0x2D) }
-                var mag = m.magnitude
-                repeat {
-                    d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
-                    mag /= 10
-                    k += 1
-                } while mag > 0
-                while k < frac + 1 { d[k] = 0x30; k += 1 }
-                var j = k - 1
-                while j >= 0 {
-                    if j == frac - 1 { out.put(0x2E) }
-                    out.put(d[j])
-                    j -= 1
-                }
+            if format & negativeLongFlag != 0 { out.put(0x2D) }
+            var mag = m.magnitude
+            while k < tailDigits { d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; k += 1 }
+            // digits: head then the 18 tail digits; the dot sits before the last `frac`.
+            let total = headCount + tailDigits
+            for h in 0..<headCount {
+                if total - h == frac { out.put(0x2E) }
+                out.put(head[h])
+            }
+            var j = tailDigits - 1
+            while j >= 0 {
+                if j == frac - 1 { out.put(0x2E) }
+                out.put(d[j]); j -= 1
             }
         }
         if quoted { out.put(0x22) }
@@ -261,17 +276,45 @@ enum ISOTimestamp {
         return (instant * pow10[fd] + frac, fmt, i)
     }
 
-    /// The last rendered day's `YYYY-MM-DD`, so stamps of one day skip the calendar maths.
+    /// Floor division by 10^k (k in 0...9) with a constant divisor per case: a multiply,
+    /// not the `idiv` a divisor read from a table costs.
+    @inline(__always)
+    static func floorDivPow10(_ a: Int64, _ k: Int) -> Int64 {
+        switch k {
+        case 0: return a
+        case 1: return CivilDate.floorDiv(a, 10)
+        case 2: return CivilDate.floorDiv(a, 100)
+        case 3: return CivilDate.floorDiv(a, 1_000)
+        case 4: return CivilDate.floorDiv(a, 10_000)
+        case 5: return CivilDate.floorDiv(a, 100_000)
+        case 6: return CivilDate.floorDiv(a, 1_000_000)
+        case 7: return CivilDate.floorDiv(a, 10_000_000)
+        case 8: return CivilDate.floorDiv(a, 100_000_000)
+        default: return CivilDate.floorDiv(a, pow10[k])
+        }
+    }
+
+    /// Per column: the last rendered day's `YYYY-MM-DD`, so stamps of one day skip the
+    /// calendar maths, and the last format code decoded (`Format(code:)` divides four times).
     struct DateCache {
         var days: Int64 = .min
         var text: (UInt64, UInt64) = (0, 0)
+        var code: Int = -1
+        var format = Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
+
+        /// The format of `code`, nil when no format has it.
+        @inline(__always) mutating func format(code c: Int) -> Format? {
+            if c == code { return format }
+            guard let f = Format(code: c) else { return nil }
+            code = c; format = f
+            return f
+        }
     }
 
     /// Renders without quotes.
     static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil) {
-        let p = pow10[fmt.fraction]
-        let instant = CivilDate.floorDiv(value, p)
-        let frac = value - instant * p
+        let instant = floorDivPow10(value, fmt.fraction)
+        let frac = value - instant * pow10[fmt.fraction]
         let local = instant + fmt.signedOffsetSeconds
         let days = CivilDate.floorDiv(local, 86_400)
         let sod = local - days * 86_400
