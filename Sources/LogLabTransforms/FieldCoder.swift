@@ -224,8 +224,8 @@ final class FieldCoderState {
             extractEmbedded(col, tp, tn, gen: gen)
             tp = UnsafePointer(scratch3.base); tn = scratch3.count
         }
-        if col.pointee.hasVocab, let vocab = vocabs[c] {
-            let id = vocab.find(tp, tn)
+        if col.pointee.hasVocab, let vocab = vocabRefs[c] {
+            let id = vocab._withUnsafeGuaranteedRef { $0.find(tp, tn) }
             if id >= 0 {
                 out.varint(id + 1)
                 if embedded { out.put(payload.base, payload.count) }
@@ -593,6 +593,8 @@ struct FieldEncoder {
         let st = self.st
         let splitter = self.splitter
         let stats = collectStats
+        let unretained = streams.map { Unmanaged.passUnretained($0) }
+        let mainRef = Unmanaged.passUnretained(main)
         records.bytes.withUnsafeBufferPointer { all in
             let base = all.baseAddress ?? UnsafePointer(bitPattern: 8)!
             records.offsets.withUnsafeBufferPointer { offsets in
@@ -633,14 +635,18 @@ struct FieldEncoder {
                             let slot = Int(order[k])
                             let c = Int(slotColumn[slot])
                             let s = Int(vs[slot]), e = Int(ve[slot])
-                            let o = rows ? main : streams[3 + c]
-                            if stats {
-                                let before = o.count
-                                let esc = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
-                                colValues[c] += 1; colIn[c] += e - s; colOut[c] += o.count - before
-                                if esc { colEscapes[c] += 1 }
-                            } else {
-                                _ = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
+                            // Guaranteed by `streams`: loading the class reference from the
+                            // array costs a retain and a release per value otherwise.
+                            let ref = rows ? mainRef : unretained[3 + c]
+                            ref._withUnsafeGuaranteedRef { o in
+                                if stats {
+                                    let before = o.count
+                                    let esc = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
+                                    colValues[c] += 1; colIn[c] += e - s; colOut[c] += o.count - before
+                                    if esc { colEscapes[c] += 1 }
+                                } else {
+                                    _ = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
+                                }
                             }
                         }
                     }
