@@ -35,6 +35,11 @@ final class FieldCoderState {
     let vocabs: [RawTable?]
     let lookups: [LookupRT?]
     let refs: [[SubRef]]
+    /// `refs` flattened (column c's: `refFlat[refStart[c] ..< refStart[c + 1]]`), and the
+    /// decoder's scratch streams unretained: the hot path retains no array or stream per value.
+    let refFlat: UnsafeMutablePointer<SubRef>
+    let refStart: UnsafeMutablePointer<Int>
+    let lookupRefs: UnsafeMutablePointer<Unmanaged<LookupRT>?>
     let modelShapes: [ShapeRT]
     let shapeTable: RawTable
     let counters: UnsafeMutablePointer<Int>   // [0] columns in use, [1] generation
@@ -70,6 +75,14 @@ final class FieldCoderState {
         dateCache = .allocate(capacity: capacity)
         dateCache.initialize(repeating: ISOTimestamp.DateCache(), count: capacity)
         refs = model.columns.map(\.refs)
+        let allRefs = refs.flatMap { $0 }
+        refFlat = .allocate(capacity: max(allRefs.count, 1))
+        refFlat.initialize(from: allRefs, count: allRefs.count)
+        refStart = .allocate(capacity: refs.count + 1)
+        refStart[0] = 0
+        for (i, r) in refs.enumerated() { refStart[i + 1] = refStart[i] + r.count }
+        lookupRefs = .allocate(capacity: max(lookups.count, 1))
+        for (i, l) in lookups.enumerated() { (lookupRefs + i).initialize(to: l.map { Unmanaged.passUnretained($0) }) }
         let maxRefs = max(1, refs.map(\.count).max() ?? 1)
         refLens = .allocate(capacity: maxRefs); refOffs = .allocate(capacity: maxRefs)
         modelShapes = model.shapes.map(ShapeRT.init)
@@ -82,7 +95,8 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
-        dateCache.deallocate(); vocabRefs.deallocate(); refLens.deallocate(); refOffs.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
+         refLens.deallocate(); refOffs.deallocate()
     }
 
     @inline(__always) var columnCount: Int { counters[0] }
@@ -400,12 +414,12 @@ final class FieldCoderState {
     @inline(__always)
     func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         let col = cols + c
-        if col.pointee.hasLookup, let lk = lookups[c] {
+        if col.pointee.hasLookup, let lk = lookupRefs[c] {
             let flag = try inp.varint()
             if flag == 0 {
                 let key = cols + Int(col.pointee.lookupKey)
                 guard key.pointee.viewGen == gen,
-                      let (vp, vn) = lk.value(forKey: UnsafePointer(tokens.base) + key.pointee.viewStart, key.pointee.viewLen) else {
+                      let (vp, vn) = lk._withUnsafeGuaranteedRef({ $0.value(forKey: UnsafePointer(tokens.base) + key.pointee.viewStart, key.pointee.viewLen) }) else {
                     throw TransformError.corruptFrame("lookup without its key")
                 }
                 tokens.put(vp, vn)
@@ -419,16 +433,20 @@ final class FieldCoderState {
         }
         let hasRefs = col.pointee.hasRefs
         let hasEmbedded = col.pointee.hasEmbedded
-        let afterEmbedded = hasRefs ? scratch2 : tokens
-        if hasRefs { scratch2.reset() }
-        if hasEmbedded {
-            scratch3.reset()
-            try decodeCore(c, col, &inp, into: scratch3, gen: gen)
-            try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen)
-        } else {
-            try decodeCore(c, col, &inp, into: afterEmbedded, gen: gen)
+        try Unmanaged.passUnretained(scratch2)._withUnsafeGuaranteedRef { scratch2 in
+            try Unmanaged.passUnretained(scratch3)._withUnsafeGuaranteedRef { scratch3 in
+                let afterEmbedded = hasRefs ? scratch2 : tokens
+                if hasRefs { scratch2.reset() }
+                if hasEmbedded {
+                    scratch3.reset()
+                    try decodeCore(c, col, &inp, into: scratch3, gen: gen)
+                    try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen)
+                } else {
+                    try decodeCore(c, col, &inp, into: afterEmbedded, gen: gen)
+                }
+                if hasRefs { try expand(c, scratch2, into: tokens, gen: gen) }
+            }
         }
-        if hasRefs { try expand(refs[c], scratch2, into: tokens, gen: gen) }
     }
 
     /// The vocabulary and base codings of one value, appended to `target`.
@@ -523,7 +541,8 @@ final class FieldCoderState {
     }
 
     /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).
-    func expand(_ refs: [SubRef], _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
+    func expand(_ c: Int, _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
+        let refs = UnsafeBufferPointer(start: refFlat + refStart[c], count: refStart[c + 1] - refStart[c])
         let sp = src.base, sn = src.count
         var hasMarker = false
         for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }

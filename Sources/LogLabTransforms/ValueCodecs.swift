@@ -135,32 +135,39 @@ enum DecimalText {
         out.h.pointee.count += k
     }
 
-    /// Long numbers: the head digits, then the 18 tail digits of `m`.
+    /// Long numbers: the head digits, then the 18 tail digits of `m`; with a fraction, the
+    /// dot sits before digit `headCount + 18 - frac`. Written in place.
     static func renderLong(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
         let quoted = format & quotedFlag != 0
         let frac = format & 31
-        out.reserve(30 + frac + headCount)
-        if quoted { out.put(0x22) }
-        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &buf) { raw in
-            let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var k = 0
-            if format & negativeLongFlag != 0 { out.put(0x2D) }
-            var mag = m.magnitude
-            while k < tailDigits { d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; k += 1 }
-            // digits: head then the 18 tail digits; the dot sits before the last `frac`.
-            let total = headCount + tailDigits
+        out.reserve(24 + headCount)
+        let b = out.base + out.count
+        var k = 0
+        if quoted { b[k] = 0x22; k += 1 }
+        if format & negativeLongFlag != 0 { b[k] = 0x2D; k += 1 }
+        let total = headCount + tailDigits
+        let dotAt = frac > 0 ? total - frac : -1
+        if dotAt < 0 || dotAt >= headCount {
+            copyBytes(b + k, head, headCount)
+            k += headCount
+        } else {
             for h in 0..<headCount {
-                if total - h == frac { out.put(0x2E) }
-                out.put(head[h])
-            }
-            var j = tailDigits - 1
-            while j >= 0 {
-                if j == frac - 1 { out.put(0x2E) }
-                out.put(d[j]); j -= 1
+                if h == dotAt { b[k] = 0x2E; k += 1 }
+                b[k] = head[h]; k += 1
             }
         }
-        if quoted { out.put(0x22) }
+        let tailLength = tailDigits + (dotAt >= headCount ? 1 : 0)
+        var j = k + tailLength - 1
+        var mag = m.magnitude
+        var index = total - 1
+        while index >= headCount {
+            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; j -= 1
+            if index == dotAt { b[j] = 0x2E; j -= 1 }
+            index -= 1
+        }
+        k += tailLength
+        if quoted { b[k] = 0x22; k += 1 }
+        out.h.pointee.count += k
     }
 }
 
@@ -276,6 +283,9 @@ enum ISOTimestamp {
         return (instant * pow10[fd] + frac, fmt, i)
     }
 
+    /// "00" … "99", for rendering two digits at once.
+    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
     /// Floor division by 10^k (k in 0...9) with a constant divisor per case: a multiply,
     /// not the `idiv` a divisor read from a table costs.
     @inline(__always)
@@ -321,16 +331,20 @@ enum ISOTimestamp {
         out.reserve(40)
         let b = out.base + out.count
         var k = 0
-        @inline(__always) func put(_ x: UInt8) { b[k] = x; k += 1 }
-        @inline(__always) func put2(_ v: Int64) { put(UInt8(v / 10) + 0x30); put(UInt8(v % 10) + 0x30) }
+        let pairs = digitPairs.utf8Start
+        @inline(__always) func put(_ x: UInt8) { b[k] = x; k &+= 1 }
+        // Two digits of 0...99 from the pair table (one load and store, no divisions).
+        @inline(__always) func put2(_ v: Int) {
+            UnsafeMutableRawPointer(b + k).storeBytes(of: UnsafeRawPointer(pairs + 2 &* v).loadUnaligned(as: UInt16.self), as: UInt16.self)
+            k &+= 2
+        }
         if let cache, cache.pointee.days == days {
-            withUnsafeBytes(of: &cache.pointee.text) { t in
-                for j in 0..<10 { b[j] = t[j] }
-            }
+            // 16 bytes stored, 10 kept: the rest is overwritten below (40 are reserved).
+            UnsafeMutableRawPointer(b).storeBytes(of: cache.pointee.text, as: (UInt64, UInt64).self)
             k = 10
         } else {
             let (y, m, d) = CivilDate.civil(fromDays: days)
-            put2(y / 100); put2(y % 100); put(0x2D); put2(m); put(0x2D); put2(d)
+            put2(Int(y / 100)); put2(Int(y % 100)); put(0x2D); put2(Int(m)); put(0x2D); put2(Int(d))
             if let cache {
                 cache.pointee.days = days
                 withUnsafeMutableBytes(of: &cache.pointee.text) { t in
@@ -339,7 +353,8 @@ enum ISOTimestamp {
             }
         }
         put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
-        put2(sod / 3600); put(0x3A); put2(sod / 60 % 60); put(0x3A); put2(sod % 60)
+        let t = Int(truncatingIfNeeded: sod)   // 0 ..< 86 400
+        put2(t / 3600); put(0x3A); put2(t / 60 % 60); put(0x3A); put2(t % 60)
         if fmt.fraction > 0 {
             put(0x2E)
             // Right to left: dividing by the constant 10 is a multiply, by a variable an idiv.
@@ -352,9 +367,9 @@ enum ISOTimestamp {
         case 2: put(0x7A)
         case 3, 4:
             put(fmt.negative == 1 ? 0x2D : 0x2B)
-            put2(Int64(fmt.offsetMinutes / 60))
+            put2(fmt.offsetMinutes / 60)
             if fmt.zone == 3 { put(0x3A) }
-            put2(Int64(fmt.offsetMinutes % 60))
+            put2(fmt.offsetMinutes % 60)
         default: break
         }
         out.h.pointee.count += k
