@@ -179,7 +179,8 @@ import LogLabCore
         }
         var c = ISOTimestamp.DateCache()
         #expect(c.format(code: 1440 * 2 * 5 * 3 * 10) == nil)
-        #expect(c.format(code: 31) == nil)   // zone none with an offset sign is no format
+        #expect(c.format(code: 150) == nil)   // no zone, yet an offset sign: no format
+        #expect(c.format(code: 31) == ISOTimestamp.Format(fraction: 1, separator: 0, zone: 1, negative: 0, offsetMinutes: 0))
     }
 
     @Test func shortCopiesCopyExactly() {
