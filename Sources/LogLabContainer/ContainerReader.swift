@@ -324,7 +324,8 @@ public final class ContainerReader: Sendable {
         return index.entries.count
     }
 
-    /// Decodes `frames` on worker threads, calling `body` in order on the calling thread.
+    /// Decodes `frames` on worker threads (one frame: on the calling thread), calling `body`
+    /// in order on the calling thread.
     func forEachDecoded(frames: [Int], threads: Int?, _ body: (Int, [UInt8]) throws -> Void) throws {
         guard !frames.isEmpty else { return }
         let codec = try requireCodec()
@@ -333,7 +334,9 @@ public final class ContainerReader: Sendable {
             var wanted: [Int] = []
             for i in frames where wanted.last != index.entries[i].segment { wanted.append(index.entries[i].segment) }
             let workers = min(defaultThreadCount(threads), wanted.count)
-            if workers == 1 {
+            // One worker still decodes on its own thread when there is more than one
+            // segment, so `body` (writing the output) overlaps the decoding.
+            if wanted.count == 1 {
                 let coder = try codec.makeCoder()
                 for k in wanted { try body(segments[k].frames.upperBound - 1, try decodeSegment(k, coder: coder)) }
                 return
@@ -356,7 +359,7 @@ public final class ContainerReader: Sendable {
             return
         }
         let workers = min(defaultThreadCount(threads), frames.count)
-        if workers == 1 {
+        if frames.count == 1 {
             let coder = try codec.makeCoder()
             for i in frames { try body(i, try decodeFrame(i, coder: coder)) }
             return

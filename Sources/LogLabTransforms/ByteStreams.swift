@@ -40,7 +40,7 @@ final class OutStream {
     @inline(__always) func put(_ p: UnsafePointer<UInt8>, _ n: Int) {
         guard n > 0 else { return }
         reserve(n)
-        (h.pointee.base + h.pointee.count).update(from: p, count: n)
+        copyBytes(h.pointee.base + h.pointee.count, p, n)
         h.pointee.count &+= n
     }
 
@@ -63,6 +63,33 @@ final class OutStream {
     @inline(__always) func svarint(_ v: Int64) { varint(zigzag(v)) }
 
     var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+/// Copies `n` bytes. The decoders copy many short runs (tokens, the literal bytes between
+/// them): up to 32 bytes are moved with two overlapping loads and stores, not a `memmove`
+/// call. Every load happens before the stores, so overlapping ranges are fine too.
+@inline(__always) func copyBytes(_ d: UnsafeMutablePointer<UInt8>, _ s: UnsafePointer<UInt8>, _ n: Int) {
+    let src = UnsafeRawPointer(s), dst = UnsafeMutableRawPointer(d)
+    if n >= 16 {
+        if n > 32 { dst.copyMemory(from: src, byteCount: n); return }
+        let a = src.loadUnaligned(as: SIMD16<UInt8>.self)
+        let b = src.loadUnaligned(fromByteOffset: n - 16, as: SIMD16<UInt8>.self)
+        dst.storeBytes(of: a, as: SIMD16<UInt8>.self)
+        dst.storeBytes(of: b, toByteOffset: n - 16, as: SIMD16<UInt8>.self)
+    } else if n >= 8 {
+        let a = src.loadUnaligned(as: UInt64.self)
+        let b = src.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        dst.storeBytes(of: a, as: UInt64.self)
+        dst.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
+    } else if n >= 4 {
+        let a = src.loadUnaligned(as: UInt32.self)
+        let b = src.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        dst.storeBytes(of: a, as: UInt32.self)
+        dst.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
+    } else if n > 0 {
+        let a = s[0], b = s[n >> 1], c = s[n - 1]
+        d[0] = a; d[n >> 1] = b; d[n - 1] = c
+    }
 }
 
 @inline(__always) func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }

@@ -35,6 +35,11 @@ final class FieldCoderState {
     let vocabs: [RawTable?]
     let lookups: [LookupRT?]
     let refs: [[SubRef]]
+    /// `refs` flattened (column c's: `refFlat[refStart[c] ..< refStart[c + 1]]`), and the
+    /// decoder's scratch streams unretained: the hot path retains no array or stream per value.
+    let refFlat: UnsafeMutablePointer<SubRef>
+    let refStart: UnsafeMutablePointer<Int>
+    let lookupRefs: UnsafeMutablePointer<Unmanaged<LookupRT>?>
     let modelShapes: [ShapeRT]
     let shapeTable: RawTable
     let counters: UnsafeMutablePointer<Int>   // [0] columns in use, [1] generation
@@ -48,7 +53,8 @@ final class FieldCoderState {
     let scratch3 = OutStream(capacity: 1024)
     let payload = OutStream(capacity: 256)
     let uuidBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 16)
-    let dateCache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
+    /// One per column (stamps of different columns fall on different days).
+    let dateCache: UnsafeMutablePointer<ISOTimestamp.DateCache>
     /// `expand`'s per-reference lengths and offsets (no allocation per value).
     let refLens: UnsafeMutablePointer<Int>
     let refOffs: UnsafeMutablePointer<Int>
@@ -66,8 +72,17 @@ final class FieldCoderState {
         lookups = model.columns.map { $0.lookup.map(LookupRT.init) }
         vocabRefs = .allocate(capacity: max(vocabs.count, 1))
         for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
-        dateCache.initialize(to: ISOTimestamp.DateCache())
+        dateCache = .allocate(capacity: capacity)
+        dateCache.initialize(repeating: ISOTimestamp.DateCache(), count: capacity)
         refs = model.columns.map(\.refs)
+        let allRefs = refs.flatMap { $0 }
+        refFlat = .allocate(capacity: max(allRefs.count, 1))
+        refFlat.initialize(from: allRefs, count: allRefs.count)
+        refStart = .allocate(capacity: refs.count + 1)
+        refStart[0] = 0
+        for (i, r) in refs.enumerated() { refStart[i + 1] = refStart[i] + r.count }
+        lookupRefs = .allocate(capacity: max(lookups.count, 1))
+        for (i, l) in lookups.enumerated() { (lookupRefs + i).initialize(to: l.map { Unmanaged.passUnretained($0) }) }
         let maxRefs = max(1, refs.map(\.count).max() ?? 1)
         refLens = .allocate(capacity: maxRefs); refOffs = .allocate(capacity: maxRefs)
         modelShapes = model.shapes.map(ShapeRT.init)
@@ -80,7 +95,8 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
-        dateCache.deallocate(); vocabRefs.deallocate(); refLens.deallocate(); refOffs.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
+         refLens.deallocate(); refOffs.deallocate()
     }
 
     @inline(__always) var columnCount: Int { counters[0] }
@@ -222,8 +238,8 @@ final class FieldCoderState {
             extractEmbedded(col, tp, tn, gen: gen)
             tp = UnsafePointer(scratch3.base); tn = scratch3.count
         }
-        if col.pointee.hasVocab, let vocab = vocabs[c] {
-            let id = vocab.find(tp, tn)
+        if col.pointee.hasVocab, let vocab = vocabRefs[c] {
+            let id = vocab._withUnsafeGuaranteedRef { $0.find(tp, tn) }
             if id >= 0 {
                 out.varint(id + 1)
                 if embedded { out.put(payload.base, payload.count) }
@@ -267,7 +283,7 @@ final class FieldCoderState {
             var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
             if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
             let code = fmt.code
-            let z = zigzag(v &- CivilDate.floorDiv(baseNs, unit))
+            let z = zigzag(v &- ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction))
             if code == col.pointee.prevFormat && z < (1 << 63) {
                 out.varint(z << 1)
             } else {
@@ -342,14 +358,15 @@ final class FieldCoderState {
                 code = Int(tag - 1)
                 d = unzigzag(try inp.varint())
             }
-            guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+            let cache = dateCache + (col - cols)
+            guard let fmt = cache.pointee.format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
             let unit = ISOTimestamp.pow10[9 - fmt.fraction]
             var baseNs = col.pointee.prevValue
             let s = Int(col.pointee.embeddedSource)
             if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
-            let v = d &+ CivilDate.floorDiv(baseNs, unit)
+            let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
             guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-            ISOTimestamp.renderContent(v, fmt, into: out, cache: dateCache)
+            ISOTimestamp.renderContent(v, fmt, into: out, cache: cache)
             col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
         }
     }
@@ -397,12 +414,12 @@ final class FieldCoderState {
     @inline(__always)
     func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         let col = cols + c
-        if col.pointee.hasLookup, let lk = lookups[c] {
+        if col.pointee.hasLookup, let lk = lookupRefs[c] {
             let flag = try inp.varint()
             if flag == 0 {
                 let key = cols + Int(col.pointee.lookupKey)
                 guard key.pointee.viewGen == gen,
-                      let (vp, vn) = lk.value(forKey: UnsafePointer(tokens.base) + key.pointee.viewStart, key.pointee.viewLen) else {
+                      let (vp, vn) = lk._withUnsafeGuaranteedRef({ $0.value(forKey: UnsafePointer(tokens.base) + key.pointee.viewStart, key.pointee.viewLen) }) else {
                     throw TransformError.corruptFrame("lookup without its key")
                 }
                 tokens.put(vp, vn)
@@ -416,16 +433,20 @@ final class FieldCoderState {
         }
         let hasRefs = col.pointee.hasRefs
         let hasEmbedded = col.pointee.hasEmbedded
-        let afterEmbedded = hasRefs ? scratch2 : tokens
-        if hasRefs { scratch2.reset() }
-        if hasEmbedded {
-            scratch3.reset()
-            try decodeCore(c, col, &inp, into: scratch3, gen: gen)
-            try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen)
-        } else {
-            try decodeCore(c, col, &inp, into: afterEmbedded, gen: gen)
+        try Unmanaged.passUnretained(scratch2)._withUnsafeGuaranteedRef { scratch2 in
+            try Unmanaged.passUnretained(scratch3)._withUnsafeGuaranteedRef { scratch3 in
+                let afterEmbedded = hasRefs ? scratch2 : tokens
+                if hasRefs { scratch2.reset() }
+                if hasEmbedded {
+                    scratch3.reset()
+                    try decodeCore(c, col, &inp, into: scratch3, gen: gen)
+                    try expandEmbedded(col, scratch3, &inp, into: afterEmbedded, gen: gen)
+                } else {
+                    try decodeCore(c, col, &inp, into: afterEmbedded, gen: gen)
+                }
+                if hasRefs { try expand(c, scratch2, into: tokens, gen: gen) }
+            }
         }
-        if hasRefs { try expand(refs[c], scratch2, into: tokens, gen: gen) }
     }
 
     /// The vocabulary and base codings of one value, appended to `target`.
@@ -435,9 +456,11 @@ final class FieldCoderState {
             if col.pointee.hasVocab {
                 let code = try inp.varint()
                 if code > 0 {
-                    let vocab = vocabRefs[c]!.takeUnretainedValue()
-                    guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                    let (kp, kn) = vocab.key(Int(code - 1))
+                    // Guaranteed, not taken: `vocabs` keeps it alive, and a retain per value shows.
+                    let (kp, kn) = try vocabRefs[c]!._withUnsafeGuaranteedRef { v in
+                        guard code <= UInt64(v.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                        return v.key(Int(code - 1))
+                    }
                     target.put(kp, kn)
                     break decode
                 }
@@ -488,14 +511,15 @@ final class FieldCoderState {
                     code = Int(tag - 1)
                     d = unzigzag(try inp.varint())
                 }
-                guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+                let cache = dateCache + c
+                guard let fmt = cache.pointee.format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
                 let unit = ISOTimestamp.pow10[9 - fmt.fraction]
                 var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
-                let v = d &+ CivilDate.floorDiv(baseNs, unit)
+                let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
                 guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
                 target.put(0x22)
-                ISOTimestamp.renderContent(v, fmt, into: target, cache: dateCache)
+                ISOTimestamp.renderContent(v, fmt, into: target, cache: cache)
                 target.put(0x22)
                 let ns = v &* unit
                 col.pointee.prevValue = ns; col.pointee.prevFormat = code
@@ -517,7 +541,8 @@ final class FieldCoderState {
     }
 
     /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).
-    func expand(_ refs: [SubRef], _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
+    func expand(_ c: Int, _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
+        let refs = UnsafeBufferPointer(start: refFlat + refStart[c], count: refStart[c + 1] - refStart[c])
         let sp = src.base, sn = src.count
         var hasMarker = false
         for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }
@@ -587,6 +612,8 @@ struct FieldEncoder {
         let st = self.st
         let splitter = self.splitter
         let stats = collectStats
+        let unretained = streams.map { Unmanaged.passUnretained($0) }
+        let mainRef = Unmanaged.passUnretained(main)
         records.bytes.withUnsafeBufferPointer { all in
             let base = all.baseAddress ?? UnsafePointer(bitPattern: 8)!
             records.offsets.withUnsafeBufferPointer { offsets in
@@ -627,14 +654,18 @@ struct FieldEncoder {
                             let slot = Int(order[k])
                             let c = Int(slotColumn[slot])
                             let s = Int(vs[slot]), e = Int(ve[slot])
-                            let o = rows ? main : streams[3 + c]
-                            if stats {
-                                let before = o.count
-                                let esc = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
-                                colValues[c] += 1; colIn[c] += e - s; colOut[c] += o.count - before
-                                if esc { colEscapes[c] += 1 }
-                            } else {
-                                _ = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
+                            // Guaranteed by `streams`: loading the class reference from the
+                            // array costs a retain and a release per value otherwise.
+                            let ref = rows ? mainRef : unretained[3 + c]
+                            ref._withUnsafeGuaranteedRef { o in
+                                if stats {
+                                    let before = o.count
+                                    let esc = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
+                                    colValues[c] += 1; colIn[c] += e - s; colOut[c] += o.count - before
+                                    if esc { colEscapes[c] += 1 }
+                                } else {
+                                    _ = st.encodeValue(c, rec + s, e - s, recordBase: rec, out: o, gen: gen)
+                                }
                             }
                         }
                     }

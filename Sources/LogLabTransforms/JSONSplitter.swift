@@ -115,7 +115,7 @@ final class JSONSplitter {
                 let start = i
                 guard let end = stringEnd(p, n, start) else { return false }
                 i = end
-                (sh + s).update(from: p + start, count: i - start)
+                copyBytes(sh + s, p + start, i - start)
                 s &+= i - start
                 while i < n, isWS(p[i]) { sh[s] = p[i]; s &+= 1; i &+= 1 }
                 guard i < n, p[i] == 0x3A else { return false }

@@ -106,46 +106,68 @@ enum DecimalText {
     static func render(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
         let quoted = format & quotedFlag != 0
         let frac = format & 31
-        let long = format & longFlag != 0
-        out.reserve(30 + frac + headCount)
-        if quoted { out.put(0x22) }
-        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &buf) { raw in
-            let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var k = 0
-            if long {
-                if format & negativeLongFlag != 0 { out.put(0x2D) }
-                var mag = m.magnitude
-                while k < tailDigits { d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; k += 1 }
-                // digits: head then the 18 tail digits; the dot sits before the last `frac`.
-                let total = headCount + tailDigits
-                for h in 0..<headCount {
-                    if total - h == frac { out.put(0x2E) }
-                    out.put(head[h])
-                }
-                var j = tailDigits - 1
-                while j >= 0 {
-                    if j == frac - 1 { out.put(0x2E) }
-                    out.put(d[j]); j -= 1
-                }
-            } else {
-                if m < 0 { out.put(0x2D) }
-                var mag = m.magnitude
-                repeat {
-                    d[k] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
-                    mag /= 10
-                    k += 1
-                } while mag > 0
-                while k < frac + 1 { d[k] = 0x30; k += 1 }
-                var j = k - 1
-                while j >= 0 {
-                    if j == frac - 1 { out.put(0x2E) }
-                    out.put(d[j])
-                    j -= 1
-                }
+        if format & longFlag != 0 {
+            renderLong(m, format: format, head: head, headCount: headCount, into: out)
+            return
+        }
+        // Written in place, right to left: `digits` digits (at least frac + 1), a dot before
+        // the last `frac`. At most 2 quotes + sign + 20 digits + dot.
+        out.reserve(24)
+        let b = out.base + out.count
+        var k = 0
+        if quoted { b[k] = 0x22; k += 1 }
+        if m < 0 { b[k] = 0x2D; k += 1 }
+        var mag = m.magnitude
+        var digits = 1
+        var t = mag
+        while t >= 10 { t /= 10; digits += 1 }
+        if digits < frac + 1 { digits = frac + 1 }
+        let end = k + digits + (frac > 0 ? 1 : 0)
+        var j = end - 1
+        for w in 0..<digits {
+            if w == frac && frac > 0 { b[j] = 0x2E; j -= 1 }
+            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
+            mag /= 10
+            j -= 1
+        }
+        k = end
+        if quoted { b[k] = 0x22; k += 1 }
+        out.h.pointee.count += k
+    }
+
+    /// Long numbers: the head digits, then the 18 tail digits of `m`; with a fraction, the
+    /// dot sits before digit `headCount + 18 - frac`. Written in place.
+    static func renderLong(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
+        let quoted = format & quotedFlag != 0
+        let frac = format & 31
+        out.reserve(24 + headCount)
+        let b = out.base + out.count
+        var k = 0
+        if quoted { b[k] = 0x22; k += 1 }
+        if format & negativeLongFlag != 0 { b[k] = 0x2D; k += 1 }
+        let total = headCount + tailDigits
+        let dotAt = frac > 0 ? total - frac : -1
+        if dotAt < 0 || dotAt >= headCount {
+            copyBytes(b + k, head, headCount)
+            k += headCount
+        } else {
+            for h in 0..<headCount {
+                if h == dotAt { b[k] = 0x2E; k += 1 }
+                b[k] = head[h]; k += 1
             }
         }
-        if quoted { out.put(0x22) }
+        let tailLength = tailDigits + (dotAt >= headCount ? 1 : 0)
+        var j = k + tailLength - 1
+        var mag = m.magnitude
+        var index = total - 1
+        while index >= headCount {
+            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; j -= 1
+            if index == dotAt { b[j] = 0x2E; j -= 1 }
+            index -= 1
+        }
+        k += tailLength
+        if quoted { b[k] = 0x22; k += 1 }
+        out.h.pointee.count += k
     }
 }
 
@@ -261,33 +283,68 @@ enum ISOTimestamp {
         return (instant * pow10[fd] + frac, fmt, i)
     }
 
-    /// The last rendered day's `YYYY-MM-DD`, so stamps of one day skip the calendar maths.
+    /// "00" … "99", for rendering two digits at once.
+    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+
+    /// Floor division by 10^k (k in 0...9) with a constant divisor per case: a multiply,
+    /// not the `idiv` a divisor read from a table costs.
+    @inline(__always)
+    static func floorDivPow10(_ a: Int64, _ k: Int) -> Int64 {
+        switch k {
+        case 0: return a
+        case 1: return CivilDate.floorDiv(a, 10)
+        case 2: return CivilDate.floorDiv(a, 100)
+        case 3: return CivilDate.floorDiv(a, 1_000)
+        case 4: return CivilDate.floorDiv(a, 10_000)
+        case 5: return CivilDate.floorDiv(a, 100_000)
+        case 6: return CivilDate.floorDiv(a, 1_000_000)
+        case 7: return CivilDate.floorDiv(a, 10_000_000)
+        case 8: return CivilDate.floorDiv(a, 100_000_000)
+        default: return CivilDate.floorDiv(a, pow10[k])
+        }
+    }
+
+    /// Per column: the last rendered day's `YYYY-MM-DD`, so stamps of one day skip the
+    /// calendar maths, and the last format code decoded (`Format(code:)` divides four times).
     struct DateCache {
         var days: Int64 = .min
         var text: (UInt64, UInt64) = (0, 0)
+        var code: Int = -1
+        var format = Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
+
+        /// The format of `code`, nil when no format has it.
+        @inline(__always) mutating func format(code c: Int) -> Format? {
+            if c == code { return format }
+            guard let f = Format(code: c) else { return nil }
+            code = c; format = f
+            return f
+        }
     }
 
     /// Renders without quotes.
     static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil) {
-        let p = pow10[fmt.fraction]
-        let instant = CivilDate.floorDiv(value, p)
-        let frac = value - instant * p
+        let instant = floorDivPow10(value, fmt.fraction)
+        let frac = value - instant * pow10[fmt.fraction]
         let local = instant + fmt.signedOffsetSeconds
         let days = CivilDate.floorDiv(local, 86_400)
         let sod = local - days * 86_400
         out.reserve(40)
         let b = out.base + out.count
         var k = 0
-        @inline(__always) func put(_ x: UInt8) { b[k] = x; k += 1 }
-        @inline(__always) func put2(_ v: Int64) { put(UInt8(v / 10) + 0x30); put(UInt8(v % 10) + 0x30) }
+        let pairs = digitPairs.utf8Start
+        @inline(__always) func put(_ x: UInt8) { b[k] = x; k &+= 1 }
+        // Two digits of 0...99 from the pair table (one load and store, no divisions).
+        @inline(__always) func put2(_ v: Int) {
+            UnsafeMutableRawPointer(b + k).storeBytes(of: UnsafeRawPointer(pairs + 2 &* v).loadUnaligned(as: UInt16.self), as: UInt16.self)
+            k &+= 2
+        }
         if let cache, cache.pointee.days == days {
-            withUnsafeBytes(of: &cache.pointee.text) { t in
-                for j in 0..<10 { b[j] = t[j] }
-            }
+            // 16 bytes stored, 10 kept: the rest is overwritten below (40 are reserved).
+            UnsafeMutableRawPointer(b).storeBytes(of: cache.pointee.text, as: (UInt64, UInt64).self)
             k = 10
         } else {
             let (y, m, d) = CivilDate.civil(fromDays: days)
-            put2(y / 100); put2(y % 100); put(0x2D); put2(m); put(0x2D); put2(d)
+            put2(Int(y / 100)); put2(Int(y % 100)); put(0x2D); put2(Int(m)); put(0x2D); put2(Int(d))
             if let cache {
                 cache.pointee.days = days
                 withUnsafeMutableBytes(of: &cache.pointee.text) { t in
@@ -296,7 +353,8 @@ enum ISOTimestamp {
             }
         }
         put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
-        put2(sod / 3600); put(0x3A); put2(sod / 60 % 60); put(0x3A); put2(sod % 60)
+        let t = Int(truncatingIfNeeded: sod)   // 0 ..< 86 400
+        put2(t / 3600); put(0x3A); put2(t / 60 % 60); put(0x3A); put2(t % 60)
         if fmt.fraction > 0 {
             put(0x2E)
             // Right to left: dividing by the constant 10 is a multiply, by a variable an idiv.
@@ -309,9 +367,9 @@ enum ISOTimestamp {
         case 2: put(0x7A)
         case 3, 4:
             put(fmt.negative == 1 ? 0x2D : 0x2B)
-            put2(Int64(fmt.offsetMinutes / 60))
+            put2(fmt.offsetMinutes / 60)
             if fmt.zone == 3 { put(0x3A) }
-            put2(Int64(fmt.offsetMinutes % 60))
+            put2(fmt.offsetMinutes % 60)
         default: break
         }
         out.h.pointee.count += k
