@@ -74,8 +74,14 @@ public final class ColumnarFrameReader {
         let slotHi: [Int]
         /// Columns of the captured slots.
         let columns: [Int]
-        /// Slots decoded for each record of this shape, in coding order (set per frame).
+        /// Slots decoded for each record of this shape, in coding order, and how (set per
+        /// frame, see `Mode`).
         var decode: [Int32] = []
+        var modes: [UInt8] = []
+        /// Per slot: the capture taking it as a scalar, or -1.
+        let scalarCapture: [Int]
+        /// Per slot: inside a captured object or array (its text is spliced in).
+        let inCapture: [Bool]
 
         init(info: ShapeRT, decoder: ColumnarDecoder) {
             self.info = info
@@ -91,7 +97,43 @@ public final class ColumnarFrameReader {
             }
             slotLo = lo; slotHi = hi
             columns = cols.sorted()
+            var scalar = [Int](repeating: -1, count: info.slotCount), inside = [Bool](repeating: false, count: info.slotCount)
+            for (j, c) in (captures ?? []).enumerated() {
+                if c.kind == RawKind.slot { if lo[j] < hi[j] { scalar[lo[j]] = j } } else { for s in lo[j]..<hi[j] { inside[s] = true } }
+            }
+            scalarCapture = scalar; inCapture = inside
         }
+    }
+
+    /// How a slot is decoded. Numbers and timestamps coded as such need no text when nothing
+    /// reads it (a reference, a lookup key, a captured object): a captured one goes to its
+    /// column as a value when its text is one the builder reads back exactly (`value`), one
+    /// only other columns' coding needs is not rendered at all (`state`). Rendered numbers
+    /// and timestamps are always tokens the walk accepts, so skipping the text loses no check.
+    enum Mode { static let text: UInt8 = 0, value: UInt8 = 1, state: UInt8 = 2 }
+
+    /// Sets `p.modes` for `p.decode`; `textRead[c]`: some decoded column's coding reads
+    /// column c's text.
+    private func setModes(_ p: ShapePlan, _ st: FieldCoderState, textRead: [Bool]) {
+        p.modes = p.decode.map { slot32 in
+            let slot = Int(slot32)
+            let c = Int(p.info.slotColumn[slot])
+            let col = st.cols[c]
+            guard col.kind == .number || col.kind == .timestamp, !col.hasLookup, !col.hasRefs, !col.hasEmbedded,
+                  !(c < textRead.count && textRead[c]), !p.inCapture[slot] else { return Mode.text }
+            return p.scalarCapture[slot] >= 0 ? Mode.value : Mode.state
+        }
+    }
+
+    /// Per column: whether a column marked in `decoded` reads its text (references, lookup keys).
+    private func textReaders(_ decoded: [Bool], _ st: FieldCoderState, _ model: FieldModel) -> [Bool] {
+        var read = [Bool](repeating: false, count: st.columnCount)
+        for c in 0..<min(st.modelColumnCount, decoded.count) where decoded[c] {
+            let spec = model.columns[c]
+            if let l = spec.lookup, Int(l.key) < read.count { read[Int(l.key)] = true }
+            for r in spec.refs where Int(r.column) < read.count { read[Int(r.column)] = true }
+        }
+        return read
     }
 
     private func plan(_ id: Int, _ st: FieldCoderState, _ decoder: ColumnarDecoder, local: inout [ShapePlan]) -> ShapePlan {
@@ -126,11 +168,14 @@ public final class ColumnarFrameReader {
     // MARK: one record
 
     /// Token `s` of the current record is `tokens[tokStart[s] ..< tokEnd[s]]`.
+    /// A slot decoded as a value (`slotKind` `RawKind.int` / `.time`, else 0) holds it in
+    /// `tokStart` (the number, or a timestamp's micros) and `tokEnd` (the timestamp's format).
     private var tokStart = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     private var tokEnd = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private var slotKind = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
     private var tokCapacity = 64
 
-    deinit { tokStart.deallocate(); tokEnd.deallocate() }
+    deinit { tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate() }
 
     /// Decodes the plan's slots of one record (`cursor(c)` gives column c's stream) and
     /// appends the record's captured values.
@@ -143,17 +188,37 @@ public final class ColumnarFrameReader {
         tokens.reset()
         let info = plan.info
         if tokCapacity < info.slotCount {
-            tokStart.deallocate(); tokEnd.deallocate()
+            tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate()
             tokCapacity = info.slotCount
             tokStart = .allocate(capacity: tokCapacity); tokEnd = .allocate(capacity: tokCapacity)
+            slotKind = .allocate(capacity: tokCapacity)
         }
-        let ts = tokStart, te = tokEnd
+        let ts = tokStart, te = tokEnd, sk = slotKind
         var valid = true
-        for slot32 in plan.decode {
+        var coded = FieldCoderState.CodedValue()
+        for (k, slot32) in plan.decode.enumerated() {
             let slot = Int(slot32)
             let c = Int(info.slotColumn[slot])
             let start = tokens.count
-            try st.decodeValue(c, &cursor(c).pointee, tokens: tokens, gen: gen)
+            sk[slot] = 0
+            let mode = plan.modes[k]
+            if mode != Mode.text {
+                if try st.decodeCore(c, st.cols + c, &cursor(c).pointee, into: tokens, gen: gen, render: false, &coded) {
+                    if mode == Mode.state { continue }
+                    if !coded.isTime, coded.format == 0 {
+                        sk[slot] = RawKind.int; ts[slot] = Int(coded.value)
+                        continue
+                    }
+                    if coded.isTime, ISOTime.readsExactly(coded.time) {
+                        sk[slot] = RawKind.time; ts[slot] = Int(coded.value &* ISOTimestamp.pow10[6 - coded.time.fraction])
+                        te[slot] = coded.format
+                        continue
+                    }
+                    st.renderCoded(c, coded, into: tokens)
+                }
+            } else {
+                try st.decodeValue(c, &cursor(c).pointee, tokens: tokens, gen: gen)
+            }
             ts[slot] = start; te[slot] = tokens.count
             let col = st.cols + c
             if col.pointee.viewGen != gen {
@@ -175,6 +240,11 @@ public final class ColumnarFrameReader {
                 let lo = plan.slotLo[next], hi = plan.slotHi[next]
                 next += 1
                 if cap.kind == RawKind.slot {
+                    switch sk[lo] {
+                    case RawKind.int: raw[k].append(int: Int64(ts[lo])); continue
+                    case RawKind.time: raw[k].append(micros: Int64(ts[lo]), format: Int32(te[lo])); continue
+                    default: break
+                    }
                     let n = te[lo] - ts[lo]
                     raw[k].append(kind: RawKind.of(tb[ts[lo]]), UnsafeRawBufferPointer(start: tb + ts[lo], count: n))
                     continue
@@ -203,6 +273,9 @@ public final class ColumnarFrameReader {
         defer { main.deallocate() }
         main.initialize(to: Cursor(buf.baseAddress!, 1, buf.count))
         var local: [ShapePlan] = []
+        // Every model column may be decoded; frame-local ones read no other text.
+        let textRead = textReaders([Bool](repeating: true, count: st.modelColumnCount), st, model!)
+        for p in modelPlans { p?.decode = []; p?.modes = [] }   // the modes of another frame's layout
         for _ in 0..<recordCount {
             let header = try main.pointee.varint()
             if header == 0 {
@@ -212,7 +285,10 @@ public final class ColumnarFrameReader {
             }
             let p = plan(try shapeID(header, &main.pointee, st), st, decoder, local: &local)
             // Every value is interleaved in one stream: all are decoded.
-            if p.decode.count != p.info.slotCount { p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount)) }
+            if p.decode.count != p.info.slotCount || p.modes.count != p.decode.count {
+                p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount))
+                setModes(p, st, textRead: textRead)
+            }
             try record(p, st, decoder) { _ in main }
         }
         guard main.pointee.isAtEnd else { throw TransformError.corruptFrame("\(main.pointee.remaining) unread bytes in stream 0") }
@@ -256,6 +332,8 @@ public final class ColumnarFrameReader {
             for s in 0..<p.info.slotCount { counts[Int(p.info.slotColumn[s])] += u }
             p.decode = (0..<p.info.slotCount).map { p.info.order[$0] }.filter { needed[Int(p.info.slotColumn[Int($0)])] }
         }
+        let textRead = textReaders(needed, st, model)
+        for p in plans.values { setModes(p, st, textRead: textRead) }
         @inline(__always) func cursor(_ c: Int) -> UnsafeMutablePointer<Cursor> { 3 + c < streamCount ? cursors + 3 + c : empty }
         for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
             guard try skip(c, counts[c], cursor(c), st) else { return false }
