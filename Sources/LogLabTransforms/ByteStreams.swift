@@ -114,6 +114,13 @@ struct Cursor {
         }
     }
 
+    /// Steps over a varint (checked as `varint` checks it).
+    @inline(__always) mutating func skipVarint() throws {
+        if pos < end, base[pos] < 0x80 { pos &+= 1; return }
+        if pos &+ 1 < end, base[pos &+ 1] < 0x80 { pos &+= 2; return }
+        _ = try varintSlow()
+    }
+
     @inline(__always) mutating func count(limit: Int) throws -> Int {
         let v = try varint()
         guard v <= UInt64(limit) else { throw TransformError.corruptFrame("length \(v) exceeds \(limit)") }

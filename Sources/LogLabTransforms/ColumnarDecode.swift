@@ -1,4 +1,5 @@
 import LogLabCore
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -244,17 +245,37 @@ public final class ColumnarDecoder {
 
     // MARK: finishing
 
-    /// The typed columns (in `names` order).
-    public func finish() throws -> [DecodedColumn] {
-        var out: [DecodedColumn] = []
+    /// The typed columns (in `names` order), built on up to `threads` threads (columns are
+    /// independent).
+    public func finish(threads: Int = 1) throws -> [DecodedColumn] {
         let names = self.names
-        for k in 0..<raw.count {
-            // A repeated path reads the first occurrence's column.
-            let source = discover ? k : (paths.firstIndex(of: paths[k]) ?? k)
-            out.append(try raw[source].finish(name: names[k]))
+        let n = raw.count
+        guard n > 0 else { return [] }
+        // A repeated path reads the first occurrence's column.
+        let sources = (0..<n).map { k in discover ? k : (paths.firstIndex(of: paths[k]) ?? k) }
+        let out = FinishSlots(n)
+        let raw = self.raw
+        let workers = max(1, min(threads, n))
+        if workers == 1 {
+            for k in 0..<n { out.set(k, Result { try raw[sources[k]].finish(name: names[k]) }) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for k in stride(from: w, to: n, by: workers) { out.set(k, Result { try raw[sources[k]].finish(name: names[k]) }) }
+            }
         }
-        return out
+        return try out.items.map { try $0!.get() }
     }
+}
+
+/// Finished columns written by several threads, each slot by one (so no lock); read once
+/// they are all done.
+private final class FinishSlots: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Result<DecodedColumn, Error>?>
+    private let count: Int
+    init(_ n: Int) { count = n; slots = .allocate(capacity: n); slots.initialize(repeating: nil, count: n) }
+    deinit { slots.deinitialize(count: count); slots.deallocate() }
+    func set(_ k: Int, _ r: Result<DecodedColumn, Error>) { slots[k] = r }
+    var items: [Result<DecodedColumn, Error>?] { Array(UnsafeBufferPointer(start: slots, count: count)) }
 }
 
 enum RawKind {

@@ -359,63 +359,68 @@ public final class ColumnarFrameReader {
 
     /// Steps over `count` values of column `c` without rendering them. False when one of
     /// them may be a token the text walk refuses (the record's columns would all be missing).
-    private func skip(_ c: Int, _ count: Int, _ inp: UnsafeMutablePointer<Cursor>, _ st: FieldCoderState) throws -> Bool {
-        let col = st.cols + c
-        let markers = col.pointee.hasRefs || col.pointee.hasEmbedded
-        let embedded = col.pointee.hasEmbedded
-        let isModel = c < st.modelColumnCount
+    private func skip(_ c: Int, _ count: Int, _ stream: UnsafeMutablePointer<Cursor>, _ st: FieldCoderState) throws -> Bool {
+        // Everything the loop reads, in locals (registers) rather than through pointers.
+        let col = st.cols[c]
+        let markers = col.hasRefs || col.hasEmbedded
+        let embedded = col.hasEmbedded, hasLookup = col.hasLookup, kind = col.kind
+        let vocab = col.hasVocab && c < st.modelColumnCount ? st.vocabs[c] : nil
+        let vocabCount = UInt64(vocab?.count ?? 0)
+        let vocabOK = c < vocabValid.count ? vocabValid[c] : true, lookupOK = c < lookupValid.count ? lookupValid[c] : true
+        var inp = stream.pointee
+        defer { stream.pointee = inp }
         for _ in 0..<count {
-            if col.pointee.hasLookup {
-                let flag = try inp.pointee.varint()
-                if flag == 0 { if !lookupValid[c] { return false }; continue }
+            if hasLookup {
+                let flag = try inp.varint()
+                if flag == 0 { if !lookupOK { return false }; continue }
                 guard flag == 1 else { throw TransformError.corruptFrame("bad lookup flag") }
             }
-            if col.pointee.hasVocab, isModel, let vocab = st.vocabs[c] {
-                let code = try inp.pointee.varint()
+            if let vocab {
+                let code = try inp.varint()
                 if code > 0 {
-                    guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                    if !vocabValid[c] { return false }
+                    guard code <= vocabCount else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                    if !vocabOK { return false }
                     if embedded {
                         let (kp, kn) = vocab.key(Int(code - 1))
-                        for i in 0..<kn where kp[i] == ColumnSpec.embeddedMarker { try skipTimestamp(inp) }
+                        for i in 0..<kn where kp[i] == ColumnSpec.embeddedMarker { try skipTimestamp(&inp) }
                     }
                     continue
                 }
             }
-            switch col.pointee.kind {
+            switch kind {
             case .text:
-                guard try skipText(inp, markers: markers, embedded: embedded) else { return false }
+                guard try skipText(&inp, markers: markers, embedded: embedded) else { return false }
             case .number:
-                let x = try inp.pointee.varint()
+                let x = try inp.varint()
                 guard x & 1 == 1 else { continue }
                 let tag = x >> 1
-                if tag == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                if tag == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
                 guard tag <= 256, DecimalText.isValidFormat(Int(tag - 1)) else { throw TransformError.corruptFrame("bad number format \(tag - 1)") }
-                _ = try inp.pointee.varint()
+                try inp.skipVarint()
                 if Int(tag - 1) & DecimalText.longFlag != 0 {
-                    let hn = try inp.pointee.count(limit: DecimalText.maxHead)
-                    _ = try inp.pointee.take(hn)
+                    let hn = try inp.count(limit: DecimalText.maxHead)
+                    _ = try inp.take(hn)
                 }
             case .timestamp:
-                let x = try inp.pointee.varint()
+                let x = try inp.varint()
                 guard x & 1 == 1 else { continue }
                 let tag = x >> 1
-                if tag == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                if tag == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
                 guard tag <= 1 << 20 else { throw TransformError.corruptFrame("bad timestamp format") }
-                _ = try inp.pointee.varint()
+                try inp.skipVarint()
             case .uuid:
-                let layout = try inp.pointee.varint()
-                if layout == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
-                _ = try inp.pointee.take(16)
-                guard (layout - 1) >> 2 <= UInt64(inp.pointee.remaining) else { throw TransformError.corruptFrame("uuid suffix runs past its stream") }
+                let layout = try inp.varint()
+                if layout == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
+                _ = try inp.take(16)
+                guard (layout - 1) >> 2 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("uuid suffix runs past its stream") }
                 let n = Int((layout - 1) >> 2)
-                let p = try inp.pointee.take(n)
+                let p = try inp.take(n)
                 // The suffix is the rest of a string's contents.
                 guard Self.contentsValid(p, n, markers: false) else { return false }
             case .float:
-                let t = try inp.pointee.varint()
-                if t == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
-                _ = try inp.pointee.varint()
+                let t = try inp.varint()
+                if t == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
+                try inp.skipVarint()
             }
         }
         return true
@@ -424,29 +429,29 @@ public final class ColumnarFrameReader {
     /// One text value (`varint (len << 1 | isString)` + bytes) and, with embedded
     /// timestamps, the codes of its markers.
     @inline(__always)
-    private func skipText(_ inp: UnsafeMutablePointer<Cursor>, markers: Bool, embedded: Bool) throws -> Bool {
-        let x = try inp.pointee.varint()
-        guard x >> 1 <= UInt64(inp.pointee.remaining) else { throw TransformError.corruptFrame("text runs past its stream") }
+    private func skipText(_ inp: inout Cursor, markers: Bool, embedded: Bool) throws -> Bool {
+        let x = try inp.varint()
+        guard x >> 1 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("text runs past its stream") }
         let n = Int(x >> 1)
-        let p = try inp.pointee.take(n)
+        let p = try inp.take(n)
         if x & 1 == 1 {
             guard Self.contentsValid(p, n, markers: markers) else { return false }
         } else {
             if markers { for i in 0..<n where p[i] < 0x20 { return false } }
             guard ColumnarDecoder.validToken(p, n) else { return false }
         }
-        if embedded { for i in 0..<n where p[i] == ColumnSpec.embeddedMarker { try skipTimestamp(inp) } }
+        if embedded { for i in 0..<n where p[i] == ColumnSpec.embeddedMarker { try skipTimestamp(&inp) } }
         return true
     }
 
     /// An embedded timestamp's code (see `FieldCoderState.expandEmbedded`).
     @inline(__always)
-    private func skipTimestamp(_ inp: UnsafeMutablePointer<Cursor>) throws {
-        let x = try inp.pointee.varint()
+    private func skipTimestamp(_ inp: inout Cursor) throws {
+        let x = try inp.varint()
         guard x & 1 == 1 else { return }
         let tag = x >> 1
         guard tag >= 1, tag <= 1 << 20 else { throw TransformError.corruptFrame("bad embedded timestamp format") }
-        _ = try inp.pointee.varint()
+        try inp.skipVarint()
     }
 
     /// Whether string contents (between the quotes) hold only escapes the walk accepts.

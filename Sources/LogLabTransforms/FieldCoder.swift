@@ -468,9 +468,11 @@ final class FieldCoderState {
             if col.pointee.hasVocab {
                 let code = try inp.varint()
                 if code > 0 {
-                    let vocab = vocabRefs[c]!.takeUnretainedValue()
-                    guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                    let (kp, kn) = vocab.key(Int(code - 1))
+                    // Guaranteed (kept alive by `vocabs`): no retain and release per value.
+                    let entry: (UnsafePointer<UInt8>, Int)? = vocabRefs[c]!._withUnsafeGuaranteedRef { vocab in
+                        code <= UInt64(vocab.count) ? vocab.key(Int(code - 1)) : nil
+                    }
+                    guard let (kp, kn) = entry else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
                     target.put(kp, kn)
                     break decode
                 }
@@ -523,7 +525,11 @@ final class FieldCoderState {
                     code = Int(tag - 1)
                     d = unzigzag(try inp.varint())
                 }
-                guard let fmt = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+                if code != col.pointee.timeCode {
+                    guard let f = ISOTimestamp.Format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+                    col.pointee.time = f; col.pointee.timeCode = code
+                }
+                let fmt = col.pointee.time
                 let unit = ISOTimestamp.pow10[9 - fmt.fraction]
                 var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }

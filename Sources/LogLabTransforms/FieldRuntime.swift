@@ -111,6 +111,9 @@ struct ColumnRT {
     var tsVal: Int64 = 0
     var numGen: UInt32 = 0
     var numVal: Int64 = 0
+    /// The last timestamp format decoded and its code (formats rarely change).
+    var timeCode = -1
+    var time = ISOTimestamp.Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
 
     init(_ s: ColumnSpec) {
         kind = s.kind
