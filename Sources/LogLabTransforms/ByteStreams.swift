@@ -96,6 +96,10 @@ struct Cursor {
 
     @inline(__always) mutating func varint() throws -> UInt64 {
         if pos < end, base[pos] < 0x80 { pos &+= 1; return UInt64(base[pos &- 1]) }
+        if pos &+ 1 < end, base[pos &+ 1] < 0x80 {   // two bytes: most residuals
+            pos &+= 2
+            return UInt64(base[pos &- 2] & 0x7F) | UInt64(base[pos &- 1]) << 7
+        }
         return try varintSlow()
     }
 

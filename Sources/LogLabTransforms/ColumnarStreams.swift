@@ -196,12 +196,13 @@ public final class ColumnarFrameReader {
         let ts = tokStart, te = tokEnd, sk = slotKind
         var valid = true
         var coded = FieldCoderState.CodedValue()
+        let modes = plan.modes   // once per record, not once per slot
         for (k, slot32) in plan.decode.enumerated() {
             let slot = Int(slot32)
             let c = Int(info.slotColumn[slot])
             let start = tokens.count
             sk[slot] = 0
-            let mode = plan.modes[k]
+            let mode = modes[k]
             if mode != Mode.text {
                 if try st.decodeCore(c, st.cols + c, &cursor(c).pointee, into: tokens, gen: gen, render: false, &coded) {
                     if mode == Mode.state { continue }
@@ -304,14 +305,17 @@ public final class ColumnarFrameReader {
 
         // Headers first (their own stream): which shapes occur, literal shapes added in order.
         var shapeOf = [Int32](repeating: -1, count: recordCount)
-        var uses: [Int: Int] = [:]
+        var useCount = [Int](repeating: 0, count: st.modelShapes.count + st.localShapes.count)   // per shape id
         for r in 0..<recordCount {
             let header = try cursors[0].varint()
             guard header != 0 else { continue }
             let id = try shapeID(header, &cursors[1], st)
             shapeOf[r] = Int32(id)
-            uses[id, default: 0] += 1
+            if id >= useCount.count { useCount.append(contentsOf: repeatElement(0, count: id + 1 - useCount.count)) }
+            useCount[id] += 1
         }
+        var uses: [Int: Int] = [:]
+        for (id, n) in useCount.enumerated() where n > 0 { uses[id] = n }
         var local: [ShapePlan] = []
         var plans: [Int: ShapePlan] = [:]
         var planOf = [ShapePlan?](repeating: nil, count: st.modelShapes.count + st.localShapes.count)
@@ -340,6 +344,8 @@ public final class ColumnarFrameReader {
         }
 
         let verbatim = cursors + 2
+        // Unretained (`plans` keeps them): no retain and release per record.
+        let planRefs = planOf.map { $0.map(Unmanaged.passUnretained) }
         for r in 0..<recordCount {
             let id = Int(shapeOf[r])
             if id < 0 {
@@ -347,7 +353,7 @@ public final class ColumnarFrameReader {
                 decoder.append(UnsafeRawBufferPointer(start: try verbatim.pointee.take(len), count: len))
                 continue
             }
-            try record(planOf[id]!, st, decoder, cursor)
+            try planRefs[id]!._withUnsafeGuaranteedRef { try record($0, st, decoder, cursor) }
         }
         for i in 0..<streamCount where !cursors[i].isAtEnd {
             throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")

@@ -533,7 +533,7 @@ final class FieldCoderState {
                 let unit = ISOTimestamp.pow10[9 - fmt.fraction]
                 var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
-                let v = d &+ CivilDate.floorDiv(baseNs, unit)
+                let v = d &+ ISOTimestamp.inUnits(baseNs, fraction: fmt.fraction)
                 guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
                 let ns = v &* unit
                 col.pointee.prevValue = ns; col.pointee.prevFormat = code

@@ -317,6 +317,17 @@ enum ISOTimestamp {
         out.h.pointee.count += k
     }
 
+    /// ⌊ns / 10^(9 − fraction)⌋, with the usual precisions divided by constants (a
+    /// multiply, not a division).
+    @inline(__always) static func inUnits(_ ns: Int64, fraction: Int) -> Int64 {
+        switch fraction {
+        case 3: CivilDate.floorDiv(ns, 1_000_000)
+        case 0: CivilDate.floorDiv(ns, 1_000_000_000)
+        case 6: CivilDate.floorDiv(ns, 1_000)
+        default: CivilDate.floorDiv(ns, pow10[9 - fraction])
+        }
+    }
+
     @inline(__always) static func nanos(_ value: Int64, _ fmt: Format) -> Int64 {
         value &* pow10[9 - fmt.fraction]
     }
