@@ -8,7 +8,9 @@ import LogLabCore
 /// coding reads (relations, references, lookups: `ColumnSpec.sources`), are decoded, by the
 /// restore's own value decoder, in the restore's order; the decoder receives each value's
 /// token exactly as the text walk would have found it in the restored record, so the
-/// columns come out identical. In the `columns` layout every other column's stream is only
+/// columns come out identical. Numbers and timestamps coded as such skip the text where
+/// nothing needs it (`Mode`): the column gets the value itself, which the builder reads
+/// as it would have read the text (`RawColumn.append(int:)`). In the `columns` layout every other column's stream is only
 /// stepped over (lengths and tags, no values rendered) to check that its values are tokens
 /// the text walk accepts, since a record holding one it rejects has every column missing:
 /// a frame where that cannot be told cheaply returns false and the caller walks the
