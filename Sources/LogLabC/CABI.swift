@@ -511,7 +511,7 @@ public func loglab_reader_columns(_ r: Handle?, _ frames: UnsafePointer<Int64>?,
             }
             if keep { records = all }
         }
-        let columns = try decoder.finish()
+        let columns = try decoder.finish(threads: threadCount(threads, work: decoder.names.count))
         out.pointee = retain(ColumnsHandle(columns, rows: decoder.rows, batch: records))
     }
 }

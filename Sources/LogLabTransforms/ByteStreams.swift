@@ -123,6 +123,10 @@ struct Cursor {
 
     @inline(__always) mutating func varint() throws -> UInt64 {
         if pos < end, base[pos] < 0x80 { pos &+= 1; return UInt64(base[pos &- 1]) }
+        if pos &+ 1 < end, base[pos &+ 1] < 0x80 {   // two bytes: most residuals
+            pos &+= 2
+            return UInt64(base[pos &- 2] & 0x7F) | UInt64(base[pos &- 1]) << 7
+        }
         return try varintSlow()
     }
 
@@ -139,6 +143,13 @@ struct Cursor {
             shift += 7
             if shift > 63 { throw TransformError.corruptFrame("varint too long") }
         }
+    }
+
+    /// Steps over a varint (checked as `varint` checks it).
+    @inline(__always) mutating func skipVarint() throws {
+        if pos < end, base[pos] < 0x80 { pos &+= 1; return }
+        if pos &+ 1 < end, base[pos &+ 1] < 0x80 { pos &+= 2; return }
+        _ = try varintSlow()
     }
 
     @inline(__always) mutating func count(limit: Int) throws -> Int {

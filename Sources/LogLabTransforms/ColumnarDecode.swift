@@ -1,4 +1,5 @@
 import LogLabCore
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -244,17 +245,37 @@ public final class ColumnarDecoder {
 
     // MARK: finishing
 
-    /// The typed columns (in `names` order).
-    public func finish() throws -> [DecodedColumn] {
-        var out: [DecodedColumn] = []
+    /// The typed columns (in `names` order), built on up to `threads` threads (columns are
+    /// independent).
+    public func finish(threads: Int = 1) throws -> [DecodedColumn] {
         let names = self.names
-        for k in 0..<raw.count {
-            // A repeated path reads the first occurrence's column.
-            let source = discover ? k : (paths.firstIndex(of: paths[k]) ?? k)
-            out.append(try raw[source].finish(name: names[k]))
+        let n = raw.count
+        guard n > 0 else { return [] }
+        // A repeated path reads the first occurrence's column.
+        let sources = (0..<n).map { k in discover ? k : (paths.firstIndex(of: paths[k]) ?? k) }
+        let out = FinishSlots(n)
+        let raw = self.raw
+        let workers = max(1, min(threads, n))
+        if workers == 1 {
+            for k in 0..<n { out.set(k, Result { try raw[sources[k]].finish(name: names[k]) }) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for k in stride(from: w, to: n, by: workers) { out.set(k, Result { try raw[sources[k]].finish(name: names[k]) }) }
+            }
         }
-        return out
+        return try out.items.map { try $0!.get() }
     }
+}
+
+/// Finished columns written by several threads, each slot by one (so no lock); read once
+/// they are all done.
+private final class FinishSlots: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Result<DecodedColumn, Error>?>
+    private let count: Int
+    init(_ n: Int) { count = n; slots = .allocate(capacity: n); slots.initialize(repeating: nil, count: n) }
+    deinit { slots.deinitialize(count: count); slots.deallocate() }
+    func set(_ k: Int, _ r: Result<DecodedColumn, Error>) { slots[k] = r }
+    var items: [Result<DecodedColumn, Error>?] { Array(UnsafeBufferPointer(start: slots, count: count)) }
 }
 
 enum RawKind {
@@ -262,6 +283,9 @@ enum RawKind {
     static let string: UInt8 = 4, array: UInt8 = 5, object: UInt8 = 6
     /// A shape's placeholder: the record's value decides (see `of`).
     static let slot: UInt8 = 7
+    /// Values the columnar reader took from their coding without rendering them (see
+    /// `RawColumn.append(int:)` / `append(micros:format:)`): a number and a string.
+    static let int: UInt8 = 8, time: UInt8 = 9
 
     /// The kind of a scalar token, from its first byte (as the walk decides).
     @inline(__always) static func of(_ first: UInt8) -> UInt8 {
@@ -275,11 +299,14 @@ enum RawKind {
 }
 
 /// One column's values as found: kind per row and the raw text (strings without quotes,
-/// still escaped; everything else exactly as spelt).
+/// still escaped; everything else exactly as spelt). Rows of kind `int` / `time` hold a
+/// value instead of its text (see `append(int:)`); `textual` spells them out.
 struct RawColumn {
     var kinds: [UInt8] = []
     var offsets: [Int] = [0]
     var text: [UInt8] = []
+    /// Some row is of kind `int` or `time`.
+    var typed = false
 
     mutating func appendMissing() {
         kinds.append(RawKind.missing)
@@ -296,7 +323,71 @@ struct RawColumn {
         offsets.append(text.count)
     }
 
+    /// A number whose text is the plain decimal of `v` (`-?(0|[1-9][0-9]*)`), kept as its 8 bytes.
+    mutating func append(int v: Int64) {
+        kinds.append(RawKind.int)
+        withUnsafeBytes(of: v.littleEndian) { text.append(contentsOf: $0) }
+        offsets.append(text.count)
+        typed = true
+    }
+
+    /// A string holding a timestamp that `ISOTime.parse` reads as `micros` (format `format`
+    /// of `ISOTimestamp`: separator `T`, zone `Z` or `±HH:MM`, at most 6 fraction digits),
+    /// kept as 8 + 4 bytes.
+    mutating func append(micros: Int64, format: Int32) {
+        kinds.append(RawKind.time)
+        withUnsafeBytes(of: micros.littleEndian) { text.append(contentsOf: $0) }
+        withUnsafeBytes(of: format.littleEndian) { text.append(contentsOf: $0) }
+        offsets.append(text.count)
+        typed = true
+    }
+
+    @inline(__always) func int(_ i: Int) -> Int64 {
+        text.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i], as: Int64.self)) }
+    }
+
+    @inline(__always) func time(_ i: Int) -> (micros: Int64, format: Int32) {
+        text.withUnsafeBytes {
+            (Int64(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i], as: Int64.self)),
+             Int32(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i] + 8, as: Int32.self)))
+        }
+    }
+
+    /// The same column with `int` and `time` rows spelt out as the text walk finds them.
+    func textual() -> RawColumn {
+        guard typed else { return self }
+        var out = RawColumn()
+        out.kinds.reserveCapacity(count)
+        out.offsets.reserveCapacity(count + 1)
+        out.text.reserveCapacity(text.count)
+        let spell = OutStream(capacity: 64)
+        var noHead: UInt8 = 0
+        for i in 0..<count {
+            let k = kinds[i]
+            switch k {
+            case RawKind.int:
+                spell.reset()
+                DecimalText.render(int(i), format: 0, head: &noHead, headCount: 0, into: spell)
+                out.append(kind: RawKind.number, UnsafeRawBufferPointer(spell.buffer))
+            case RawKind.time:
+                let (micros, code) = time(i)
+                let fmt = ISOTimestamp.Format(code: Int(code))!
+                spell.reset()
+                spell.put(0x22)
+                ISOTimestamp.renderContent(micros / ISOTimestamp.pow10[6 - fmt.fraction], fmt, into: spell)
+                spell.put(0x22)
+                out.append(kind: RawKind.string, UnsafeRawBufferPointer(spell.buffer))
+            default:
+                out.kinds.append(k)
+                out.text.append(contentsOf: text[offsets[i]..<offsets[i + 1]])
+                out.offsets.append(out.text.count)
+            }
+        }
+        return out
+    }
+
     mutating func append(contentsOf other: RawColumn) {
+        typed = typed || other.typed
         let base = text.count
         kinds.append(contentsOf: other.kinds)
         text.append(contentsOf: other.text)
@@ -618,7 +709,9 @@ enum ColumnBuilder {
         var seen: UInt32 = 0   // bit k: kind k occurs
         for k in col.kinds { seen |= 1 << UInt32(k & 31) }
         var kinds = Set<UInt8>()
-        for k in UInt8(0)..<32 where seen & (1 << UInt32(k)) != 0 && k != RawKind.missing && k != RawKind.null { kinds.insert(k) }
+        for k in UInt8(0)..<32 where seen & (1 << UInt32(k)) != 0 && k != RawKind.missing && k != RawKind.null {
+            kinds.insert(k == RawKind.int ? RawKind.number : k == RawKind.time ? RawKind.string : k)
+        }
         var out: DecodedColumn
         if kinds.isEmpty {
             out = DecodedColumn(name: name, kind: .null, length: n)
@@ -626,7 +719,7 @@ enum ColumnBuilder {
             return out
         }
         if kinds.count > 1 || kinds.first == RawKind.object {
-            out = try texts(col, name: name, kind: .json)
+            out = try texts(col.textual(), name: name, kind: .json)
         } else {
             switch kinds.first! {
             case RawKind.bool: out = bools(col, name: name)
@@ -669,8 +762,13 @@ enum ColumnBuilder {
         let n = col.count
         var ints = [Int64](repeating: 0, count: n)
         var allInts = true
-        for i in 0..<n where col.kinds[i] == RawKind.number {
-            if let v = withText(col, i, parseInt64) { ints[i] = v } else { allInts = false; break }
+        for i in 0..<n {
+            let k = col.kinds[i]
+            if k == RawKind.int {
+                ints[i] = col.int(i)
+            } else if k == RawKind.number {
+                if let v = withText(col, i, parseInt64) { ints[i] = v } else { allInts = false; break }
+            }
         }
         if allInts {
             var out = DecodedColumn(name: name, kind: .int64, length: n)
@@ -679,7 +777,14 @@ enum ColumnBuilder {
         }
         var doubles = [Double](repeating: 0, count: n)
         var exact = true
-        for i in 0..<n where col.kinds[i] == RawKind.number {
+        for i in 0..<n where col.kinds[i] == RawKind.number || col.kinds[i] == RawKind.int {
+            if col.kinds[i] == RawKind.int {
+                // As the text path reads the decimal (below).
+                let v = col.int(i)
+                guard v.magnitude <= (1 << 53) else { exact = false; break }
+                doubles[i] = Double(v)
+                continue
+            }
             let d: Double? = withText(col, i) { t in
                 if let v = parseInt64(t) { return v.magnitude <= (1 << 53) ? Double(v) : nil }
                 // An integer beyond int64 would only round: keep the column's exact text.
@@ -695,7 +800,7 @@ enum ColumnBuilder {
             out.values = doubles.withUnsafeBytes { Array($0) }
             return out
         }
-        return try texts(col, name: name, kind: .json)
+        return try texts(col.textual(), name: name, kind: .json)
     }
 
     static func parseInt64(_ t: UnsafeBufferPointer<UInt8>) -> Int64? {
@@ -717,7 +822,8 @@ enum ColumnBuilder {
     }
 
     /// Strings: timestamps, a dictionary, plain UTF-8 or binary.
-    static func strings(_ col: RawColumn, name: String) throws -> DecodedColumn {
+    static func strings(_ typedCol: RawColumn, name: String) throws -> DecodedColumn {
+        var col = typedCol
         let n = col.count
         // Timestamps: every value an ISO-8601 date-time with seconds, in one zone.
         var zone: [UInt8]? = nil
@@ -725,9 +831,25 @@ enum ColumnBuilder {
         var isTime = true
         var times = [Int64](repeating: 0, count: n)
         var micros = [Int64](repeating: 0, count: n)
-        for i in 0..<n where col.kinds[i] == RawKind.string {
+        var lastFormat: Int32 = -1   // of the last `time` row, whose zone is `zone`
+        for i in 0..<n {
+            let k = col.kinds[i]
+            if k == RawKind.time {
+                let (m, code) = col.time(i)
+                if code != lastFormat {
+                    let fmt = ISOTimestamp.Format(code: Int(code))!
+                    let z = ISOTime.zoneText(fmt)
+                    if zone == nil { zone = z } else if zone! != z { isTime = false; break }
+                    digits = max(digits, fmt.fraction)
+                    lastFormat = code
+                }
+                micros[i] = m
+                continue
+            }
+            guard k == RawKind.string else { continue }
             guard let t = withText(col, i, ISOTime.parse) else { isTime = false; break }
             if zone == nil { zone = t.zone } else if zone! != t.zone { isTime = false; break }
+            lastFormat = -1
             digits = max(digits, t.fractionDigits)
             micros[i] = t.micros
         }
@@ -740,6 +862,7 @@ enum ColumnBuilder {
             out.zone = zone == [0x5A] ? "UTC" : String(decoding: zone, as: UTF8.self)
             return out
         }
+        col = col.textual()
         // Unescape once, then decide between a dictionary and plain strings.
         var data = [UInt8]()
         data.reserveCapacity(col.text.count)
@@ -896,6 +1019,20 @@ enum ISOTime {
         let seconds = days * 86_400 + h * 3600 + mi * 60 + s - offset
         return Parsed(micros: seconds * 1_000_000 + frac, fractionDigits: digits,
                       zone: Array(t[zoneStart..<t.count]))
+    }
+
+    /// The zone as `parse` returns it for stamps rendered in `fmt` (`Z` or `±HH:MM`).
+    static func zoneText(_ fmt: ISOTimestamp.Format) -> [UInt8] {
+        guard fmt.zone == 3 else { return [0x5A] }
+        let h = fmt.offsetMinutes / 60, m = fmt.offsetMinutes % 60
+        return [fmt.negative == 1 ? 0x2D : 0x2B, UInt8(0x30 + h / 10), UInt8(0x30 + h % 10), 0x3A,
+                UInt8(0x30 + m / 10), UInt8(0x30 + m % 10)]
+    }
+
+    /// Whether `parse` accepts every stamp rendered in `fmt`, with its fraction digits kept
+    /// (then a stamp's micros are `value · 10^(6 − fraction)`).
+    @inline(__always) static func readsExactly(_ fmt: ISOTimestamp.Format) -> Bool {
+        fmt.separator == 0 && (fmt.zone == 1 || fmt.zone == 3) && fmt.fraction <= 6
     }
 
     static func daysIn(year: Int64, month: Int64) -> Int64 {

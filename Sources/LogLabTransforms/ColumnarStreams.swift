@@ -8,7 +8,9 @@ import LogLabCore
 /// coding reads (relations, references, lookups: `ColumnSpec.sources`), are decoded, by the
 /// restore's own value decoder, in the restore's order; the decoder receives each value's
 /// token exactly as the text walk would have found it in the restored record, so the
-/// columns come out identical. In the `columns` layout every other column's stream is only
+/// columns come out identical. Numbers and timestamps coded as such skip the text where
+/// nothing needs it (`Mode`): the column gets the value itself, which the builder reads
+/// as it would have read the text (`RawColumn.append(int:)`). In the `columns` layout every other column's stream is only
 /// stepped over (lengths and tags, no values rendered) to check that its values are tokens
 /// the text walk accepts, since a record holding one it rejects has every column missing:
 /// a frame where that cannot be told cheaply returns false and the caller walks the
@@ -74,8 +76,14 @@ public final class ColumnarFrameReader {
         let slotHi: [Int]
         /// Columns of the captured slots.
         let columns: [Int]
-        /// Slots decoded for each record of this shape, in coding order (set per frame).
+        /// Slots decoded for each record of this shape, in coding order, and how (set per
+        /// frame, see `Mode`).
         var decode: [Int32] = []
+        var modes: [UInt8] = []
+        /// Per slot: the capture taking it as a scalar, or -1.
+        let scalarCapture: [Int]
+        /// Per slot: inside a captured object or array (its text is spliced in).
+        let inCapture: [Bool]
 
         init(info: ShapeRT, decoder: ColumnarDecoder) {
             self.info = info
@@ -91,7 +99,43 @@ public final class ColumnarFrameReader {
             }
             slotLo = lo; slotHi = hi
             columns = cols.sorted()
+            var scalar = [Int](repeating: -1, count: info.slotCount), inside = [Bool](repeating: false, count: info.slotCount)
+            for (j, c) in (captures ?? []).enumerated() {
+                if c.kind == RawKind.slot { if lo[j] < hi[j] { scalar[lo[j]] = j } } else { for s in lo[j]..<hi[j] { inside[s] = true } }
+            }
+            scalarCapture = scalar; inCapture = inside
         }
+    }
+
+    /// How a slot is decoded. Numbers and timestamps coded as such need no text when nothing
+    /// reads it (a reference, a lookup key, a captured object): a captured one goes to its
+    /// column as a value when its text is one the builder reads back exactly (`value`), one
+    /// only other columns' coding needs is not rendered at all (`state`). Rendered numbers
+    /// and timestamps are always tokens the walk accepts, so skipping the text loses no check.
+    enum Mode { static let text: UInt8 = 0, value: UInt8 = 1, state: UInt8 = 2 }
+
+    /// Sets `p.modes` for `p.decode`; `textRead[c]`: some decoded column's coding reads
+    /// column c's text.
+    private func setModes(_ p: ShapePlan, _ st: FieldCoderState, textRead: [Bool]) {
+        p.modes = p.decode.map { slot32 in
+            let slot = Int(slot32)
+            let c = Int(p.info.slotColumn[slot])
+            let col = st.cols[c]
+            guard col.kind == .number || col.kind == .timestamp, !col.hasLookup, !col.hasRefs, !col.hasEmbedded,
+                  !(c < textRead.count && textRead[c]), !p.inCapture[slot] else { return Mode.text }
+            return p.scalarCapture[slot] >= 0 ? Mode.value : Mode.state
+        }
+    }
+
+    /// Per column: whether a column marked in `decoded` reads its text (references, lookup keys).
+    private func textReaders(_ decoded: [Bool], _ st: FieldCoderState, _ model: FieldModel) -> [Bool] {
+        var read = [Bool](repeating: false, count: st.columnCount)
+        for c in 0..<min(st.modelColumnCount, decoded.count) where decoded[c] {
+            let spec = model.columns[c]
+            if let l = spec.lookup, Int(l.key) < read.count { read[Int(l.key)] = true }
+            for r in spec.refs where Int(r.column) < read.count { read[Int(r.column)] = true }
+        }
+        return read
     }
 
     private func plan(_ id: Int, _ st: FieldCoderState, _ decoder: ColumnarDecoder, local: inout [ShapePlan]) -> ShapePlan {
@@ -126,11 +170,14 @@ public final class ColumnarFrameReader {
     // MARK: one record
 
     /// Token `s` of the current record is `tokens[tokStart[s] ..< tokEnd[s]]`.
+    /// A slot decoded as a value (`slotKind` `RawKind.int` / `.time`, else 0) holds it in
+    /// `tokStart` (the number, or a timestamp's micros) and `tokEnd` (the timestamp's format).
     private var tokStart = UnsafeMutablePointer<Int>.allocate(capacity: 64)
     private var tokEnd = UnsafeMutablePointer<Int>.allocate(capacity: 64)
+    private var slotKind = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
     private var tokCapacity = 64
 
-    deinit { tokStart.deallocate(); tokEnd.deallocate() }
+    deinit { tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate() }
 
     /// Decodes the plan's slots of one record (`cursor(c)` gives column c's stream) and
     /// appends the record's captured values.
@@ -143,17 +190,38 @@ public final class ColumnarFrameReader {
         tokens.reset()
         let info = plan.info
         if tokCapacity < info.slotCount {
-            tokStart.deallocate(); tokEnd.deallocate()
+            tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate()
             tokCapacity = info.slotCount
             tokStart = .allocate(capacity: tokCapacity); tokEnd = .allocate(capacity: tokCapacity)
+            slotKind = .allocate(capacity: tokCapacity)
         }
-        let ts = tokStart, te = tokEnd
+        let ts = tokStart, te = tokEnd, sk = slotKind
         var valid = true
-        for slot32 in plan.decode {
+        var coded = FieldCoderState.CodedValue()
+        let modes = plan.modes   // once per record, not once per slot
+        for (k, slot32) in plan.decode.enumerated() {
             let slot = Int(slot32)
             let c = Int(info.slotColumn[slot])
             let start = tokens.count
-            try st.decodeValue(c, &cursor(c).pointee, tokens: tokens, gen: gen)
+            sk[slot] = 0
+            let mode = modes[k]
+            if mode != Mode.text {
+                if try st.decodeCore(c, st.cols + c, &cursor(c).pointee, into: tokens, gen: gen, render: false, &coded) {
+                    if mode == Mode.state { continue }
+                    if !coded.isTime, coded.format == 0 {
+                        sk[slot] = RawKind.int; ts[slot] = Int(coded.value)
+                        continue
+                    }
+                    if coded.isTime, ISOTime.readsExactly(coded.time) {
+                        sk[slot] = RawKind.time; ts[slot] = Int(coded.value &* ISOTimestamp.pow10[6 - coded.time.fraction])
+                        te[slot] = coded.format
+                        continue
+                    }
+                    st.renderCoded(c, coded, into: tokens)
+                }
+            } else {
+                try st.decodeValue(c, &cursor(c).pointee, tokens: tokens, gen: gen)
+            }
             ts[slot] = start; te[slot] = tokens.count
             let col = st.cols + c
             if col.pointee.viewGen != gen {
@@ -175,6 +243,11 @@ public final class ColumnarFrameReader {
                 let lo = plan.slotLo[next], hi = plan.slotHi[next]
                 next += 1
                 if cap.kind == RawKind.slot {
+                    switch sk[lo] {
+                    case RawKind.int: raw[k].append(int: Int64(ts[lo])); continue
+                    case RawKind.time: raw[k].append(micros: Int64(ts[lo]), format: Int32(te[lo])); continue
+                    default: break
+                    }
                     let n = te[lo] - ts[lo]
                     raw[k].append(kind: RawKind.of(tb[ts[lo]]), UnsafeRawBufferPointer(start: tb + ts[lo], count: n))
                     continue
@@ -203,6 +276,9 @@ public final class ColumnarFrameReader {
         defer { main.deallocate() }
         main.initialize(to: Cursor(buf.baseAddress!, 1, buf.count))
         var local: [ShapePlan] = []
+        // Every model column may be decoded; frame-local ones read no other text.
+        let textRead = textReaders([Bool](repeating: true, count: st.modelColumnCount), st, model!)
+        for p in modelPlans { p?.decode = []; p?.modes = [] }   // the modes of another frame's layout
         for _ in 0..<recordCount {
             let header = try main.pointee.varint()
             if header == 0 {
@@ -212,7 +288,10 @@ public final class ColumnarFrameReader {
             }
             let p = plan(try shapeID(header, &main.pointee, st), st, decoder, local: &local)
             // Every value is interleaved in one stream: all are decoded.
-            if p.decode.count != p.info.slotCount { p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount)) }
+            if p.decode.count != p.info.slotCount || p.modes.count != p.decode.count {
+                p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount))
+                setModes(p, st, textRead: textRead)
+            }
             try record(p, st, decoder) { _ in main }
         }
         guard main.pointee.isAtEnd else { throw TransformError.corruptFrame("\(main.pointee.remaining) unread bytes in stream 0") }
@@ -228,14 +307,17 @@ public final class ColumnarFrameReader {
 
         // Headers first (their own stream): which shapes occur, literal shapes added in order.
         var shapeOf = [Int32](repeating: -1, count: recordCount)
-        var uses: [Int: Int] = [:]
+        var useCount = [Int](repeating: 0, count: st.modelShapes.count + st.localShapes.count)   // per shape id
         for r in 0..<recordCount {
             let header = try cursors[0].varint()
             guard header != 0 else { continue }
             let id = try shapeID(header, &cursors[1], st)
             shapeOf[r] = Int32(id)
-            uses[id, default: 0] += 1
+            if id >= useCount.count { useCount.append(contentsOf: repeatElement(0, count: id + 1 - useCount.count)) }
+            useCount[id] += 1
         }
+        var uses: [Int: Int] = [:]
+        for (id, n) in useCount.enumerated() where n > 0 { uses[id] = n }
         var local: [ShapePlan] = []
         var plans: [Int: ShapePlan] = [:]
         var planOf = [ShapePlan?](repeating: nil, count: st.modelShapes.count + st.localShapes.count)
@@ -256,12 +338,16 @@ public final class ColumnarFrameReader {
             for s in 0..<p.info.slotCount { counts[Int(p.info.slotColumn[s])] += u }
             p.decode = (0..<p.info.slotCount).map { p.info.order[$0] }.filter { needed[Int(p.info.slotColumn[Int($0)])] }
         }
+        let textRead = textReaders(needed, st, model)
+        for p in plans.values { setModes(p, st, textRead: textRead) }
         @inline(__always) func cursor(_ c: Int) -> UnsafeMutablePointer<Cursor> { 3 + c < streamCount ? cursors + 3 + c : empty }
         for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
             guard try skip(c, counts[c], cursor(c), st) else { return false }
         }
 
         let verbatim = cursors + 2
+        // Unretained (`plans` keeps them): no retain and release per record.
+        let planRefs = planOf.map { $0.map(Unmanaged.passUnretained) }
         for r in 0..<recordCount {
             let id = Int(shapeOf[r])
             if id < 0 {
@@ -269,7 +355,7 @@ public final class ColumnarFrameReader {
                 decoder.append(UnsafeRawBufferPointer(start: try verbatim.pointee.take(len), count: len))
                 continue
             }
-            try record(planOf[id]!, st, decoder, cursor)
+            try planRefs[id]!._withUnsafeGuaranteedRef { try record($0, st, decoder, cursor) }
         }
         for i in 0..<streamCount where !cursors[i].isAtEnd {
             throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
@@ -281,63 +367,68 @@ public final class ColumnarFrameReader {
 
     /// Steps over `count` values of column `c` without rendering them. False when one of
     /// them may be a token the text walk refuses (the record's columns would all be missing).
-    private func skip(_ c: Int, _ count: Int, _ inp: UnsafeMutablePointer<Cursor>, _ st: FieldCoderState) throws -> Bool {
-        let col = st.cols + c
-        let markers = col.pointee.hasRefs || col.pointee.hasEmbedded
-        let embedded = col.pointee.hasEmbedded
-        let isModel = c < st.modelColumnCount
+    private func skip(_ c: Int, _ count: Int, _ stream: UnsafeMutablePointer<Cursor>, _ st: FieldCoderState) throws -> Bool {
+        // Everything the loop reads, in locals (registers) rather than through pointers.
+        let col = st.cols[c]
+        let markers = col.hasRefs || col.hasEmbedded
+        let embedded = col.hasEmbedded, hasLookup = col.hasLookup, kind = col.kind
+        let vocab = col.hasVocab && c < st.modelColumnCount ? st.vocabs[c] : nil
+        let vocabCount = UInt64(vocab?.count ?? 0)
+        let vocabOK = c < vocabValid.count ? vocabValid[c] : true, lookupOK = c < lookupValid.count ? lookupValid[c] : true
+        var inp = stream.pointee
+        defer { stream.pointee = inp }
         for _ in 0..<count {
-            if col.pointee.hasLookup {
-                let flag = try inp.pointee.varint()
-                if flag == 0 { if !lookupValid[c] { return false }; continue }
+            if hasLookup {
+                let flag = try inp.varint()
+                if flag == 0 { if !lookupOK { return false }; continue }
                 guard flag == 1 else { throw TransformError.corruptFrame("bad lookup flag") }
             }
-            if col.pointee.hasVocab, isModel, let vocab = st.vocabs[c] {
-                let code = try inp.pointee.varint()
+            if let vocab {
+                let code = try inp.varint()
                 if code > 0 {
-                    guard code <= UInt64(vocab.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                    if !vocabValid[c] { return false }
+                    guard code <= vocabCount else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                    if !vocabOK { return false }
                     if embedded {
                         let (kp, kn) = vocab.key(Int(code - 1))
-                        for i in 0..<kn where kp[i] == ColumnSpec.embeddedMarker { try skipTimestamp(inp) }
+                        for i in 0..<kn where kp[i] == ColumnSpec.embeddedMarker { try skipTimestamp(&inp) }
                     }
                     continue
                 }
             }
-            switch col.pointee.kind {
+            switch kind {
             case .text:
-                guard try skipText(inp, markers: markers, embedded: embedded) else { return false }
+                guard try skipText(&inp, markers: markers, embedded: embedded) else { return false }
             case .number:
-                let x = try inp.pointee.varint()
+                let x = try inp.varint()
                 guard x & 1 == 1 else { continue }
                 let tag = x >> 1
-                if tag == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                if tag == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
                 guard tag <= 256, DecimalText.isValidFormat(Int(tag - 1)) else { throw TransformError.corruptFrame("bad number format \(tag - 1)") }
-                _ = try inp.pointee.varint()
+                try inp.skipVarint()
                 if Int(tag - 1) & DecimalText.longFlag != 0 {
-                    let hn = try inp.pointee.count(limit: DecimalText.maxHead)
-                    _ = try inp.pointee.take(hn)
+                    let hn = try inp.count(limit: DecimalText.maxHead)
+                    _ = try inp.take(hn)
                 }
             case .timestamp:
-                let x = try inp.pointee.varint()
+                let x = try inp.varint()
                 guard x & 1 == 1 else { continue }
                 let tag = x >> 1
-                if tag == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
+                if tag == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
                 guard tag <= 1 << 20 else { throw TransformError.corruptFrame("bad timestamp format") }
-                _ = try inp.pointee.varint()
+                try inp.skipVarint()
             case .uuid:
-                let layout = try inp.pointee.varint()
-                if layout == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
-                _ = try inp.pointee.take(16)
-                guard (layout - 1) >> 2 <= UInt64(inp.pointee.remaining) else { throw TransformError.corruptFrame("uuid suffix runs past its stream") }
+                let layout = try inp.varint()
+                if layout == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
+                _ = try inp.take(16)
+                guard (layout - 1) >> 2 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("uuid suffix runs past its stream") }
                 let n = Int((layout - 1) >> 2)
-                let p = try inp.pointee.take(n)
+                let p = try inp.take(n)
                 // The suffix is the rest of a string's contents.
                 guard Self.contentsValid(p, n, markers: false) else { return false }
             case .float:
-                let t = try inp.pointee.varint()
-                if t == 0 { guard try skipText(inp, markers: false, embedded: false) else { return false }; continue }
-                _ = try inp.pointee.varint()
+                let t = try inp.varint()
+                if t == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
+                try inp.skipVarint()
             }
         }
         return true
@@ -346,29 +437,29 @@ public final class ColumnarFrameReader {
     /// One text value (`varint (len << 1 | isString)` + bytes) and, with embedded
     /// timestamps, the codes of its markers.
     @inline(__always)
-    private func skipText(_ inp: UnsafeMutablePointer<Cursor>, markers: Bool, embedded: Bool) throws -> Bool {
-        let x = try inp.pointee.varint()
-        guard x >> 1 <= UInt64(inp.pointee.remaining) else { throw TransformError.corruptFrame("text runs past its stream") }
+    private func skipText(_ inp: inout Cursor, markers: Bool, embedded: Bool) throws -> Bool {
+        let x = try inp.varint()
+        guard x >> 1 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("text runs past its stream") }
         let n = Int(x >> 1)
-        let p = try inp.pointee.take(n)
+        let p = try inp.take(n)
         if x & 1 == 1 {
             guard Self.contentsValid(p, n, markers: markers) else { return false }
         } else {
             if markers { for i in 0..<n where p[i] < 0x20 { return false } }
             guard ColumnarDecoder.validToken(p, n) else { return false }
         }
-        if embedded { for i in 0..<n where p[i] == ColumnSpec.embeddedMarker { try skipTimestamp(inp) } }
+        if embedded { for i in 0..<n where p[i] == ColumnSpec.embeddedMarker { try skipTimestamp(&inp) } }
         return true
     }
 
     /// An embedded timestamp's code (see `FieldCoderState.expandEmbedded`).
     @inline(__always)
-    private func skipTimestamp(_ inp: UnsafeMutablePointer<Cursor>) throws {
-        let x = try inp.pointee.varint()
+    private func skipTimestamp(_ inp: inout Cursor) throws {
+        let x = try inp.varint()
         guard x & 1 == 1 else { return }
         let tag = x >> 1
         guard tag >= 1, tag <= 1 << 20 else { throw TransformError.corruptFrame("bad embedded timestamp format") }
-        _ = try inp.pointee.varint()
+        try inp.skipVarint()
     }
 
     /// Whether string contents (between the quotes) hold only escapes the walk accepts.

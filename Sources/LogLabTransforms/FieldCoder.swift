@@ -452,15 +452,48 @@ final class FieldCoderState {
     /// The vocabulary and base codings of one value, appended to `target`.
     @inline(__always)
     func decodeCore(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream, gen: UInt32) throws {
+        var v = CodedValue()
+        _ = try decodeCore(c, col, &inp, into: target, gen: gen, render: true, &v)
+    }
+
+    /// A number or timestamp as its coding holds it, before rendering.
+    struct CodedValue {
+        var isTime = false
+        /// Numbers: the mantissa; timestamps: the instant in the format's units.
+        var value: Int64 = 0
+        /// Numbers: the `DecimalText` format; timestamps: the format's code.
+        var format = 0
+        var time = ISOTimestamp.Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
+    }
+
+    /// The token of column `c`'s number or timestamp `v` (just decoded: a long number's
+    /// head digits are the column's current ones).
+    @inline(__always) func renderCoded(_ c: Int, _ v: CodedValue, into target: OutStream) {
+        if v.isTime {
+            target.put(0x22)
+            ISOTimestamp.renderContent(v.value, v.time, into: target, cache: dateCache + c)
+            target.put(0x22)
+        } else {
+            DecimalText.render(v.value, format: v.format, head: heads + c * DecimalText.maxHead, headCount: cols[c].headCount, into: target)
+        }
+    }
+
+    /// `decodeCore`, where without `render` a number or timestamp coded as one is not
+    /// rendered but returned in `value` (true; the column's state is updated all the same):
+    /// the columnar reader takes it as it is. Text (vocabulary entries, escapes, uuids,
+    /// floats) always goes to `target` (false).
+    @inline(__always)
+    func decodeCore(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream, gen: UInt32,
+                    render: Bool, _ value: inout CodedValue) throws -> Bool {
         decode: do {
             if col.pointee.hasVocab {
                 let code = try inp.varint()
                 if code > 0 {
-                    // Guaranteed, not taken: `vocabs` keeps it alive, and a retain per value shows.
-                    let (kp, kn) = try vocabRefs[c]!._withUnsafeGuaranteedRef { v in
-                        guard code <= UInt64(v.count) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                        return v.key(Int(code - 1))
+                    // Guaranteed (kept alive by `vocabs`): no retain and release per value.
+                    let entry: (UnsafePointer<UInt8>, Int)? = vocabRefs[c]!._withUnsafeGuaranteedRef { vocab in
+                        code <= UInt64(vocab.count) ? vocab.key(Int(code - 1)) : nil
                     }
+                    guard let (kp, kn) = entry else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
                     target.put(kp, kn)
                     break decode
                 }
@@ -495,9 +528,11 @@ final class FieldCoderState {
                 if f & DecimalText.longFlag != 0 {
                     guard m >= 0, m < 1_000_000_000_000_000_000, col.pointee.headCount > 0 else { throw TransformError.corruptFrame("bad long number") }
                 }
-                DecimalText.render(m, format: f, head: head, headCount: col.pointee.headCount, into: target)
                 col.pointee.prevValue = m; col.pointee.prevFormat = f
                 if f < DecimalText.longFlag { col.pointee.numGen = gen; col.pointee.numVal = m }
+                value.isTime = false; value.value = m; value.format = f
+                guard render else { return true }
+                renderCoded(c, value, into: target)
             case .timestamp:
                 let x = try inp.varint()
                 var code = col.pointee.prevFormat
@@ -518,12 +553,12 @@ final class FieldCoderState {
                 if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
                 let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
                 guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-                target.put(0x22)
-                ISOTimestamp.renderContent(v, fmt, into: target, cache: cache)
-                target.put(0x22)
                 let ns = v &* unit
                 col.pointee.prevValue = ns; col.pointee.prevFormat = code
                 col.pointee.tsGen = gen; col.pointee.tsVal = ns
+                value.isTime = true; value.value = v; value.format = code; value.time = fmt
+                guard render else { return true }
+                renderCoded(c, value, into: target)
             case .uuid:
                 let layout = try inp.varint()
                 if layout == 0 { try readText(&inp, into: target); break decode }
@@ -538,6 +573,7 @@ final class FieldCoderState {
                 try FloatText.decode(tag: t, &inp, into: target)
             }
         }
+        return false
     }
 
     /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).

@@ -133,6 +133,55 @@ import LogLabCore
         #expect(nulls > 10 && nulls < 100)   // the walk does refuse those records
     }
 
+    /// Numbers and timestamps the reader takes as values (no text) give the same columns
+    /// as their text, whatever else the column holds: odd numbers next to plain ones,
+    /// timestamps in other zones, spellings or precisions, text in a timestamp column.
+    @Test func valuesTakenWithoutTextMatchTheWalk() throws {
+        func sec(_ i: Int) -> String { String(format: "%02d", i % 60) }
+        var train: [String] = []
+        for i in 0..<300 {
+            train.append(#"{"n":\#(i * 7),"m":\#(1000 + i),"t":"2021-12-26T15:10:\#(sec(i)).884+09:00","u":"2021-12-26T06:10:\#(sec(i)).123456Z","s":"x\#(i % 4)"}"#)
+        }
+        let model = TransformModel.learn(from: RecordBatch(train.map { Array($0.utf8) }), selection: .all)
+        // Per case: what the odd rows hold for n and t (the others are plain).
+        let cases: [(n: [String], t: [String])] = [
+            (["-5", "0", "9223372036854775807", "-9223372036854775808", "-1"], [#""2021-12-26T15:10:00.001+09:00""#]),
+            (["1.5", "-0.25", "9007199254740993"], [#""2021-12-26T06:10:00.884Z""#]),          // floats; another zone
+            (["9007199254740992", "2.5"], [#""2021-12-26T15:10:00.884123+09:00""#]),          // µs among ms
+            (["123456789012345678901234567890", "-0", "1e5", "1E-3"], [#""2021-12-26T15:10:00.8841234+09:00""#]),
+            ([#""17""#, "007"], [#""2021-12-26 15:10:00.884+09:00""#, #""2021-12-26T15:10:00.884+0900""#]),
+            (["true", "null"], [#""2021-12-26t15:10:00.884z""#, #""not a time""#, "null", "1640500000", #""2021-12-26T15:10:00.884z""#]),
+            (["00", "-", "12"], [#""2021-12-26T15:10:00+09:00""#, #""2021-12-26T15:10:00.884-00:00""#]),
+        ]
+        let uOdd = [#""2021-12-26T06:11:00.000001z""#, #""2021-12-26T06:11:00Z""#, #""2021-12-26T06:11:00.0000012Z""#,
+                    #""2021-12-26T06:11:00.000001+00:00""#, #""2021-12-26T06:11:00.000001""#, #""2021-12-26T06:11:00.5Z""#, "7"]
+        for (k, c) in cases.enumerated() {
+            var lines: [String] = []
+            for i in 0..<240 {
+                let odd = i % 9 == 4
+                let n = odd ? c.n[i / 9 % c.n.count] : "\(i * 7 + k)"
+                let t = odd && i % 2 == 0 ? c.t[i / 18 % c.t.count] : #""2021-12-26T15:11:\#(sec(i)).\#(String(format: "%03d", i))+09:00""#
+                let missing = i % 31 == 30
+                // u: stamps in Z, and one other spelling of them per case.
+                let u = odd && i % 2 == 1 ? uOdd[k % uOdd.count] : #""2021-12-26T06:11:\#(sec(i)).000001Z""#
+                lines.append(missing ? #"{"m":\#(i),"s":"x"}"# : #"{"n":\#(n),"m":\#(2000 + i),"t":\#(t),"u":\#(u),"s":"x\#(i % 3)"}"#)
+            }
+            let records = RecordBatch(lines.map { Array($0.utf8) })
+            for framing in [Framing.file, .block(16), .block(7), .record] {
+                for paths in [["n"], ["t"], ["n", "t", "u"], ["m", "u", "s"], ["t", "m"]] {
+                    try Self.compare(model: model, records, paths: paths, framing: framing)
+                }
+            }
+        }
+        // The plain ones did go as values (else the above compared the text walk with itself).
+        var enc = FrameEncoder(model: model)
+        let d = ColumnarDecoder(paths: ["n", "t", "s"])
+        #expect(try ColumnarFrameReader(model: model).append(frame: enc.encode(RecordBatch(train.map { Array($0.utf8) })), recordCount: train.count, to: d))
+        #expect(d.raw[0].kinds.allSatisfy { $0 == RawKind.int })
+        #expect(d.raw[1].kinds.allSatisfy { $0 == RawKind.time })
+        #expect(d.raw[2].kinds.allSatisfy { $0 == RawKind.string })
+    }
+
     @Test func corruptFramesThrowOrFallBack() throws {
         let (train, test) = RoundTripTests.sdkDays(seed: 23, perDay: 100)
         let model = TransformModel.learn(from: train, selection: .all)

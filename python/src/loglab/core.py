@@ -345,7 +345,11 @@ class Container:
         streams (only those fields and what their coding needs); every leaf (`columns` None),
         `value=True`, a time range or `from_records=True` decode from the restored records."""
         # A few frames at a time: the decoded records of only those frames are in memory.
-        batches = list(self.to_batches(columns, start=start, end=end, value=value, frames_per_batch=64,
+        # Chosen columns straight from the streams keep no records: all frames in one call
+        # (its threads share the frames, and the columns are built once).
+        streams = bool(columns) and not value and start is None and end is None and not from_records
+        batches = list(self.to_batches(columns, start=start, end=end, value=value,
+                                       frames_per_batch=max(1, len(self.frames)) if streams else 64,
                                        threads=threads, from_records=from_records))
         if not batches:
             batches = [self._columns([], columns, 0, 0, False, value, threads, from_records)]
