@@ -33,7 +33,7 @@ public final class ContainerWriter {
         public var recordsPerFrame: Int?
         /// Write a shared section (format 2.1) learned from the first records: the writer
         /// holds back the first `SharedSection.learnRecords` records (at most
-        /// `SharedSection.learnBytes`), learns the section, writes it after the header, then
+        /// `SharedSection.learnBytes`, 64 MiB), learns the section, writes it after the header, then
         /// frames every record with it.
         public var sharedSection: Bool
 

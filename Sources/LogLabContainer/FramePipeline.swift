@@ -8,8 +8,9 @@ import LogLabTransforms
 /// the lab measures it (so a cell's bytes are the bytes `loglab compress` writes).
 public enum FramePipeline {
     /// The one way to learn a model for a configuration.
-    public static func learnModel(from records: RecordBatch, selection: TransformSelection) -> TransformModel {
-        TransformModel.learn(from: records, selection: selection)
+    public static func learnModel(from records: RecordBatch, selection: TransformSelection,
+                                  sampleLimit: Int? = nil) -> TransformModel {
+        TransformModel.learn(from: records, selection: selection, fieldSampleLimit: sampleLimit)
     }
 
     /// Records per container frame for a framing.

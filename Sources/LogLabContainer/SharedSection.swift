@@ -20,8 +20,13 @@ public struct SharedSection: Sendable, Equatable {
     public static let maxPartBytes = 1 << 28
 
     /// The writer learns the section from the container's first records: at most this many
-    /// (the model learner samples no more) and at most `learnBytes` of them.
-    public static let learnRecords = 30_000
+    /// and at most `learnBytes` of them, every one sampled by the model learner (users and
+    /// their values keep arriving: in a 100,000-record container of a 3 M records/day stream,
+    /// the users of the first 30,000 records write 56 % of the records, those of the first
+    /// 64 MiB, 76,105 records, 90 %). The byte bound binds first at 900-byte records.
+    /// Measured there (block:1024, zstd:6): held back 30,000 records, ratio 44.95; 60,000,
+    /// 48.73; 64 MiB, 50.38 (file framing 49.38).
+    public static let learnRecords = 100_000
     public static let learnBytes = 64 << 20
     /// Records whose frame payloads train the dictionary: all held-back ones (measured at
     /// 3 M records/day, block:1024: the first 29 frames give a 93 KiB dictionary and 1.7 %
@@ -225,7 +230,7 @@ public final class SharedSectionContents: Sendable {
         var model: TransformModel? = nil
         var modelPart: (method: UInt8, raw: Int, stored: [UInt8])? = nil
         if !selection.isNone && head.count > 0 {
-            let m = FramePipeline.learnModel(from: head, selection: selection)
+            let m = FramePipeline.learnModel(from: head, selection: selection, sampleLimit: head.count)
             let raw = m.serialized()
             let alone = try Compressor(SharedSection.partCodec).compress(raw)
             let base = try ZstdDictionary(bytes: try profile.modelBytes())

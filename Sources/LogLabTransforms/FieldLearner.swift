@@ -6,7 +6,8 @@ import LogLabCore
 /// (relations and substring references that hold for most records), which are
 /// low-cardinality (vocabularies), and which shapes recur. Only the selected transforms are
 /// considered. Nothing here is specific to one log: every decision is a measured cost.
-struct FieldLearner {
+final class FieldLearner {
+    /// Records sampled by default (a profile's training set); a caller may ask for more.
     static let sampleLimit = 30_000
     static let relationSample = 4_000
     static let referenceSample = 2_000
@@ -15,6 +16,7 @@ struct FieldLearner {
 
     let training: RecordBatch
     let selection: TransformSelection
+    let sampleLimit: Int
     var paths = ByteTable()
     var values: [[Value]] = []
     var first: [[Int32]] = []          // first[c][r] = index into values[c], -1 if absent
@@ -29,12 +31,13 @@ struct FieldLearner {
 
     static let missing = Int64.min
 
-    init(training: RecordBatch, selection: TransformSelection) {
+    init(training: RecordBatch, selection: TransformSelection, sampleLimit: Int = FieldLearner.sampleLimit) {
         self.training = training
         self.selection = selection
+        self.sampleLimit = max(1, sampleLimit)
     }
 
-    mutating func run() -> FieldModel {
+    func run() -> FieldModel {
         collect()
         chooseKinds()
         if selection.contains(.derived) { learnRelations(); learnReferences() }
@@ -56,9 +59,9 @@ struct FieldLearner {
 
     // MARK: collection
 
-    mutating func collect() {
+    func collect() {
         let splitter = JSONSplitter()
-        sampleCount = min(training.count, Self.sampleLimit)
+        sampleCount = min(training.count, sampleLimit)
         var shapeCols: [[Int32]] = []
         training.bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
@@ -129,7 +132,7 @@ struct FieldLearner {
         return out
     }
 
-    mutating func chooseKinds() {
+    func chooseKinds() {
         baseCost = Array(repeating: [], count: specs.count)
         tsNs = Array(repeating: [], count: specs.count)
         numM = Array(repeating: [], count: specs.count)
@@ -294,7 +297,7 @@ struct FieldLearner {
         return false
     }
 
-    mutating func learnRelations() {
+    func learnRelations() {
         let tsCols = (0..<specs.count).filter { specs[$0].kind == .timestamp }
         let numCols = (0..<specs.count).filter { specs[$0].kind == .number }
         var proposals: [(gain: Int, target: Int, rels: [Relation])] = []
@@ -462,7 +465,7 @@ struct FieldLearner {
         }
     }
 
-    mutating func learnReferences() {
+    func learnReferences() {
         for t in 0..<specs.count where specs[t].kind == .text {
             var present = 0
             var hits = [Int](repeating: 0, count: specs.count * 2)
@@ -542,7 +545,7 @@ struct FieldLearner {
         }
     }
 
-    mutating func learnEmbedded() {
+    func learnEmbedded() {
         let tsCols = (0..<specs.count).filter { specs[$0].kind == .timestamp }
         for t in 0..<specs.count where specs[t].kind == .text {
             let vals = values[t].prefix(Self.referenceSample)
@@ -608,7 +611,7 @@ struct FieldLearner {
 
     // MARK: derived: functional dependencies
 
-    mutating func learnLookups() {
+    func learnLookups() {
         let distinct: [Int] = (0..<specs.count).map { c in
             var t = ByteTable()
             for v in values[c] { withToken(v) { _ = t.insert($0, $1) } }
@@ -666,7 +669,7 @@ struct FieldLearner {
 
     // MARK: enum
 
-    mutating func learnVocabularies() {
+    func learnVocabularies() {
         var isSource = Set<Int>()
         for s in specs { if let r = s.relation { isSource.insert(Int(r.source)); if r.number >= 0 { isSource.insert(Int(r.number)) } } }
         for c in 0..<specs.count {
@@ -723,8 +726,9 @@ struct FieldLearner {
 }
 
 extension FieldModel {
-    static func learn(from training: RecordBatch, selection: TransformSelection) -> FieldModel {
-        var l = FieldLearner(training: training, selection: selection)
+    static func learn(from training: RecordBatch, selection: TransformSelection,
+                      sampleLimit: Int = FieldLearner.sampleLimit) -> FieldModel {
+        let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit)
         return l.run()
     }
 }

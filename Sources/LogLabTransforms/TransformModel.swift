@@ -29,7 +29,9 @@ public final class TransformModel: Sendable {
 
     /// Learns the selected transforms from `training` (any records; non-JSON ones are skipped,
     /// or, when most records are text lines and `template` is selected, learnt as templates).
-    public static func learn(from training: RecordBatch, selection: TransformSelection) -> TransformModel {
+    /// The field learner samples the first `fieldSampleLimit` records (nil: its default, 30,000).
+    public static func learn(from training: RecordBatch, selection: TransformSelection,
+                             fieldSampleLimit: Int? = nil) -> TransformModel {
         if selection.isNone { return TransformModel(selection: selection, field: nil, legacy: nil) }
         if selection.isLegacy {
             return TransformModel(selection: selection, field: nil, legacy: LegacyTable.learn(from: training))
@@ -37,7 +39,9 @@ public final class TransformModel: Sendable {
         if selection.contains(.template) && TemplateModel.isMostlyText(training) {
             return TransformModel(selection: selection, field: nil, legacy: nil, templates: TemplateModel.learn(from: training))
         }
-        return TransformModel(selection: selection, field: FieldModel.learn(from: training, selection: selection), legacy: nil)
+        return TransformModel(selection: selection, field: FieldModel.learn(from: training, selection: selection,
+                                                                                sampleLimit: fieldSampleLimit ?? FieldLearner.sampleLimit),
+                              legacy: nil)
     }
 
     public func serialized() -> [UInt8] {

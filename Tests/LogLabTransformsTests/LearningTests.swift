@@ -67,6 +67,31 @@ func isoMs(_ ms: Int64, offset: String) -> String {
         #expect(full * 4 < test.totalBytes)
     }
 
+    @Test func learnerSamplesAsManyRecordsAsAsked() throws {
+        // Values first seen past the sample limit are learned only when the caller asks for
+        // more records (a container's shared section samples every record it holds back).
+        let early = ["early-value-aaaaaaaa", "early-value-bbbbbbbb", "early-value-cccccccc"]
+        let late = ["late-value-dddddddd", "late-value-eeeeeeee"]
+        var train = RecordBatch()
+        for i in 0..<100 {
+            let v = i < 50 || i % 2 == 0 ? early[i % 3] : late[(i / 2) % 2]
+            train.append(Array("{\"k\":\"\(v)\",\"n\":\(i)}".utf8))
+        }
+        var test = RecordBatch()
+        for i in 0..<20 { test.append(Array("{\"k\":\"\(late[i % 2])\",\"n\":\(i)}".utf8)) }
+        let sampled = TransformModel.learn(from: train, selection: .all, fieldSampleLimit: 50)
+        let every = TransformModel.learn(from: train, selection: .all, fieldSampleLimit: 100)
+        var a = FrameEncoder(model: sampled), b = FrameEncoder(model: every)
+        let pa = a.encode(test), pb = b.encode(test)
+        // The late values become references (a byte or two) instead of 19 bytes of text.
+        #expect(pb.count + 20 * 10 < pa.count, "\(pb.count) vs \(pa.count)")
+        var da = FrameDecoder(model: sampled), db = FrameDecoder(model: every)
+        #expect(try da.decode(pa, recordCount: 20) == test)
+        #expect(try db.decode(pb, recordCount: 20) == test)
+        // The default is the profile learner's 30,000 records: the same model as asking for it.
+        #expect(TransformModel.learn(from: train, selection: .all).serialized() == every.serialized())
+    }
+
     @Test func statsReportBytesPerFieldAndVerbatimRecords() throws {
         let train = relatedRecords(count: 200, seed: 3)
         var test = relatedRecords(count: 50, seed: 4)
