@@ -212,7 +212,7 @@ public func loglab_reader_open(_ p: Handle?, _ path: UnsafePointer<CChar>?, _ ou
         let h = try object(p, as: ProfileHandle.self, "profile")
         guard let out else { throw ArgumentError("output pointer is NULL") }
         let reader = try ContainerReader(path: try string(path, "container path"), codec: h.codec)
-        out.pointee = retain(ReaderHandle(reader: reader, codec: h.codec))
+        out.pointee = retain(ReaderHandle(reader: reader, profile: h))
     }
 }
 
@@ -238,7 +238,7 @@ public func loglab_reader_open_bytes(_ p: Handle?, _ data: UnsafeRawPointer?, _ 
             }
         }
         let reader = try ContainerReader(path: path, codec: h.codec)
-        out.pointee = retain(ReaderHandle(reader: reader, codec: h.codec))
+        out.pointee = retain(ReaderHandle(reader: reader, profile: h))
     }
 }
 
@@ -330,19 +330,22 @@ private func selection(_ h: ReaderHandle, _ frames: UnsafePointer<Int64>?, _ cou
     return Selection(frames: list, from: from, to: to, filter: filter != 0)
 }
 
-/// Runs `work(k)` for k in 0..<n on worker threads, each worker made once by `makeWorker`
-/// (its own coders); stops at the first error and rethrows it.
-private func onWorkers(_ n: Int, threads: Int32,
-                       _ makeWorker: @escaping @Sendable () -> ((Int) throws -> Void)) throws {
+/// Runs `work(w, k)` for k in 0..<n on worker threads, each with its own state `w` from
+/// `make` (its coders), handed to `release` when the thread is done; stops at the first
+/// error and rethrows it.
+private func onWorkers<W>(_ n: Int, threads: Int32, make: @escaping @Sendable () -> W,
+                          release: @escaping @Sendable (W) -> Void = { _ in },
+                          _ work: @escaping @Sendable (W, Int) throws -> Void) throws {
     guard n > 0 else { return }
     let failures = FailureBox()
     let next = Counter()
     DispatchQueue.concurrentPerform(iterations: threadCount(threads, work: n)) { _ in
-        let work = makeWorker()
+        let w = make()
+        defer { release(w) }
         while failures.first == nil {
             let k = next.take()
             guard k < n else { return }
-            do { try work(k) } catch { failures.set(error) }
+            do { try work(w, k) } catch { failures.set(error) }
         }
     }
     if let e = failures.first { throw e }
@@ -356,20 +359,17 @@ private func decodeFrames(_ h: ReaderHandle, _ s: Selection, threads: Int32,
     let reader = h.reader, profile = h.codec.profile
     let shared = (reader.codec as? ProfileCodec)?.shared   // the container's shared section, if any
     let frames = s.frames, from = s.from, to = s.to, filter = s.filter
-    try onWorkers(frames.count, threads: threads) {
-        let coder = ProfileFrameCoder(profile: profile, shared: shared)
-        return { k in
-            var batch = try reader.decodeRecords(frames[k], coder: coder)
-            if filter {
-                var kept = RecordBatch(reservingBytes: batch.totalBytes, records: batch.count)
-                for i in 0..<batch.count {
-                    let t = batch.withRecord(i) { needle.time(in: $0) }
-                    if let t, t >= from, t < to { kept.append(batch[i]) }
-                }
-                batch = kept
+    try onWorkers(frames.count, threads: threads, make: { ProfileFrameCoder(profile: profile, shared: shared) }) { coder, k in
+        var batch = try reader.decodeRecords(frames[k], coder: coder)
+        if filter {
+            var kept = RecordBatch(reservingBytes: batch.totalBytes, records: batch.count)
+            for i in 0..<batch.count {
+                let t = batch.withRecord(i) { needle.time(in: $0) }
+                if let t, t >= from, t < to { kept.append(batch[i]) }
             }
-            try body(k, batch)
+            batch = kept
         }
+        try body(k, batch)
     }
 }
 
@@ -377,33 +377,31 @@ private func decodeFrames(_ h: ReaderHandle, _ s: Selection, threads: Int32,
 /// streams where `ColumnarFrameReader` can, else from the restored records.
 private func decodeColumns(_ h: ReaderHandle, _ s: Selection, paths: [String], threads: Int32,
                            _ body: @escaping @Sendable (Int, ColumnarDecoder) throws -> Void) throws {
-    let reader = h.reader, profile = h.codec.profile
+    let reader = h.reader, pool = h.workers
     let shared = (reader.codec as? ProfileCodec)?.shared   // frames reference its model when present
     let frames = s.frames
-    try onWorkers(frames.count, threads: threads) {
-        let coder = ProfileFrameCoder(profile: profile, shared: shared)
-        let fast = ColumnarFrameReader(model: shared?.model ?? profile.model)
-        return { k in
-            let i = frames[k]
-            let payload = try reader.framePayload(i, coder: coder)
-            var d = ColumnarDecoder(paths: paths)
-            var done = false
-            if payload.transformed {
-                do {
-                    done = try fast.append(frame: payload.bytes, recordCount: payload.recordCount, to: d)
-                } catch {
-                    throw ContainerError(.codec, "frame \(i): cannot undo the transforms (wrong profile or model?): \(error)")
-                }
+    try onWorkers(frames.count, threads: threads, make: { pool.take(shared: shared) },
+                  release: { pool.give($0, shared: shared) }) { w, k in
+        let coder = w.coder, fast = w.fast
+        let i = frames[k]
+        let payload = try reader.framePayload(i, coder: coder)
+        var d = ColumnarDecoder(paths: paths)
+        var done = false
+        if payload.transformed {
+            do {
+                done = try fast.append(frame: payload.bytes, recordCount: payload.recordCount, to: d)
+            } catch {
+                throw ContainerError(.codec, "frame \(i): cannot undo the transforms (wrong profile or model?): \(error)")
             }
-            if !done {
-                d = ColumnarDecoder(paths: paths)
-                d.append(try reader.decodeRecords(i, coder: coder))
-            }
-            guard d.rows == payload.recordCount else {
-                throw ContainerError(.corrupt, "corrupt container: frame \(i) restored \(d.rows) records, expected \(payload.recordCount)")
-            }
-            try body(k, d)
         }
+        if !done {
+            d = ColumnarDecoder(paths: paths)
+            d.append(try reader.decodeRecords(i, coder: coder))
+        }
+        guard d.rows == payload.recordCount else {
+            throw ContainerError(.corrupt, "corrupt container: frame \(i) restored \(d.rows) records, expected \(payload.recordCount)")
+        }
+        try body(k, d)
     }
 }
 

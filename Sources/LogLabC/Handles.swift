@@ -8,9 +8,42 @@ import LogLabTransforms
 final class ProfileHandle {
     let profile: Profile
     let codec: ProfileCodec
+    let workers: ColumnWorkerPool
     init(_ profile: Profile) {
         self.profile = profile
         codec = ProfileCodec(profile: profile)
+        workers = ColumnWorkerPool(profile: profile)
+    }
+}
+
+/// One thread's state for columnar decode: a coder and a `ColumnarFrameReader`.
+final class ColumnWorker {
+    let coder: ProfileFrameCoder
+    let fast: ColumnarFrameReader
+    init(profile: Profile, shared: SharedSectionContents?) {
+        coder = ProfileFrameCoder(profile: profile, shared: shared)
+        fast = ColumnarFrameReader(model: shared?.model ?? profile.model)
+    }
+}
+
+/// Column workers of one profile, kept between calls: making one builds the coder's tables
+/// and checks every vocabulary entry, which costs more than decoding a small part's frame,
+/// and readers of hourly parts call once per part. Only for containers without a shared
+/// section (theirs depend on the section).
+final class ColumnWorkerPool: @unchecked Sendable {
+    private let profile: Profile
+    private let lock = NSLock()
+    private var idle: [ColumnWorker] = []
+    init(profile: Profile) { self.profile = profile }
+
+    func take(shared: SharedSectionContents?) -> ColumnWorker {
+        if shared == nil, let w = lock.withLock({ idle.popLast() }) { return w }
+        return ColumnWorker(profile: profile, shared: shared)
+    }
+
+    func give(_ w: ColumnWorker, shared: SharedSectionContents?) {
+        guard shared == nil else { return }
+        lock.withLock { if idle.count < 8 { idle.append(w) } }
     }
 }
 
@@ -19,12 +52,14 @@ final class ProfileHandle {
 final class ReaderHandle {
     let reader: ContainerReader
     let codec: ProfileCodec
+    let workers: ColumnWorkerPool
     private var coder: ProfileFrameCoder?
     let lock = NSLock()
 
-    init(reader: ContainerReader, codec: ProfileCodec) {
+    init(reader: ContainerReader, profile: ProfileHandle) {
         self.reader = reader
-        self.codec = codec
+        codec = profile.codec
+        workers = profile.workers
     }
 
     func withCoder<R>(_ body: (ProfileFrameCoder) throws -> R) throws -> R {
