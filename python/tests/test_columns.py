@@ -166,3 +166,24 @@ def test_streams_equal_records_real_datasets(real_dataset):
             t = _both_ways(c, cols)
             for col in cols:
                 check_column(t, col, docs)
+
+
+def test_one_profile_many_containers_with_and_without_shared_section(cli, work, sdk_path, sdk_profile_path,
+                                                                     sdk_lines):
+    """Column workers are kept per profile between calls: containers read in turn through one
+    profile, with and without a shared section (whose frames need its own model), each decode
+    exactly as their records do."""
+    from conftest import run
+    plain = work / "pool-plain.llc"
+    shared = work / "pool-shared.llc"
+    run(cli, "compress", "--profile", str(sdk_profile_path), "-i", str(sdk_path), "-o", str(plain))
+    run(cli, "compress", "--profile", str(sdk_profile_path), "--shared-section", "-i", str(sdk_path), "-o", str(shared))
+    profile = loglab.Profile.load(sdk_profile_path)
+    docs = [parse(l) for l in sdk_lines]
+    odd = [b'{"s":"x","i":1}', b'{"s":"y","i":-2}']
+    for path in (plain, shared, plain, shared, None, plain):
+        with loglab.open(str(path) if path else profile.compress(odd), profile=profile) as c:
+            t = _both_ways(c, SDK_FIELDS[:4] if path else ["s", "i"])
+            if path:
+                for name in SDK_FIELDS[:4]:
+                    check_column(t, name, docs)
