@@ -11,18 +11,44 @@ public struct LabCell: Sendable, Codable, Hashable {
     /// Canonical codec spelling.
     public var codec: String
     public var dictionary: DictionaryVariant?
+    /// Whether the container carries a shared section (`loglab compress --shared-section`).
+    public var sharedSection: Bool
 
-    public init(dataset: String, framing: Framing, transforms: String, codec: String, dictionary: DictionaryVariant? = nil) {
+    public init(dataset: String, framing: Framing, transforms: String, codec: String, dictionary: DictionaryVariant? = nil,
+                sharedSection: Bool = false) {
         self.dataset = dataset
         self.framing = framing
         self.transforms = transforms
         self.codec = codec
         self.dictionary = dictionary
+        self.sharedSection = sharedSection
+    }
+
+    enum CodingKeys: String, CodingKey { case dataset, framing, transforms, codec, dictionary, sharedSection }
+
+    // `sharedSection` is written only when set, and absent reads as false: journals and
+    // reports from before the axis existed keep their cells.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(dataset: try c.decode(String.self, forKey: .dataset), framing: try c.decode(Framing.self, forKey: .framing),
+                  transforms: try c.decode(String.self, forKey: .transforms), codec: try c.decode(String.self, forKey: .codec),
+                  dictionary: try c.decodeIfPresent(DictionaryVariant.self, forKey: .dictionary),
+                  sharedSection: try c.decodeIfPresent(Bool.self, forKey: .sharedSection) ?? false)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(framing, forKey: .framing)
+        try c.encode(transforms, forKey: .transforms)
+        try c.encode(codec, forKey: .codec)
+        try c.encodeIfPresent(dictionary, forKey: .dictionary)
+        if sharedSection { try c.encode(true, forKey: .sharedSection) }
     }
 
     /// Stable identity, also the journal key.
     public var key: String {
-        "\(dataset) | \(framing) | \(transforms) | \(codec) | \(dictionary?.key ?? "no-dict")"
+        "\(dataset) | \(framing) | \(transforms) | \(codec) | \(dictionary?.key ?? "no-dict")" + (sharedSection ? " | shared" : "")
     }
 
     /// The configuration without the dataset, for tables: "zstd:19 + fastcover 110 KiB, transforms all".
@@ -30,6 +56,7 @@ public struct LabCell: Sendable, Codable, Hashable {
         var s = codec
         if let d = dictionary { s += " + " + d.label }
         if transforms != "none" { s += ", transforms " + transforms }
+        if sharedSection { s += ", shared section" }
         return s
     }
 
@@ -76,13 +103,14 @@ public enum GridExpansion {
           framings: \(spec.framings.map(\.description).joined(separator: ", "))
           transforms: \(spec.transforms.joined(separator: " | "))
           codecs: \(spec.codecs.joined(separator: ", "))
-          dictionaries: \(dicts.joined(separator: " | "))
+          dictionaries: \(dicts.joined(separator: " | "))\(spec.sharedSections == [false] ? "" : "\n  shared section: " + spec.sharedSections.map { $0 ? "yes" : "no" }.joined(separator: " | "))
           objective: \(spec.objective)\(spec.search == .auto ? "\n  search: auto (the profile search visits some of these cells, floors \(spec.searchFloors))" : "")
           spec hash: \(spec.specHash)
         """
     }
 
-    /// Every cell, in a fixed order: dataset, framing, transforms, codec, dictionary. Codecs
+    /// Every cell, in a fixed order: dataset, framing, transforms, codec, dictionary, shared
+    /// section. Codecs
     /// that cannot use a dictionary get one cell without; duplicates are removed.
     public static func cells(spec: ExperimentSpec, datasets: [String]) -> [LabCell] {
         var out: [LabCell] = []
@@ -95,8 +123,11 @@ public enum GridExpansion {
                         let family = String(codec.split(separator: ":").first ?? "")
                         let choices: [DictionaryVariant?] = dictionaryFamilies.contains(family) ? dicts : [nil]
                         for d in choices {
-                            let cell = LabCell(dataset: ds, framing: framing, transforms: t, codec: codec, dictionary: d)
-                            if seen.insert(cell.key).inserted { out.append(cell) }
+                            for shared in spec.sharedSections {
+                                let cell = LabCell(dataset: ds, framing: framing, transforms: t, codec: codec, dictionary: d,
+                                                   sharedSection: shared)
+                                if seen.insert(cell.key).inserted { out.append(cell) }
+                            }
                         }
                     }
                 }

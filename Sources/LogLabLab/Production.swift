@@ -142,6 +142,7 @@ public struct DefaultLabBackend: LabBackend {
         let transforms = try TransformSelection(parsing: cell.transforms)
         var config = CellConfig(framing: cell.framing, codec: codec, dictionarySize: cell.dictionary?.size,
                                 transforms: transforms, countSideData: inputs.countArtifacts)
+        config.sharedSection = cell.sharedSection
         if let d = cell.dictionary { config.dictionaryTraining = Self.trainingOptions(d, level: cell.dictionaryTrainingLevel ?? codec.level) }
         let dictionary = try inputs.dictionary.map { try ZstdDictionary(bytes: $0.bytes) }
         var result = try CellBenchmark.run(config: config, train: inputs.train, test: inputs.test, trials: inputs.trials,

@@ -163,3 +163,41 @@ codecs: [zstd:3]
     let e = rejection(minimal.replacingOccurrences(of: "zstd:3", with: "gzip:6") + "\ndictionaries: [{sizes: [4KiB]}]\n")
     #expect(e?.reason.contains("no codec takes one") == true)
 }
+
+@Test func sharedSectionAxisDoublesTheGridAndKeepsOldKeys() throws {
+    let base = """
+    name: s
+    datasets:
+      - name: gen
+        generate: {records: 50, seed: 1}
+    framings: ["block:64", file]
+    transforms: [all]
+    codecs: [zstd:6, gzip:6]
+
+    """
+    let plain = try SpecLoader.parse(base)
+    #expect(plain.sharedSections == [false])
+    let both = try SpecLoader.parse(base + "shared_section: [false, true]\n")
+    #expect(both.sharedSections == [false, true])
+    #expect(both.specHash != plain.specHash)
+    let a = GridExpansion.cells(spec: plain, datasets: ["gen"])
+    let b = GridExpansion.cells(spec: both, datasets: ["gen"])
+    #expect(a.count == 4 && b.count == 8)
+    #expect(Set(b.filter { !$0.sharedSection }.map(\.key)) == Set(a.map(\.key)))
+    let shared = try #require(b.first { $0.sharedSection })
+    #expect(shared.key.hasSuffix(" | shared") && shared.label.contains("shared section"))
+    #expect(GridExpansion.describe(both).contains("shared section: no | yes"))
+    #expect(!GridExpansion.describe(plain).contains("shared section"))
+
+    // A cell written before the axis existed (no key) reads as without; with the key, with.
+    let old = #"{"codec":"zstd:6","dataset":"gen","framing":"file","transforms":"all"}"#
+    let cell = try JSONDecoder().decode(LabCell.self, from: Data(old.utf8))
+    #expect(!cell.sharedSection)
+    #expect(String(decoding: try JSONEncoder().encode(cell), as: UTF8.self).contains("sharedSection") == false)
+    let round = try JSONDecoder().decode(LabCell.self, from: try JSONEncoder().encode(shared))
+    #expect(round == shared)
+
+    for bad in ["shared_section: []\n", "shared_section: [maybe]\n", "shared_section: [true]\nsearch: auto\n"] {
+        #expect(throws: SpecError.self) { try SpecLoader.parse(base + bad) }
+    }
+}

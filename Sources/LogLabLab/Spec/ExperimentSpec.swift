@@ -19,6 +19,8 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     /// Whether a trained dictionary counts towards the stored size (`auto`: when the test set is
     /// smaller than 100× the dictionary, where leaving it out would flatter the ratio).
     public var dictionaryCounted: DictionaryAccounting
+    /// Containers without and/or with a shared section (`shared_section: [false, true]`).
+    public var sharedSections: [Bool] = [false]
     public var trials: Int
     public var warmup: Int
     public var objective: Objective
@@ -35,7 +37,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var baseDirectory: String = "."
 
     enum CodingKeys: String, CodingKey {
-        case name, question, notes, datasets, framings, transforms, codecs, dictionaries, dictionaryCounted
+        case name, question, notes, datasets, framings, transforms, codecs, dictionaries, dictionaryCounted, sharedSections
         case trials, warmup, objective, cost, quick, specHash, search
     }
 

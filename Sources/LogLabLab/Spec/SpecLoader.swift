@@ -6,7 +6,7 @@ import LogLabCore
 /// Errors name the file, line and column of the offending node and say why.
 public enum SpecLoader {
     static let topKeys = ["name", "question", "notes", "include", "datasets", "framings", "transforms", "codecs",
-                          "dictionaries", "dictionary_counted", "trials", "warmup", "objective", "cost", "quick", "search"]
+                          "dictionaries", "dictionary_counted", "shared_section", "trials", "warmup", "objective", "cost", "quick", "search"]
 
     public static func load(path: String, quick: Bool = false) throws -> ExperimentSpec {
         let tree = try resolveIncludes(path: path, depth: 0, chain: [])
@@ -108,6 +108,18 @@ public enum SpecLoader {
                                   transforms: transforms, codecs: codecs, dictionaries: dictionaries, dictionaryCounted: counted,
                                   trials: trials, warmup: warmup, objective: objective, cost: cost, quick: quick, specHash: hash,
                                   search: search)
+        if let n = m["shared_section"] {
+            var shared: [Bool] = []
+            for item in n.items {
+                let b = try item.bool("shared_section")
+                if !shared.contains(b) { shared.append(b) }
+            }
+            guard !shared.isEmpty else { throw SpecError("shared_section is empty", at: n.location) }
+            guard !shared.contains(true) || search != .auto else {
+                throw SpecError("shared_section cannot be combined with search: auto (the search measures profiles, not containers)", at: n.location)
+            }
+            spec.sharedSections = shared
+        }
         spec.baseDirectory = baseDirectory
         return spec
     }
