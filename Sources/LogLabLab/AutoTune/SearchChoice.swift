@@ -86,23 +86,35 @@ public struct SearchMeasurement: Sendable, Codable, Equatable {
     /// Medians, MB of input per CPU-second.
     public var compressMBps: Double
     public var restoreMBps: Double
+    /// How much input the profile's model and dictionary are paid over (≥ `inputBytes`): the
+    /// container is scaled to this volume before the model is added. `profile train` uses the
+    /// whole training sample (a profile compresses at least what it was trained on); the lab
+    /// its test set as measured.
+    public var volumeBytes: Int
 
     public init(candidate: SearchCandidate, inputBytes: Int, containerBytes: Int, modelBytes: Int,
-                compressMBps: Double, restoreMBps: Double) {
+                compressMBps: Double, restoreMBps: Double, volumeBytes: Int? = nil) {
         self.candidate = candidate
         self.inputBytes = inputBytes
         self.containerBytes = containerBytes
         self.modelBytes = modelBytes
         self.compressMBps = compressMBps
         self.restoreMBps = restoreMBps
+        self.volumeBytes = max(volumeBytes ?? inputBytes, inputBytes)
     }
 
-    /// What the objective minimises: the container plus the profile's model and dictionary.
-    public var storedBytes: Int { containerBytes + modelBytes }
+    /// What the objective minimises: the container, scaled from the measured input to
+    /// `volumeBytes`, plus the profile's model and dictionary (paid once over that volume).
+    public var storedBytes: Int {
+        let scale = inputBytes > 0 ? Double(volumeBytes) / Double(inputBytes) : 1
+        return Int((Double(containerBytes) * scale).rounded()) + modelBytes
+    }
+    /// The container scaled to `volumeBytes` (equal to `containerBytes` when nothing is scaled).
+    public var scaledContainerBytes: Int { storedBytes - modelBytes }
     /// Input / container alone.
     public var ratio: Double { containerBytes > 0 ? Double(inputBytes) / Double(containerBytes) : 0 }
-    /// Input / (container + model).
-    public var storedRatio: Double { storedBytes > 0 ? Double(inputBytes) / Double(storedBytes) : 0 }
+    /// Volume / (scaled container + model): input / (container + model) when nothing is scaled.
+    public var storedRatio: Double { storedBytes > 0 ? Double(volumeBytes) / Double(storedBytes) : 0 }
 
     public func meets(_ floors: SpeedFloors) -> Bool {
         compressMBps >= floors.compressMBps && restoreMBps >= floors.restoreMBps
@@ -133,8 +145,8 @@ public struct SearchChoice: Sendable, Equatable {
 }
 
 /// The choice rule, a pure function of the measurements and the floors:
-/// - among the candidates meeting both floors, the smallest stored size (container + model
-///   + dictionary); equal sizes go to the one with more speed headroom, then to the one
+/// - among the candidates meeting both floors, the smallest stored size (container scaled to
+///   the volume the model is paid over, + model + dictionary); equal sizes go to the one with more speed headroom, then to the one
 ///   measured first (so the choice never depends on anything but the list);
 /// - when none meets them, the fastest: the largest headroom (the slower speed over its
 ///   floor), equal headroom to the smaller stored size. The profile is still written, with
@@ -158,7 +170,9 @@ public enum SearchChooser {
         let smallestOverall = ms.indices.min(by: smaller)!
         if let best = feasible.min(by: smaller) {
             let m = ms[best]
-            var reasons = ["\(m.candidate): the smallest stored size, \(m.storedBytes) bytes (container \(m.containerBytes) + model \(m.modelBytes)), "
+            let container = m.volumeBytes == m.inputBytes ? "container \(m.containerBytes)"
+                : "container \(m.containerBytes) scaled to \(m.scaledContainerBytes) for \(m.volumeBytes) bytes of input"
+            var reasons = ["\(m.candidate): the smallest stored size, \(m.storedBytes) bytes (\(container) + model \(m.modelBytes)), "
                            + "of the \(feasible.count) of \(ms.count) candidates meeting \(floors)"]
             let ties = feasible.filter { $0 != best && ms[$0].storedBytes == m.storedBytes }
             if !ties.isEmpty {
