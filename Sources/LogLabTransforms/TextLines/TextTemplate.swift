@@ -17,41 +17,50 @@ enum TextTemplate {
         vars.removeAll(keepingCapacity: true)
         guard n <= maxLineBytes else { return false }
         for k in 0..<n where p[k] &- 0x10 < 0x10 { return false }
+        // A placeholder (with its layout bytes) is never longer than the text it stands for,
+        // so the template fits in n bytes: written through a pointer, counted at the end.
         template.reserve(n)
+        var q = template.base
         var i = 0
         while i < n {
             let b = p[i]
             let wordStart = i == 0 || !isAlnum(p[i - 1])
+            // Most bytes: letters inside a word, punctuation other than `-`. Static.
+            if !isDigit(b), (b | 0x20) &- 0x61 < 26 ? !wordStart : b != 0x2D {
+                q.pointee = b; q += 1; i += 1
+                continue
+            }
             if wordStart && isAlnum(b) {
                 if isDigit(b) || b &- 0x41 < 26, let t = TimeVariable.match(p, i, n) {
-                    template.put(TextVariableKind.time.rawValue)
-                    template.put(t.layout.base); template.put(t.layout.variant); template.put(t.layout.fraction)
+                    q[0] = TextVariableKind.time.rawValue
+                    q[1] = t.layout.base; q[2] = t.layout.variant; q[3] = t.layout.fraction
+                    q += 4
                     vars.append(TextVariable(kind: .time, start: offset + i, length: t.length, value: t.value, aux: t.layout.fractionDigits))
                     i += t.length
                     continue
                 }
                 if hexNibble(b) != nil {
                     if let upper = UUIDVariable.match(p, i, n) {
-                        template.put(TextVariableKind.uuid.rawValue)
+                        q.pointee = TextVariableKind.uuid.rawValue; q += 1
                         vars.append(TextVariable(kind: .uuid, start: offset + i, length: UUIDVariable.length, aux: upper ? 1 : 0))
                         i += UUIDVariable.length
                         continue
                     }
                     if isDigit(b), let ip = IPv4Variable.match(p, i, n) {
-                        template.put(TextVariableKind.ipv4.rawValue)
+                        q.pointee = TextVariableKind.ipv4.rawValue; q += 1
                         vars.append(TextVariable(kind: .ipv4, start: offset + i, length: ip.length, value: ip.value))
                         i += ip.length
                         continue
                     }
                     if b == 0x30, i + 2 < n, p[i + 1] | 0x20 == 0x78, let h = HexVariable.match(p, i + 2, n, prefixed: true) {
-                        template.put(p + i, 2)
-                        template.put(TextVariableKind.hex.rawValue)
+                        q[0] = p[i]; q[1] = p[i + 1]; q[2] = TextVariableKind.hex.rawValue
+                        q += 3
                         vars.append(TextVariable(kind: .hex, start: offset + i + 2, length: h.length, aux: h.upper ? 1 : 0))
                         i += 2 + h.length
                         continue
                     }
                     if let h = HexVariable.match(p, i, n, prefixed: false) {
-                        template.put(TextVariableKind.hex.rawValue)
+                        q.pointee = TextVariableKind.hex.rawValue; q += 1
                         vars.append(TextVariable(kind: .hex, start: offset + i, length: h.length, aux: h.upper ? 1 : 0))
                         i += h.length
                         continue
@@ -60,22 +69,23 @@ enum TextTemplate {
             }
             if isDigit(b) || (b == 0x2D && wordStart) {
                 if let x = IntegerVariable.match(p, i, n, signAllowed: wordStart) {
-                    template.put(TextVariableKind.integer.rawValue)
+                    q.pointee = TextVariableKind.integer.rawValue; q += 1
                     vars.append(TextVariable(kind: .integer, start: offset + i, length: x.length, value: x.value, aux: x.digits))
                     i += x.length
                     continue
                 }
                 if isDigit(b) {
                     let len = DigitsVariable.match(p, i, n)
-                    template.put(TextVariableKind.digits.rawValue)
+                    q.pointee = TextVariableKind.digits.rawValue; q += 1
                     vars.append(TextVariable(kind: .digits, start: offset + i, length: len))
                     i += len
                     continue
                 }
             }
-            template.put(b)
+            q.pointee = b; q += 1
             i += 1
         }
+        template.setCount(q - template.base)
         return true
     }
 }
@@ -89,16 +99,24 @@ final class TemplateInfo: Sendable {
     let columnSlots: [Int]
     /// The timestamp slots, in order.
     let timeSlots: [Int]
+    /// The static bytes (placeholders and layout bytes left out), and where each slot sits
+    /// in them: the decoder copies `literal[runEnds[k − 1] ..< runEnds[k]]`, then slot k's
+    /// value, …, then the rest after the last slot.
+    let literal: [UInt8]
+    let runEnds: [Int]
 
     init(_ bytes: [UInt8]) throws {
         self.bytes = bytes
         var kinds: [TextVariableKind] = []
         var layouts: [TimeLayout?] = []
+        var literal: [UInt8] = [], runEnds: [Int] = []
+        literal.reserveCapacity(bytes.count)
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
             i += 1
-            guard TextVariableKind.reserved.contains(b) else { continue }
+            guard TextVariableKind.reserved.contains(b) else { literal.append(b); continue }
+            runEnds.append(literal.count)
             guard let k = TextVariableKind(rawValue: b) else { throw TransformError.corruptFrame("unknown placeholder \(b) in a template") }
             kinds.append(k)
             if k == .time {
@@ -113,6 +131,8 @@ final class TemplateInfo: Sendable {
         }
         self.kinds = kinds
         self.layouts = layouts
+        self.literal = literal
+        self.runEnds = runEnds
         columnSlots = kinds.indices.filter { kinds[$0] != .time }
         timeSlots = kinds.indices.filter { kinds[$0] == .time }
     }
