@@ -49,9 +49,14 @@ enum IntegerVariable {
 
     /// The padding width leaving the fewest exceptions: 0 (natural) or the commonest width.
     static func width(_ vars: ArraySlice<TextVariable>) -> Int {
-        var counts = [Int](repeating: 0, count: maxDigits + 1)
-        for v in vars { counts[v.aux] += 1 }
-        let common = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        // The commonest width; the first of equals (as `max` over the counts finds it).
+        let common = withUnsafeTemporaryAllocation(of: Int.self, capacity: maxDigits + 1) { counts -> Int in
+            counts.initialize(repeating: 0)
+            for v in vars { counts[v.aux] += 1 }
+            var best = 0
+            for d in 1...maxDigits where counts[d] > counts[best] { best = d }
+            return best
+        }
         var natural = 0, padded = 0
         for v in vars {
             let d = naturalDigits(v.value)

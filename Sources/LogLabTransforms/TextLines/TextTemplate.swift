@@ -16,20 +16,30 @@ enum TextTemplate {
         template.reset()
         vars.removeAll(keepingCapacity: true)
         guard n <= maxLineBytes else { return false }
-        for k in 0..<n where p[k] &- 0x10 < 0x10 { return false }
         // A placeholder (with its layout bytes) is never longer than the text it stands for,
         // so the template fits in n bytes: written through a pointer, counted at the end.
         template.reserve(n)
         var q = template.base
         var i = 0
+        var prevAlnum = false                    // p[i − 1] is a letter or digit
         while i < n {
             let b = p[i]
-            let wordStart = i == 0 || !isAlnum(p[i - 1])
-            // Most bytes: letters inside a word, punctuation other than `-`. Static.
-            if !isDigit(b), (b | 0x20) &- 0x61 < 26 ? !wordStart : b != 0x2D {
+            // Most bytes are static: letters inside a word, punctuation other than a `-` at a
+            // word start. Reserved bytes are punctuation, and no variable holds one, so the
+            // check that sends a line verbatim is made here, once per byte.
+            let letter = (b | 0x20) &- 0x61 < 26
+            if letter && prevAlnum {
                 q.pointee = b; q += 1; i += 1
                 continue
             }
+            if !letter && !isDigit(b) && (b != 0x2D || prevAlnum) {
+                if b &- 0x10 < 0x10 { return false }
+                q.pointee = b; q += 1; i += 1
+                prevAlnum = false
+                continue
+            }
+            let wordStart = !prevAlnum
+            prevAlnum = true                     // every variable ends in a letter or digit
             if wordStart && isAlnum(b) {
                 if isDigit(b) || b &- 0x41 < 26, let t = TimeVariable.match(p, i, n) {
                     q[0] = TextVariableKind.time.rawValue
@@ -84,6 +94,7 @@ enum TextTemplate {
             }
             q.pointee = b; q += 1
             i += 1
+            prevAlnum = isAlnum(b)
         }
         template.setCount(q - template.base)
         return true
@@ -105,35 +116,53 @@ final class TemplateInfo: Sendable {
     let literal: [UInt8]
     let runEnds: [Int]
 
+    /// Parsed once per model template, and once per frame for each literal template (a log
+    /// of varied words has many): runs are copied whole, nothing is filtered afterwards.
     init(_ bytes: [UInt8]) throws {
         self.bytes = bytes
-        var kinds: [TextVariableKind] = []
-        var layouts: [TimeLayout?] = []
+        var kinds: [TextVariableKind] = [], layouts: [TimeLayout?] = []
         var literal: [UInt8] = [], runEnds: [Int] = []
-        literal.reserveCapacity(bytes.count)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            i += 1
-            guard TextVariableKind.reserved.contains(b) else { literal.append(b); continue }
-            runEnds.append(literal.count)
-            guard let k = TextVariableKind(rawValue: b) else { throw TransformError.corruptFrame("unknown placeholder \(b) in a template") }
-            kinds.append(k)
-            if k == .time {
-                guard i + 3 <= bytes.count, let l = TimeLayout(bytes[i], bytes[i + 1], bytes[i + 2]) else {
-                    throw TransformError.corruptFrame("bad timestamp layout in a template")
-                }
-                layouts.append(l)
-                i += 3
-            } else {
-                layouts.append(nil)
+        var columnSlots: [Int] = [], timeSlots: [Int] = []
+        try bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            // Sized once: each array allocated once (or not at all when empty).
+            var slots = 0, stamps = 0
+            for x in b where TextVariableKind.reserved.contains(x) {
+                slots += 1
+                if x == TextVariableKind.time.rawValue { stamps += 1 }
             }
+            literal.reserveCapacity(n - slots)
+            kinds.reserveCapacity(slots); layouts.reserveCapacity(slots); runEnds.reserveCapacity(slots)
+            if slots > stamps { columnSlots.reserveCapacity(slots - stamps) }
+            if stamps > 0 { timeSlots.reserveCapacity(stamps) }
+            var i = 0, runStart = 0
+            while i < n {
+                let x = b[i]
+                guard TextVariableKind.reserved.contains(x) else { i += 1; continue }
+                literal.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i]))
+                runEnds.append(literal.count)
+                guard let k = TextVariableKind(rawValue: x) else { throw TransformError.corruptFrame("unknown placeholder \(x) in a template") }
+                if k == .time { timeSlots.append(kinds.count) } else { columnSlots.append(kinds.count) }
+                kinds.append(k)
+                i += 1
+                if k == .time {
+                    guard i + 3 <= n, let l = TimeLayout(b[i], b[i + 1], b[i + 2]) else {
+                        throw TransformError.corruptFrame("bad timestamp layout in a template")
+                    }
+                    layouts.append(l)
+                    i += 3
+                } else {
+                    layouts.append(nil)
+                }
+                runStart = i
+            }
+            literal.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<n]))
         }
         self.kinds = kinds
         self.layouts = layouts
         self.literal = literal
         self.runEnds = runEnds
-        columnSlots = kinds.indices.filter { kinds[$0] != .time }
-        timeSlots = kinds.indices.filter { kinds[$0] == .time }
+        self.columnSlots = columnSlots
+        self.timeSlots = timeSlots
     }
 }

@@ -51,8 +51,15 @@ struct TimeLayout: Hashable {
 /// lines' stamps are near each other): `svarint (units − previous instant in these units)`,
 /// the previous instant starting at 0 in each frame.
 enum TimeVariable {
-    static let months: [[UInt8]] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map { Array($0.utf8) }
-    static let weekdays: [[UInt8]] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].map { Array($0.utf8) }
+    /// Month and weekday names, three bytes each packed little-endian (`J` | `a` << 8 |
+    /// `n` << 16): matched and written whole.
+    static let months = packed("JanFebMarAprMayJunJulAugSepOctNovDec")
+    static let weekdays = packed("SunMonTueWedThuFriSat")
+
+    static func packed(_ names: String) -> [UInt32] {
+        let b = Array(names.utf8)
+        return stride(from: 0, to: b.count, by: 3).map { UInt32(b[$0]) | UInt32(b[$0 + 1]) << 8 | UInt32(b[$0 + 2]) << 16 }
+    }
     static let pow10: [Int64] = (0...9).map { k in (0..<k).reduce(Int64(1)) { r, _ in r * 10 } }
 
     struct Reader {
@@ -75,10 +82,12 @@ enum TimeVariable {
             j += 1
             return true
         }
-        mutating func name(_ names: [[UInt8]]) -> Int? {
+        mutating func name(_ names: [UInt32]) -> Int? {
             guard j + 3 <= n else { return nil }
-            for (k, nm) in names.enumerated() where p[j] == nm[0] && p[j + 1] == nm[1] && p[j + 2] == nm[2] { j += 3; return k }
-            return nil
+            let code = UInt32(p[j]) | UInt32(p[j + 1]) << 8 | UInt32(p[j + 2]) << 16
+            guard let k = names.firstIndex(of: code) else { return nil }
+            j += 3
+            return k
         }
         /// A day of month in any style; returns (day, style) with days ≥ 10 as style 0.
         mutating func day() -> (Int64, UInt8)? {
@@ -219,14 +228,11 @@ enum TimeVariable {
             for t in stride(from: k - 1, through: 0, by: -1) { q[t] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30; x /= 10 }
             q += k
         }
-        @inline(__always) mutating func name(_ s: StaticString) {
-            let p = s.utf8Start
-            q[0] = p[0]; q[1] = p[1]; q[2] = p[2]
+        @inline(__always) mutating func name(_ code: UInt32) {
+            q[0] = UInt8(truncatingIfNeeded: code); q[1] = UInt8(truncatingIfNeeded: code >> 8); q[2] = UInt8(truncatingIfNeeded: code >> 16)
             q += 3
         }
     }
-    static let monthNames: [StaticString] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    static let weekdayNames: [StaticString] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     /// Longest rendering: ctime (24 bytes) + separator + 9 fraction digits.
     static let maxRenderedBytes = 34
 
@@ -263,10 +269,10 @@ enum TimeVariable {
         case 0: w.num(y, 4); w.byte(0x2D); w.num(m, 2); w.byte(0x2D); w.num(d, 2); w.byte(layout.variant); clock(true)
         case 1: w.num(y, 4); w.byte(0x2D); w.num(m, 2); w.byte(0x2D); w.num(d, 2)
         case 2: w.num(y, 4); w.byte(0x2F); w.num(m, 2); w.byte(0x2F); w.num(d, 2); w.byte(0x20); clock(true)
-        case 3: w.num(d, 2); w.byte(0x2F); w.name(monthNames[Int(m - 1)]); w.byte(0x2F); w.num(y, 4); w.byte(0x3A); clock(true)
-        case 4: w.name(monthNames[Int(m - 1)]); w.byte(0x20); day(layout.variant); w.byte(0x20); clock(true)
+        case 3: w.num(d, 2); w.byte(0x2F); w.name(months[Int(m - 1)]); w.byte(0x2F); w.num(y, 4); w.byte(0x3A); clock(true)
+        case 4: w.name(months[Int(m - 1)]); w.byte(0x20); day(layout.variant); w.byte(0x20); clock(true)
         case 5:
-            w.name(weekdayNames[Int(((days + 4) % 7 + 7) % 7)]); w.byte(0x20); w.name(monthNames[Int(m - 1)]); w.byte(0x20)
+            w.name(weekdays[Int(((days + 4) % 7 + 7) % 7)]); w.byte(0x20); w.name(months[Int(m - 1)]); w.byte(0x20)
             day(layout.variant); w.byte(0x20); clock(true); w.byte(0x20); w.num(y, 4)
         default: w.num(y % 100, 2); w.num(m, 2); w.num(d, 2); w.byte(0x20); clock(false)
         }
