@@ -22,8 +22,9 @@ struct ProfileCommand: ParsableCommand {
                 block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 110 KiB) with the \
                 lab's bench engine and keeps the smallest stored size among those that compress and \
                 restore at the speed floors per core: the container, scaled from the held-out records \
-                to the whole training sample, plus the model and dictionary the profile stores. Speeds \
-                are per CPU-second, less the fixed costs of a one-record pass (paid once per file). It \
+                to the whole training sample, plus the model and dictionary the profile stores. Leaving \
+                the defaults must save more than 1 % of it. Speeds are per CPU-second, the fastest of \
+                passes timing at least 4 MiB, less the fixed costs of a one-record pass (paid once per file). It \
                 prints what it tried and why (standard error; --dry-run prints only that), then trains \
                 the chosen profile on every record. --codec, --framing, --dictionary-size and \
                 --transforms fix their dimension; --no-search takes the fixed defaults (transforms all, \
@@ -67,7 +68,8 @@ struct ProfileCommand: ParsableCommand {
                     let (learn, validate) = ProfileSearch.split(records)
                     global.note("searching \(space.summary) on \(validate.count) held-out of \(records.count) training records, floors \(floors)")
                     let measurer = ProfileSearch.BenchMeasurer(learn: learn, validate: validate, timestampField: training.timestampField)
-                    let outcome = ProfileSearch.run(space: space, floors: floors, measure: measurer.measure, progress: global.detail)
+                    let outcome = ProfileSearch.run(space: space, floors: floors, margin: ProfileSearch.profileMargin,
+                                                    measure: measurer.measure, progress: global.detail)
                     let table = ProfileSearch.render(outcome)
                     if dryRun {
                         if !global.quiet { print(table, terminator: "") }
