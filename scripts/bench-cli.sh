@@ -23,7 +23,8 @@ trap 'rm -rf "$DIR"' EXIT
 IN=$DIR/in.jsonl
 "$LOGLAB" dataset generate sdk-log --records "$RECORDS" --seed 7 -o "$IN" -q
 "$LOGLAB" dataset generate sdk-log --records 20000 --seed 8 -o "$DIR/train.jsonl" -q
-"$LOGLAB" profile train --train "$DIR/train.jsonl" -o "$DIR/p.llp" -q
+# --no-search: the fixed defaults, so runs stay comparable between machines and loads.
+"$LOGLAB" profile train --train "$DIR/train.jsonl" -o "$DIR/p.llp" --no-search -q
 zstd -3 -q -f "$IN" -o "$DIR/ref.zst"
 BYTES=$(stat -c %s "$IN")
 

@@ -7,7 +7,7 @@
 #
 #   scripts/profile-vs-reference.sh [LOGLAB] [FILE…]
 # LOGLAB defaults to .build/release/loglab; FILEs to the real datasets in ../shared/datasets.
-# TRAIN_ARGS adds options to `profile train` (e.g. TRAIN_ARGS=--search for the self-tuned profile).
+# TRAIN_ARGS adds options to `profile train` (e.g. TRAIN_ARGS=--no-search for the fixed defaults).
 set -euo pipefail
 bin=${1:-.build/release/loglab}
 shift || true

@@ -285,11 +285,12 @@ public final class ContainerReader: Sendable {
         return RecordBatch(lines: text)
     }
 
-    /// Writes the exact original file to `sink`, decoding frames in parallel.
-    public func restoreAll(threads: Int? = nil, to sink: Sink) throws {
+    /// Writes the exact original file to `sink`, decoding frames in parallel. `inline`: decode
+    /// every frame on the calling thread instead (a benchmark timing this thread's CPU).
+    public func restoreAll(threads: Int? = nil, inline: Bool = false, to sink: Sink) throws {
         let last = index.entries.count - 1
         let dropNewline = !trailer.finalNewline
-        try forEachDecoded(frames: Array(index.entries.indices), threads: threads) { i, original in
+        try forEachDecoded(frames: Array(index.entries.indices), threads: threads, inline: inline) { i, original in
             try original.withUnsafeBytes { raw in
                 if i == last && dropNewline {
                     try sink(UnsafeRawBufferPointer(rebasing: raw.dropLast()))
@@ -326,7 +327,7 @@ public final class ContainerReader: Sendable {
 
     /// Decodes `frames` on worker threads (one frame: on the calling thread), calling `body`
     /// in order on the calling thread.
-    func forEachDecoded(frames: [Int], threads: Int?, _ body: (Int, [UInt8]) throws -> Void) throws {
+    func forEachDecoded(frames: [Int], threads: Int?, inline: Bool = false, _ body: (Int, [UInt8]) throws -> Void) throws {
         guard !frames.isEmpty else { return }
         let codec = try requireCodec()
         if isV2 {
@@ -336,7 +337,7 @@ public final class ContainerReader: Sendable {
             let workers = min(defaultThreadCount(threads), wanted.count)
             // One worker still decodes on its own thread when there is more than one
             // segment, so `body` (writing the output) overlaps the decoding.
-            if wanted.count == 1 {
+            if wanted.count == 1 || inline {
                 let coder = try codec.makeCoder()
                 for k in wanted { try body(segments[k].frames.upperBound - 1, try decodeSegment(k, coder: coder)) }
                 return
@@ -359,7 +360,7 @@ public final class ContainerReader: Sendable {
             return
         }
         let workers = min(defaultThreadCount(threads), frames.count)
-        if frames.count == 1 {
+        if frames.count == 1 || inline {
             let coder = try codec.makeCoder()
             for i in frames { try body(i, try decodeFrame(i, coder: coder)) }
             return

@@ -17,6 +17,12 @@ final class OutStream {
 
     @inline(__always) func reset() { h.pointee.count = 0 }
 
+    /// After writing through `base` into reserved capacity: the new count (≤ capacity).
+    @inline(__always) func setCount(_ n: Int) {
+        precondition(n >= 0 && n <= h.pointee.capacity)
+        h.pointee.count = n
+    }
+
     @inline(__always) func reserve(_ extra: Int) {
         if h.pointee.count + extra > h.pointee.capacity { grow(h.pointee.count + extra) }
     }

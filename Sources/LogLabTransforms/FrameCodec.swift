@@ -65,8 +65,8 @@ public struct FrameDecoder {
             guard let legacy = model.legacyTable else { throw TransformError.corruptFrame("legacy frame but the model has no legacy table") }
             return try legacy.decode(bytes, recordCount: recordCount)
         case .templates:
-            guard let templates else { throw TransformError.corruptFrame("template frame but the model has no templates") }
-            return try templates.decode(bytes, recordCount: recordCount)
+            guard templates != nil else { throw TransformError.corruptFrame("template frame but the model has no templates") }
+            return try templates!.decode(bytes, recordCount: recordCount)
         case .rows, .columns:
             guard field != nil else { throw TransformError.corruptFrame("field-transformed frame but the model has no field transforms") }
             return try field!.decode(bytes, recordCount: recordCount)
@@ -80,6 +80,10 @@ public struct FrameDecoder {
         let kind = FrameKind(rawValue: bytes[0])!
         if kind == .rows || kind == .columns, field != nil {
             try field!.decodeLines(bytes, recordCount: recordCount, into: &out)
+            return
+        }
+        if kind == .templates, templates != nil {
+            try templates!.decodeLines(bytes, recordCount: recordCount, into: &out)
             return
         }
         let records = try decode(bytes, recordCount: recordCount)

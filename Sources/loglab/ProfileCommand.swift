@@ -17,28 +17,32 @@ struct ProfileCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Build a profile from a training file (JSON Lines or text lines, optionally .gz/.zst/.xz).",
             discussion: """
-                Without options: transforms all, zstd:6, block:1024 and a dictionary sized by the framing. \
-                With --search the profile tunes itself: it holds out the last 20 % of the training \
-                records, learns on the rest, measures candidates (transforms all/none; record, block:256, \
-                block:1024, block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 110 KiB) \
-                with the lab's bench engine and keeps the smallest container plus model that compresses and \
-                restores at the speed floors per core. It prints what it tried and why; then it trains the \
-                chosen profile on every record. --codec, --framing, --dictionary-size and --transforms fix \
-                their dimension. No candidate meeting the floors: the fastest is chosen, with a warning. \
-                Speeds depend on the machine and its load: the choice may differ between runs (and the \
-                transformed candidates, the smallest by far, sit near the restore floor on many logs).
-                Example: loglab profile train --train sample.jsonl -o sdk.llp --search
+                The profile tunes itself: it holds out the last 20 % of the training records, learns on \
+                the rest, measures candidates (transforms all/none; record, block:256, block:1024, \
+                block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 110 KiB) with the \
+                lab's bench engine and keeps the smallest stored size among those that compress and \
+                restore at the speed floors per core: the container, scaled from the held-out records \
+                to the whole training sample, plus the model and dictionary the profile stores. Leaving \
+                the defaults must save more than 1 % of it. Speeds are per CPU-second, the fastest of \
+                passes timing at least 4 MiB, less the fixed costs of a one-record pass (paid once per file). It \
+                prints what it tried and why (standard error; --dry-run prints only that), then trains \
+                the chosen profile on every record. --codec, --framing, --dictionary-size and \
+                --transforms fix their dimension; --no-search takes the fixed defaults (transforms all, \
+                zstd:6, block:1024, a dictionary sized by the framing) for what is not given. No \
+                candidate meeting the floors: the fastest is chosen, with a warning. Speeds depend on \
+                the machine and its load, so the choice may differ between machines.
+                Example: loglab profile train --train sample.jsonl -o sdk.llp
                 """)
 
         @Option(help: "Training file (JSON Lines, optionally compressed; '-' for standard input).") var train: String
-        @Option(help: "Transforms: all, none, legacy or a comma list (default: all; searched with --search).", transform: Parse.transforms) var transforms: TransformSelection?
-        @Option(help: "Codec, e.g. zstd:6, zstd:19, brotli:9, xz:6 (default: zstd:6; searched with --search).", transform: Parse.codec) var codec: CodecSpec?
-        @Option(help: "Framing: block:N, record or file (default: block:1024; searched with --search).", transform: Parse.framing) var framing: Framing?
-        @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; default: by framing; searched with --search).", transform: Parse.size) var dictionarySize: Int?
+        @Option(help: "Transforms: all, none, legacy or a comma list (searched; with --no-search all).", transform: Parse.transforms) var transforms: TransformSelection?
+        @Option(help: "Codec, e.g. zstd:6, zstd:19, brotli:9, xz:6 (searched; with --no-search zstd:6).", transform: Parse.codec) var codec: CodecSpec?
+        @Option(help: "Framing: block:N, record or file (searched; with --no-search block:1024).", transform: Parse.framing) var framing: Framing?
+        @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; searched; with --no-search sized by the framing).", transform: Parse.size) var dictionarySize: Int?
         @Option(help: "Compression speed floor per core for the search (e.g. 50MB/s; a bare number is MB/s).", transform: Parse.speed) var minCompressSpeed: Double = SpeedFloors.standard.compressMBps
         @Option(help: "Restore speed floor per core for the search (e.g. 200MB/s).", transform: Parse.speed) var minRestoreSpeed: Double = SpeedFloors.standard.restoreMBps
-        @Flag(help: "Search the dimensions not given, under the speed floors (see above).") var search = false
-        @Flag(help: "Print what the search tries and what it would choose; write nothing (implies --search).") var dryRun = false
+        @Flag(inversion: .prefixedNo, help: "Search the dimensions not given, under the speed floors (see above); --no-search: the fixed defaults.") var search = true
+        @Flag(help: "Print what the search tries and what it would choose; write nothing.") var dryRun = false
         @Option(help: "Field that dates records (a dotted path, for the container time index and partitions); default: detected; '' for none.") var timestampField: String?
         @Option(help: "Keep the dictionary in this file beside the profile instead of embedding it.") var dictionaryOutput: String?
         @Option(help: "Use at most this many training records.") var maxRecords: Int = 200_000
@@ -50,6 +54,7 @@ struct ProfileCommand: ParsableCommand {
             if output == "-" { throw ValidationError("-o must name a profile file") }
             if output == nil && !dryRun { throw ValidationError("missing -o FILE (the profile to write), or --dry-run") }
             if output != nil && dryRun { throw ValidationError("--dry-run writes nothing: drop -o") }
+            if dryRun && !search { throw ValidationError("--dry-run prints the search: drop --no-search") }
         }
 
         func run() throws {
@@ -57,13 +62,14 @@ struct ProfileCommand: ParsableCommand {
                 let training = try ProfileBuilding.load(train: train, timestampField: timestampField, global: global)
                 var codec = codec, framing = framing, dictionarySize = dictionarySize, transforms = transforms
                 let space = SearchSpace.standard.fixing(transforms: transforms, framing: framing, codec: codec, dictionarySize: dictionarySize)
-                if (search || dryRun) && !space.isFixed {
+                if search && !space.isFixed {
                     let floors = SpeedFloors(compressMBps: minCompressSpeed, restoreMBps: minRestoreSpeed)
                     let records = ProfileTrainer.sample(training.records, max: maxRecords)
                     let (learn, validate) = ProfileSearch.split(records)
                     global.note("searching \(space.summary) on \(validate.count) held-out of \(records.count) training records, floors \(floors)")
                     let measurer = ProfileSearch.BenchMeasurer(learn: learn, validate: validate, timestampField: training.timestampField)
-                    let outcome = ProfileSearch.run(space: space, floors: floors, measure: measurer.measure, progress: global.detail)
+                    let outcome = ProfileSearch.run(space: space, floors: floors, margin: ProfileSearch.profileMargin,
+                                                    measure: measurer.measure, progress: global.detail)
                     let table = ProfileSearch.render(outcome)
                     if dryRun {
                         if !global.quiet { print(table, terminator: "") }

@@ -200,10 +200,10 @@ struct CLIConventionTests {
     @Test func profileTrainSaysWhenNoFieldHoldsTimes() throws {
         let undated = dir.file("u.jsonl", Array((0..<300).map { "{\"n\":\($0),\"msg\":\"m\($0 % 7)\"}\n" }.joined().utf8))
         let out = dir.path + "/u.llp"
-        let r = try CLI.run(["profile", "train", "--train", undated, "--transforms", "none", "-o", out])
+        let r = try CLI.run(["profile", "train", "--train", undated, "--transforms", "none", "--no-search", "-o", out])
         #expect(r.status == 0 && r.stderr.contains("no time field found"), "\(r.stderr)")
         #expect(try Profile.load(path: out).metadata.timestampField == nil)
-        let explicit = try CLI.run(["profile", "train", "--train", undated, "--transforms", "none", "--timestamp-field", "n", "-o", out, "-q"])
+        let explicit = try CLI.run(["profile", "train", "--train", undated, "--transforms", "none", "--no-search", "--timestamp-field", "n", "-o", out, "-q"])
         #expect(explicit.status == 0 && explicit.stderr.isEmpty && explicit.stdout.isEmpty)
         #expect(try Profile.load(path: out).metadata.timestampField == "n")
     }

@@ -206,11 +206,11 @@ struct HardeningCLITests {
     // Issue case 6: profiles that cannot load are errors at train time.
     @Test func profileTrainChecksWhatItWrote() throws {
         let train = dir.file("train.jsonl", SdkSamples.train)
-        let sub = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dictionary-size", "4KiB",
+        let sub = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dictionary-size", "4KiB", "--no-search",
                                  "--dictionary-output", "sub/x.zdict", "-o", dir.path + "/p2.llp"])
         #expect(sub.status == 0, "\(sub.stderr)")
         _ = try Profile.load(path: dir.path + "/p2.llp")
-        let same = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dictionary-size", "4KiB",
+        let same = try Child.run(["profile", "train", "--train", train, "--framing", "record", "--dictionary-size", "4KiB", "--no-search",
                                   "--dictionary-output", "p3.llp", "-o", dir.path + "/p3.llp", "-q"])
         expectOneLine(same, "same file", "dictionary over the profile")
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/p3.llp"))
@@ -377,6 +377,10 @@ extension RecordBatch {
         var out = [UInt8]()
         try reader.restoreAll(threads: 4) { out.append(contentsOf: $0) }
         #expect(out == SdkSamples.test)
+        // Inline (every frame decoded on the calling thread, as the bench times it): the same bytes.
+        var inline = [UInt8]()
+        try reader.restoreAll(threads: 1, inline: true) { inline.append(contentsOf: $0) }
+        #expect(inline == SdkSamples.test)
     }
 
     @Test func partitionsFromShuffledInputStayOnePerHour() throws {

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import LogLabCore
 
-/// `loglab profile train` tuning itself, through the built binary: `--dry-run` writes
-/// nothing, explicit options restrict the search, and the chosen profile restores its data
-/// byte for byte. (The choice rule itself is tested on fixed measurements in the lab's tests.)
+/// `loglab profile train` tuning itself (the default), through the built binary: `--dry-run`
+/// writes nothing, explicit options restrict the search, `--no-search` takes the fixed
+/// defaults, and the chosen profile restores its data byte for byte. (The choice rule itself is tested on fixed measurements in the lab's tests.)
 @Suite(.enabled(if: CLI.binary != nil, "build the loglab executable first (swift build)"))
 struct ProfileSearchCLITests {
     let dir = TempDir()
@@ -54,7 +54,8 @@ struct ProfileSearchCLITests {
         let input = SdkSamples.jsonl(records: 300, seed: 6)
         let test = dir.file("test.jsonl", input)
         let profile = dir.path + "/auto.llp"
-        let p = try CLI.run(["profile", "train", "--train", train, "-o", profile, "--search", "--codec", "zstd:3",
+        // No option needed: the profile tunes itself by default.
+        let p = try CLI.run(["profile", "train", "--train", train, "-o", profile, "--codec", "zstd:3",
                              "--min-compress-speed", "0.5", "--min-restore-speed", "0.5"])
         #expect(p.status == 0, "\(p.stderr)")
         // The table goes to standard error, the written profile to standard output.
@@ -71,8 +72,32 @@ struct ProfileSearchCLITests {
         let r = try CLI.run(["restore", "--profile", profile, "-i", llc, "-o", back])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Files.read(back) == input)
-        // Without --search: the fixed defaults, no table.
-        let n = try CLI.run(["profile", "train", "--train", train, "-o", dir.path + "/fixed.llp"])
+        // --no-search: the fixed defaults, nothing measured; with --dry-run a usage error.
+        let n = try CLI.run(["profile", "train", "--train", train, "-o", dir.path + "/fixed.llp", "--no-search"])
         #expect(n.status == 0 && !n.stderr.contains("container B") && text(n).contains("zstd:6, block:1024, transforms all"), "\(text(n)) \(n.stderr)")
+        let both = try CLI.run(["profile", "train", "--train", train, "--dry-run", "--no-search"])
+        #expect(both.status == 64 && both.stderr.contains("drop --no-search"), "\(both.stderr)")
+    }
+
+    @Test func textLinesSearchedByDefaultRestoreByteForByte() throws {
+        // Text lines (the template transform's frames): the default search, then a restore.
+        func lines(_ range: Range<Int>) -> [UInt8] {
+            Array(range.map { i in
+                "2021-12-26 10:\(String(format: "%02d:%02d", i / 60 % 60, i % 60)),\(String(format: "%03d", i * 7 % 1000)) INFO worker-\(i % 5) "
+                    + "request \(i * 37) from 10.0.\(i % 7).\(i % 250) took \(i % 91) ms id=\(String(format: "%08x", i &* 2_654_435_761 & 0xFFFF_FFFF))\n"
+            }.joined().utf8)
+        }
+        let train = dir.file("train.log", lines(0..<800))
+        let input = lines(800..<1300)
+        let test = dir.file("test.log", input)
+        let profile = dir.path + "/text.llp"
+        let p = try CLI.run(["profile", "train", "--train", train, "-o", profile, "--framing", "block:256", "--codec", "zstd:3",
+                             "--min-compress-speed", "0.5", "--min-restore-speed", "0.5"])
+        #expect(p.status == 0 && p.stderr.contains("container B") && p.stderr.contains("chose "), "\(p.stderr)")
+        let llc = dir.path + "/t.llc", back = dir.path + "/back.log"
+        #expect(try CLI.run(["compress", "--profile", profile, "-i", test, "-o", llc]).status == 0)
+        let r = try CLI.run(["restore", "--profile", profile, "-i", llc, "-o", back])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Files.read(back) == input)
     }
 }

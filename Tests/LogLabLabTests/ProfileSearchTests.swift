@@ -44,13 +44,62 @@ import LogLabTransforms
         #expect(SearchChooser.choose(ms, floors: floors).index == 1)
     }
 
-    @Test func tiesGoToMoreHeadroomThenToTheFirstMeasured() {
+    @Test func tiesGoToTheFirstMeasuredNotToTheNoisierHeadroom() {
         let a = Self.m(Self.candidate("zstd:3"), container: 20_000, compress: 60, restore: 900)   // headroom 1.2
         let b = Self.m(Self.candidate("zstd:6"), container: 20_000, compress: 100, restore: 300)  // headroom 1.5
-        #expect(SearchChooser.choose([a, b], floors: floors).index == 1)
+        #expect(SearchChooser.choose([a, b], floors: floors).index == 0)
         #expect(SearchChooser.choose([b, a], floors: floors).index == 0)
         let tie = SearchChooser.choose([b, b], floors: floors)
         #expect(tie.index == 0 && tie.reasons.contains { $0.hasPrefix("tied on size") }, "\(tie.reasons)")
+    }
+
+    @Test func sizesWithinTheMarginKeepTheFirstMeasured() {
+        let incumbent = Self.m(Self.candidate("zstd:6"), container: 10_100, compress: 100, restore: 300)
+        let within = Self.m(Self.candidate("zstd:9"), container: 10_000, compress: 80, restore: 300)   // 1.0 % smaller
+        let beyond = Self.m(Self.candidate("zstd:12"), container: 9_900, compress: 60, restore: 300)   // 2 % smaller
+        let kept = SearchChooser.choose([incumbent, within], floors: floors, margin: 0.01)
+        #expect(kept.index == 0 && kept.meetsFloors)
+        #expect(kept.reasons[0].hasPrefix("transforms all, block:1024, zstd:6, no dict: the first measured within 1 % of the smallest"), "\(kept.reasons)")
+        #expect(kept.reasons.contains { $0.contains("zstd:9") && $0.contains("within the margin") }, "\(kept.reasons)")
+        // Without a margin (the lab's rule), or beyond it, the smallest.
+        #expect(SearchChooser.choose([incumbent, within], floors: floors).index == 1)
+        #expect(SearchChooser.choose([incumbent, within, beyond], floors: floors, margin: 0.01).index == 2)
+        // A first candidate too slow for the floors is no incumbent.
+        let slow = Self.m(Self.candidate("zstd:6"), container: 10_050, compress: 100, restore: 150)
+        #expect(SearchChooser.choose([slow, within], floors: floors, margin: 0.01).index == 1)
+        // The margin is relative to the smallest *stored* size, model included.
+        let heavy = Self.m(Self.candidate("zstd:6"), container: 10_000, model: 500, compress: 100, restore: 300)
+        #expect(SearchChooser.choose([heavy, within], floors: floors, margin: 0.01).index == 1)
+    }
+
+    @Test func theContainerIsScaledToTheVolumeTheModelIsPaidOver() {
+        // As in theModelCountsAgainstTheContainer, but the profile will compress 10× the
+        // validation bytes: the model is paid once, the container ten times.
+        func m(_ t: TransformSelection, _ container: Int, _ model: Int) -> SearchMeasurement {
+            SearchMeasurement(candidate: Self.candidate(transforms: t), inputBytes: 1_000_000, containerBytes: container, modelBytes: model,
+                              compressMBps: 100, restoreMBps: 300, volumeBytes: 10_000_000)
+        }
+        let all = m(.all, 10_000, 9_000), none = m(.none, 18_000, 0)
+        #expect(all.storedBytes == 109_000 && all.scaledContainerBytes == 100_000 && none.storedBytes == 180_000)
+        #expect(abs(all.storedRatio - 10_000_000 / 109_000.0) < 1e-9)
+        let c = SearchChooser.choose([none, all], floors: floors)
+        #expect(c.index == 1 && c.reasons[0].contains("container 10000 scaled to 100000 for 10000000 bytes of input"), "\(c.reasons)")
+        // A volume below the measured input is the input.
+        let low = SearchMeasurement(candidate: Self.candidate(), inputBytes: 1000, containerBytes: 100, modelBytes: 0,
+                                    compressMBps: 1, restoreMBps: 1, volumeBytes: 10)
+        #expect(low.volumeBytes == 1000 && low.storedBytes == 100)
+    }
+
+    @Test func speedsAreMarginalAndTimedOnEnoughBytes() {
+        typealias B = ProfileSearch.BenchMeasurer
+        // 1 MB at 100 MB/s (10 ms) of which a 1 kB pass took 2 ms: 999 kB in 8 ms.
+        #expect(abs(B.marginal(1_000_000, 100, minus: 1000, 0.5) - 124.875) < 1e-9)
+        // The small pass nearly as slow as the whole: noise, the plain speed stays.
+        #expect(B.marginal(1_000_000, 100, minus: 1000, 0.0105) == 100)
+        #expect(B.marginal(1000, 100, minus: 1000, 1) == 100 && B.marginal(1_000_000, 0, minus: 1000, 1) == 0)
+        let b = B(learn: RecordBatch(), validate: RecordBatch(), trials: 3, maxTrials: 40, timestampField: nil)
+        #expect(b.passes(forBytes: 17_000) == 40 && b.passes(forBytes: 1 << 20) == 4 && b.passes(forBytes: 100 << 20) == 3)
+        #expect(B(learn: RecordBatch(), validate: RecordBatch(), trials: 5, maxTrials: 1, timestampField: nil).passes(forBytes: 10) == 5)
     }
 
     @Test func noneMeetingTheFloorsChoosesTheFastestAndSaysSo() {
@@ -127,6 +176,23 @@ import LogLabTransforms
         #expect(visited.count == o.measurements.count && visited.count <= 14)
         let text = ProfileSearch.render(o)
         #expect(text.contains("container B") && text.contains("meets floors") && text.contains("chose transforms all, block:4096, zstd:6"), "\(text)")
+    }
+
+    @Test func theDescentKeepsEachStagesIncumbentWithinTheMargin() {
+        // Framings larger than the split tie on it: the default block:1024 stays, though
+        // block:4096 (measured later) is as small and its speed headroom larger.
+        let flat: (SearchCandidate) -> SearchMeasurement = { c in
+            var size = c.transforms == .all ? 50_000 : 100_000
+            if c.framing == .record { size *= 3 }
+            if c.codec.description != "zstd:6" || c.dictionarySize > 0 { size += 300 }   // 0.6 %: within 1 %
+            return Self.m(c, container: size, compress: c.framing == .block(4096) ? 150 : 100, restore: 500)
+        }
+        let o = ProfileSearch.run(space: .standard, floors: floors, margin: ProfileSearch.profileMargin, measure: flat)
+        #expect(o.chosen?.candidate == ProfileSearch.start(.standard) && o.choice.index == 0, "\(String(describing: o.chosen))")
+        #expect(o.measurements.contains { $0.candidate.framing == .block(4096) })
+        // Without the margin the descent follows the smallest (here: none is smaller than the default).
+        let exact = ProfileSearch.run(space: .standard, floors: floors, measure: flat)
+        #expect(exact.chosen?.candidate.framing == .block(1024) && exact.chosen?.candidate.codec.description == "zstd:6")
     }
 
     @Test func fixedDimensionsAreNeverVaried() {

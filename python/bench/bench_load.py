@@ -55,7 +55,8 @@ def main():
         run(a.cli, "dataset", "generate", "sdk-log", "--records", str(a.records), "--start", "2021-12-27",
             "--days", "1", "--seed", "2", "-o", day)
         settings = (["--codec", a.codec] if a.codec else []) + (["--framing", a.framing] if a.framing else [])
-        run(a.cli, "profile", "train", "--train", train, "--max-records", "50000", *settings, "-o", profile_path)
+        # --no-search: the fixed configuration, comparable between runs and machines.
+        run(a.cli, "profile", "train", "--train", train, "--max-records", "50000", "--no-search", *settings, "-o", profile_path)
         run(a.cli, "compress", "--profile", profile_path, "-i", day, "-o", llc)
     profile = loglab.Profile.load(profile_path)
     raw = open(day, "rb").read()

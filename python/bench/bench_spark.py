@@ -53,7 +53,8 @@ def main():
         gen = [a.cli, "dataset", "generate", "sdk-log", "--records", str(a.records)]
         subprocess.run(gen + ["--start", "2021-12-26", "--days", "1", "--seed", "1", "-o", train], check=True)
         subprocess.run(gen + ["--start", "2021-12-27", "--days", str(a.days), "--seed", "2", "-o", day], check=True)
-        subprocess.run([a.cli, "profile", "train", "--train", train, "--max-records", "50000", "-o", profile],
+        # --no-search: the fixed configuration, comparable between runs and machines.
+        subprocess.run([a.cli, "profile", "train", "--train", train, "--max-records", "50000", "--no-search", "-o", profile],
                        check=True)
         subprocess.run([a.cli, "compress", "--profile", profile, "-i", day, "-o", llc], check=True)
     parts = os.path.join(a.work, "day-hourly")

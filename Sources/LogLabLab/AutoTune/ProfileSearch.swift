@@ -78,7 +78,11 @@ public struct SearchOutcome: Sendable {
 /// measurement (e.g. too few records to train a dictionary) is skipped with its reason.
 /// The final choice is `SearchChooser` over every measurement.
 public enum ProfileSearch {
-    public static func run(space: SearchSpace, floors: SpeedFloors,
+    /// The size margin of `profile train` (see `SearchChooser`): leaving the defaults, or a
+    /// stage's incumbent, must save more than 1 % of the stored size on the validation split.
+    public static let profileMargin = 0.01
+
+    public static func run(space: SearchSpace, floors: SpeedFloors, margin: Double = 0,
                            measure: (SearchCandidate) throws -> SearchMeasurement,
                            progress: (String) -> Void = { _ in }) -> SearchOutcome {
         let t0 = Clock.nanoseconds()
@@ -105,10 +109,12 @@ public enum ProfileSearch {
                 return nil
             }
         }
-        /// Of the stage's measured indices, the chosen one (by the global rule).
-        func pick(_ idx: [Int]) -> Int? {
+        /// Of the stage's measured indices, the chosen one (by the global rule), in the order
+        /// measured: the incumbent, measured in an earlier stage, comes first.
+        func pick(_ stage: [Int]) -> Int? {
+            let idx = Set(stage).sorted()
             let sub = idx.map { measurements[$0] }
-            return SearchChooser.choose(sub, floors: floors).index.map { idx[$0] }
+            return SearchChooser.choose(sub, floors: floors, margin: margin).index.map { idx[$0] }
         }
 
         var current = start(space)
@@ -145,7 +151,7 @@ public enum ProfileSearch {
             guard let i = visit(c, stage: "codec") else { continue }
             if measurements[i].compressMBps < floors.compressMBps { tooSlow.insert(codec.family) }
         }
-        let choice = SearchChooser.choose(measurements, floors: floors)
+        let choice = SearchChooser.choose(measurements, floors: floors, margin: margin)
         return SearchOutcome(space: space, floors: floors, measurements: measurements, stages: stages, skipped: skipped,
                              choice: choice, seconds: Double(Clock.nanoseconds() - t0) / 1e9)
     }
@@ -189,9 +195,17 @@ public enum ProfileSearch {
 
     /// Measures candidates with the lab's engine (`CellBenchmark`, the path `loglab bench` and
     /// `loglab run` time): transform models learned once per selection and reused, the
-    /// dictionary trained per candidate; speeds are the fastest of `trials` passes after
-    /// `warmup` in CPU time (as lzbench: other work on the machine only ever slows a pass, so
-    /// the fastest is the steadiest estimate; medians flipped choices under load).
+    /// dictionary trained per candidate; speeds are the fastest of `trials` or more passes
+    /// (`passes(forBytes:)`) after `warmup` in CPU time (as lzbench: other work on the
+    /// machine only ever slows a pass, so the fastest is the steadiest estimate; medians
+    /// flipped choices under load).
+    ///
+    /// Speeds are marginal: the same candidate is also timed on the first validation record
+    /// alone, and that pass's time (coder set-up, container header and index, a frame's fixed
+    /// costs) is taken off before dividing. A profile pays those once per file or process,
+    /// while the validation split of a small training file is smaller than one frame, and
+    /// its whole pass would charge them to a few kilobytes. The container is scaled to the
+    /// whole training sample before the model is added (`SearchMeasurement.volumeBytes`).
     public final class BenchMeasurer {
         public let learn: RecordBatch
         public let validate: RecordBatch
@@ -200,10 +214,16 @@ public enum ProfileSearch {
         public let timestampField: String?
         private var models: [TransformSelection: TransformModel] = [:]
 
-        public init(learn: RecordBatch, validate: RecordBatch, trials: Int = 3, warmup: Int = 1, timestampField: String?) {
+        /// Timed passes stop growing here (see `passes(forBytes:)`).
+        public let maxTrials: Int
+        /// On a small validation split the passes repeat until they have timed this much input.
+        public static let timedBytes = 4 << 20
+
+        public init(learn: RecordBatch, validate: RecordBatch, trials: Int = 3, maxTrials: Int = 40, warmup: Int = 1, timestampField: String?) {
             self.learn = learn
             self.validate = validate
             self.trials = trials
+            self.maxTrials = max(trials, maxTrials)
             self.warmup = warmup
             self.timestampField = timestampField
         }
@@ -213,11 +233,38 @@ public enum ProfileSearch {
                                     transforms: c.transforms, countSideData: true, latencySamples: 0, timestampField: timestampField)
             let model = models[c.transforms] ?? FramePipeline.learnModel(from: learn, selection: c.transforms)
             models[c.transforms] = model
-            let r = try CellBenchmark.run(config: config, train: learn, test: validate, trials: trials, warmup: warmup,
-                                          dictionary: nil, model: model)
+            // One dictionary for both passes below (trained as the cell would train it).
+            let dictionary = try CellBenchmark.learnSideData(config, train: learn, test: validate, given: nil, model: model).dictionary
+            let r = try CellBenchmark.run(config: config, train: learn, test: validate, trials: passes(forBytes: validate.totalBytes),
+                                          warmup: warmup, dictionary: dictionary, model: model)
+            var compress = r.compressCPUMBps.max, restore = r.restoreCPUMBps.max
+            if validate.count > 1 {
+                let first = validate.slice(0..<1)
+                let one = try CellBenchmark.run(config: config, train: learn, test: first, trials: passes(forBytes: first.totalBytes),
+                                                warmup: warmup, dictionary: dictionary, model: model)
+                compress = Self.marginal(r.inputBytes, compress, minus: one.inputBytes, one.compressCPUMBps.max)
+                restore = Self.marginal(r.inputBytes, restore, minus: one.inputBytes, one.restoreCPUMBps.max)
+            }
             return SearchMeasurement(candidate: c, inputBytes: r.inputBytes, containerBytes: r.containerBytes,
-                                     modelBytes: r.modelBytes + r.dictionaryBytes,
-                                     compressMBps: r.compressCPUMBps.max, restoreMBps: r.restoreCPUMBps.max)
+                                     modelBytes: r.modelBytes + r.dictionaryBytes, compressMBps: compress, restoreMBps: restore,
+                                     volumeBytes: learn.totalBytes + learn.count + r.inputBytes)
+        }
+
+        /// Timed passes for a test set of `bytes`: at least `trials`, and as many as cover
+        /// `timedBytes` up to `maxTrials`. A 17 KB split restores in about 0.1 ms: the fastest
+        /// of 3 such passes swung by half between runs on a loaded machine, the fastest of 40
+        /// is near the machine's real speed (other work only ever slows a pass).
+        func passes(forBytes bytes: Int) -> Int {
+            max(trials, min(maxTrials, Self.timedBytes / max(bytes, 1)))
+        }
+
+        /// MB/s of the bytes beyond the small pass: (B − b) / (T − t), T = B / speed. When the
+        /// small pass took (nearly) as long, noise dominates and the plain speed is kept.
+        static func marginal(_ bytes: Int, _ mbps: Double, minus small: Int, _ smallMBps: Double) -> Double {
+            guard mbps > 0, smallMBps > 0, bytes > small else { return mbps }
+            let t = Double(bytes) / mbps, ts = Double(small) / smallMBps
+            guard t - ts > 0.1 * t else { return mbps }
+            return Double(bytes - small) / (t - ts)
         }
     }
 
@@ -244,8 +291,10 @@ public enum ProfileSearch {
         }
         for s in o.skipped { out += "skipped: \(s.candidate): \(s.reason)\n" }
         if let m = o.measurements.first {
-            out += "validation: \(m.inputBytes) bytes; ratio = input / container, ratio w/ model = input / (container + model + dictionary); "
-                + "speeds: MB/s per CPU-second, one thread (the fastest pass for profile train; medians for experiments)\n"
+            let volume = m.volumeBytes == m.inputBytes ? "input / (container + model + dictionary)"
+                : "\(m.volumeBytes) bytes (the training sample) / (container scaled to them + model + dictionary)"
+            out += "validation: \(m.inputBytes) bytes; ratio = input / container, ratio w/ model = \(volume); "
+                + "speeds: MB/s per CPU-second, one thread (the fastest pass, less a one-record pass's fixed costs, for profile train; medians for experiments)\n"
         }
         for (i, r) in o.choice.reasons.enumerated() { out += (i > 0 ? "  " : o.choice.meetsFloors ? "chose " : "warning: ") + r + "\n" }
         out += String(format: "searched %d candidates in %.1f s\n", o.measurements.count, o.seconds)

@@ -86,23 +86,35 @@ public struct SearchMeasurement: Sendable, Codable, Equatable {
     /// Medians, MB of input per CPU-second.
     public var compressMBps: Double
     public var restoreMBps: Double
+    /// How much input the profile's model and dictionary are paid over (≥ `inputBytes`): the
+    /// container is scaled to this volume before the model is added. `profile train` uses the
+    /// whole training sample (a profile compresses at least what it was trained on); the lab
+    /// its test set as measured.
+    public var volumeBytes: Int
 
     public init(candidate: SearchCandidate, inputBytes: Int, containerBytes: Int, modelBytes: Int,
-                compressMBps: Double, restoreMBps: Double) {
+                compressMBps: Double, restoreMBps: Double, volumeBytes: Int? = nil) {
         self.candidate = candidate
         self.inputBytes = inputBytes
         self.containerBytes = containerBytes
         self.modelBytes = modelBytes
         self.compressMBps = compressMBps
         self.restoreMBps = restoreMBps
+        self.volumeBytes = max(volumeBytes ?? inputBytes, inputBytes)
     }
 
-    /// What the objective minimises: the container plus the profile's model and dictionary.
-    public var storedBytes: Int { containerBytes + modelBytes }
+    /// What the objective minimises: the container, scaled from the measured input to
+    /// `volumeBytes`, plus the profile's model and dictionary (paid once over that volume).
+    public var storedBytes: Int {
+        let scale = inputBytes > 0 ? Double(volumeBytes) / Double(inputBytes) : 1
+        return Int((Double(containerBytes) * scale).rounded()) + modelBytes
+    }
+    /// The container scaled to `volumeBytes` (equal to `containerBytes` when nothing is scaled).
+    public var scaledContainerBytes: Int { storedBytes - modelBytes }
     /// Input / container alone.
     public var ratio: Double { containerBytes > 0 ? Double(inputBytes) / Double(containerBytes) : 0 }
-    /// Input / (container + model).
-    public var storedRatio: Double { storedBytes > 0 ? Double(inputBytes) / Double(storedBytes) : 0 }
+    /// Volume / (scaled container + model): input / (container + model) when nothing is scaled.
+    public var storedRatio: Double { storedBytes > 0 ? Double(volumeBytes) / Double(storedBytes) : 0 }
 
     public func meets(_ floors: SpeedFloors) -> Bool {
         compressMBps >= floors.compressMBps && restoreMBps >= floors.restoreMBps
@@ -132,23 +144,24 @@ public struct SearchChoice: Sendable, Equatable {
     public var reasons: [String]
 }
 
-/// The choice rule, a pure function of the measurements and the floors:
-/// - among the candidates meeting both floors, the smallest stored size (container + model
-///   + dictionary); equal sizes go to the one with more speed headroom, then to the one
-///   measured first (so the choice never depends on anything but the list);
+/// The choice rule, a pure function of the measurements, the floors and a size margin:
+/// - among the candidates meeting both floors, those whose stored size (container scaled to
+///   the volume the model is paid over, + model + dictionary) is within `margin` of the
+///   smallest count as equally small, and the first measured of them wins. The descent
+///   measures the defaults first and each stage's incumbent before its alternatives, so a
+///   change must save more than the margin: sizes on a validation split are an estimate of
+///   the data to come (a framing larger than the split ties exactly, whatever it would do on
+///   more records), and speed headroom is the noisiest figure of all;
 /// - when none meets them, the fastest: the largest headroom (the slower speed over its
 ///   floor), equal headroom to the smaller stored size. The profile is still written, with
 ///   a warning saying so: a busy machine measures everything slow, and refusing would leave
 ///   the user with nothing; the floors are options to lower.
 public enum SearchChooser {
-    public static func choose(_ ms: [SearchMeasurement], floors: SpeedFloors) -> SearchChoice {
+    public static func choose(_ ms: [SearchMeasurement], floors: SpeedFloors, margin: Double = 0) -> SearchChoice {
         guard !ms.isEmpty else { return SearchChoice(index: nil, meetsFloors: false, reasons: ["no candidate was measured"]) }
         let feasible = ms.indices.filter { ms[$0].meets(floors) }
         func smaller(_ a: Int, _ b: Int) -> Bool {
-            let x = ms[a], y = ms[b]
-            if x.storedBytes != y.storedBytes { return x.storedBytes < y.storedBytes }
-            let hx = x.headroom(floors), hy = y.headroom(floors)
-            return hx != hy ? hx > hy : a < b
+            ms[a].storedBytes != ms[b].storedBytes ? ms[a].storedBytes < ms[b].storedBytes : a < b
         }
         func faster(_ a: Int, _ b: Int) -> Bool {
             let hx = ms[a].headroom(floors), hy = ms[b].headroom(floors)
@@ -156,18 +169,28 @@ public enum SearchChooser {
             return ms[a].storedBytes != ms[b].storedBytes ? ms[a].storedBytes < ms[b].storedBytes : a < b
         }
         let smallestOverall = ms.indices.min(by: smaller)!
-        if let best = feasible.min(by: smaller) {
+        if let smallest = feasible.min(by: smaller) {
+            let limit = Double(ms[smallest].storedBytes) * (1 + max(0, margin))
+            let best = feasible.first { Double(ms[$0].storedBytes) <= limit }!
             let m = ms[best]
-            var reasons = ["\(m.candidate): the smallest stored size, \(m.storedBytes) bytes (container \(m.containerBytes) + model \(m.modelBytes)), "
+            let container = m.volumeBytes == m.inputBytes ? "container \(m.containerBytes)"
+                : "container \(m.containerBytes) scaled to \(m.scaledContainerBytes) for \(m.volumeBytes) bytes of input"
+            var reasons = ["\(m.candidate): the smallest stored size, \(m.storedBytes) bytes (\(container) + model \(m.modelBytes)), "
                            + "of the \(feasible.count) of \(ms.count) candidates meeting \(floors)"]
-            let ties = feasible.filter { $0 != best && ms[$0].storedBytes == m.storedBytes }
-            if !ties.isEmpty {
-                reasons.append("tied on size with \(ties.map { ms[$0].candidate.description }.joined(separator: "; ")): chose the one with more speed headroom (or measured first)")
+            if best != smallest {
+                reasons[0] = reasons[0].replacingOccurrences(of: "the smallest stored size", with: "the first measured within "
+                    + String(format: "%g %%", margin * 100) + " of the smallest stored size")
+                let saving = String(format: "%.1f %%", (1 - Double(ms[smallest].storedBytes) / Double(max(m.storedBytes, 1))) * 100)
+                reasons.append("\(ms[smallest].candidate) is \(saving) smaller, within the margin: kept the one measured first")
             }
-            if let next = feasible.filter({ $0 != best }).min(by: smaller), ms[next].storedBytes != m.storedBytes {
+            let ties = feasible.filter { $0 > best && ms[$0].storedBytes == m.storedBytes }
+            if !ties.isEmpty {
+                reasons.append("tied on size with \(ties.map { ms[$0].candidate.description }.joined(separator: "; ")): chose the one measured first")
+            }
+            if let next = feasible.filter({ $0 != best && $0 != smallest && ms[$0].storedBytes != m.storedBytes }).min(by: smaller) {
                 reasons.append("runner-up: \(ms[next].candidate), \(percent(ms[next].storedBytes, m.storedBytes)) larger")
             }
-            if smallestOverall != best, ms[smallestOverall].storedBytes < m.storedBytes {
+            if smallestOverall != smallest, ms[smallestOverall].storedBytes < ms[smallest].storedBytes {
                 let s = ms[smallestOverall]
                 let saving = String(format: "%.1f %%", (1 - Double(s.storedBytes) / Double(max(m.storedBytes, 1))) * 100)
                 reasons.append("\(s.candidate) is \(saving) smaller but too slow: \(s.shortfalls(floors).joined(separator: ", "))")

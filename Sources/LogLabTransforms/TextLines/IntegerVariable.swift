@@ -49,9 +49,14 @@ enum IntegerVariable {
 
     /// The padding width leaving the fewest exceptions: 0 (natural) or the commonest width.
     static func width(_ vars: ArraySlice<TextVariable>) -> Int {
-        var counts = [Int](repeating: 0, count: maxDigits + 1)
-        for v in vars { counts[v.aux] += 1 }
-        let common = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        // The commonest width; the first of equals (as `max` over the counts finds it).
+        let common = withUnsafeTemporaryAllocation(of: Int.self, capacity: maxDigits + 1) { counts -> Int in
+            counts.initialize(repeating: 0)
+            for v in vars { counts[v.aux] += 1 }
+            var best = 0
+            for d in 1...maxDigits where counts[d] > counts[best] { best = d }
+            return best
+        }
         var natural = 0, padded = 0
         for v in vars {
             let d = naturalDigits(v.value)
@@ -78,38 +83,52 @@ enum IntegerVariable {
         for (k, d) in exceptions { out.varint(k - last); out.varint(d); last = k }
     }
 
+    /// The values precede the exceptions to their widths: with exceptions (rare) the values
+    /// are skipped once to read them first; then one pass decodes and renders, allocating
+    /// nothing (a frame of short lines has many small columns).
     static func decode(count: Int, _ inp: inout Cursor, into col: inout RenderedColumn) throws {
         guard count > 0 else { return }
         let header = try inp.count(limit: maxDigits << 2 | 3)
         let delta = header & 1 == 1, hasExceptions = header & 2 != 0, w = header >> 2
-        var values = [Int64](repeating: 0, count: count)
-        var prev: Int64 = 0
+        var exceptions: [(index: Int, digits: Int)] = []
+        var end = 0
+        if hasExceptions {
+            let valuesStart = inp.pos
+            for _ in 0..<count { _ = try inp.varint() }
+            let n = try inp.count(limit: count)
+            if n == 0 { throw TransformError.corruptFrame("empty integer exception list") }
+            exceptions.reserveCapacity(n)
+            var at = 0
+            for e in 0..<n {
+                let gap = try inp.count(limit: count - 1 - at)
+                guard e == 0 || gap > 0 else { throw TransformError.corruptFrame("bad integer exception index") }
+                at += gap
+                exceptions.append((at, try inp.count(limit: maxDigits)))
+            }
+            end = inp.pos
+            inp.pos = valuesStart
+        }
+        var prev: Int64 = 0, next = 0
         for k in 0..<count {
             let v = unzigzag(try inp.varint()) &+ (delta ? prev : 0)
             guard v != Int64.min else { throw TransformError.corruptFrame("integer out of range") }
-            values[k] = v
             prev = v
-        }
-        var widths = values.map { max(naturalDigits($0), w) }
-        let exceptions = hasExceptions ? try inp.count(limit: count) : 0
-        if hasExceptions && exceptions == 0 { throw TransformError.corruptFrame("empty integer exception list") }
-        var at = 0
-        for e in 0..<exceptions {
-            let gap = try inp.count(limit: count - 1 - at)
-            guard e == 0 || gap > 0 else { throw TransformError.corruptFrame("bad integer exception index") }
-            at += gap
-            let d = try inp.count(limit: maxDigits)
-            guard d >= naturalDigits(values[at]), d != widths[at] else { throw TransformError.corruptFrame("bad integer width") }
-            widths[at] = d
-        }
-        var digits = [UInt8](repeating: 0, count: 20)
-        for k in 0..<count {
-            let v = values[k], width = widths[k]
-            if v < 0 { col.bytes.put(0x2D) }
+            let natural = naturalDigits(v)
+            var width = max(natural, w)
+            if next < exceptions.count && exceptions[next].index == k {
+                let d = exceptions[next].digits
+                guard d >= natural, d != width else { throw TransformError.corruptFrame("bad integer width") }
+                width = d
+                next += 1
+            }
+            col.bytes.reserve(maxDigits + 1)
+            var q = col.bytes.base + col.bytes.count
+            if v < 0 { q.pointee = 0x2D; q += 1 }
             var m = v.magnitude
-            for t in stride(from: width - 1, through: 0, by: -1) { digits[t] = UInt8(m % 10) + 0x30; m /= 10 }
-            digits.withUnsafeBufferPointer { col.bytes.put($0.baseAddress!, width) }
+            for t in stride(from: width - 1, through: 0, by: -1) { q[t] = UInt8(truncatingIfNeeded: m % 10) &+ 0x30; m /= 10 }
+            col.bytes.setCount(q + width - col.bytes.base)
             col.close()
         }
+        if hasExceptions { inp.pos = end }
     }
 }

@@ -17,6 +17,9 @@ struct TemplateEncoder {
     let model: TemplateModel
     let template = OutStream(capacity: 1024)
     var vars: [TextVariable] = []
+    /// Scratch kept between frames: a model template's index among the frame's used
+    /// templates, −1 when unused (reset after every frame).
+    private var usedIndex: [Int32] = []
 
     init(model: TemplateModel) { self.model = model }
 
@@ -24,13 +27,19 @@ struct TemplateEncoder {
         let head = OutStream(capacity: 256)
         let body = OutStream(capacity: 256)
         var local = ByteTable()
-        var localInfos: [TemplateInfo] = []
-        var used: [Int] = []                     // template ids in order of first use
-        var columns: [Int: [[TextVariable]]] = [:]
-        var times: [[TextVariable]] = []
+        var used: [TemplateInfo] = []            // in order of first use
+        var usedModel: [Int] = []
         let modelCount = model.infos.count
-        records.bytes.withUnsafeBufferPointer { all in
-            let base = all.baseAddress ?? UnsafePointer(bitPattern: 8)!
+        if usedIndex.count != modelCount { usedIndex = [Int32](repeating: -1, count: modelCount) }
+        defer { for id in usedModel { usedIndex[id] = -1 } }
+        // Per templated record, in order: its template (index into `used`) and where its
+        // variables start in `all` (each record's variables in slot order).
+        var recUse: [Int32] = [], recStart: [Int] = []
+        var all: [TextVariable] = []
+        var uses: [Int] = []                     // records per used template
+        var localUse: [Int] = []                 // a local template's index in `used`
+        records.bytes.withUnsafeBufferPointer { bytes in
+            let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 8)!
             for r in 0..<records.count {
                 let lo = records.offsets[r], hi = records.offsets[r + 1]
                 guard TextTemplate.tokenize(base + lo, hi - lo, offset: lo, template: template, vars: &vars) else {
@@ -38,51 +47,68 @@ struct TemplateEncoder {
                     continue
                 }
                 let tp = UnsafePointer(template.base), tn = template.count
-                var id: Int
-                let info: TemplateInfo
+                var u: Int
                 if let m = model.table.find(tp, tn) {
-                    id = m
-                    info = model.infos[m]
-                    head.varint(id + 2)
+                    head.varint(m + 2)
+                    u = Int(usedIndex[m])
+                    if u < 0 {
+                        u = used.count
+                        usedIndex[m] = Int32(u)
+                        usedModel.append(m)
+                        used.append(model.infos[m])
+                        uses.append(0)
+                    }
                 } else if let l = local.find(tp, tn) {
-                    id = modelCount + l
-                    info = localInfos[l]
-                    head.varint(id + 2)
+                    head.varint(modelCount + l + 2)
+                    u = localUse[l]
                 } else {
                     let bytes = Array(UnsafeBufferPointer(start: tp, count: tn))
                     guard let made = try? TemplateInfo(bytes) else {   // cannot happen: the tokenizer wrote it
                         head.varint(0); head.varint(hi - lo); head.put(base + lo, hi - lo)
                         continue
                     }
-                    id = modelCount + local.insert(bytes)
-                    localInfos.append(made)
-                    info = made
+                    _ = local.insert(bytes)
                     head.varint(1); head.varint(tn); head.put(tp, tn)
+                    u = used.count
+                    localUse.append(u)
+                    used.append(made)
+                    uses.append(0)
                 }
-                if columns[id] == nil {
-                    used.append(id)
-                    columns[id] = Array(repeating: [], count: info.columnSlots.count)
-                }
-                var k = 0, t = 0
-                for v in vars {
-                    if v.kind == .time {
-                        if t == times.count { times.append([]) }
-                        times[t].append(v); t += 1
-                    } else {
-                        columns[id]![k].append(v); k += 1
-                    }
-                }
+                uses[u] += 1
+                recUse.append(Int32(u))
+                recStart.append(all.count)
+                all.append(contentsOf: vars)
             }
-            for column in times { TimeVariable.encode(column, into: body) }
-            for id in used {
-                for col in columns[id]! {
-                    guard let kind = col.first?.kind else { continue }
-                    switch kind {
-                    case .integer: IntegerVariable.encode(col[...], into: body)
-                    case .hex: HexVariable.encode(col[...], base: base, into: body)
-                    case .ipv4: IPv4Variable.encode(col[...], into: body)
-                    case .uuid: UUIDVariable.encode(col[...], base: base, into: body)
-                    case .digits: DigitsVariable.encode(col[...], base: base, into: body)
+        }
+        // Each template's records, in order: `order[first[u] ..< first[u] + uses[u]]`.
+        var first = [Int](repeating: 0, count: used.count + 1)
+        for u in used.indices { first[u + 1] = first[u] + uses[u] }
+        var order = [Int](repeating: 0, count: recUse.count)
+        var fill = first
+        for (k, u) in recUse.enumerated() { order[fill[Int(u)]] = k; fill[Int(u)] += 1 }
+        var column: [TextVariable] = []
+        records.bytes.withUnsafeBufferPointer { bytes in
+            let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            let ordinals = used.map { $0.timeSlots.count }.max() ?? 0
+            for t in 0..<ordinals {
+                column.removeAll(keepingCapacity: true)
+                for (k, u) in recUse.enumerated() {
+                    let slots = used[Int(u)].timeSlots
+                    if t < slots.count { column.append(all[recStart[k] + slots[t]]) }
+                }
+                TimeVariable.encode(column, into: body)
+            }
+            for (u, info) in used.enumerated() {
+                let records = order[first[u] ..< first[u + 1]]
+                for slot in info.columnSlots {
+                    column.removeAll(keepingCapacity: true)
+                    for k in records { column.append(all[recStart[k] + slot]) }
+                    switch info.kinds[slot] {
+                    case .integer: IntegerVariable.encode(column[...], into: body)
+                    case .hex: HexVariable.encode(column[...], base: base, into: body)
+                    case .ipv4: IPv4Variable.encode(column[...], into: body)
+                    case .uuid: UUIDVariable.encode(column[...], base: base, into: body)
+                    case .digits: DigitsVariable.encode(column[...], base: base, into: body)
                     case .time: break
                     }
                 }
@@ -97,30 +123,67 @@ struct TemplateEncoder {
 
 struct TemplateDecoder {
     let model: TemplateModel
+    /// Scratch kept between frames (one decoder per coder, so per thread): a model template's
+    /// index among the frame's used templates, −1 when unused; reset after every frame.
+    private var usedIndex: [Int32] = []
+    /// The frame's rendered lines (each followed by `\n` when asked), reused.
+    private let lines = OutStream(capacity: 1 << 16)
 
     init(model: TemplateModel) { self.model = model }
 
-    func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
+    mutating func decode(_ bytes: [UInt8], recordCount: Int) throws -> RecordBatch {
+        var ends: [Int] = []
+        ends.reserveCapacity(recordCount)
+        try render(bytes, recordCount: recordCount, newline: false, ends: &ends)
+        var out = RecordBatch(reservingBytes: lines.count, records: recordCount)
+        let all = lines.buffer
+        var s = 0
+        for e in ends {
+            out.append(UnsafeBufferPointer(rebasing: all[s..<e]))
+            s = e
+        }
+        return out
+    }
+
+    /// The records, each followed by `\n`, appended to `out` (the restore path).
+    mutating func decodeLines(_ bytes: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
+        var ends: [Int] = []
+        try render(bytes, recordCount: recordCount, newline: true, ends: &ends)
+        out.append(contentsOf: lines.buffer)
+    }
+
+    /// Decodes a frame into `lines`: the headers first, then every column's values rendered
+    /// as text into one buffer, then each line spliced from its template's static runs and
+    /// its values (one copy per run and per value). With `newline`, each line gets a `\n`
+    /// and `ends` stays empty; without, `ends` receives each record's end in `lines`.
+    private mutating func render(_ bytes: [UInt8], recordCount: Int, newline: Bool, ends: inout [Int]) throws {
         guard bytes.first == FrameKind.templates.rawValue else { throw TransformError.corruptFrame("not a template frame") }
-        var out = RecordBatch(reservingBytes: min(bytes.count * 8, 1 << 30), records: recordCount)
+        let modelCount = model.infos.count
+        if usedIndex.count != modelCount { usedIndex = [Int32](repeating: -1, count: modelCount) }
+        lines.reset()
+        // The frame's templates in order of first use; their model entries are reset on exit.
+        var used: [TemplateInfo] = []
+        var usedModel: [Int] = []
+        defer { for id in usedModel { usedIndex[id] = -1 } }
         try bytes.withUnsafeBufferPointer { buf in
-            var inp = Cursor(buf.baseAddress!, 1, buf.count)
-            let modelCount = model.infos.count
+            let base = buf.baseAddress!
+            var inp = Cursor(base, 1, buf.count)
             var local: [TemplateInfo] = []
+            var localUsed: [Int32] = []
             var localTable = ByteTable()
-            // Section 1: headers. A record is (template id) or (-1 - start, length) verbatim.
-            var recTemplate = [Int](repeating: 0, count: recordCount)
+            // Section 1: headers. A record is a used-template index ≥ 0, or verbatim: −1 − k.
+            var recUse = [Int32](repeating: 0, count: recordCount)
+            var uses: [Int] = []
             var verbatim: [(Int, Int)] = []
-            var uses: [Int: Int] = [:]
-            var used: [Int] = []
             for r in 0..<recordCount {
                 let h = try inp.varint()
+                var u: Int32
                 switch h {
                 case 0:
                     let len = try inp.count(limit: inp.remaining)
                     let p = try inp.take(len)
-                    verbatim.append((p - buf.baseAddress!, len))
-                    recTemplate[r] = -verbatim.count
+                    verbatim.append((p - base, len))
+                    recUse[r] = Int32(-verbatim.count)
                     continue
                 case 1:
                     let len = try inp.count(limit: inp.remaining)
@@ -131,89 +194,115 @@ struct TemplateDecoder {
                     }
                     _ = localTable.insert(t)
                     local.append(try TemplateInfo(t))
-                    recTemplate[r] = modelCount + local.count - 1
+                    u = Int32(used.count)
+                    used.append(local[local.count - 1])
+                    uses.append(0)
+                    localUsed.append(u)
                 default:
+                    guard h - 2 < UInt64(modelCount + local.count) else { throw TransformError.corruptFrame("unknown template id \(h - 2)") }
                     let id = Int(h - 2)
-                    guard h - 2 < UInt64(modelCount + local.count) else { throw TransformError.corruptFrame("unknown template id \(id)") }
-                    recTemplate[r] = id
+                    if id < modelCount {
+                        u = usedIndex[id]
+                        if u < 0 {
+                            u = Int32(used.count)
+                            usedIndex[id] = u
+                            usedModel.append(id)
+                            used.append(model.infos[id])
+                            uses.append(0)
+                        }
+                    } else {
+                        u = localUsed[id - modelCount]
+                    }
                 }
-                let id = recTemplate[r]
-                if uses[id] == nil { used.append(id) }
-                uses[id, default: 0] += 1
+                recUse[r] = u
+                uses[Int(u)] += 1
             }
-            func info(_ id: Int) -> TemplateInfo { id < modelCount ? model.infos[id] : local[id - modelCount] }
-            // Section 2: the time columns, each in record order.
-            let ordinals = used.map { info($0).timeSlots.count }.max() ?? 0
-            var times: [RenderedColumn] = []
+            // Sections 2 and 3: every value rendered, back to back, in the order stored:
+            // value v is `values.bytes[bounds[v] ..< bounds[v + 1]]`.
+            var values = RenderedColumn()
+            values.bounds.reserveCapacity(recordCount * 4 + 1)
+            // Section 2: the time columns, each in record order; `timeNext[k]`: its next value.
+            let ordinals = used.map { $0.timeSlots.count }.max() ?? 0
+            var timeNext: [Int] = []
             for k in 0..<ordinals {
-                var column = RenderedColumn()
+                timeNext.append(values.count)
                 var prevNs: Int64 = 0
-                for r in 0..<recordCount where recTemplate[r] >= 0 {
-                    let t = info(recTemplate[r])
+                var day = TimeVariable.DayCache()
+                for r in 0..<recordCount where recUse[r] >= 0 {
+                    let t = used[Int(recUse[r])]
                     guard k < t.timeSlots.count else { continue }
-                    try TimeVariable.decode(t.layouts[t.timeSlots[k]]!, prevNs: &prevNs, &inp, into: column.bytes)
-                    column.close()
+                    try TimeVariable.decode(t.layouts[t.timeSlots[k]]!, prevNs: &prevNs, day: &day, &inp, into: values.bytes)
+                    values.close()
                 }
-                times.append(column)
             }
-            // Section 3: per template, per slot.
-            var columns: [RenderedColumn] = []      // all templates' columns, back to back
-            var firstColumn: [Int: Int] = [:]
-            for id in used {
-                let t = info(id)
-                let count = uses[id]!
-                firstColumn[id] = columns.count
+            // Section 3: per template, per non-time slot; `columnNext[firstColumn[u] + c]`.
+            var columnNext: [Int] = []
+            var firstColumn: [Int] = []
+            for (u, t) in used.enumerated() {
+                let count = uses[u]
+                firstColumn.append(columnNext.count)
                 for slot in t.columnSlots {
-                    var col = RenderedColumn()
+                    columnNext.append(values.count)
                     switch t.kinds[slot] {
-                    case .integer: try IntegerVariable.decode(count: count, &inp, into: &col)
-                    case .hex: try HexVariable.decode(count: count, &inp, into: &col)
-                    case .ipv4: try IPv4Variable.decode(count: count, &inp, into: &col)
-                    case .uuid: try UUIDVariable.decode(count: count, &inp, into: &col)
-                    case .digits: try DigitsVariable.decode(count: count, &inp, into: &col)
+                    case .integer: try IntegerVariable.decode(count: count, &inp, into: &values)
+                    case .hex: try HexVariable.decode(count: count, &inp, into: &values)
+                    case .ipv4: try IPv4Variable.decode(count: count, &inp, into: &values)
+                    case .uuid: try UUIDVariable.decode(count: count, &inp, into: &values)
+                    case .digits: try DigitsVariable.decode(count: count, &inp, into: &values)
                     case .time: break
                     }
-                    columns.append(col)
                 }
             }
             guard inp.isAtEnd else { throw TransformError.corruptFrame("\(inp.remaining) unread bytes in a template frame") }
-            // Splice.
-            let line = OutStream(capacity: 1024)
+            // Splice. Each column holds exactly as many values as its template has records (and
+            // time column k one per record with a k-th stamp), so every index below is in range.
+            var size = values.bytes.count + (newline ? recordCount : 0)
             for r in 0..<recordCount {
-                let id = recTemplate[r]
-                if id < 0 {
-                    let (s, len) = verbatim[-id - 1]
-                    out.append(UnsafeBufferPointer(start: buf.baseAddress! + s, count: len))
-                    continue
-                }
-                let t = info(id)
-                line.reset()
-                var slot = 0, column = firstColumn[id]!, ordinal = 0
-                var i = 0
-                let tb = t.bytes
-                while i < tb.count {
-                    let b = tb[i]
-                    if TextVariableKind.reserved.contains(b) {
-                        let (p, n): (UnsafePointer<UInt8>, Int)
-                        if t.kinds[slot] == .time {
-                            (p, n) = try times[ordinal].take()
-                            ordinal += 1
-                            i += 1 + TimeLayout.byteCount
-                        } else {
-                            (p, n) = try columns[column].take()
-                            column += 1
-                            i += 1
-                        }
-                        line.put(p, n)
-                        slot += 1
+                let u = Int(recUse[r])
+                size += u < 0 ? verbatim[-u - 1].1 : used[u].literal.count
+            }
+            lines.reserve(size)
+            if !newline { ends.reserveCapacity(recordCount) }
+            let vb = UnsafePointer(values.bytes.base)
+            values.bounds.withUnsafeBufferPointer { bounds in
+                var dst = lines.base
+                for r in 0..<recordCount {
+                    let u = Int(recUse[r])
+                    if u < 0 {
+                        let (s, len) = verbatim[-u - 1]
+                        copyBytes(dst, base + s, len)
+                        dst += len
                     } else {
-                        line.put(b)
-                        i += 1
+                        let t = used[u]
+                        var column = firstColumn[u], ordinal = 0
+                        t.literal.withUnsafeBufferPointer { lit in
+                            t.runEnds.withUnsafeBufferPointer { runEnds in
+                                let l = lit.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                                var s = 0
+                                for k in 0..<t.kinds.count {
+                                    let e = runEnds[k]
+                                    copyBytes(dst, l + s, e - s)
+                                    dst += e - s
+                                    s = e
+                                    let v: Int
+                                    if t.kinds[k] == .time {
+                                        v = timeNext[ordinal]; timeNext[ordinal] = v + 1; ordinal += 1
+                                    } else {
+                                        v = columnNext[column]; columnNext[column] = v + 1; column += 1
+                                    }
+                                    let vs = bounds[v], n = bounds[v + 1] - vs
+                                    copyBytes(dst, vb + vs, n)
+                                    dst += n
+                                }
+                                copyBytes(dst, l + s, lit.count - s)
+                                dst += lit.count - s
+                            }
+                        }
                     }
+                    if newline { dst.pointee = 0x0A; dst += 1 } else { ends.append(dst - lines.base) }
                 }
-                out.append(line.buffer)
+                lines.setCount(dst - lines.base)
             }
         }
-        return out
     }
 }

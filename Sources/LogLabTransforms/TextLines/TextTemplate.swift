@@ -16,42 +16,61 @@ enum TextTemplate {
         template.reset()
         vars.removeAll(keepingCapacity: true)
         guard n <= maxLineBytes else { return false }
-        for k in 0..<n where p[k] &- 0x10 < 0x10 { return false }
+        // A placeholder (with its layout bytes) is never longer than the text it stands for,
+        // so the template fits in n bytes: written through a pointer, counted at the end.
         template.reserve(n)
+        var q = template.base
         var i = 0
+        var prevAlnum = false                    // p[i − 1] is a letter or digit
         while i < n {
             let b = p[i]
-            let wordStart = i == 0 || !isAlnum(p[i - 1])
+            // Most bytes are static: letters inside a word, punctuation other than a `-` at a
+            // word start. Reserved bytes are punctuation, and no variable holds one, so the
+            // check that sends a line verbatim is made here, once per byte.
+            let letter = (b | 0x20) &- 0x61 < 26
+            if letter && prevAlnum {
+                q.pointee = b; q += 1; i += 1
+                continue
+            }
+            if !letter && !isDigit(b) && (b != 0x2D || prevAlnum) {
+                if b &- 0x10 < 0x10 { return false }
+                q.pointee = b; q += 1; i += 1
+                prevAlnum = false
+                continue
+            }
+            let wordStart = !prevAlnum
+            prevAlnum = true                     // every variable ends in a letter or digit
             if wordStart && isAlnum(b) {
                 if isDigit(b) || b &- 0x41 < 26, let t = TimeVariable.match(p, i, n) {
-                    template.put(TextVariableKind.time.rawValue)
-                    template.put(t.layout.base); template.put(t.layout.variant); template.put(t.layout.fraction)
+                    q[0] = TextVariableKind.time.rawValue
+                    q[1] = t.layout.base; q[2] = t.layout.variant; q[3] = t.layout.fraction
+                    q += 4
                     vars.append(TextVariable(kind: .time, start: offset + i, length: t.length, value: t.value, aux: t.layout.fractionDigits))
                     i += t.length
                     continue
                 }
                 if hexNibble(b) != nil {
                     if let upper = UUIDVariable.match(p, i, n) {
-                        template.put(TextVariableKind.uuid.rawValue)
+                        q.pointee = TextVariableKind.uuid.rawValue; q += 1
                         vars.append(TextVariable(kind: .uuid, start: offset + i, length: UUIDVariable.length, aux: upper ? 1 : 0))
                         i += UUIDVariable.length
                         continue
                     }
                     if isDigit(b), let ip = IPv4Variable.match(p, i, n) {
-                        template.put(TextVariableKind.ipv4.rawValue)
+                        q.pointee = TextVariableKind.ipv4.rawValue; q += 1
                         vars.append(TextVariable(kind: .ipv4, start: offset + i, length: ip.length, value: ip.value))
                         i += ip.length
                         continue
                     }
                     if b == 0x30, i + 2 < n, p[i + 1] | 0x20 == 0x78, let h = HexVariable.match(p, i + 2, n, prefixed: true) {
-                        template.put(p + i, 2)
-                        template.put(TextVariableKind.hex.rawValue)
+                        q[0] = p[i]; q[1] = p[i + 1]; q[2] = TextVariableKind.hex.rawValue
+                        q += 3
                         vars.append(TextVariable(kind: .hex, start: offset + i + 2, length: h.length, aux: h.upper ? 1 : 0))
                         i += 2 + h.length
                         continue
                     }
                     if let h = HexVariable.match(p, i, n, prefixed: false) {
-                        template.put(TextVariableKind.hex.rawValue)
+                        q.pointee = TextVariableKind.hex.rawValue; q += 1
                         vars.append(TextVariable(kind: .hex, start: offset + i, length: h.length, aux: h.upper ? 1 : 0))
                         i += h.length
                         continue
@@ -60,22 +79,24 @@ enum TextTemplate {
             }
             if isDigit(b) || (b == 0x2D && wordStart) {
                 if let x = IntegerVariable.match(p, i, n, signAllowed: wordStart) {
-                    template.put(TextVariableKind.integer.rawValue)
+                    q.pointee = TextVariableKind.integer.rawValue; q += 1
                     vars.append(TextVariable(kind: .integer, start: offset + i, length: x.length, value: x.value, aux: x.digits))
                     i += x.length
                     continue
                 }
                 if isDigit(b) {
                     let len = DigitsVariable.match(p, i, n)
-                    template.put(TextVariableKind.digits.rawValue)
+                    q.pointee = TextVariableKind.digits.rawValue; q += 1
                     vars.append(TextVariable(kind: .digits, start: offset + i, length: len))
                     i += len
                     continue
                 }
             }
-            template.put(b)
+            q.pointee = b; q += 1
             i += 1
+            prevAlnum = isAlnum(b)
         }
+        template.setCount(q - template.base)
         return true
     }
 }
@@ -89,31 +110,59 @@ final class TemplateInfo: Sendable {
     let columnSlots: [Int]
     /// The timestamp slots, in order.
     let timeSlots: [Int]
+    /// The static bytes (placeholders and layout bytes left out), and where each slot sits
+    /// in them: the decoder copies `literal[runEnds[k − 1] ..< runEnds[k]]`, then slot k's
+    /// value, …, then the rest after the last slot.
+    let literal: [UInt8]
+    let runEnds: [Int]
 
+    /// Parsed once per model template, and once per frame for each literal template (a log
+    /// of varied words has many): runs are copied whole, nothing is filtered afterwards.
     init(_ bytes: [UInt8]) throws {
         self.bytes = bytes
-        var kinds: [TextVariableKind] = []
-        var layouts: [TimeLayout?] = []
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            i += 1
-            guard TextVariableKind.reserved.contains(b) else { continue }
-            guard let k = TextVariableKind(rawValue: b) else { throw TransformError.corruptFrame("unknown placeholder \(b) in a template") }
-            kinds.append(k)
-            if k == .time {
-                guard i + 3 <= bytes.count, let l = TimeLayout(bytes[i], bytes[i + 1], bytes[i + 2]) else {
-                    throw TransformError.corruptFrame("bad timestamp layout in a template")
-                }
-                layouts.append(l)
-                i += 3
-            } else {
-                layouts.append(nil)
+        var kinds: [TextVariableKind] = [], layouts: [TimeLayout?] = []
+        var literal: [UInt8] = [], runEnds: [Int] = []
+        var columnSlots: [Int] = [], timeSlots: [Int] = []
+        try bytes.withUnsafeBufferPointer { b in
+            let n = b.count
+            // Sized once: each array allocated once (or not at all when empty).
+            var slots = 0, stamps = 0
+            for x in b where TextVariableKind.reserved.contains(x) {
+                slots += 1
+                if x == TextVariableKind.time.rawValue { stamps += 1 }
             }
+            literal.reserveCapacity(n - slots)
+            kinds.reserveCapacity(slots); layouts.reserveCapacity(slots); runEnds.reserveCapacity(slots)
+            if slots > stamps { columnSlots.reserveCapacity(slots - stamps) }
+            if stamps > 0 { timeSlots.reserveCapacity(stamps) }
+            var i = 0, runStart = 0
+            while i < n {
+                let x = b[i]
+                guard TextVariableKind.reserved.contains(x) else { i += 1; continue }
+                literal.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i]))
+                runEnds.append(literal.count)
+                guard let k = TextVariableKind(rawValue: x) else { throw TransformError.corruptFrame("unknown placeholder \(x) in a template") }
+                if k == .time { timeSlots.append(kinds.count) } else { columnSlots.append(kinds.count) }
+                kinds.append(k)
+                i += 1
+                if k == .time {
+                    guard i + 3 <= n, let l = TimeLayout(b[i], b[i + 1], b[i + 2]) else {
+                        throw TransformError.corruptFrame("bad timestamp layout in a template")
+                    }
+                    layouts.append(l)
+                    i += 3
+                } else {
+                    layouts.append(nil)
+                }
+                runStart = i
+            }
+            literal.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<n]))
         }
         self.kinds = kinds
         self.layouts = layouts
-        columnSlots = kinds.indices.filter { kinds[$0] != .time }
-        timeSlots = kinds.indices.filter { kinds[$0] == .time }
+        self.literal = literal
+        self.runEnds = runEnds
+        self.columnSlots = columnSlots
+        self.timeSlots = timeSlots
     }
 }

@@ -31,22 +31,16 @@ struct TextVariable {
     var aux: Int = 0
 }
 
-/// Rendered values of one column, back to back, for the decoder to splice into lines.
+/// Rendered values, back to back, for the template decoder to splice into lines: value v
+/// is `bytes[bounds[v] ..< bounds[v + 1]]`.
 struct RenderedColumn {
-    let bytes = OutStream(capacity: 256)
-    var ends: [Int] = []
-    var next = 0
+    let bytes = OutStream(capacity: 4096)
+    var bounds: [Int] = [0]
 
-    mutating func close() { ends.append(bytes.count) }
-
-    /// The next value's bytes.
-    mutating func take() throws -> (UnsafePointer<UInt8>, Int) {
-        guard next < ends.count else { throw TransformError.corruptFrame("template column holds too few values") }
-        let s = next == 0 ? 0 : ends[next - 1]
-        let e = ends[next]
-        next += 1
-        return (UnsafePointer(bytes.base) + s, e - s)
-    }
+    /// Ends the value being written.
+    @inline(__always) mutating func close() { bounds.append(bytes.count) }
+    /// Values closed so far.
+    var count: Int { bounds.count - 1 }
 }
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }

@@ -23,7 +23,7 @@ struct TimeLayout: Hashable {
     var fraction: UInt8 = 0
 
     var fractionDigits: Int { Int(fraction & 0x0F) }
-    var fractionSeparator: UInt8 { [0, 0x2E, 0x2C][Int(fraction >> 4)] }
+    var fractionSeparator: UInt8 { fraction >> 4 == 2 ? 0x2C : 0x2E }
     var hasYear: Bool { base != 4 }
 
     /// Validates the template bytes of a layout.
@@ -51,8 +51,15 @@ struct TimeLayout: Hashable {
 /// lines' stamps are near each other): `svarint (units − previous instant in these units)`,
 /// the previous instant starting at 0 in each frame.
 enum TimeVariable {
-    static let months: [[UInt8]] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map { Array($0.utf8) }
-    static let weekdays: [[UInt8]] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].map { Array($0.utf8) }
+    /// Month and weekday names, three bytes each packed little-endian (`J` | `a` << 8 |
+    /// `n` << 16): matched and written whole.
+    static let months = packed("JanFebMarAprMayJunJulAugSepOctNovDec")
+    static let weekdays = packed("SunMonTueWedThuFriSat")
+
+    static func packed(_ names: String) -> [UInt32] {
+        let b = Array(names.utf8)
+        return stride(from: 0, to: b.count, by: 3).map { UInt32(b[$0]) | UInt32(b[$0 + 1]) << 8 | UInt32(b[$0 + 2]) << 16 }
+    }
     static let pow10: [Int64] = (0...9).map { k in (0..<k).reduce(Int64(1)) { r, _ in r * 10 } }
 
     struct Reader {
@@ -75,10 +82,12 @@ enum TimeVariable {
             j += 1
             return true
         }
-        mutating func name(_ names: [[UInt8]]) -> Int? {
+        mutating func name(_ names: [UInt32]) -> Int? {
             guard j + 3 <= n else { return nil }
-            for (k, nm) in names.enumerated() where p[j] == nm[0] && p[j + 1] == nm[1] && p[j + 2] == nm[2] { j += 3; return k }
-            return nil
+            let code = UInt32(p[j]) | UInt32(p[j + 1]) << 8 | UInt32(p[j + 2]) << 16
+            guard let k = names.firstIndex(of: code) else { return nil }
+            j += 3
+            return k
         }
         /// A day of month in any style; returns (day, style) with days ≥ 10 as style 0.
         mutating func day() -> (Int64, UInt8)? {
@@ -198,8 +207,37 @@ enum TimeVariable {
         }
     }
 
+    /// The last day rendered and its civil date: consecutive stamps mostly share a day.
+    struct DayCache {
+        var days = Int64.min
+        var date: (year: Int64, month: Int64, day: Int64) = (0, 0, 0)
+
+        mutating func civil(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+            if days != self.days { self.days = days; date = CivilDate.civil(fromDays: days) }
+            return date
+        }
+    }
+
+    /// Writes digits and names straight into reserved output.
+    private struct Writer {
+        var q: UnsafeMutablePointer<UInt8>
+
+        @inline(__always) mutating func byte(_ b: UInt8) { q.pointee = b; q += 1 }
+        @inline(__always) mutating func num(_ x: Int64, _ k: Int) {
+            var x = x
+            for t in stride(from: k - 1, through: 0, by: -1) { q[t] = UInt8(truncatingIfNeeded: x % 10) &+ 0x30; x /= 10 }
+            q += k
+        }
+        @inline(__always) mutating func name(_ code: UInt32) {
+            q[0] = UInt8(truncatingIfNeeded: code); q[1] = UInt8(truncatingIfNeeded: code >> 8); q[2] = UInt8(truncatingIfNeeded: code >> 16)
+            q += 3
+        }
+    }
+    /// Longest rendering: ctime (24 bytes) + separator + 9 fraction digits.
+    static let maxRenderedBytes = 34
+
     /// Decodes one value of `layout` and renders it; `prevNs` carries the column's state.
-    static func decode(_ layout: TimeLayout, prevNs: inout Int64, _ inp: inout Cursor, into out: OutStream) throws {
+    static func decode(_ layout: TimeLayout, prevNs: inout Int64, day cache: inout DayCache, _ inp: inout Cursor, into out: OutStream) throws {
         let unit = pow10[9 - layout.fractionDigits]
         let v = try inp.svarint() &+ CivilDate.floorDiv(prevNs, unit)
         let (ns, o) = v.multipliedReportingOverflow(by: unit)
@@ -210,47 +248,38 @@ enum TimeVariable {
         let frac = v - secs * perSecond
         let days = CivilDate.floorDiv(secs, 86_400)
         let tod = secs - days * 86_400
-        let (y, m, d) = CivilDate.civil(fromDays: days)
+        let (y, m, d) = cache.civil(days)
         switch layout.base {
         case 4: guard y == 2000 else { throw TransformError.corruptFrame("year-less timestamp outside its year") }
         case 6: guard y >= 2000, y <= 2099 else { throw TransformError.corruptFrame("two-digit year out of range") }
         default: guard y >= 0, y <= 9999 else { throw TransformError.corruptFrame("timestamp out of range") }
         }
-        func num(_ x: Int64, _ k: Int) {
-            var buf: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &buf) { b in
-                var x = x
-                for t in stride(from: k - 1, through: 0, by: -1) { b[t] = UInt8(x % 10) + 0x30; x /= 10 }
-                out.put(b.baseAddress!.assumingMemoryBound(to: UInt8.self), k)
-            }
-        }
+        if layout.base == 1 && tod != 0 { throw TransformError.corruptFrame("date-only stamp with a time of day") }
+        out.reserve(maxRenderedBytes)
+        var w = Writer(q: out.base + out.count)
         func day(_ style: UInt8) {
-            if d >= 10 || style == 0 { num(d, 2) } else { if style == 1 { out.put(0x20) }; num(d, 1) }
+            if d >= 10 || style == 0 { w.num(d, 2) } else { if style == 1 { w.byte(0x20) }; w.num(d, 1) }
         }
         func clock(_ colons: Bool) {
-            num(tod / 3600, 2); if colons { out.put(0x3A) }
-            num(tod / 60 % 60, 2); if colons { out.put(0x3A) }
-            num(tod % 60, 2)
+            w.num(tod / 3600, 2); if colons { w.byte(0x3A) }
+            w.num(tod / 60 % 60, 2); if colons { w.byte(0x3A) }
+            w.num(tod % 60, 2)
         }
-        func name(_ s: [UInt8]) { s.withUnsafeBufferPointer { out.put($0.baseAddress!, 3) } }
         switch layout.base {
-        case 0: num(y, 4); out.put(0x2D); num(m, 2); out.put(0x2D); num(d, 2); out.put(layout.variant); clock(true)
-        case 1: num(y, 4); out.put(0x2D); num(m, 2); out.put(0x2D); num(d, 2)
-            guard tod == 0 else { throw TransformError.corruptFrame("date-only stamp with a time of day") }
-        case 2: num(y, 4); out.put(0x2F); num(m, 2); out.put(0x2F); num(d, 2); out.put(0x20); clock(true)
-        case 3: num(d, 2); out.put(0x2F); name(months[Int(m - 1)]); out.put(0x2F); num(y, 4); out.put(0x3A); clock(true)
-        case 4: name(months[Int(m - 1)]); out.put(0x20); day(layout.variant); out.put(0x20); clock(true)
+        case 0: w.num(y, 4); w.byte(0x2D); w.num(m, 2); w.byte(0x2D); w.num(d, 2); w.byte(layout.variant); clock(true)
+        case 1: w.num(y, 4); w.byte(0x2D); w.num(m, 2); w.byte(0x2D); w.num(d, 2)
+        case 2: w.num(y, 4); w.byte(0x2F); w.num(m, 2); w.byte(0x2F); w.num(d, 2); w.byte(0x20); clock(true)
+        case 3: w.num(d, 2); w.byte(0x2F); w.name(months[Int(m - 1)]); w.byte(0x2F); w.num(y, 4); w.byte(0x3A); clock(true)
+        case 4: w.name(months[Int(m - 1)]); w.byte(0x20); day(layout.variant); w.byte(0x20); clock(true)
         case 5:
-            name(weekdays[Int(((days + 4) % 7 + 7) % 7)]); out.put(0x20); name(months[Int(m - 1)]); out.put(0x20)
-            day(layout.variant); out.put(0x20); clock(true); out.put(0x20); num(y, 4)
-        default: num(y % 100, 2); num(m, 2); num(d, 2); out.put(0x20); clock(false)
+            w.name(weekdays[Int(((days + 4) % 7 + 7) % 7)]); w.byte(0x20); w.name(months[Int(m - 1)]); w.byte(0x20)
+            day(layout.variant); w.byte(0x20); clock(true); w.byte(0x20); w.num(y, 4)
+        default: w.num(y % 100, 2); w.num(m, 2); w.num(d, 2); w.byte(0x20); clock(false)
         }
         if layout.fractionDigits > 0 {
-            out.put(layout.fractionSeparator)
-            var digits = [UInt8](repeating: 0x30, count: layout.fractionDigits)
-            var f = frac
-            for t in stride(from: layout.fractionDigits - 1, through: 0, by: -1) { digits[t] = UInt8(f % 10) + 0x30; f /= 10 }
-            digits.withUnsafeBufferPointer { out.put($0.baseAddress!, $0.count) }
+            w.byte(layout.fractionSeparator)
+            w.num(frac, layout.fractionDigits)
         }
+        out.setCount(w.q - out.base)
     }
 }

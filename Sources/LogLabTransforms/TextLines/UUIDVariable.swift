@@ -41,7 +41,9 @@ enum UUIDVariable {
             let p = try inp.take(16)
             for k in 0..<16 {
                 if k == 4 || k == 6 || k == 8 || k == 10 { col.bytes.put(0x2D) }
-                for nib in [p[k] >> 4, p[k] & 0x0F] { col.bytes.put(nib < 10 ? 0x30 + nib : alpha + nib - 10) }
+                let hi = p[k] >> 4, lo = p[k] & 0x0F
+                col.bytes.put(hi < 10 ? 0x30 + hi : alpha + hi - 10)
+                col.bytes.put(lo < 10 ? 0x30 + lo : alpha + lo - 10)
             }
             col.close()
         }
