@@ -102,6 +102,26 @@ import LogLabTransforms
         #expect(B(learn: RecordBatch(), validate: RecordBatch(), trials: 5, maxTrials: 1, timestampField: nil).passes(forBytes: 10) == 5)
     }
 
+    @Test func aSplitSmallerThanAFrameIsTimedOnAFrameOfItsRecords() {
+        typealias B = ProfileSearch.BenchMeasurer
+        var split = RecordBatch()
+        for i in 0..<200 { split.append(Array("line \(i) of a log".utf8)) }
+        let filled = B.frameFilling(split, framing: .block(1024))
+        #expect(filled.count == 1024)
+        for i in 0..<filled.count { #expect(Array(filled[i]) == Array(split[i % 200])) }
+        // Already a frame or more, one record a frame, or the whole file: the split as it is.
+        #expect(B.frameFilling(split, framing: .block(100)).count == 200)
+        #expect(B.frameFilling(split, framing: .block(200)).count == 200)
+        #expect(B.frameFilling(split, framing: .record).count == 200)
+        #expect(B.frameFilling(split, framing: .file).count == 200)
+        #expect(B.frameFilling(RecordBatch(), framing: .block(1024)).count == 0)
+        // Never past the timed bytes: a frame of large records stops there.
+        var big = RecordBatch()
+        big.append([UInt8](repeating: 0x61, count: 1 << 20))
+        let capped = B.frameFilling(big, framing: .block(1024))
+        #expect(capped.count == 4 && capped.totalBytes == B.timedBytes)
+    }
+
     @Test func noneMeetingTheFloorsChoosesTheFastestAndSaysSo() {
         let ms = [
             Self.m(Self.candidate("zstd:19"), container: 10_000, compress: 5, restore: 150),    // headroom 0.1
