@@ -9,7 +9,8 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Restore the exact original bytes from a LogLab container.",
         discussion: """
             Whole file: streams from standard input (or -i) to standard output (or -o), frames \
-            decoded on all cores. --record N (0-based) and --from/--to (from ≤ t < to, ISO-8601 \
+            decoded on all cores (--threads); from a container file to a file, each thread writes \
+            the frames it decodes in place. --record N (0-based) and --from/--to (from ≤ t < to, ISO-8601 \
             or epoch) read only the frames they need through the index (need -i FILE).
             Example: loglab restore --profile sdk.llp -i day.llc --from 2021-12-26T15:00:00Z --to 2021-12-26T16:00:00Z
             """)
@@ -112,6 +113,10 @@ struct RestoreCommand: ParsableCommand {
                         try sink.write(line)
                     } else if from != nil || to != nil {
                         try reader.restoreRecords(from: from ?? Int64.min, to: to ?? Int64.max, threads: threads) { try sink.write($0) }
+                    } else if let writer = sink.positionalWriter() {
+                        // A regular file: each worker writes the frames it decodes at their
+                        // offsets, so writing the output is spread over the workers.
+                        try reader.restoreAll(threads: threads, placing: { try writer.write($0, at: $1) })
                     } else {
                         try reader.restoreAll(threads: threads) { try sink.write($0) }
                     }
