@@ -174,6 +174,34 @@ struct CLITests {
         }
     }
 
+    /// A write failing part-way through (a file-size limit: EFBIG, as a full disk gives
+    /// ENOSPC) on one and two threads: one-line error, exit 1, nothing left in the folder.
+    @Test func aWriteFailingPartWayLeavesNothing() throws {
+        let big = Array([[UInt8]](repeating: input, count: 8).joined())
+        let packed = dir.path + "/big.llc"
+        #expect(try CLI.run(["compress", "--profile", profilePath, "-i", dir.file("big.jsonl", big), "-o", packed]).status == 0)
+        let outDir = dir.path + "/limited"
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        for threads in ["1", "2"] {
+            // The limit (in 512- or 1024-byte blocks) is far below the restored size; the
+            // signal it raises is ignored so that the write fails with EFBIG instead.
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "ulimit -f 1000; trap '' XFSZ; exec \"$0\" \"$@\"", CLI.binary!,
+                           "restore", "--profile", profilePath, "-i", packed, "-o", outDir + "/back.jsonl", "--threads", threads]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 1, "\(threads) threads: \(text)")
+            expectOneLineError(CLI.Result(status: p.terminationStatus, stdout: [], stderr: text), containing: "cannot write", "size limit, \(threads) threads")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outDir).isEmpty, "nothing left behind")
+        }
+        #expect(big.count > 1000 * 1024)
+    }
+
     @Test func faultsGiveOneLineErrorsAndNoOutputFile() throws {
         let c = try CLI.run(["compress", "--profile", profilePath], stdin: input)
         let container = c.stdout
