@@ -316,7 +316,8 @@ public final class ContainerReader: Sendable {
     /// at their offset themselves: no unit waits for the one before it, and writing the
     /// output is spread over the workers instead of one writing thread. Units are placed in
     /// any order; on a failure the others stop and the first error is thrown (the caller
-    /// discards the output). Every byte placed was checked against its unit's CRC.
+    /// discards the output). Every byte placed was checked against its unit's CRC. The units
+    /// being decoded hold at most `DecodeBudget.bytes` together (one always runs).
     public func restoreAll(threads: Int?, placing place: @escaping PlacingSink) throws {
         let units = isV2 ? segments.count : index.entries.count
         guard units > 0 else { return }
@@ -327,7 +328,16 @@ public final class ContainerReader: Sendable {
             offsets[u + 1] = offsets[u] + (isV2 ? segments[u].originalBytes : UInt64(index.entries[u].originalSize))
         }
         let dropNewline = !trailer.finalNewline
-        try WorkerPool.forEach(count: units, workers: min(defaultThreadCount(threads), units)) { [self, offsets] in
+        // What decoding a unit holds at its peak (sizes from the index; a forged claim is
+        // capped, and costs one unit's memory, not one per worker).
+        let costs: [Int] = (0..<units).map { u in
+            let (stored, original) = isV2 ? (segments[u].length, min(segments[u].originalBytes, 1 << 40))
+                                           : (Int(index.entries[u].storedSize), UInt64(index.entries[u].originalSize))
+            return DecodeBudget.cost(stored: stored, payload: ContainerFormat.maxPayloadSize(originalSize: Int(original)),
+                                     original: Int(original))
+        }
+        try WorkerPool.forEach(count: units, workers: min(defaultThreadCount(threads), units),
+                               cost: { costs[$0] }) { [self, offsets] in
             let coder = try codec.makeCoder()
             var buffer = [UInt8]()
             return { u in

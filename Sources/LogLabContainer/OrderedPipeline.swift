@@ -109,14 +109,19 @@ enum WorkerPool {
     }
 
     /// Runs jobs `0 ..< count` on `workers` threads, each taking the next job; `makeWork`
-    /// runs once on each thread and returns its job function. After a failure no new job
-    /// starts; returns when every thread has stopped, throwing the first error.
-    static func forEach(count: Int, workers: Int,
+    /// runs once on each thread and returns its job function. A job starts only while the
+    /// jobs running claim, with it, at most `limit` bytes (`cost`; one job always runs), as
+    /// `DecodeBudget` bounds the ordered readers. After a failure no new job starts; returns
+    /// when every thread has stopped, throwing the first error.
+    static func forEach(count: Int, workers: Int, cost: @escaping @Sendable (Int) -> Int = { _ in 0 },
+                        limit: Int = DecodeBudget.bytes,
                         makeWork: @escaping @Sendable () throws -> (Int) throws -> Void) throws {
         final class State: @unchecked Sendable {
             let condition = NSCondition()
             var next = 0
             var running = 0
+            var held = 0
+            var inFlight = 0
             var failure: Error?
         }
         let state = State()
@@ -129,11 +134,27 @@ enum WorkerPool {
                     let work = try makeWork()
                     while true {
                         state.condition.lock()
-                        let job = state.failure == nil && state.next < count ? state.next : nil
-                        state.next += 1
+                        var job: Int?, claimed = 0
+                        while state.failure == nil && state.next < count {
+                            claimed = cost(state.next)
+                            if state.inFlight == 0 || state.held + claimed <= limit {
+                                job = state.next
+                                state.next += 1
+                                state.held += claimed
+                                state.inFlight += 1
+                                break
+                            }
+                            state.condition.wait()
+                        }
                         state.condition.unlock()
                         guard let job else { break }
-                        try work(job)
+                        let result = Result { try work(job) }
+                        state.condition.lock()
+                        state.held -= claimed
+                        state.inFlight -= 1
+                        state.condition.broadcast()
+                        state.condition.unlock()
+                        try result.get()
                     }
                 } catch let e {
                     error = e

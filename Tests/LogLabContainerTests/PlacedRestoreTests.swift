@@ -53,6 +53,36 @@ import LogLabCore
         }
     }
 
+    /// The memory bound: jobs that each claim more than half the limit run one at a time,
+    /// small ones side by side; a failing job stops the rest and its error comes back.
+    @Test func workerPoolKeepsToTheBudget() throws {
+        final class Peak: @unchecked Sendable {
+            let lock = NSLock()
+            var now = 0, peak = 0, done = 0
+            func enter() { lock.lock(); now += 1; peak = max(peak, now); lock.unlock() }
+            func leave() { lock.lock(); now -= 1; done += 1; lock.unlock() }
+        }
+        for (cost, expectedPeak) in [(60, 1), (10, 4)] {
+            let p = Peak()
+            try WorkerPool.forEach(count: 24, workers: 4, cost: { _ in cost }, limit: 100) {
+                return { _ in p.enter(); usleep(2000); p.leave() }
+            }
+            #expect(p.done == 24)
+            if expectedPeak == 1 { #expect(p.peak == 1) } else { #expect(p.peak > 1) }
+        }
+        let p = Peak()
+        #expect(throws: StubError.self) {
+            try WorkerPool.forEach(count: 1000, workers: 3) {
+                return { job in
+                    p.enter(); defer { p.leave() }
+                    if job == 5 { throw StubError.cannot }
+                    usleep(500)
+                }
+            }
+        }
+        #expect(p.done < 1000)
+    }
+
     /// A frame damaged in the middle: the restore throws the container error whichever
     /// worker meets it, and stops.
     @Test(arguments: [1, 2])
