@@ -346,7 +346,7 @@ public final class ContainerReader: Sendable {
                 } else {
                     buffer = try self.decodeFrame(u, coder: coder)
                 }
-                let keep = u == units - 1 && dropNewline ? buffer.count - 1 : buffer.count
+                let keep = u == units - 1 && dropNewline ? max(buffer.count - 1, 0) : buffer.count
                 try buffer.withUnsafeBytes { try place(UnsafeRawBufferPointer(rebasing: $0.prefix(keep)), offsets[u]) }
             }
         }
