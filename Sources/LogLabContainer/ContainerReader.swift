@@ -121,9 +121,17 @@ public final class ContainerReader: Sendable {
 
     /// Segment `k`'s original bytes, every frame decoded and the whole checked (format 2.0).
     func decodeSegment(_ k: Int, coder: any FrameCoder) throws -> [UInt8] {
+        var out = [UInt8]()
+        try decodeSegment(k, coder: coder, into: &out)
+        return out
+    }
+
+    /// Segment `k`'s original bytes in `out` (replacing its contents, keeping its capacity so
+    /// a worker reuses one buffer), checked as a whole.
+    func decodeSegment(_ k: Int, coder: any FrameCoder, into out: inout [UInt8]) throws {
         try checkShared(coder, frame: segments[k].firstFrame)
         let (frames, crc) = try readSegment(k)
-        var out = [UInt8]()
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(Int(min(segments[k].originalBytes, 1 << 30)))
         for (j, f) in frames.enumerated() {
             try FrameCoding.decodeV2Lines(header: f.header, stored: f.stored, coder: coder, frame: segments[k].firstFrame + j, into: &out)
@@ -131,7 +139,6 @@ public final class ContainerReader: Sendable {
         guard UInt64(out.count) == segments[k].originalBytes, CRC32.checksum(out) == crc else {
             throw ContainerError.corrupt("corrupt container: segment \(k) restored bytes fail their checksum (wrong dictionary or model?)")
         }
-        return out
     }
 
     /// Frame `i` of a 2.0 container, decoded; checked against its segment's CRC when it is
@@ -297,6 +304,51 @@ public final class ContainerReader: Sendable {
                 } else {
                     try sink(raw)
                 }
+            }
+        }
+    }
+
+    /// A sink that takes bytes at any offset of the restored file, from any thread (a
+    /// regular file written with `pwrite`).
+    public typealias PlacingSink = @Sendable (UnsafeRawBufferPointer, _ offset: UInt64) throws -> Void
+
+    /// Writes the exact original file through `place`, decoding on `threads` workers that
+    /// each take the next unit (a 2.0 segment, a 1.x frame), check it and place its bytes
+    /// at their offset themselves: no unit waits for the one before it, and writing the
+    /// output is spread over the workers instead of one writing thread. Units are placed in
+    /// any order; on a failure the others stop and the first error is thrown (the caller
+    /// discards the output). Every byte placed was checked against its unit's CRC. The units
+    /// being decoded hold at most `DecodeBudget.bytes` together (one always runs).
+    public func restoreAll(threads: Int?, placing place: @escaping PlacingSink) throws {
+        let units = isV2 ? segments.count : index.entries.count
+        guard units > 0 else { return }
+        let codec = try requireCodec()
+        // Byte offset of each unit in the restored file.
+        var offsets = [UInt64](repeating: 0, count: units + 1)
+        for u in 0..<units {
+            offsets[u + 1] = offsets[u] + (isV2 ? segments[u].originalBytes : UInt64(index.entries[u].originalSize))
+        }
+        let dropNewline = !trailer.finalNewline
+        // What decoding a unit holds at its peak (sizes from the index; a forged claim is
+        // capped, and costs one unit's memory, not one per worker).
+        let costs: [Int] = (0..<units).map { u in
+            let (stored, original) = isV2 ? (segments[u].length, min(segments[u].originalBytes, 1 << 40))
+                                           : (Int(index.entries[u].storedSize), UInt64(index.entries[u].originalSize))
+            return DecodeBudget.cost(stored: stored, payload: ContainerFormat.maxPayloadSize(originalSize: Int(original)),
+                                     original: Int(original))
+        }
+        try WorkerPool.forEach(count: units, workers: min(defaultThreadCount(threads), units),
+                               cost: { costs[$0] }) { [self, offsets] in
+            let coder = try codec.makeCoder()
+            var buffer = [UInt8]()
+            return { u in
+                if self.isV2 {
+                    try self.decodeSegment(u, coder: coder, into: &buffer)
+                } else {
+                    buffer = try self.decodeFrame(u, coder: coder)
+                }
+                let keep = u == units - 1 && dropNewline ? max(buffer.count - 1, 0) : buffer.count
+                try buffer.withUnsafeBytes { try place(UnsafeRawBufferPointer(rebasing: $0.prefix(keep)), offsets[u]) }
             }
         }
     }

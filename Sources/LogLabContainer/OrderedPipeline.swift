@@ -20,11 +20,7 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     init(workers: Int, makeWork: @escaping @Sendable () throws -> Work) {
         self.workers = max(1, workers)
         running = self.workers
-        for _ in 0..<self.workers {
-            let thread = Thread { [self] in self.run(makeWork) }
-            thread.stackSize = 16 << 20
-            thread.start()
-        }
+        for _ in 0..<self.workers { WorkerPool.start { [self] in self.run(makeWork) } }
     }
 
     var inFlight: Int {
@@ -101,4 +97,79 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
 public func defaultThreadCount(_ requested: Int? = nil) -> Int {
     if let r = requested, r > 0 { return r }
     return max(1, ProcessInfo.processInfo.activeProcessorCount)
+}
+
+/// Worker threads that take jobs in any order (`OrderedPipeline` when the order matters).
+enum WorkerPool {
+    /// Starts a worker thread; deep stacks for the decoders' nesting.
+    static func start(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+
+    /// Runs jobs `0 ..< count` on `workers` threads, each taking the next job; `makeWork`
+    /// runs once on each thread and returns its job function. A job starts only while the
+    /// jobs running claim, with it, at most `limit` bytes (`cost`; one job always runs), as
+    /// `DecodeBudget` bounds the ordered readers. After a failure no new job starts; returns
+    /// when every thread has stopped, throwing the first error.
+    static func forEach(count: Int, workers: Int, cost: @escaping @Sendable (Int) -> Int = { _ in 0 },
+                        limit: Int = DecodeBudget.bytes,
+                        makeWork: @escaping @Sendable () throws -> (Int) throws -> Void) throws {
+        final class State: @unchecked Sendable {
+            let condition = NSCondition()
+            var next = 0
+            var running = 0
+            var held = 0
+            var inFlight = 0
+            var failure: Error?
+        }
+        let state = State()
+        let n = max(1, min(workers, count))
+        state.running = n
+        for _ in 0..<n {
+            start {
+                var error: Error?
+                do {
+                    let work = try makeWork()
+                    while true {
+                        state.condition.lock()
+                        var job: Int?, claimed = 0
+                        while state.failure == nil && state.next < count {
+                            claimed = cost(state.next)
+                            if state.inFlight == 0 || state.held + claimed <= limit {
+                                job = state.next
+                                state.next += 1
+                                state.held += claimed
+                                state.inFlight += 1
+                                break
+                            }
+                            state.condition.wait()
+                        }
+                        state.condition.unlock()
+                        guard let job else { break }
+                        let result = Result { try work(job) }
+                        state.condition.lock()
+                        state.held -= claimed
+                        state.inFlight -= 1
+                        state.condition.broadcast()
+                        state.condition.unlock()
+                        try result.get()
+                    }
+                } catch let e {
+                    error = e
+                }
+                state.condition.lock()
+                if let error, state.failure == nil { state.failure = error }
+                state.running -= 1
+                state.condition.broadcast()
+                state.condition.unlock()
+            }
+        }
+        state.condition.lock()
+        while state.running > 0 { state.condition.wait() }
+        let failure = state.failure
+        state.condition.unlock()
+        if let failure { throw failure }
+    }
 }

@@ -65,6 +65,15 @@ public final class OutputFile {
     public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
     public func write(_ text: String) throws { try write(Array(text.utf8)) }
 
+    /// For a regular-file output with nothing buffered: a writer that places bytes at any
+    /// offset, from any thread (nil for standard output, pipes and devices, which only
+    /// append). The file is then made of what is placed; `commit` syncs and renames it as
+    /// usual, so bytes must be placed at every offset up to the intended size.
+    public func positionalWriter() -> PositionalWriter? {
+        guard state == .open, buffer.isEmpty, written == 0, temporaryPath != nil else { return nil }
+        return PositionalWriter(fd: fd, name: name)
+    }
+
     /// Writes the buffered bytes.
     public func flush() throws {
         guard !buffer.isEmpty else { return }
@@ -147,6 +156,29 @@ public final class OutputFile {
             TemporaryFiles.shared.forget(dir)
         }
         createdDirectories = []
+    }
+}
+
+/// Positional writes into a regular-file output (`OutputFile.positionalWriter`): each call
+/// writes its bytes at `offset` and starts their writeback, so the final `fsync` waits for
+/// the last stretch only. Safe from many threads at once (writes to distinct ranges).
+public struct PositionalWriter: Sendable {
+    let fd: Int32
+    let name: String
+
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws {
+        guard var p = bytes.baseAddress else { return }
+        var left = bytes.count, at = off_t(offset)
+        while left > 0 {
+            let n = pwrite(fd, p, left, at)
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            if n < 0 { throw FileError.errno("cannot write", name) }
+            if n == 0 { throw FileError("cannot write \(name): no bytes written") }
+            p += n
+            left -= n
+            at += off_t(n)
+        }
+        Files.startWriteback(fd: fd, offset: Int64(offset), count: Int64(bytes.count))
     }
 }
 

@@ -139,6 +139,69 @@ struct CLITests {
         #expect(m.status != 0 && m.stderr.contains("--shared-section"), "\(m.stderr)")
     }
 
+    /// `restore -o FILE` (workers writing their frames at their offsets) on one and two
+    /// threads: the same bytes as standard output, with and without a final newline, and
+    /// for an empty container; a damaged frame in the middle leaves no file behind.
+    @Test func restoreToAFileOnOneAndTwoThreads() throws {
+        let big = Array([[UInt8]](repeating: input, count: 8).joined())   // many segments
+        for (name, bytes) in [("newline", big), ("no-newline", Array(big.dropLast())), ("empty", [])] as [(String, [UInt8])] {
+            let inPath = dir.file("\(name).jsonl", bytes)
+            let packed = dir.path + "/\(name).llc"
+            let c = try CLI.run(["compress", "--profile", profilePath, "-i", inPath, "-o", packed])
+            #expect(c.status == 0, "\(c.stderr)")
+            for threads in ["1", "2"] {
+                let back = dir.path + "/\(name)-\(threads).jsonl"
+                let r = try CLI.run(["restore", "--profile", profilePath, "-i", packed, "-o", back, "--threads", threads])
+                #expect(r.status == 0, "\(r.stderr)")
+                #expect(try Files.read(back) == bytes, "\(name), \(threads) threads")
+            }
+            let piped = try CLI.run(["restore", "--profile", profilePath, "-i", packed])
+            #expect(piped.status == 0 && piped.stdout == bytes, "\(name) to standard output")
+        }
+        var damaged = try Files.read(dir.path + "/newline.llc")
+        let reader = try ContainerReader(path: dir.path + "/newline.llc", codec: nil)
+        #expect(reader.segments.count > 2)
+        let middle = reader.segments[reader.segments.count / 2]
+        damaged[Int(middle.offset) + middle.length / 2] ^= 0x10
+        let bad = dir.file("bad.llc", damaged)
+        let outDir = dir.path + "/out"
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        for threads in ["1", "2"] {
+            let r = try CLI.run(["restore", "--profile", profilePath, "-i", bad, "-o", outDir + "/back.jsonl", "--threads", threads])
+            expectOneLineError(r, containing: "checksum", "damaged middle frame, \(threads) threads")
+            #expect(r.status == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outDir).isEmpty, "nothing left behind")
+        }
+    }
+
+    /// A write failing part-way through (a file-size limit: EFBIG, as a full disk gives
+    /// ENOSPC) on one and two threads: one-line error, exit 1, nothing left in the folder.
+    @Test func aWriteFailingPartWayLeavesNothing() throws {
+        let big = Array([[UInt8]](repeating: input, count: 8).joined())
+        let packed = dir.path + "/big.llc"
+        #expect(try CLI.run(["compress", "--profile", profilePath, "-i", dir.file("big.jsonl", big), "-o", packed]).status == 0)
+        let outDir = dir.path + "/limited"
+        try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
+        for threads in ["1", "2"] {
+            // The limit (in 512- or 1024-byte blocks) is far below the restored size; the
+            // signal it raises is ignored so that the write fails with EFBIG instead.
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "ulimit -f 1000; trap '' XFSZ; exec \"$0\" \"$@\"", CLI.binary!,
+                           "restore", "--profile", profilePath, "-i", packed, "-o", outDir + "/back.jsonl", "--threads", threads]
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 1, "\(threads) threads: \(text)")
+            expectOneLineError(CLI.Result(status: p.terminationStatus, stdout: [], stderr: text), containing: "cannot write", "size limit, \(threads) threads")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: outDir).isEmpty, "nothing left behind")
+        }
+        #expect(big.count > 1000 * 1024)
+    }
+
     @Test func faultsGiveOneLineErrorsAndNoOutputFile() throws {
         let c = try CLI.run(["compress", "--profile", profilePath], stdin: input)
         let container = c.stdout

@@ -48,6 +48,7 @@ import LogLabCore
         #expect(reader.header.major == 2 && reader.header.minor == 0)
         #expect(reader.frameCount == frames)
         #expect(try reader.restoreAll() == input)
+        #expect(try placedRestore(reader, threads: 2) == input)
         #expect(try streamRestore(path: path, codec: codec) == input)
         let batch = RecordBatch(lines: input)
         for n in [0, batch.count / 2, batch.count - 1] {
@@ -81,6 +82,7 @@ import LogLabCore
         #expect((reader.shared?.model != nil) == model && (reader.shared?.dictionary != nil) == dictionary)
         #expect(reader.frameCount == frames)
         #expect(try reader.restoreAll() == input)
+        #expect(try placedRestore(reader, threads: 2) == input)
         #expect(try streamRestore(path: path, codec: codec) == input)
         let batch = RecordBatch(lines: input)
         for n in [0, batch.count / 2, batch.count - 1] {
@@ -104,12 +106,14 @@ import LogLabCore
         #expect(shared == (container[ContainerFormat.headerSize] == SharedSection.code))
         let tmp = TempDir()
         #expect(try ContainerReader(path: tmp.file("ok.llc", container), codec: codec).restoreAll() == input)
+        // The file reader refuses it in order (one thread) and placing frames in any order.
         func refused(_ bytes: [UInt8]) -> (file: Bool, stream: Bool) {
             let path = tmp.file("bad.llc", bytes)
-            var file = false, stream = false
+            var file = false, placed = false, stream = false
             do { try ContainerReader(path: path, codec: codec).restoreAll(threads: 1) { _ in } } catch is ContainerError { file = true } catch {}
+            do { try ContainerReader(path: path, codec: codec).restoreAll(threads: 2, placing: { _, _ in }) } catch is ContainerError { placed = true } catch {}
             do { _ = try streamRestore(path: path, codec: codec, threads: 1) } catch is ContainerError { stream = true } catch {}
-            return (file, stream)
+            return (file && placed, stream)
         }
         for position in container.indices {
             var damaged = container
