@@ -688,39 +688,43 @@ final class FieldLearner {
                 if spec.refs.isEmpty && spec.embedded == nil {
                     id = withToken(v) { p, n in table.insert(p, n) }
                 } else {
-                    let tpl = template(v, spec)
-                    id = table.insert(tpl)
-                    if spec.embedded != nil {
-                        // Base cost: the template as text plus about two bytes per stamp.
-                        let stamps = tpl.filter { $0 == ColumnSpec.embeddedMarker }.count
-                        baseCost[c][i] = tpl.count + 1 + 2 * stamps
-                    }
+                    id = table.insert(template(v, spec))
                 }
                 if id == before { counts.append(0); firstHalf.append(0) }
                 counts[id] += 1
                 if i < half { firstHalf[id] += 1 }
                 ids[i] = id
             }
-            func ranking(_ cs: [Int]) -> [Int] {
-                (0..<table.count).filter { cs[$0] >= 2 }
-                    .sorted { cs[$0] != cs[$1] ? cs[$0] > cs[$1] : $0 < $1 }
-                    .prefix(FieldModel.maxVocabulary).map { $0 }
-            }
-            // Score a vocabulary learned on the first half against the second half (values
-            // only the training set repeats must not look like a vocabulary).
-            let trial = ranking(firstHalf)
-            guard !trial.isEmpty else { continue }
-            var rank = [Int](repeating: -1, count: table.count)
-            for (r, id) in trial.enumerated() { rank[id] = r }
-            var withEnum = 0, without = 0
-            for (i, id) in ids.enumerated() where half == vals.count || i >= half {
-                without += baseCost[c][i]
-                withEnum += rank[id] >= 0 ? varintSize(UInt64(rank[id] + 1)) : 1 + baseCost[c][i]
-            }
-            let keep = ranking(counts)
-            if withEnum < without {
-                specs[c].vocab = ByteTable(keep.map { Array(table.key($0)) })
-            }
+            // Each entry must pay for itself (`ModelCost`), scored on the held-out second half.
+            let hold = half == vals.count ? 0 : half
+            let candidates = (0..<table.count).filter { counts[$0] >= 2 }
+                .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
+            let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(candidates.lazy.map { table.key($0) })),
+                                 heldOutRecords: sampleCount - (hold == 0 ? 0 : Int(vals[hold].record)), sampleRecords: sampleCount)
+            // Stored: the entries in the model's order, compressed.
+            var stored = [Double](repeating: 0, count: table.count)
+            for (k, c) in zip(candidates, cost.lzCosts(candidates.map { Array(table.key($0)) })) { stored[k] = c }
+            // Without the entry: each value as the codec meets it in its frame, a literal or a
+            // match of what the frame held before. Its text stands for every coding: measured
+            // on real logs, numbers a vocabulary misses cost about their text's compressed
+            // bytes (format changes, digits that do not delta well).
+            let frameCost = cost.lzCosts(ids.map { id in
+                let k = table.key(id)
+                return k.count >= 2 && k.first == 0x22 && k.last == 0x22 ? Array(k.dropFirst().dropLast()) : Array(k)
+            }, window: vals.map { Int($0.record) / ModelCost.recordsPerFrame })
+            var without = [Double](repeating: 0, count: table.count)
+            for i in 0..<vals.count { without[ids[i]] += frameCost[i] }
+            let streamBytes = frameCost.reduce(0, +)
+            let stream = vals.count + Int(streamBytes)   // the column's bytes: values and codes
+            let (kept, gain) = cost.chooseEntries(
+                counts: counts, firstHalf: hold == 0 ? nil : firstHalf, stored: { stored[$0] },
+                perUse: { without[$0] / Double(counts[$0]) - ModelCost.codeBytes(uses: counts[$0], of: stream) })
+            // Values the vocabulary misses pay a code too.
+            let misses = vals.count - kept.reduce(0) { $0 + counts[$1] }
+            let net = gain - cost.periods * (hold == 0 ? 1 : 0.5) * Double(misses) * ModelCost.codeBytes(uses: misses, of: stream)
+            guard !kept.isEmpty, net > 0 else { continue }
+            let order = kept.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }.prefix(FieldModel.maxVocabulary)
+            specs[c].vocab = ByteTable(order.map { Array(table.key($0)) })
         }
     }
 }
