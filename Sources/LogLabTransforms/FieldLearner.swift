@@ -663,8 +663,58 @@ final class FieldLearner {
                     valueOf.append(Int32(withToken(values[t][Int(ti)]) { vals.insert($0, $1) }))
                 }
             }
-            specs[t].lookup = Lookup(key: Int32(best.key), keys: keys, values: vals, valueOf: valueOf)
+            specs[t].lookup = paying(Lookup(key: Int32(best.key), keys: keys, values: vals, valueOf: valueOf), target: t)
         }
+    }
+
+    /// The rows of a lookup table that pay for themselves (`ModelCost`, as vocabulary
+    /// entries): a row costs its key and value in the stored model and saves, per record it
+    /// predicts, the target's bytes in the frame less the hit flag. Nil when no row pays.
+    func paying(_ lookup: Lookup, target t: Int) -> Lookup? {
+        let k = Int(lookup.key)
+        let half = sampleCount / 2
+        var counts = [Int](repeating: 0, count: lookup.keys.count), firstHalf = counts
+        var targets: [[UInt8]] = [], frames: [Int] = [], rowOf: [Int] = []
+        for r in 0..<sampleCount {
+            let ti = first[t][r], ki = first[k][r]
+            guard ti >= 0, ki >= 0 else { continue }
+            let tok = withToken(values[t][Int(ti)]) { Array(UnsafeBufferPointer(start: $0, count: $1)) }
+            var row = -1
+            if let id = withToken(values[k][Int(ki)], { lookup.keys.find($0, $1) }),
+               lookup.values.key(Int(lookup.valueOf[id])).elementsEqual(tok) {
+                row = id
+                counts[id] += 1
+                if r < half { firstHalf[id] += 1 }
+            }
+            targets.append(tok.count >= 2 && tok.first == 0x22 && tok.last == 0x22 ? Array(tok.dropFirst().dropLast()) : tok)
+            frames.append(r / ModelCost.recordsPerFrame)
+            rowOf.append(row)
+        }
+        let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(targets)),
+                             heldOutRecords: sampleCount - half, sampleRecords: sampleCount)
+        let frameCost = cost.lzCosts(targets, window: frames)
+        var without = [Double](repeating: 0, count: counts.count)
+        for (i, row) in rowOf.enumerated() where row >= 0 { without[row] += frameCost[i] }
+        let keyCost = cost.lzCosts((0..<lookup.keys.count).map { Array(lookup.keys.key($0)) })
+        let valueCost = cost.lzCosts((0..<lookup.values.count).map { Array(lookup.values.key($0)) })
+        var sharing = [Int](repeating: 0, count: lookup.values.count)
+        for v in lookup.valueOf { sharing[Int(v)] += 1 }
+        let stream = targets.count + Int(frameCost.reduce(0, +))
+        let (kept, gain) = cost.chooseEntries(
+            counts: counts, firstHalf: half > 0 ? firstHalf : nil,
+            stored: { keyCost[$0] + 1 + valueCost[Int(lookup.valueOf[$0])] / Double(sharing[Int(lookup.valueOf[$0])]) },
+            perUse: { without[$0] / Double(counts[$0]) - ModelCost.codeBytes(uses: counts[$0], of: stream) })
+        // Records the table misses pay a flag.
+        let misses = targets.count - kept.reduce(0) { $0 + counts[$1] }
+        let net = gain - cost.periods * 0.5 * Double(misses) * ModelCost.codeBytes(uses: misses, of: stream)
+        guard !kept.isEmpty, net > 0 else { return nil }
+        var keys = ByteTable(), vals = ByteTable()
+        var valueOf: [Int32] = []
+        for id in kept.sorted() {
+            _ = keys.insert(lookup.keys.key(id))
+            valueOf.append(Int32(vals.insert(lookup.values.key(Int(lookup.valueOf[id])))))
+        }
+        return Lookup(key: lookup.key, keys: keys, values: vals, valueOf: valueOf)
     }
 
     // MARK: enum

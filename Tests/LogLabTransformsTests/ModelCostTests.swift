@@ -52,6 +52,17 @@ import LogLabCore
         try Fixtures.roundTrip(model: model, test: train.slice(3000..<3500), framing: .block(128))
     }
 
+    @Test func lookupRowsPayOnlyWhenTheirKeysComeBack() throws {
+        // 500 users: in 600 records most appear once, a row per user would not pay; in
+        // 4,000 they come back about eight times each and the table does.
+        func rows(_ n: Int) throws -> Int {
+            let field = try #require(TransformModel.learn(from: relatedRecords(count: n, seed: 5), selection: .all).field)
+            return field.columns.reduce(0) { $0 + ($1.lookup?.keys.count ?? 0) }
+        }
+        #expect(try rows(600) < 50)
+        #expect(try rows(4000) > 400)
+    }
+
     @Test func modelOfDataWithoutRepetitionIsSmall() throws {
         var rng = SeededRandom(seed: 9)
         var train = RecordBatch()
