@@ -14,6 +14,10 @@ struct ModelCost {
     /// What the codec spends on a repeat of a value within a frame (a match: offset and
     /// lengths, entropy-coded). zstd's sequences take two to four bytes each.
     static let matchBytes = 3.0
+    /// The stored model is compressed once at zstd's highest level, whose optimal parse does
+    /// better than the greedy estimate: measured on the vocabularies of real JSON logs (web
+    /// access, DNS), 0.5 to 0.9 of it.
+    static let modelShare = 0.7
 
     /// Compressed bytes per raw byte of a literal (order-0 entropy of the bytes, which is what
     /// the codec's literal coder achieves), the same in a frame as in the stored model.
@@ -117,7 +121,7 @@ struct ModelCost {
         for id in counts.indices where counts[id] >= 2 {
             let j = Double(counts[id]) * perHalf
             let s = periods * back[bucket(j)] * j * perUse(id)
-            let cost = stored(id)
+            let cost = stored(id) * Self.modelShare
             // The rule: an entry stays when its expected saving exceeds its stored cost.
             guard s > cost else { continue }
             kept.append(id)
