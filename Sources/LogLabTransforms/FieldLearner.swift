@@ -108,6 +108,12 @@ final class FieldLearner {
         return len + varintSize(UInt64(len) << 1)
     }
 
+    /// A token as a frame holds it: a string's contents without its quotes.
+    static func contents<C: Collection>(_ token: C) -> [UInt8] where C.Element == UInt8 {
+        token.count >= 2 && token.first == 0x22 && token.dropFirst(token.count - 1).first == 0x22
+            ? Array(token.dropFirst().dropLast()) : Array(token)
+    }
+
     static func median(_ xs: [Int64]) -> Int64 {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
@@ -686,7 +692,7 @@ final class FieldLearner {
                 counts[id] += 1
                 if r < half { firstHalf[id] += 1 }
             }
-            targets.append(tok.count >= 2 && tok.first == 0x22 && tok.last == 0x22 ? Array(tok.dropFirst().dropLast()) : tok)
+            targets.append(Self.contents(tok))
             frames.append(r / ModelCost.recordsPerFrame)
             rowOf.append(row)
         }
@@ -758,10 +764,8 @@ final class FieldLearner {
             // match of what the frame held before. Its text stands for every coding: measured
             // on real logs, numbers a vocabulary misses cost about their text's compressed
             // bytes (format changes, digits that do not delta well).
-            let frameCost = cost.lzCosts(ids.map { id in
-                let k = table.key(id)
-                return k.count >= 2 && k.first == 0x22 && k.last == 0x22 ? Array(k.dropFirst().dropLast()) : Array(k)
-            }, window: vals.map { Int($0.record) / ModelCost.recordsPerFrame })
+            let frameCost = cost.lzCosts(ids.map { Self.contents(table.key($0)) },
+                                         window: vals.map { Int($0.record) / ModelCost.recordsPerFrame })
             var without = [Double](repeating: 0, count: table.count)
             for i in 0..<vals.count { without[ids[i]] += frameCost[i] }
             let streamBytes = frameCost.reduce(0, +)
