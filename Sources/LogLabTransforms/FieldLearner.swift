@@ -108,6 +108,12 @@ final class FieldLearner {
         return len + varintSize(UInt64(len) << 1)
     }
 
+    /// A token as a frame holds it: a string's contents without its quotes.
+    static func contents<C: Collection>(_ token: C) -> [UInt8] where C.Element == UInt8 {
+        token.count >= 2 && token.first == 0x22 && token.dropFirst(token.count - 1).first == 0x22
+            ? Array(token.dropFirst().dropLast()) : Array(token)
+    }
+
     static func median(_ xs: [Int64]) -> Int64 {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
@@ -663,8 +669,58 @@ final class FieldLearner {
                     valueOf.append(Int32(withToken(values[t][Int(ti)]) { vals.insert($0, $1) }))
                 }
             }
-            specs[t].lookup = Lookup(key: Int32(best.key), keys: keys, values: vals, valueOf: valueOf)
+            specs[t].lookup = paying(Lookup(key: Int32(best.key), keys: keys, values: vals, valueOf: valueOf), target: t)
         }
+    }
+
+    /// The rows of a lookup table that pay for themselves (`ModelCost`, as vocabulary
+    /// entries): a row costs its key and value in the stored model and saves, per record it
+    /// predicts, the target's bytes in the frame less the hit flag. Nil when no row pays.
+    func paying(_ lookup: Lookup, target t: Int) -> Lookup? {
+        let k = Int(lookup.key)
+        let half = sampleCount / 2
+        var counts = [Int](repeating: 0, count: lookup.keys.count), firstHalf = counts
+        var targets: [[UInt8]] = [], frames: [Int] = [], rowOf: [Int] = []
+        for r in 0..<sampleCount {
+            let ti = first[t][r], ki = first[k][r]
+            guard ti >= 0, ki >= 0 else { continue }
+            let tok = withToken(values[t][Int(ti)]) { Array(UnsafeBufferPointer(start: $0, count: $1)) }
+            var row = -1
+            if let id = withToken(values[k][Int(ki)], { lookup.keys.find($0, $1) }),
+               lookup.values.key(Int(lookup.valueOf[id])).elementsEqual(tok) {
+                row = id
+                counts[id] += 1
+                if r < half { firstHalf[id] += 1 }
+            }
+            targets.append(Self.contents(tok))
+            frames.append(r / ModelCost.recordsPerFrame)
+            rowOf.append(row)
+        }
+        let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(targets)),
+                             heldOutRecords: sampleCount - half, sampleRecords: sampleCount)
+        let frameCost = cost.lzCosts(targets, window: frames)
+        var without = [Double](repeating: 0, count: counts.count)
+        for (i, row) in rowOf.enumerated() where row >= 0 { without[row] += frameCost[i] }
+        let keyCost = cost.lzCosts((0..<lookup.keys.count).map { Array(lookup.keys.key($0)) })
+        let valueCost = cost.lzCosts((0..<lookup.values.count).map { Array(lookup.values.key($0)) })
+        var sharing = [Int](repeating: 0, count: lookup.values.count)
+        for v in lookup.valueOf { sharing[Int(v)] += 1 }
+        let stream = targets.count + Int(frameCost.reduce(0, +))
+        let (kept, gain) = cost.chooseEntries(
+            counts: counts, firstHalf: half > 0 ? firstHalf : nil,
+            stored: { keyCost[$0] + 1 + valueCost[Int(lookup.valueOf[$0])] / Double(sharing[Int(lookup.valueOf[$0])]) },
+            perUse: { without[$0] / Double(counts[$0]) - ModelCost.codeBytes(uses: counts[$0], of: stream) })
+        // Records the table misses pay a flag.
+        let misses = targets.count - kept.reduce(0) { $0 + counts[$1] }
+        let net = gain - cost.periods * 0.5 * Double(misses) * ModelCost.codeBytes(uses: misses, of: stream)
+        guard !kept.isEmpty, net > 0 else { return nil }
+        var keys = ByteTable(), vals = ByteTable()
+        var valueOf: [Int32] = []
+        for id in kept.sorted() {
+            _ = keys.insert(lookup.keys.key(id))
+            valueOf.append(Int32(vals.insert(lookup.values.key(Int(lookup.valueOf[id])))))
+        }
+        return Lookup(key: lookup.key, keys: keys, values: vals, valueOf: valueOf)
     }
 
     // MARK: enum
@@ -688,39 +744,41 @@ final class FieldLearner {
                 if spec.refs.isEmpty && spec.embedded == nil {
                     id = withToken(v) { p, n in table.insert(p, n) }
                 } else {
-                    let tpl = template(v, spec)
-                    id = table.insert(tpl)
-                    if spec.embedded != nil {
-                        // Base cost: the template as text plus about two bytes per stamp.
-                        let stamps = tpl.filter { $0 == ColumnSpec.embeddedMarker }.count
-                        baseCost[c][i] = tpl.count + 1 + 2 * stamps
-                    }
+                    id = table.insert(template(v, spec))
                 }
                 if id == before { counts.append(0); firstHalf.append(0) }
                 counts[id] += 1
                 if i < half { firstHalf[id] += 1 }
                 ids[i] = id
             }
-            func ranking(_ cs: [Int]) -> [Int] {
-                (0..<table.count).filter { cs[$0] >= 2 }
-                    .sorted { cs[$0] != cs[$1] ? cs[$0] > cs[$1] : $0 < $1 }
-                    .prefix(FieldModel.maxVocabulary).map { $0 }
-            }
-            // Score a vocabulary learned on the first half against the second half (values
-            // only the training set repeats must not look like a vocabulary).
-            let trial = ranking(firstHalf)
-            guard !trial.isEmpty else { continue }
-            var rank = [Int](repeating: -1, count: table.count)
-            for (r, id) in trial.enumerated() { rank[id] = r }
-            var withEnum = 0, without = 0
-            for (i, id) in ids.enumerated() where half == vals.count || i >= half {
-                without += baseCost[c][i]
-                withEnum += rank[id] >= 0 ? varintSize(UInt64(rank[id] + 1)) : 1 + baseCost[c][i]
-            }
-            let keep = ranking(counts)
-            if withEnum < without {
-                specs[c].vocab = ByteTable(keep.map { Array(table.key($0)) })
-            }
+            // Each entry must pay for itself (`ModelCost`), scored on the held-out second half.
+            let hold = half == vals.count ? 0 : half
+            let candidates = (0..<table.count).filter { counts[$0] >= 2 }
+                .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
+            let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(candidates.lazy.map { table.key($0) })),
+                                 heldOutRecords: sampleCount - (hold == 0 ? 0 : Int(vals[hold].record)), sampleRecords: sampleCount)
+            // Stored: the entries in the model's order, compressed.
+            var stored = [Double](repeating: 0, count: table.count)
+            for (k, c) in zip(candidates, cost.lzCosts(candidates.map { Array(table.key($0)) })) { stored[k] = c }
+            // Without the entry: each value as the codec meets it in its frame, a literal or a
+            // match of what the frame held before. Its text stands for every coding: measured
+            // on real logs, numbers a vocabulary misses cost about their text's compressed
+            // bytes (format changes, digits that do not delta well).
+            let frameCost = cost.lzCosts(ids.map { Self.contents(table.key($0)) },
+                                         window: vals.map { Int($0.record) / ModelCost.recordsPerFrame })
+            var without = [Double](repeating: 0, count: table.count)
+            for i in 0..<vals.count { without[ids[i]] += frameCost[i] }
+            let streamBytes = frameCost.reduce(0, +)
+            let stream = vals.count + Int(streamBytes)   // the column's bytes: values and codes
+            let (kept, gain) = cost.chooseEntries(
+                counts: counts, firstHalf: hold == 0 ? nil : firstHalf, stored: { stored[$0] },
+                perUse: { without[$0] / Double(counts[$0]) - ModelCost.codeBytes(uses: counts[$0], of: stream) })
+            // Values the vocabulary misses pay a code too.
+            let misses = vals.count - kept.reduce(0) { $0 + counts[$1] }
+            let net = gain - cost.periods * (hold == 0 ? 1 : 0.5) * Double(misses) * ModelCost.codeBytes(uses: misses, of: stream)
+            guard !kept.isEmpty, net > 0 else { continue }
+            let order = kept.sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }.prefix(FieldModel.maxVocabulary)
+            specs[c].vocab = ByteTable(order.map { Array(table.key($0)) })
         }
     }
 }
