@@ -345,27 +345,6 @@ public enum FrameCoding {
     }
 
     /// The records, each followed by `\n` (one allocation, one copy per record).
-    /// Whether `lines` is exactly `records`, each followed by `\n`.
-    public static func linesEqual(_ lines: [UInt8], _ records: RecordBatch) -> Bool {
-        let n = records.count
-        guard lines.count == records.totalBytes + n else { return false }
-        return lines.withUnsafeBytes { l in
-            records.bytes.withUnsafeBytes { src in
-                records.offsets.withUnsafeBufferPointer { off in
-                    var w = 0
-                    for i in 0..<n {
-                        let lo = off[i], len = off[i + 1] - lo
-                        if len > 0, memcmp(l.baseAddress! + w, src.baseAddress! + lo, len) != 0 { return false }
-                        w += len
-                        if l[w] != 0x0A { return false }
-                        w += 1
-                    }
-                    return true
-                }
-            }
-        }
-    }
-
     public static func joinedLines(_ records: RecordBatch) -> [UInt8] {
         let n = records.count
         let total = records.totalBytes + n
