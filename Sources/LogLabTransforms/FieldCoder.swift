@@ -667,6 +667,9 @@ struct FieldEncoder {
         let stats = collectStats
         let unretained = streams.map { Unmanaged.passUnretained($0) }
         let mainRef = Unmanaged.passUnretained(main)
+        // Records mostly repeat the previous record's shape: tried first (`split(_:as:)`).
+        var previous: ShapeRT? = nil
+        var previousKey = 0
         records.bytes.withUnsafeBufferPointer { all in
             let base = all.baseAddress ?? UnsafePointer(bitPattern: 8)!
             records.offsets.withUnsafeBufferPointer { offsets in
@@ -676,7 +679,14 @@ struct FieldEncoder {
                         let rec = base + lo
                         var shape: ShapeRT? = nil
                         var shapeKey = -1
-                        if hi > lo, splitter.split(UnsafeRawBufferPointer(start: rec, count: hi - lo)) {
+                        let r = UnsafeRawBufferPointer(start: rec, count: hi - lo)
+                        if hi > lo, let last = previous, splitter.split(r, as: last) {
+                            // The previous record's shape (its key: model shapes, then this frame's).
+                            main.varint(previousKey + 2)
+                            shape = last
+                            shapeKey = previousKey
+                            structureIn += last.byteCount - last.slotCount
+                        } else if hi > lo, splitter.split(r) {
                             let sp = splitter.shape, sn = splitter.shapeCount
                             let h = ByteTable.hash(sp, sn)
                             let id = st.shapeTable.find(sp, sn, hash: h)
@@ -696,9 +706,9 @@ struct FieldEncoder {
                                 shapeKey = st.modelShapes.count + lid
                             }
                             if shape != nil { structureIn += sn - splitter.valueCount }
+                            if let shape { previous = shape; previousKey = shapeKey }
                         }
                         if timing {
-                            let r = UnsafeRawBufferPointer(start: rec, count: hi - lo)
                             span.add(shape.map { times!.time(of: r, shape: $0, key: shapeKey, valueStart: splitter.valueStart) }
                                      ?? times!.field.time(in: r))
                         }

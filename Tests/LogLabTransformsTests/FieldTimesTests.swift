@@ -84,3 +84,43 @@ import LogLabCore
         }
     }
 }
+
+/// `JSONSplitter.split(_:as:)` (a record checked against the previous record's shape) must
+/// give exactly the value ranges `split` gives, and refuse every record whose shape differs.
+@Suite struct GuidedSplitTests {
+    static let records: [String] = FieldTimesTests.records + [
+        #"{"a":1,"b":"x"}"#, #"{"a":-2.5e3,"b":"y\"z"}"#, #"{"a":true,"b":null}"#, #"{"a":false,"b":"\\"}"#,
+        #"{"a":1,"b":"x" }"#, #"{"a":1 ,"b":"x"}"#, #"{"a":1,"b":{"c":1}}"#, #"{"a":1,"b":[1]}"#, #"{"a":1,"c":"x"}"#,
+        #"{"a":1,"b":"x"}x"#, #"{"a":1,"b":"x""#, #"{"a":tru,"b":"x"}"#, #"{"a":1,"b":"x\u0001"}"#, #"{"a":"#,
+        #"{"a":1,"b":"x","d":2}"#, #"{"a":1}"#, #"{"a":--1,"b":"1"}"#, #"{"a":"","b":""}"#, "{\"a\":1,\"b\":\"\u{1}\"}",
+        #"[1,2]"#, #"[1,"2"]"#, #"[1,2,3]"#, #"1"#, #""x""#, #"{}"#, #"[]"#,
+    ]
+
+    static func shape(of splitter: JSONSplitter) -> ShapeRT {
+        let bytes = Array(splitter.shapeBuffer)
+        return ShapeRT(FieldModel.shapeInfo(bytes: bytes, slotColumns: [Int32](repeating: 0, count: splitter.valueCount), level: { _ in 0 }))
+    }
+
+    @Test func guidedSplitsAgreeWithSplit() {
+        let plain = JSONSplitter(), guided = JSONSplitter()
+        let all = Self.records.map { Array($0.utf8) }
+        var matched = 0
+        for a in all {
+            guard a.withUnsafeBytes({ plain.split($0) }) else { continue }
+            let known = Self.shape(of: plain)
+            for b in all {
+                let viaShape = b.withUnsafeBytes { guided.split($0, as: known) }
+                let ok = b.withUnsafeBytes { plain.split($0) }
+                let same = ok && Array(plain.shapeBuffer) == Array(UnsafeBufferPointer(start: known.bytes, count: known.byteCount))
+                #expect(viaShape == same, "\(String(decoding: a, as: UTF8.self)) vs \(String(decoding: b, as: UTF8.self))")
+                guard viaShape, same else { continue }
+                matched += 1
+                #expect(guided.valueCount == plain.valueCount)
+                for k in 0..<plain.valueCount {
+                    #expect(guided.valueStart[k] == plain.valueStart[k] && guided.valueEnd[k] == plain.valueEnd[k])
+                }
+            }
+        }
+        #expect(matched > 10)
+    }
+}
