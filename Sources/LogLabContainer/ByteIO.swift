@@ -67,26 +67,29 @@ public final class FileDescriptorSource {
 
     /// Reads up to `count` bytes into `buffer` (appending); returns the number read, 0 at the end.
     public func read(into buffer: inout [UInt8], count: Int) throws -> Int {
-        var failure: Int32 = 0
+        var failure: Error?
         let chunk = [UInt8](unsafeUninitializedCapacity: count) { raw, initialized in
-            initialized = 0
-            while true {
-                let n = Foundation.read(fd, raw.baseAddress!, count)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                initialized = n
-                return
+            do { initialized = try read(to: UnsafeMutableRawPointer(raw.baseAddress!), count: count) } catch {
+                initialized = 0
+                failure = error
             }
         }
-        if failure != 0 {
-            throw ContainerError(.io, "cannot read \(name): \(String(cString: strerror(failure)))")
-        }
+        if let failure { throw failure }
         if buffer.isEmpty { buffer = chunk } else { buffer.append(contentsOf: chunk) }
-        consumed += UInt64(chunk.count)
         return chunk.count
+    }
+
+    /// Reads up to `count` bytes to `pointer` (one `read`); returns the number read, 0 at the end.
+    public func read(to pointer: UnsafeMutableRawPointer, count: Int) throws -> Int {
+        while true {
+            let n = Foundation.read(fd, pointer, count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ContainerError(.io, "cannot read \(name): \(String(cString: strerror(errno)))")
+            }
+            consumed += UInt64(n)
+            return n
+        }
     }
 
     /// Reads exactly `count` bytes, or fewer only at the end of input.

@@ -53,7 +53,7 @@ public final class ContainerWriter {
 
     private let sink: Sink
     private let baseCodec: any FrameCodec
-    private var pipeline: OrderedPipeline<RecordBatch, EncodedFrame>?
+    private var pipeline: OrderedPipeline<FrameInput, EncodedFrame>?
     private let threads: Int
     private let window: Int
     private let perFrame: Int
@@ -61,7 +61,11 @@ public final class ContainerWriter {
     private let verifyTransforms: Bool
     private let timestampField: String
     private var assembler: ContainerAssembler
+    /// The frame being built: records appended one by one, then lines still in input blocks.
     private var current = RecordBatch()
+    private var runs: [LineRun] = []
+    private var frameCount = 0
+    private var frameBytes = 0
     /// Records held back to learn the shared section from (nil: not learning).
     private var head: RecordBatch?
     private var headBytes = 0
@@ -79,7 +83,6 @@ public final class ContainerWriter {
         verifyTransforms = options.verifyTransforms
         timestampField = codec.timestampField ?? ""
         assembler = ContainerAssembler(recordsPerFrame: perFrame, timestampField: timestampField)
-        current = RecordBatch(reservingBytes: 0, records: perFrame)
         if options.sharedSection {
             head = RecordBatch()
         } else {
@@ -95,10 +98,11 @@ public final class ContainerWriter {
     private func start(codec: any FrameCodec) throws {
         let verify = verifyTransforms
         let needle: TimeField? = timestampField.isEmpty ? nil : TimeField(timestampField)
-        let pipeline = OrderedPipeline<RecordBatch, EncodedFrame>(workers: threads) {
+        let pipeline = OrderedPipeline<FrameInput, EncodedFrame>(workers: threads) {
             let coder = try codec.makeCoder()
-            return { batch in
-                try FrameCoding.encode(batch, coder: coder, verifyTransform: verify, timestampField: needle)
+            return { input in
+                try FrameCoding.encode(input.records(), coder: coder, verifyTransform: verify, timestampField: needle,
+                                       originalCRC: input.linesCRC())
             }
         }
         self.pipeline = pipeline
@@ -127,7 +131,7 @@ public final class ContainerWriter {
         }
     }
 
-    private var recordsSoFar: UInt64 { assembler.records + UInt64(current.count + (head?.count ?? 0)) }
+    private var recordsSoFar: UInt64 { assembler.records + UInt64(frameCount + (head?.count ?? 0)) }
 
     /// Appends one record (without its line end; it must not contain `\n`).
     public func append<C: Collection>(record: C) throws where C.Element == UInt8 {
@@ -158,25 +162,58 @@ public final class ContainerWriter {
         try frameAppend(record)
     }
 
-    private func frameAppend<C: Collection>(_ record: C) throws where C.Element == UInt8 {
-        if FrameGrouping.closesBefore(current, adding: record.count, maxFrameBytes: maxFrameBytes) {
+    /// Appends line `block.base[start ..< end]` (`newline`: a `\n` follows it) without
+    /// copying it: the frame refers to the block, and its worker copies the lines.
+    func appendLine(in block: InputBlock, start: Int, end: Int, newline: Bool) throws {
+        let length = end - start
+        guard head == nil, state == .open, length < ContainerFormat.maxFrameOriginalBytes / 2 else {
+            // Held back for the shared section, or refused: the record-by-record path decides.
+            return try appendLine(UnsafeRawBufferPointer(start: block.base + start, count: length))
+        }
+        if FrameGrouping.closesBefore(count: frameCount, bytes: frameBytes, adding: length, maxFrameBytes: maxFrameBytes) {
             try closeFrame()
         }
+        let stop = newline ? end + 1 : end
+        if let last = runs.last, last.block === block, last.end == start {
+            runs[runs.count - 1].end = stop
+        } else {
+            runs.append(LineRun(block: block, start: start, end: stop))
+        }
+        frameCount += 1
+        frameBytes += length
+        if FrameGrouping.closesAfter(count: frameCount, bytes: frameBytes, perFrame: perFrame, maxFrameBytes: maxFrameBytes) {
+            try closeFrame()
+        }
+    }
+
+    private func frameAppend<C: Collection>(_ record: C) throws where C.Element == UInt8 {
+        if FrameGrouping.closesBefore(count: frameCount, bytes: frameBytes, adding: record.count, maxFrameBytes: maxFrameBytes) {
+            try closeFrame()
+        }
+        if !runs.isEmpty {   // keep the order: lines still in blocks come first
+            current = FrameInput(batch: current, runs: runs, count: frameCount).records()
+            runs.removeAll()
+        }
         current.append(record)
-        if FrameGrouping.closesAfter(current, perFrame: perFrame, maxFrameBytes: maxFrameBytes) {
+        frameCount += 1
+        frameBytes += record.count
+        if FrameGrouping.closesAfter(count: frameCount, bytes: frameBytes, perFrame: perFrame, maxFrameBytes: maxFrameBytes) {
             try closeFrame()
         }
     }
 
     private func closeFrame() throws {
-        guard current.count > 0, let pipeline else { return }
-        let batch = current
-        current = RecordBatch(reservingBytes: batch.totalBytes, records: perFrame)
+        guard frameCount > 0, let pipeline else { return }
+        let input = FrameInput(batch: current, runs: runs, count: frameCount)
+        if !current.isEmpty { current = RecordBatch(reservingBytes: current.totalBytes, records: perFrame) }
+        runs.removeAll(keepingCapacity: true)
+        frameCount = 0
+        frameBytes = 0
         do {
             while pipeline.inFlight >= window {
                 if let r = pipeline.next() { try write(r.get()) }
             }
-            pipeline.submit(batch)
+            pipeline.submit(input)
             while let r = pipeline.tryNext() { try write(r.get()) }
         } catch {
             state = .failed
@@ -224,12 +261,17 @@ public enum FrameGrouping {
     /// Default frame byte limit of `ContainerWriter.Options`.
     public static let defaultMaxFrameBytes = 64 << 20
 
-    static func closesBefore(_ current: RecordBatch, adding length: Int, maxFrameBytes: Int) -> Bool {
-        current.count > 0 && current.totalBytes + current.count + length + 1 > maxFrameBytes
+    /// Whether a frame of `count` records of `bytes` bytes (without their `\n`) is closed
+    /// before a record of `length` bytes joins it.
+    @inline(__always)
+    static func closesBefore(count: Int, bytes: Int, adding length: Int, maxFrameBytes: Int) -> Bool {
+        count > 0 && bytes + count + length + 1 > maxFrameBytes
     }
 
-    static func closesAfter(_ current: RecordBatch, perFrame: Int, maxFrameBytes: Int) -> Bool {
-        current.count >= perFrame || current.totalBytes + current.count >= maxFrameBytes
+    /// Whether a frame of `count` records of `bytes` bytes is closed after its last record.
+    @inline(__always)
+    static func closesAfter(count: Int, bytes: Int, perFrame: Int, maxFrameBytes: Int) -> Bool {
+        count >= perFrame || bytes + count >= maxFrameBytes
     }
 
     /// The record ranges of the frames the writer makes of `records`.
@@ -240,16 +282,48 @@ public enum FrameGrouping {
         var start = 0, count = 0, bytes = 0
         for i in 0..<records.count {
             let length = records.range(of: i).count
-            if count > 0 && bytes + count + length + 1 > limit {
+            if closesBefore(count: count, bytes: bytes, adding: length, maxFrameBytes: limit) {
                 out.append(start..<i); start = i; count = 0; bytes = 0
             }
             count += 1
             bytes += length
-            if count >= per || bytes + count >= limit {
+            if closesAfter(count: count, bytes: bytes, perFrame: per, maxFrameBytes: limit) {
                 out.append(start..<(i + 1)); start = i + 1; count = 0; bytes = 0
             }
         }
         if count > 0 { out.append(start..<records.count) }
         return out
+    }
+}
+
+/// One frame's records as the reading thread hands them to a worker: records appended one by
+/// one (`batch`), then whole lines still in input blocks (`runs`), `count` in all. The worker
+/// copies the lines out, so the reading thread only finds where they end.
+struct FrameInput: @unchecked Sendable {
+    var batch: RecordBatch
+    var runs: [LineRun]
+    var count: Int
+
+    /// The frame's records in one batch.
+    func records() -> RecordBatch {
+        guard !runs.isEmpty else { return batch }
+        var out = batch
+        out.reserveCapacity(bytes: runs.reduce(0) { $0 + $1.end - $1.start }, records: count - batch.count)
+        for run in runs { out.appendLines(run.bytes) }
+        return out
+    }
+
+    /// CRC-32 of the frame's original bytes (records each followed by `\n`) straight from the
+    /// blocks, where they lie with their line ends; nil when some records are in `batch`.
+    func linesCRC() -> UInt32? {
+        guard batch.isEmpty, let lastRun = runs.last else { return nil }
+        var crc: UInt32 = 0
+        for run in runs { crc = CRC32.checksum(run.bytes, seed: crc) }
+        // Only the input's last line can lack its `\n`; the frame's bytes have one.
+        if lastRun.block.base.load(fromByteOffset: lastRun.end - 1, as: UInt8.self) != 0x0A {
+            var newline: UInt8 = 0x0A
+            crc = withUnsafeBytes(of: &newline) { CRC32.checksum($0, seed: crc) }
+        }
+        return crc
     }
 }

@@ -39,6 +39,9 @@ extension FrameCodec {
 public protocol FrameCoder: AnyObject {
     /// Records → payload for the codec (the profile's transforms).
     func transform(_ records: RecordBatch) throws -> [UInt8]
+    /// `transform`, and the span of the records' times by `timeField`, each exactly
+    /// `TimeField.time(in:)` of the record (the default searches every record).
+    func transform(_ records: RecordBatch, timeField: TimeField) throws -> (payload: [UInt8], times: TimeSpan)
     /// Payload → the exact records.
     func untransform(_ payload: [UInt8], recordCount: Int) throws -> RecordBatch
     /// Payload → the exact records, each followed by `\n`, appended to `out` (restore's path;
@@ -59,6 +62,10 @@ public protocol FrameCoder: AnyObject {
 
 extension FrameCoder {
     public func declaredPayloadSize(_ stored: ArraySlice<UInt8>) -> Int? { nil }
+
+    public func transform(_ records: RecordBatch, timeField: TimeField) throws -> (payload: [UInt8], times: TimeSpan) {
+        (try transform(records), TimeSpan.of(records, timeField))
+    }
 
     public func restores(_ payload: [UInt8], exactly records: RecordBatch) -> Bool {
         (try? untransform(payload, recordCount: records.count)) == records
@@ -97,8 +104,9 @@ public enum FrameCoding {
     /// Encodes `records` into one frame. If the transform throws or does not give the exact
     /// records back (checked when `verifyTransform`), the frame falls back to the verbatim
     /// lines; if the codec does not shrink the payload, the payload is stored as is.
+    /// `originalCRC`: the CRC-32 of the records each followed by `\n`, when the caller has it.
     public static func encode(_ records: RecordBatch, coder: any FrameCoder, verifyTransform: Bool,
-                              timestampField: TimeField?) throws -> EncodedFrame {
+                              timestampField: TimeField?, originalCRC: UInt32? = nil) throws -> EncodedFrame {
         guard records.count > 0, records.count <= ContainerFormat.maxRecordsPerFrame else {
             throw ContainerError(.invalidInput, "a frame holds 1 to \(ContainerFormat.maxRecordsPerFrame) records, got \(records.count)")
         }
@@ -106,27 +114,25 @@ public enum FrameCoding {
         guard originalSize <= ContainerFormat.maxFrameOriginalBytes else {
             throw ContainerError(.invalidInput, "a frame's records exceed \(ContainerFormat.maxFrameOriginalBytes) bytes")
         }
-        // CRC-32 of the records, each followed by "\n", without joining them.
-        var crc: UInt32 = 0
-        var minTime = ContainerFormat.noTime, maxTime = ContainerFormat.noTime
-        let newline: [UInt8] = [0x0A]
-        records.bytes.withUnsafeBytes { all in
-            newline.withUnsafeBytes { nl in
-                for i in 0..<records.count {
-                    let r = records.range(of: i)
-                    let rec = UnsafeRawBufferPointer(rebasing: all[r])
-                    crc = CRC32.checksum(rec, seed: crc)
-                    crc = CRC32.checksum(nl, seed: crc)
-                    if let field = timestampField, let t = field.time(in: rec) {
-                        if minTime == ContainerFormat.noTime || t < minTime { minTime = t }
-                        if maxTime == ContainerFormat.noTime || t > maxTime { maxTime = t }
-                    }
-                }
+        let crc = originalCRC ?? linesCRC(records)
+        // The index's time span comes with the transform when it reads the time field itself.
+        var times: TimeSpan? = nil
+        let transformed: [UInt8]?
+        if let field = timestampField {
+            if let (p, t) = try? coder.transform(records, timeField: field) {
+                transformed = p
+                times = t
+            } else {
+                transformed = nil
+                times = TimeSpan.of(records, field)
             }
+        } else {
+            transformed = try? coder.transform(records)
         }
+        let minTime = times?.min ?? ContainerFormat.noTime, maxTime = times?.max ?? ContainerFormat.noTime
         var flags: FrameFlags = []
         var payload: [UInt8]
-        if let p = try? coder.transform(records),
+        if let p = transformed,
            p.count <= ContainerFormat.maxPayloadSize(originalSize: originalSize),
            !verifyTransform || coder.restores(p, exactly: records) {
             payload = p
@@ -339,27 +345,6 @@ public enum FrameCoding {
     }
 
     /// The records, each followed by `\n` (one allocation, one copy per record).
-    /// Whether `lines` is exactly `records`, each followed by `\n`.
-    public static func linesEqual(_ lines: [UInt8], _ records: RecordBatch) -> Bool {
-        let n = records.count
-        guard lines.count == records.totalBytes + n else { return false }
-        return lines.withUnsafeBytes { l in
-            records.bytes.withUnsafeBytes { src in
-                records.offsets.withUnsafeBufferPointer { off in
-                    var w = 0
-                    for i in 0..<n {
-                        let lo = off[i], len = off[i + 1] - lo
-                        if len > 0, memcmp(l.baseAddress! + w, src.baseAddress! + lo, len) != 0 { return false }
-                        w += len
-                        if l[w] != 0x0A { return false }
-                        w += 1
-                    }
-                    return true
-                }
-            }
-        }
-    }
-
     public static func joinedLines(_ records: RecordBatch) -> [UInt8] {
         let n = records.count
         let total = records.totalBytes + n

@@ -7,7 +7,9 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     typealias Work = (Input) throws -> Output
 
     private let condition = NSCondition()
-    private var jobs: [(Int, Input)] = []
+    /// Pending jobs from `jobHead` on; taken ones are cleared at once, so a finished job's
+    /// input (a frame's records) is freed when its worker is done, not 64 jobs later.
+    private var jobs: [(Int, Input)?] = []
     private var jobHead = 0
     private var results: [Int: Result<Output, Error>] = [:]
     private var submitted = 0
@@ -71,7 +73,8 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
         while true {
             while jobHead == jobs.count && !closed { condition.wait() }
             if closed { break }
-            let (ticket, input) = jobs[jobHead]
+            let (ticket, input) = jobs[jobHead]!
+            jobs[jobHead] = nil
             jobHead += 1
             if jobHead > 64 && jobHead * 2 > jobs.count {
                 jobs.removeFirst(jobHead)

@@ -234,7 +234,6 @@ public final class ProfileFrameCoder: FrameCoder {
     var decoder: FrameDecoder
     var compressor: Compressor?
     var decompressor: Decompressor?
-    var verifyScratch: [UInt8] = []
 
     let dictionary: ZstdDictionary?
     public let sharedSectionID: [UInt8]?
@@ -251,6 +250,10 @@ public final class ProfileFrameCoder: FrameCoder {
 
     public func transform(_ records: RecordBatch) throws -> [UInt8] { encoder.encode(records) }
 
+    public func transform(_ records: RecordBatch, timeField: TimeField) throws -> (payload: [UInt8], times: TimeSpan) {
+        encoder.encode(records, timeField: timeField)
+    }
+
     public func untransform(_ payload: [UInt8], recordCount: Int) throws -> RecordBatch {
         try decoder.decode(payload, recordCount: recordCount)
     }
@@ -259,11 +262,9 @@ public final class ProfileFrameCoder: FrameCoder {
         try decoder.decodeLines(payload, recordCount: recordCount, into: &out)
     }
 
-    /// Decodes into a reused buffer and compares: no `RecordBatch` built per verified frame.
+    /// Compares each record as it is decoded: no `RecordBatch` or copy per verified frame.
     public func restores(_ payload: [UInt8], exactly records: RecordBatch) -> Bool {
-        verifyScratch.removeAll(keepingCapacity: true)
-        guard (try? decoder.decodeLines(payload, recordCount: records.count, into: &verifyScratch)) != nil else { return false }
-        return FrameCoding.linesEqual(verifyScratch, records)
+        decoder.restores(payload, exactly: records)
     }
 
     public func compress(_ payload: [UInt8]) throws -> [UInt8] {

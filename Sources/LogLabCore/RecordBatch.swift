@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A batch of records stored back to back in one buffer, each record addressed by its
 /// offset. Records are the exact original bytes (for line-oriented inputs: the line
 /// without its `\n`; a `\r` before it stays part of the record).
@@ -32,24 +38,30 @@ public struct RecordBatch: Sendable, Equatable {
     /// that restores the difference).
     public init(lines text: [UInt8]) {
         self.init(reservingBytes: text.count, records: 0)
+        text.withUnsafeBytes { appendLines($0) }
+    }
+
+    /// Appends the lines of `text`: every `\n` ends a record, and bytes after the last `\n`
+    /// are one more record (the rule of `init(lines:)`).
+    public mutating func appendLines(_ text: UnsafeRawBufferPointer) {
+        guard let base = text.baseAddress else { return }
+        let n = text.count
         var start = 0
-        text.withUnsafeBufferPointer { buf in
-            var i = 0
-            let n = buf.count
-            while i < n {
-                if buf[i] == 0x0A {
-                    appendUnchecked(buf, start, i)
-                    start = i + 1
-                }
-                i += 1
+        while start < n {
+            guard let hit = memchr(base + start, 0x0A, n - start) else {
+                append(UnsafeRawBufferPointer(start: base + start, count: n - start))
+                return
             }
-            if start < n { appendUnchecked(buf, start, n) }
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            append(UnsafeRawBufferPointer(start: base + start, count: at - start))
+            start = at + 1
         }
     }
 
-    private mutating func appendUnchecked(_ buf: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) {
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[from..<to]))
-        offsets.append(bytes.count)
+    /// Room for `byteCount` more record bytes and `recordCount` more records.
+    public mutating func reserveCapacity(bytes byteCount: Int, records recordCount: Int) {
+        bytes.reserveCapacity(bytes.count + byteCount)
+        offsets.reserveCapacity(offsets.count + recordCount)
     }
 
     public var count: Int { offsets.count - 1 }
@@ -63,6 +75,12 @@ public struct RecordBatch: Sendable, Equatable {
     public func range(of index: Int) -> Range<Int> { offsets[index]..<offsets[index + 1] }
 
     public mutating func append<C: Collection>(_ record: C) where C.Element == UInt8 {
+        bytes.append(contentsOf: record)
+        offsets.append(bytes.count)
+    }
+
+    /// `append` for raw bytes without going through the generic path across modules.
+    public mutating func append(_ record: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: record)
         offsets.append(bytes.count)
     }

@@ -232,6 +232,28 @@ public enum Timestamps {
     }
 }
 
+/// The earliest and latest of some record times (nil: none seen).
+public struct TimeSpan: Sendable, Equatable {
+    public private(set) var min: Int64?
+    public private(set) var max: Int64?
+
+    public init() {}
+
+    @inline(__always)
+    public mutating func add(_ t: Int64?) {
+        guard let t else { return }
+        if min == nil || t < min! { min = t }
+        if max == nil || t > max! { max = t }
+    }
+
+    /// The span of `records`' times by `field`, each record searched.
+    public static func of(_ records: RecordBatch, _ field: TimeField) -> TimeSpan {
+        var span = TimeSpan()
+        for i in 0..<records.count { span.add(records.withRecord(i) { field.time(in: $0) }) }
+        return span
+    }
+}
+
 /// The field that dates a record, as a dotted path (`timestamp`, `ts`, `@timestamp`,
 /// `_source.timestamp`, `fields.timestamp`), found on the record's bytes without parsing the
 /// whole JSON: the first component is the first key of that name in document order, at any
@@ -261,6 +283,33 @@ public struct TimeField: Sendable, Hashable, CustomStringConvertible {
     public func time<C: Collection>(in record: C) -> Int64? where C.Element == UInt8 {
         if let t = record.withContiguousStorageIfAvailable({ time(in: UnsafeRawBufferPointer($0)) }) { return t }
         return Array(record).withUnsafeBytes { time(in: $0) }
+    }
+
+    /// The time of the value starting at `start` in `record`, read as `time(in:)` reads the
+    /// value it finds.
+    public func time(in record: UnsafeRawBufferPointer, valueAt start: Int) -> Int64? {
+        Timestamps.value(record, from: start)
+    }
+
+    /// Whether the field is found in every record that the field transforms' JSON tokenizer
+    /// accepts at the place it is found in the record's shape (the record with each scalar
+    /// value replaced by a placeholder): then a coder that tokenizes records anyway looks the
+    /// field up once per shape instead of searching each record.
+    ///
+    /// Why: each component is found as `"name"` followed by spaces and `:`. With every name
+    /// non-empty, free of `"`, `\` and control bytes, and not starting with `:`, `,`, `}`, `]`
+    /// or a space, such a match lies inside a key: the quote after the name is not escaped,
+    /// so it closes a string, and only a key is followed by `:`; the opening quote is that
+    /// string's own or an escaped one inside it (a closing quote is never followed by the
+    /// name's first byte). Keys, spaces and punctuation are shape bytes, and the members
+    /// walked on the way are skipped to the same ends whatever their values are, so the
+    /// search takes the same steps in the shape (values read as `0`) and in the record.
+    public var isFoundByShape: Bool {
+        guard !path.isEmpty else { return false }
+        return path.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { name in
+            guard let first = name.utf8.first, first != 0x3A, first != 0x2C, first != 0x7D, first != 0x5D, first != 0x20 else { return false }
+            return !name.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+        }
     }
 
     /// Index of the first byte of the field's value in `record`, or nil.

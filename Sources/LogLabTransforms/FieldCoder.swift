@@ -1,4 +1,9 @@
 import LogLabCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Frame layout of the field-aware transforms (after the kind byte, see `FrameKind`):
 ///
@@ -624,6 +629,7 @@ struct FieldEncoder {
     var colIn: [Int] = []
     var colOut: [Int] = []
     var colEscapes: [Int] = []
+    var times: FieldTimes?
 
     /// Frames with fewer records use the `rows` layout even when `columns` is on.
     static let columnarMinimumRecords = 8
@@ -635,8 +641,19 @@ struct FieldEncoder {
     }
 
     mutating func encode(_ records: RecordBatch, into out: inout [UInt8]) {
+        var unused = TimeSpan()
+        encode(records, into: &out, timeField: nil, span: &unused)
+    }
+
+    /// `encode`, adding each record's time by `timeField` to `span` (see `FieldTimes`).
+    mutating func encode(_ records: RecordBatch, into out: inout [UInt8], timeField: TimeField?, span: inout TimeSpan) {
         let rows = !model.useColumns || records.count < Self.columnarMinimumRecords
         st.beginFrame(columns: !rows)
+        if let timeField {
+            if times?.field != timeField { times = FieldTimes(field: timeField) }
+            times!.beginFrame(modelShapes: st.modelShapes.count)
+        }
+        let timing = timeField != nil
         for s in streams { s.reset() }
         if !rows { while streams.count < 3 + st.capacity { streams.append(OutStream(capacity: 64)) } }
         if collectStats { growStats(st.capacity) }
@@ -650,6 +667,9 @@ struct FieldEncoder {
         let stats = collectStats
         let unretained = streams.map { Unmanaged.passUnretained($0) }
         let mainRef = Unmanaged.passUnretained(main)
+        // Records mostly repeat the previous record's shape: tried first (`split(_:as:)`).
+        var previous: ShapeRT? = nil
+        var previousKey = 0
         records.bytes.withUnsafeBufferPointer { all in
             let base = all.baseAddress ?? UnsafePointer(bitPattern: 8)!
             records.offsets.withUnsafeBufferPointer { offsets in
@@ -658,23 +678,39 @@ struct FieldEncoder {
                         let lo = offsets[i], hi = offsets[i + 1]
                         let rec = base + lo
                         var shape: ShapeRT? = nil
-                        if hi > lo, splitter.split(UnsafeRawBufferPointer(start: rec, count: hi - lo)) {
+                        var shapeKey = -1
+                        let r = UnsafeRawBufferPointer(start: rec, count: hi - lo)
+                        if hi > lo, let last = previous, splitter.split(r, as: last) {
+                            // The previous record's shape (its key: model shapes, then this frame's).
+                            main.varint(previousKey + 2)
+                            shape = last
+                            shapeKey = previousKey
+                            structureIn += last.byteCount - last.slotCount
+                        } else if hi > lo, splitter.split(r) {
                             let sp = splitter.shape, sn = splitter.shapeCount
                             let h = ByteTable.hash(sp, sn)
                             let id = st.shapeTable.find(sp, sn, hash: h)
                             if id >= 0 {
                                 main.varint(id + 2)
                                 shape = st.modelShapes[id]
+                                shapeKey = id
                             } else if let lid = st.localShapeTable.find(sp, sn, hash: h) {
                                 main.varint(st.modelShapes.count + lid + 2)
                                 shape = st.localShapes[lid]
+                                shapeKey = st.modelShapes.count + lid
                             } else if let lid = try? st.addLocalShape(Array(UnsafeBufferPointer(start: sp, count: sn))) {
                                 main.varint(1)
                                 shapeStream.varint(sn); shapeStream.put(sp, sn)
                                 literalShapes += 1
                                 shape = st.localShapes[lid]
+                                shapeKey = st.modelShapes.count + lid
                             }
                             if shape != nil { structureIn += sn - splitter.valueCount }
+                            if let shape { previous = shape; previousKey = shapeKey }
+                        }
+                        if timing {
+                            span.add(shape.map { times!.time(of: r, shape: $0, key: shapeKey, valueStart: splitter.valueStart) }
+                                     ?? times!.field.time(in: r))
                         }
                         guard let info = shape else {
                             main.varint(0)
@@ -747,6 +783,52 @@ struct FieldEncoder {
     }
 }
 
+/// Record times read from the tokenizer's output: where the time field is found by shape
+/// (`TimeField.isFoundByShape`), each shape is searched once, in its own bytes with every
+/// value read as `0`, for the slot that holds the field, and each record's time is parsed
+/// from that slot's value, exactly as `TimeField.time(in:)` would read it.
+struct FieldTimes {
+    let field: TimeField
+    let byShape: Bool
+    /// Per shape (model shapes, then this frame's literal ones): a slot, or one of these.
+    private var slots: [Int32] = []
+    private static let unknown: Int32 = -3, search: Int32 = -2, absent: Int32 = -1
+
+    init(field: TimeField) {
+        self.field = field
+        byShape = field.isFoundByShape
+    }
+
+    /// Literal shapes are numbered per frame: forget theirs.
+    mutating func beginFrame(modelShapes: Int) {
+        if slots.count > modelShapes { slots.removeSubrange(modelShapes...) }
+    }
+
+    /// The time of `record`, tokenized into `shape` (`key`: its number) with value `k` at
+    /// `record[valueStart[k] ..< ...]`.
+    @inline(__always)
+    mutating func time(of record: UnsafeRawBufferPointer, shape: ShapeRT, key: Int, valueStart: UnsafeMutablePointer<Int32>) -> Int64? {
+        guard byShape, key >= 0 else { return field.time(in: record) }
+        if key >= slots.count { slots.append(contentsOf: repeatElement(Self.unknown, count: key + 1 - slots.count)) }
+        if slots[key] == Self.unknown { slots[key] = slot(in: shape) }
+        switch slots[key] {
+        case Self.absent: return nil
+        case Self.search: return field.time(in: record)
+        case let k: return field.time(in: record, valueAt: Int(valueStart[Int(k)]))
+        }
+    }
+
+    /// Where the field is in records of `shape`: its slot, `absent`, or `search` (the value
+    /// is an object or an array, not one slot).
+    private func slot(in shape: ShapeRT) -> Int32 {
+        var bytes = Array(UnsafeBufferPointer(start: shape.bytes, count: shape.byteCount))
+        for k in 0..<shape.slotCount { bytes[Int(shape.holes[k])] = 0x30 }
+        guard let at = bytes.withUnsafeBytes({ field.valueStart(in: $0) }) else { return Self.absent }
+        for k in 0..<shape.slotCount where Int(shape.holes[k]) == at { return Int32(k) }
+        return Self.search
+    }
+}
+
 // MARK: - Decoder
 
 struct FieldDecoder {
@@ -775,6 +857,30 @@ struct FieldDecoder {
             out.append(contentsOf: r)
             out.append(0x0A)
         }
+    }
+
+    /// Whether the frame decodes to exactly `records` (the writer's check): each record is
+    /// compared as it is decoded, with no copy, and decoding stops at the first difference.
+    mutating func restores(_ bytes: [UInt8], exactly records: RecordBatch) -> Bool {
+        let n = records.count
+        var i = 0
+        do {
+            try records.bytes.withUnsafeBytes { all in
+                try records.offsets.withUnsafeBufferPointer { off in
+                    try decodeRecords(bytes, recordCount: n, reserve: { _ in }) { r in
+                        guard i < n else { throw TransformError.corruptFrame("more records than expected") }
+                        let lo = off[i], len = off[i + 1] - lo
+                        guard r.count == len, len == 0 || memcmp(all.baseAddress! + lo, r.baseAddress!, len) == 0 else {
+                            throw TransformError.corruptFrame("record \(i) differs")
+                        }
+                        i += 1
+                    }
+                }
+            }
+        } catch {
+            return false
+        }
+        return i == n
     }
 
     /// Decodes the frame, handing each record's bytes to `emit` in order (the buffer is only

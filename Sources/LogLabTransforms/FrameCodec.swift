@@ -27,7 +27,24 @@ public struct FrameEncoder {
     /// One frame → bytes for the codec. Never fails: what a transform cannot represent is
     /// carried verbatim.
     public mutating func encode(_ records: RecordBatch) -> [UInt8] {
+        var span: TimeSpan? = nil
+        return encode(records, timeField: nil, span: &span)
+    }
+
+    /// `encode`, and the span of the records' times by `timeField`, each exactly what
+    /// `TimeField.time(in:)` reads: the field transforms read it from their own tokenizing
+    /// where the field is found by shape, other records are searched.
+    public mutating func encode(_ records: RecordBatch, timeField: TimeField) -> (payload: [UInt8], times: TimeSpan) {
+        var span: TimeSpan? = TimeSpan()
+        let payload = encode(records, timeField: timeField, span: &span)
+        return (payload, span ?? TimeSpan.of(records, timeField))
+    }
+
+    /// `span` left nil: the caller searches the records.
+    private mutating func encode(_ records: RecordBatch, timeField: TimeField?, span: inout TimeSpan?) -> [UInt8] {
         var out = [UInt8]()
+        let wanted = span != nil
+        span = nil
         if model.selection.isNone {
             RawFrame.encode(records, into: &out)
         } else if let legacy = model.legacyTable {
@@ -35,7 +52,13 @@ public struct FrameEncoder {
         } else if templates != nil {
             templates!.encode(records, into: &out)
         } else if field != nil {
-            field!.encode(records, into: &out)
+            if wanted, let timeField {
+                var found = TimeSpan()
+                field!.encode(records, into: &out, timeField: timeField, span: &found)
+                span = found
+            } else {
+                field!.encode(records, into: &out)
+            }
         } else {
             RawFrame.encode(records, into: &out)
         }
@@ -95,6 +118,17 @@ public struct FrameDecoder {
             out.append(contentsOf: records[i])
             out.append(0x0A)
         }
+    }
+
+    /// Whether the frame restores exactly `records` (the writer's check before it uses a
+    /// frame). Field-transformed frames compare each record as it is decoded.
+    public mutating func restores(_ bytes: [UInt8], exactly records: RecordBatch) -> Bool {
+        guard (try? check(bytes, recordCount: records.count)) != nil else { return false }
+        let kind = FrameKind(rawValue: bytes[0])!
+        if kind == .rows || kind == .columns, field != nil {
+            return field!.restores(bytes, exactly: records)
+        }
+        return (try? decode(bytes, recordCount: records.count)) == records
     }
 
     private func check(_ bytes: [UInt8], recordCount: Int) throws {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The byte-level JSON tokenizer: splits one record into its *shape* (every byte that is not
 /// a scalar value, i.e. punctuation, whitespace and keys, exactly as spelt, with one `0x00`
 /// placeholder per scalar) and the exact byte ranges of its scalar values (strings with
@@ -46,6 +52,88 @@ final class JSONSplitter {
 
     var shapeBuffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: shape, count: shapeCount) }
 
+    /// Splits `record` when its shape is `known` (the previous record's, usually: log records
+    /// repeat their shape), comparing the shape's bytes between values instead of rebuilding
+    /// them; fills the value ranges only (not `shape`). False when the record does not have
+    /// exactly that shape; `split` then decides. A match is what `split` gives: the bytes
+    /// between values are the shape's own, and each value is scanned by `split`'s rules.
+    func split(_ record: UnsafeRawBufferPointer, as known: ShapeRT) -> Bool {
+        let n = record.count
+        guard n > 0, n < Int(Int32.max), let base = record.baseAddress else { return false }
+        reserve(n)
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        let sb = UnsafePointer(known.bytes), holes = known.holes
+        let vs = valueStart, ve = valueEnd
+        var i = 0, from = 0
+        for k in 0..<known.slotCount {
+            let h = Int(holes[k])
+            let len = h - from
+            guard len <= n - i, memcmp(p + i, sb + from, len) == 0, i + len < n else { return false }
+            i += len
+            let start = i
+            switch p[i] {
+            case 0x22:
+                guard let end = Self.stringEnd(p, n, i) else { return false }
+                i = end
+            case 0x2D, 0x30...0x39:
+                i &+= 1
+                while i < n {
+                    let d = p[i]
+                    if (d >= 0x30 && d <= 0x39) || d == 0x2E || d == 0x65 || d == 0x45 || d == 0x2B || d == 0x2D { i &+= 1 } else { break }
+                }
+            case 0x74:
+                guard i + 4 <= n, p[i+1] == 0x72, p[i+2] == 0x75, p[i+3] == 0x65 else { return false }
+                i += 4
+            case 0x66:
+                guard i + 5 <= n, p[i+1] == 0x61, p[i+2] == 0x6C, p[i+3] == 0x73, p[i+4] == 0x65 else { return false }
+                i += 5
+            case 0x6E:
+                guard i + 4 <= n, p[i+1] == 0x75, p[i+2] == 0x6C, p[i+3] == 0x6C else { return false }
+                i += 4
+            default:
+                return false
+            }
+            vs[k] = Int32(truncatingIfNeeded: start); ve[k] = Int32(truncatingIfNeeded: i)
+            from = h + 1
+        }
+        let tail = known.byteCount - from
+        guard n - i == tail, memcmp(p + i, sb + from, tail) == 0 else { return false }
+        valueCount = known.slotCount
+        shapeCount = 0
+        return true
+    }
+
+    /// The index just past the closing quote of the string opening at `q`, or nil if the
+    /// string is unterminated or holds a raw control byte, escaped or not (such records
+    /// travel verbatim).
+    @inline(__always) static func stringEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: Int) -> Int? {
+        var i = q &+ 1
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i < n {
+            // Eight bytes at a time while none is a quote, a backslash or a control byte
+            // (the SWAR "has a zero byte" / "has a byte below 0x20" tests, whose lowest
+            // flag is exact: a borrow only runs upward), then straight to the first
+            // such byte, not one byte at a time.
+            if i &+ 8 <= n {
+                let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                let xq = w ^ (ones &* 0x22), xb = w ^ (ones &* 0x5C)
+                let special = (((xq &- ones) & ~xq) | ((xb &- ones) & ~xb) | ((w &- ones &* 0x20) & ~w)) & highs
+                if special == 0 { i &+= 8; continue }
+                i &+= special.trailingZeroBitCount &>> 3
+            }
+            let d = p[i]
+            if d == 0x22 { return i &+ 1 }
+            if d == 0x5C {
+                // The escaped byte is checked too: `\` + 0x00 would put a placeholder in a key.
+                guard i &+ 1 < n, p[i &+ 1] >= 0x20 else { return nil }
+                i &+= 2; continue
+            }
+            if d < 0x20 { return nil }
+            i &+= 1
+        }
+        return nil
+    }
+
     /// Splits `record`; false when it is not JSON this tokenizer represents exactly.
     func split(_ record: UnsafeRawBufferPointer) -> Bool {
         let n = record.count
@@ -59,33 +147,6 @@ final class JSONSplitter {
         // 0: expecting a value, 1: after a value, 2: expecting a key
         var state = 0
         @inline(__always) func isWS(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
-        /// The index just past the closing quote of the string opening at `q`, or nil if the
-        /// string is unterminated or holds a raw control byte, escaped or not (such records
-        /// travel verbatim).
-        @inline(__always) func stringEnd(_ p: UnsafePointer<UInt8>, _ n: Int, _ q: Int) -> Int? {
-            var i = q &+ 1
-            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            while i < n {
-                // Eight bytes at a time while none is a quote, a backslash or a control byte
-                // (the exact SWAR "has a zero byte" / "has a byte below 0x20" tests).
-                if i &+ 8 <= n {
-                    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-                    let xq = w ^ (ones &* 0x22), xb = w ^ (ones &* 0x5C)
-                    let special = ((xq &- ones) & ~xq) | ((xb &- ones) & ~xb) | ((w &- ones &* 0x20) & ~w)
-                    if special & highs == 0 { i &+= 8; continue }
-                }
-                let d = p[i]
-                if d == 0x22 { return i &+ 1 }
-                if d == 0x5C {
-                    // The escaped byte is checked too: `\` + 0x00 would put a placeholder in a key.
-                    guard i &+ 1 < n, p[i &+ 1] >= 0x20 else { return nil }
-                    i &+= 2; continue
-                }
-                if d < 0x20 { return nil }
-                i &+= 1
-            }
-            return nil
-        }
         while true {
             while i < n, isWS(p[i]) { sh[s] = p[i]; s &+= 1; i &+= 1 }
             if state == 1 {
@@ -113,7 +174,7 @@ final class JSONSplitter {
             if state == 2 {
                 guard c == 0x22 else { return false }
                 let start = i
-                guard let end = stringEnd(p, n, start) else { return false }
+                guard let end = Self.stringEnd(p, n, start) else { return false }
                 i = end
                 copyBytes(sh + s, p + start, i - start)
                 s &+= i - start
@@ -141,7 +202,7 @@ final class JSONSplitter {
                 }
             case 0x22:
                 let start = i
-                guard let end = stringEnd(p, n, start) else { return false }
+                guard let end = Self.stringEnd(p, n, start) else { return false }
                 i = end
                 vs[v] = Int32(truncatingIfNeeded: start); ve[v] = Int32(truncatingIfNeeded: i); v &+= 1
                 sh[s] = 0; s &+= 1
