@@ -24,7 +24,8 @@ struct ProfileCommand: ParsableCommand {
                 restore at the speed floors per core: the container, scaled from the held-out records \
                 to the whole training sample, plus the model and dictionary the profile stores. Leaving \
                 the defaults must save more than 1 % of it. Speeds are per CPU-second, the fastest of \
-                passes timing at least 4 MiB, less the fixed costs of a one-record pass (paid once per file). It \
+                passes timing at least 4 MiB, on whole frames (a held-out split smaller than a frame \
+                repeated to fill one), else less the fixed costs of a one-record pass. It \
                 prints what it tried and why (standard error; --dry-run prints only that), then trains \
                 the chosen profile on every record. --codec, --framing, --dictionary-size and \
                 --transforms fix their dimension; --no-search takes the fixed defaults (transforms all, \
