@@ -200,11 +200,10 @@ public enum ProfileSearch {
     /// machine only ever slows a pass, so the fastest is the steadiest estimate; medians
     /// flipped choices under load).
     ///
-    /// Speeds are marginal: the same candidate is also timed on the first validation record
-    /// alone, and that pass's time (coder set-up, container header and index, a frame's fixed
-    /// costs) is taken off before dividing. A profile pays those once per file or process,
-    /// while the validation split of a small training file is smaller than one frame, and
-    /// its whole pass would charge them to a few kilobytes. The container is scaled to the
+    /// Speeds are those of whole frames: a validation split smaller than one of the
+    /// candidate's frames is timed repeated to fill one (`frameFilling`). A larger split is
+    /// timed as it is, less a pass on its first record alone (coder set-up, container header
+    /// and index: a profile pays those once per file or process). The container is scaled to the
     /// whole training sample before the model is added (`SearchMeasurement.volumeBytes`).
     public final class BenchMeasurer {
         public let learn: RecordBatch
@@ -235,11 +234,15 @@ public enum ProfileSearch {
             models[c.transforms] = model
             // One dictionary for both passes below (trained as the cell would train it).
             let dictionary = try CellBenchmark.learnSideData(config, train: learn, test: validate, given: nil, model: model).dictionary
-            let r = try CellBenchmark.run(config: config, train: learn, test: validate, trials: passes(forBytes: validate.totalBytes),
-                                          warmup: warmup, dictionary: dictionary, model: model)
-            var compress = r.compressCPUMBps.max, restore = r.restoreCPUMBps.max
             let timed = Self.frameFilling(validate, framing: c.framing)
-            if timed.count > validate.count {
+            let filled = timed.count > validate.count
+            // The split's own pass gives the sizes; its speeds count only when no filled frame
+            // is timed below (one untimed pass then).
+            let r = try CellBenchmark.run(config: config, train: learn, test: validate,
+                                          trials: filled ? 1 : passes(forBytes: validate.totalBytes), warmup: filled ? 0 : warmup,
+                                          dictionary: dictionary, model: model)
+            var compress = r.compressCPUMBps.max, restore = r.restoreCPUMBps.max
+            if filled {
                 // Speeds on whole frames: the ratio stays the split's own (r above).
                 let full = try CellBenchmark.run(config: config, train: learn, test: timed, trials: passes(forBytes: timed.totalBytes),
                                                  warmup: warmup, dictionary: dictionary, model: model)
