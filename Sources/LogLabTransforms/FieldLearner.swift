@@ -44,6 +44,7 @@ final class FieldLearner {
         if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.derived) { learnLookups() }
         if selection.contains(.enum) { learnVocabularies() }
+        if selection.contains(.derived) { learnRepeats() }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
             let order = (0..<shapeTable.count).sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
@@ -721,6 +722,160 @@ final class FieldLearner {
             valueOf.append(Int32(vals.insert(lookup.values.key(Int(lookup.valueOf[id])))))
         }
         return Lookup(key: lookup.key, keys: keys, values: vals, valueOf: valueOf)
+    }
+
+    // MARK: derived: repeats of the previous value
+
+    /// Repeat codings (`Repeat`) that pay (`ModelCost`). The held-out second half of the
+    /// sample is coded in frames three ways: as learned so far, with a flag on every
+    /// candidate column, and with candidates keyed on another's repeats where that looks
+    /// cheaper (estimated from value costs: a connection's fields repeat with its id). Each
+    /// column's streams are costed as the codec meets them (`ModelCost.lzCosts` over the
+    /// coded bytes: runs of codes are cheap, which value-by-value estimates miss), and a
+    /// column takes its cheapest coding when the saving exceeds the stored cost (its flag
+    /// bit and key).
+    func learnRepeats() {
+        let half = sampleCount / 2
+        guard sampleCount - half >= 64 else { return }
+        // Numbers and timestamps others predict from always run their coder (see `Repeat`).
+        var isSource = Set<Int>()
+        for s in specs {
+            if let r = s.relation { isSource.insert(Int(r.source)); if r.number >= 0 { isSource.insert(Int(r.number)) } }
+            if let e = s.embedded, e.source >= 0 { isSource.insert(Int(e.source)) }
+        }
+        struct Candidate { var column: Int; var repeated: [Bool]; var base: [Double]; var own: Double }
+        var cands: [Int: Candidate] = [:]
+        var repeatedIn: [Int: [Bool]] = [:]   // per candidate column: per record, a value repeated
+        training.bytes.withUnsafeBufferPointer { all in
+            let b = all.baseAddress!
+            for c in 0..<specs.count where !isSource.contains(c) {
+                let vals = values[c]
+                guard vals.count >= 32, Int(vals[vals.count - 16].record) >= half else { continue }
+                let spec = specs[c]
+                var repeated = [Bool](repeating: false, count: vals.count)
+                var byRecord = [Bool](repeating: false, count: sampleCount)
+                var count = 0
+                for i in 1..<vals.count {
+                    let v = vals[i], u = vals[i - 1]
+                    guard Int(v.record) / ModelCost.recordsPerFrame == Int(u.record) / ModelCost.recordsPerFrame,
+                          v.end - v.start == u.end - u.start, memcmpEqual(b + v.start, b + u.start, v.end - v.start) else { continue }
+                    repeated[i] = true
+                    byRecord[Int(v.record)] = true
+                    count += 1
+                }
+                guard count * 50 >= vals.count else { continue }
+                // What each value costs coded as now, to choose keys: a lookup hit or a
+                // vocabulary code, else its text as the codec meets it in its frame.
+                var code = [Double](repeating: -1, count: vals.count)
+                var codeOf = [Int](repeating: -1, count: vals.count)
+                var codeCounts: [Int: Int] = [:]
+                var lookupHits = 0
+                for (i, v) in vals.enumerated() {
+                    if let l = spec.lookup {
+                        let ki = first[Int(l.key)][Int(v.record)]
+                        if ki >= 0, let id = withToken(values[Int(l.key)][Int(ki)], { l.keys.find($0, $1) }),
+                           l.values.key(Int(l.valueOf[id])).elementsEqual(UnsafeBufferPointer(start: b + v.start, count: v.end - v.start)) {
+                            codeOf[i] = -2; lookupHits += 1; continue
+                        }
+                    }
+                    if let t = spec.vocab {
+                        let id = spec.refs.isEmpty && spec.embedded == nil ? t.find(UnsafeBufferPointer(start: b + v.start, count: v.end - v.start))
+                                                                           : t.find(template(v, spec))
+                        if let id { codeOf[i] = id; codeCounts[id, default: 0] += 1 }
+                    }
+                }
+                let rest = vals.indices.filter { codeOf[$0] == -1 }
+                let texts = rest.map { Self.contents(UnsafeBufferPointer(start: b + vals[$0].start, count: vals[$0].end - vals[$0].start)) }
+                let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(texts)),
+                                     heldOutRecords: sampleCount - half, sampleRecords: sampleCount)
+                let lz = cost.lzCosts(texts, window: rest.map { Int(vals[$0].record) / ModelCost.recordsPerFrame })
+                for (k, i) in rest.enumerated() { code[i] = lz[k] }
+                for i in vals.indices where codeOf[i] != -1 {
+                    code[i] = codeOf[i] == -2 ? ModelCost.codeBytes(uses: lookupHits, of: vals.count)
+                                              : ModelCost.codeBytes(uses: codeCounts[codeOf[i]]!, of: vals.count)
+                }
+                // Held out: the second half's values.
+                var lo = vals.count
+                while lo > 0 && Int(vals[lo - 1].record) >= half { lo -= 1 }
+                let base = Array(code[lo...]), rep = Array(repeated[lo...])
+                cands[c] = Candidate(column: c, repeated: rep, base: base, own: Self.repeatCost(base, rep, flagged: nil))
+                repeatedIn[c] = byRecord
+            }
+        }
+        guard !cands.isEmpty else { return }
+        let heldOut = training.slice(half..<sampleCount)
+        let none = streamCosts([:], heldOut)
+        let own = streamCosts(Dictionary(uniqueKeysWithValues: cands.keys.map { ($0, Repeat(key: -1)) }), heldOut)
+        let periods = ModelCost(bytesPerByte: 1, heldOutRecords: sampleCount - half, sampleRecords: sampleCount).periods
+        func net(_ c: Int, _ costs: [Double], stored: Double) -> Double { periods * (none[c] - costs[c]) - stored * ModelCost.modelShare }
+        // Keys: columns whose own flag pays, largest savings first; a later one is keyed on
+        // an earlier key instead when its value costs say that is cheaper.
+        var keys: [Int] = []
+        var keyed: [Int: Repeat] = [:]
+        for c in cands.keys.sorted(by: { none[$0] - own[$0] != none[$1] - own[$1] ? none[$0] - own[$0] > none[$1] - own[$1] : $0 < $1 }) {
+            let cand = cands[c]!
+            let held = values[c].suffix(cand.base.count)
+            var best: (cost: Double, key: Int) = (cand.own, -1)
+            for k in keys.prefix(8) where !dependsOn(k, c) {
+                let keyRepeated = repeatedIn[k]!
+                let cost = Self.repeatCost(cand.base, cand.repeated, flagged: held.map { keyRepeated[Int($0.record)] })
+                if cost < best.cost { best = (cost, k) }
+            }
+            if best.key >= 0 { keyed[c] = Repeat(key: Int32(best.key)) } else if net(c, own, stored: 1) > 0 { keys.append(c) }
+        }
+        var structured = keyed
+        for k in keys { structured[k] = Repeat(key: -1) }
+        let withKeys = keyed.isEmpty ? own : streamCosts(structured, heldOut)
+        // The rule: a coding stays when its expected saving exceeds its stored cost.
+        for c in cands.keys.sorted() {
+            var best: (net: Double, rep: Repeat?) = (0, nil)
+            let o = net(c, own, stored: 1)
+            if o > best.net { best = (o, Repeat(key: -1)) }
+            if let r = keyed[c] {
+                let k = net(c, withKeys, stored: 2)
+                if k > best.net { best = (k, r) }
+            }
+            specs[c].repeats = best.rep
+        }
+    }
+
+    /// Per model column, what the codec is expected to make of its streams when `records` are
+    /// coded in frames (`ModelCost.recordsPerFrame` records, `columns` layout) with the
+    /// columns learned so far and the repeat codings `repeats`.
+    func streamCosts(_ repeats: [Int: Repeat], _ records: RecordBatch) -> [Double] {
+        var cols = specs
+        for c in cols.indices { cols[c].repeats = repeats[c] }
+        guard let model = try? FieldModel(selection: selection.with(.columns), columns: cols, shapes: []) else {
+            return [Double](repeating: 0, count: specs.count)
+        }
+        var enc = FieldEncoder(model: model)
+        var items = [[[UInt8]]](repeating: [], count: cols.count)
+        var frame: [UInt8] = []
+        for lo in stride(from: 0, to: records.count, by: ModelCost.recordsPerFrame) {
+            let hi = min(lo + ModelCost.recordsPerFrame, records.count)
+            guard hi - lo >= FieldEncoder.columnarMinimumRecords else { break }
+            frame.removeAll(keepingCapacity: true)
+            enc.encode(records.slice(lo..<hi), into: &frame)
+            for c in cols.indices { items[c].append(Array(enc.streams[3 + c].buffer)) }
+        }
+        return items.map { frames in
+            let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(frames)), heldOutRecords: 1, sampleRecords: 1)
+            return cost.lzCosts(frames, window: Array(frames.indices), prefix: 0).reduce(0, +)
+        }
+    }
+
+    /// What a column's values cost in frames with a repeat flag (where `flagged`, nil: all):
+    /// each flag value's entropy-coded bytes in the column's stream, plus `base` where the
+    /// value is not a repeat.
+    static func repeatCost(_ base: [Double], _ repeated: [Bool], flagged: [Bool]?) -> Double {
+        var reps = 0, news = 0, plain = 0.0, coded = 0.0
+        for i in base.indices {
+            guard flagged?[i] ?? true else { plain += base[i]; continue }
+            if repeated[i] { reps += 1 } else { news += 1; coded += base[i] }
+        }
+        let stream = reps + news + Int(plain + coded)
+        return plain + coded + Double(reps) * ModelCost.codeBytes(uses: reps, of: stream)
+            + Double(news) * ModelCost.codeBytes(uses: news, of: stream)
     }
 
     // MARK: enum
