@@ -726,14 +726,14 @@ final class FieldLearner {
 
     // MARK: derived: repeats of the previous value
 
-    /// Repeat codings (`Repeat`) that pay (`ModelCost`). The held-out second half of the
-    /// sample is coded in frames three ways: as learned so far, with a flag on every
-    /// candidate column, and with candidates keyed on another's repeats where that looks
-    /// cheaper (estimated from value costs: a connection's fields repeat with its id). Each
-    /// column's streams are costed as the codec meets them (`ModelCost.lzCosts` over the
-    /// coded bytes: runs of codes are cheap, which value-by-value estimates miss), and a
-    /// column takes its cheapest coding when the saving exceeds the stored cost (its flag
-    /// bit and key).
+    /// Repeat codings (`Repeat`) that pay (`ModelCost`): the held-out second half of the
+    /// sample is coded in frames as learned so far and with a flag on every column whose
+    /// values often equal the previous one; each column's streams are costed as the codec
+    /// meets them (`ModelCost.lzCosts` over the coded bytes: runs of codes are cheap, which
+    /// value-by-value estimates miss), and a column keeps its flag when the saving exceeds
+    /// the stored cost (its flag bit and key). Keys are not learned: on a generated game log
+    /// the estimate favoured keyed flags on small-vocabulary fields that cost bytes in the
+    /// codec's output.
     func learnRepeats() {
         let half = sampleCount / 2
         guard sampleCount - half >= 64 else { return }
@@ -743,99 +743,29 @@ final class FieldLearner {
             if let r = s.relation { isSource.insert(Int(r.source)); if r.number >= 0 { isSource.insert(Int(r.number)) } }
             if let e = s.embedded, e.source >= 0 { isSource.insert(Int(e.source)) }
         }
-        struct Candidate { var column: Int; var repeated: [Bool]; var base: [Double]; var own: Double }
-        var cands: [Int: Candidate] = [:]
-        var repeatedIn: [Int: [Bool]] = [:]   // per candidate column: per record, a value repeated
+        var cands: [Int] = []
         training.bytes.withUnsafeBufferPointer { all in
             let b = all.baseAddress!
             for c in 0..<specs.count where !isSource.contains(c) {
                 let vals = values[c]
                 guard vals.count >= 32, Int(vals[vals.count - 16].record) >= half else { continue }
-                let spec = specs[c]
-                var repeated = [Bool](repeating: false, count: vals.count)
-                var byRecord = [Bool](repeating: false, count: sampleCount)
                 var count = 0
                 for i in 1..<vals.count {
                     let v = vals[i], u = vals[i - 1]
-                    guard Int(v.record) / ModelCost.recordsPerFrame == Int(u.record) / ModelCost.recordsPerFrame,
-                          v.end - v.start == u.end - u.start, memcmpEqual(b + v.start, b + u.start, v.end - v.start) else { continue }
-                    repeated[i] = true
-                    byRecord[Int(v.record)] = true
-                    count += 1
+                    if Int(v.record) / ModelCost.recordsPerFrame == Int(u.record) / ModelCost.recordsPerFrame,
+                       v.end - v.start == u.end - u.start, memcmpEqual(b + v.start, b + u.start, v.end - v.start) { count += 1 }
                 }
-                guard count * 50 >= vals.count else { continue }
-                // What each value costs coded as now, to choose keys: a lookup hit or a
-                // vocabulary code, else its text as the codec meets it in its frame.
-                var code = [Double](repeating: -1, count: vals.count)
-                var codeOf = [Int](repeating: -1, count: vals.count)
-                var codeCounts: [Int: Int] = [:]
-                var lookupHits = 0
-                for (i, v) in vals.enumerated() {
-                    if let l = spec.lookup {
-                        let ki = first[Int(l.key)][Int(v.record)]
-                        if ki >= 0, let id = withToken(values[Int(l.key)][Int(ki)], { l.keys.find($0, $1) }),
-                           l.values.key(Int(l.valueOf[id])).elementsEqual(UnsafeBufferPointer(start: b + v.start, count: v.end - v.start)) {
-                            codeOf[i] = -2; lookupHits += 1; continue
-                        }
-                    }
-                    if let t = spec.vocab {
-                        let id = spec.refs.isEmpty && spec.embedded == nil ? t.find(UnsafeBufferPointer(start: b + v.start, count: v.end - v.start))
-                                                                           : t.find(template(v, spec))
-                        if let id { codeOf[i] = id; codeCounts[id, default: 0] += 1 }
-                    }
-                }
-                let rest = vals.indices.filter { codeOf[$0] == -1 }
-                let texts = rest.map { Self.contents(UnsafeBufferPointer(start: b + vals[$0].start, count: vals[$0].end - vals[$0].start)) }
-                let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(texts)),
-                                     heldOutRecords: sampleCount - half, sampleRecords: sampleCount)
-                let lz = cost.lzCosts(texts, window: rest.map { Int(vals[$0].record) / ModelCost.recordsPerFrame })
-                for (k, i) in rest.enumerated() { code[i] = lz[k] }
-                for i in vals.indices where codeOf[i] != -1 {
-                    code[i] = codeOf[i] == -2 ? ModelCost.codeBytes(uses: lookupHits, of: vals.count)
-                                              : ModelCost.codeBytes(uses: codeCounts[codeOf[i]]!, of: vals.count)
-                }
-                // Held out: the second half's values.
-                var lo = vals.count
-                while lo > 0 && Int(vals[lo - 1].record) >= half { lo -= 1 }
-                let base = Array(code[lo...]), rep = Array(repeated[lo...])
-                cands[c] = Candidate(column: c, repeated: rep, base: base, own: Self.repeatCost(base, rep, flagged: nil))
-                repeatedIn[c] = byRecord
+                if count * 50 >= vals.count { cands.append(c) }
             }
         }
         guard !cands.isEmpty else { return }
         let heldOut = training.slice(half..<sampleCount)
         let none = streamCosts([:], heldOut)
-        let own = streamCosts(Dictionary(uniqueKeysWithValues: cands.keys.map { ($0, Repeat(key: -1)) }), heldOut)
+        let own = streamCosts(Dictionary(uniqueKeysWithValues: cands.map { ($0, Repeat(key: -1)) }), heldOut)
         let periods = ModelCost(bytesPerByte: 1, heldOutRecords: sampleCount - half, sampleRecords: sampleCount).periods
-        func net(_ c: Int, _ costs: [Double], stored: Double) -> Double { periods * (none[c] - costs[c]) - stored * ModelCost.modelShare }
-        // Keys: columns whose own flag pays, largest savings first; a later one is keyed on
-        // an earlier key instead when its value costs say that is cheaper.
-        var keys: [Int] = []
-        var keyed: [Int: Repeat] = [:]
-        for c in cands.keys.sorted(by: { none[$0] - own[$0] != none[$1] - own[$1] ? none[$0] - own[$0] > none[$1] - own[$1] : $0 < $1 }) {
-            let cand = cands[c]!
-            let held = values[c].suffix(cand.base.count)
-            var best: (cost: Double, key: Int) = (cand.own, -1)
-            for k in keys.prefix(8) where !dependsOn(k, c) {
-                let keyRepeated = repeatedIn[k]!
-                let cost = Self.repeatCost(cand.base, cand.repeated, flagged: held.map { keyRepeated[Int($0.record)] })
-                if cost < best.cost { best = (cost, k) }
-            }
-            if best.key >= 0 { keyed[c] = Repeat(key: Int32(best.key)) } else if net(c, own, stored: 1) > 0 { keys.append(c) }
-        }
-        var structured = keyed
-        for k in keys { structured[k] = Repeat(key: -1) }
-        let withKeys = keyed.isEmpty ? own : streamCosts(structured, heldOut)
         // The rule: a coding stays when its expected saving exceeds its stored cost.
-        for c in cands.keys.sorted() {
-            var best: (net: Double, rep: Repeat?) = (0, nil)
-            let o = net(c, own, stored: 1)
-            if o > best.net { best = (o, Repeat(key: -1)) }
-            if let r = keyed[c] {
-                let k = net(c, withKeys, stored: 2)
-                if k > best.net { best = (k, r) }
-            }
-            specs[c].repeats = best.rep
+        for c in cands where periods * (none[c] - own[c]) > ModelCost.modelShare {
+            specs[c].repeats = Repeat(key: -1)
         }
     }
 
@@ -859,23 +789,13 @@ final class FieldLearner {
             for c in cols.indices { items[c].append(Array(enc.streams[3 + c].buffer)) }
         }
         return items.map { frames in
-            let cost = ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(frames)), heldOutRecords: 1, sampleRecords: 1)
+            // Literals as a Huffman coder stores them: a bit at least, however common the byte
+            // (order-0 entropy says less: flags added to a stream of one code cost more).
+            let h = ModelCost.histogram(frames), n = Double(h.reduce(0, +))
+            let bits = h.reduce(0.0) { $1 > 0 ? $0 + Double($1) * max(1, log2(n / Double($1))) : $0 }
+            let cost = ModelCost(bytesPerByte: n > 0 ? bits / 8 / n : 1, heldOutRecords: 1, sampleRecords: 1)
             return cost.lzCosts(frames, window: Array(frames.indices), prefix: 0).reduce(0, +)
         }
-    }
-
-    /// What a column's values cost in frames with a repeat flag (where `flagged`, nil: all):
-    /// each flag value's entropy-coded bytes in the column's stream, plus `base` where the
-    /// value is not a repeat.
-    static func repeatCost(_ base: [Double], _ repeated: [Bool], flagged: [Bool]?) -> Double {
-        var reps = 0, news = 0, plain = 0.0, coded = 0.0
-        for i in base.indices {
-            guard flagged?[i] ?? true else { plain += base[i]; continue }
-            if repeated[i] { reps += 1 } else { news += 1; coded += base[i] }
-        }
-        let stream = reps + news + Int(plain + coded)
-        return plain + coded + Double(reps) * ModelCost.codeBytes(uses: reps, of: stream)
-            + Double(news) * ModelCost.codeBytes(uses: news, of: stream)
     }
 
     // MARK: enum
