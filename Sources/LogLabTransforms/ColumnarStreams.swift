@@ -121,7 +121,7 @@ public final class ColumnarFrameReader {
             let slot = Int(slot32)
             let c = Int(p.info.slotColumn[slot])
             let col = st.cols[c]
-            guard col.kind == .number || col.kind == .timestamp, !col.hasLookup, !col.hasRefs, !col.hasEmbedded,
+            guard col.kind == .number || col.kind == .timestamp, !col.hasLookup, !col.hasRefs, !col.hasEmbedded, !col.hasRepeat,
                   !(c < textRead.count && textRead[c]), !p.inCapture[slot] else { return Mode.text }
             return p.scalarCapture[slot] >= 0 ? Mode.value : Mode.state
         }
@@ -323,10 +323,17 @@ public final class ColumnarFrameReader {
         var planOf = [ShapePlan?](repeating: nil, count: st.modelShapes.count + st.localShapes.count)
         for id in uses.keys { let p = plan(id, st, decoder, local: &local); plans[id] = p; planOf[id] = p }
 
-        // Columns to decode: the captured ones and, transitively, those their coding reads.
+        // Columns to decode: the captured ones and, transitively, those their coding reads. A
+        // column whose repeat flags depend on its key's values cannot be stepped over alone.
         var needed = [Bool](repeating: false, count: st.columnCount)
         var stack: [Int] = []
         for p in plans.values { for c in p.columns where !needed[c] { needed[c] = true; stack.append(c) } }
+        for p in plans.values {
+            for s in 0..<p.info.slotCount {
+                let c = Int(p.info.slotColumn[s])
+                if c < st.modelColumnCount, st.cols[c].repeatKey >= 0, !needed[c] { needed[c] = true; stack.append(c) }
+            }
+        }
         while let c = stack.popLast() {
             guard c < st.modelColumnCount else { continue }   // frame-local columns read nothing else
             for s in model.columns[c].sources where !needed[Int(s)] { needed[Int(s)] = true; stack.append(Int(s)) }
@@ -372,12 +379,25 @@ public final class ColumnarFrameReader {
         let col = st.cols[c]
         let markers = col.hasRefs || col.hasEmbedded
         let embedded = col.hasEmbedded, hasLookup = col.hasLookup, kind = col.kind
+        // Only columns without a repeat key get here (see `columns`): a flag before each value.
+        let hasRepeat = col.hasRepeat
+        var hasPrevious = false
         let vocab = col.hasVocab && c < st.modelColumnCount ? st.vocabs[c] : nil
         let vocabCount = UInt64(vocab?.count ?? 0)
         let vocabOK = c < vocabValid.count ? vocabValid[c] : true, lookupOK = c < lookupValid.count ? lookupValid[c] : true
         var inp = stream.pointee
         defer { stream.pointee = inp }
         for _ in 0..<count {
+            if hasRepeat {
+                let flag = try inp.u8()
+                if flag == 0 {
+                    // The previous value was checked already.
+                    guard hasPrevious else { throw TransformError.corruptFrame("repeat without a previous value") }
+                    continue
+                }
+                guard flag == 1 else { throw TransformError.corruptFrame("bad repeat flag") }
+                hasPrevious = true
+            }
             if hasLookup {
                 let flag = try inp.varint()
                 if flag == 0 { if !lookupOK { return false }; continue }

@@ -29,6 +29,11 @@ import Darwin
 ///   column's previous value (delta) or from the column's learned reference value;
 /// * uuid: `varint layout` (0 = escape, text follows), 16 bytes, suffix bytes;
 /// * float: `varint t` (0 = escape, text follows), see `FloatText`.
+///
+/// A column with a repeat coding (`Repeat`) puts `u8 flag` before all of that (with a key:
+/// only in records where the key's value was coded as a repeat): 0 = the value is the
+/// column's previous value in the frame, token for token, and nothing follows; 1 = it is
+/// coded as above.
 final class FieldCoderState {
     static let maxLocalColumns = 1024
 
@@ -65,6 +70,9 @@ final class FieldCoderState {
     let refOffs: UnsafeMutablePointer<Int>
     /// Unretained views of `vocabs` (kept alive by it) for the decoder's hot path.
     let vocabRefs: UnsafeMutablePointer<Unmanaged<RawTable>?>
+    /// Per repeat-coded column: its previous token in the frame (`ColumnRT.hasPrevious`).
+    let previous: [OutStream?]
+    let previousRefs: UnsafeMutablePointer<Unmanaged<OutStream>?>
 
     init(model: FieldModel) {
         self.model = model
@@ -77,6 +85,9 @@ final class FieldCoderState {
         lookups = model.columns.map { $0.lookup.map(LookupRT.init) }
         vocabRefs = .allocate(capacity: max(vocabs.count, 1))
         for (i, v) in vocabs.enumerated() { (vocabRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
+        previous = model.columns.map { $0.repeats == nil ? nil : OutStream(capacity: 64) }
+        previousRefs = .allocate(capacity: max(previous.count, 1))
+        for (i, v) in previous.enumerated() { (previousRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         dateCache = .allocate(capacity: capacity)
         dateCache.initialize(repeating: ISOTimestamp.DateCache(), count: capacity)
         refs = model.columns.map(\.refs)
@@ -100,7 +111,7 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
-        dateCache.deallocate(); vocabRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate(); previousRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
          refLens.deallocate(); refOffs.deallocate()
     }
 
@@ -126,6 +137,7 @@ final class FieldCoderState {
         if localPaths.count > 0 { localPaths = ByteTable() }
         if localShapeTable.count > 0 { localShapeTable = ByteTable(); localShapes.removeAll(keepingCapacity: true) }
         for c in 0..<modelColumnCount {
+            cols[c].hasPrevious = false
             cols[c].prevValue = cols[c].initValue
             cols[c].prevFormat = cols[c].initFormat
             let head = model.columns[c].initHead
@@ -137,7 +149,7 @@ final class FieldCoderState {
     @inline(__always) func nextRecord() {
         counters[1] = (counters[1] &+ 1) & 0xFFFF_FFFF
         if counters[1] == 0 {  // wrapped: forget every stale mark
-            for i in 0..<counters[0] { cols[i].viewGen = 0; cols[i].tsGen = 0; cols[i].numGen = 0 }
+            for i in 0..<counters[0] { cols[i].viewGen = 0; cols[i].tsGen = 0; cols[i].numGen = 0; cols[i].repeatGen = 0 }
             counters[1] = 1
         }
     }
@@ -217,6 +229,12 @@ final class FieldCoderState {
         }
     }
 
+    /// Whether column `col`'s value carries a repeat flag in the current record.
+    @inline(__always) func repeatFlagged(_ col: UnsafeMutablePointer<ColumnRT>, gen: UInt32) -> Bool {
+        let key = Int(col.pointee.repeatKey)
+        return key < 0 || cols[key].repeatGen == gen
+    }
+
     /// Codes one value; returns true when it had to be escaped to text.
     @inline(__always)
     func encodeValue(_ c: Int, _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, out: OutStream, gen: UInt32) -> Bool {
@@ -224,6 +242,28 @@ final class FieldCoderState {
         if col.pointee.viewGen != gen {
             col.pointee.viewGen = gen; col.pointee.viewStart = p - recordBase; col.pointee.viewLen = n
         }
+        guard col.pointee.hasRepeat, let prev = previousRefs[c] else {
+            return encodeCoded(c, col, p, n, recordBase: recordBase, out: out, gen: gen)
+        }
+        return prev._withUnsafeGuaranteedRef { prev in
+            if repeatFlagged(col, gen: gen) {
+                if col.pointee.hasPrevious && prev.count == n && memcmpEqual(prev.base, p, n) {
+                    out.put(0)
+                    col.pointee.repeatGen = gen
+                    return false
+                }
+                out.put(1)
+            }
+            prev.reset(); prev.put(p, n)
+            col.pointee.hasPrevious = true
+            return encodeCoded(c, col, p, n, recordBase: recordBase, out: out, gen: gen)
+        }
+    }
+
+    /// `encodeValue` past the repeat flag: the lookup, vocabulary and base codings.
+    @inline(__always)
+    func encodeCoded(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ p: UnsafePointer<UInt8>, _ n: Int,
+                     recordBase: UnsafePointer<UInt8>, out: OutStream, gen: UInt32) -> Bool {
         if col.pointee.hasLookup, let lk = lookups[c] {
             let key = cols + Int(col.pointee.lookupKey)
             if key.pointee.viewGen == gen, let (vp, vn) = lk.value(forKey: recordBase + key.pointee.viewStart, key.pointee.viewLen),
@@ -419,6 +459,31 @@ final class FieldCoderState {
     @inline(__always)
     func decodeValue(_ c: Int, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         let col = cols + c
+        guard col.pointee.hasRepeat, let prev = previousRefs[c] else {
+            try decodeCoded(c, col, &inp, tokens: tokens, gen: gen)
+            return
+        }
+        try prev._withUnsafeGuaranteedRef { prev in
+            if repeatFlagged(col, gen: gen) {
+                let flag = try inp.u8()
+                if flag == 0 {
+                    guard col.pointee.hasPrevious else { throw TransformError.corruptFrame("repeat without a previous value") }
+                    tokens.put(UnsafePointer(prev.base), prev.count)
+                    col.pointee.repeatGen = gen
+                    return
+                }
+                guard flag == 1 else { throw TransformError.corruptFrame("bad repeat flag") }
+            }
+            let start = tokens.count
+            try decodeCoded(c, col, &inp, tokens: tokens, gen: gen)
+            prev.reset(); prev.put(UnsafePointer(tokens.base) + start, tokens.count - start)
+            col.pointee.hasPrevious = true
+        }
+    }
+
+    /// `decodeValue` past the repeat flag.
+    @inline(__always)
+    func decodeCoded(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, tokens: OutStream, gen: UInt32) throws {
         if col.pointee.hasLookup, let lk = lookupRefs[c] {
             let flag = try inp.varint()
             if flag == 0 {

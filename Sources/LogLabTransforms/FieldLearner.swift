@@ -44,6 +44,7 @@ final class FieldLearner {
         if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.derived) { learnLookups() }
         if selection.contains(.enum) { learnVocabularies() }
+        if selection.contains(.derived) { learnRepeats() }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
             let order = (0..<shapeTable.count).sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
@@ -721,6 +722,80 @@ final class FieldLearner {
             valueOf.append(Int32(vals.insert(lookup.values.key(Int(lookup.valueOf[id])))))
         }
         return Lookup(key: lookup.key, keys: keys, values: vals, valueOf: valueOf)
+    }
+
+    // MARK: derived: repeats of the previous value
+
+    /// Repeat codings (`Repeat`) that pay (`ModelCost`): the held-out second half of the
+    /// sample is coded in frames as learned so far and with a flag on every column whose
+    /// values often equal the previous one; each column's streams are costed as the codec
+    /// meets them (`ModelCost.lzCosts` over the coded bytes: runs of codes are cheap, which
+    /// value-by-value estimates miss), and a column keeps its flag when the saving exceeds
+    /// the stored cost (its flag bit and key). Keys are not learned: on a generated game log
+    /// the estimate favoured keyed flags on small-vocabulary fields that cost bytes in the
+    /// codec's output.
+    func learnRepeats() {
+        let half = sampleCount / 2
+        guard sampleCount - half >= 64 else { return }
+        // Numbers and timestamps others predict from always run their coder (see `Repeat`).
+        var isSource = Set<Int>()
+        for s in specs {
+            if let r = s.relation { isSource.insert(Int(r.source)); if r.number >= 0 { isSource.insert(Int(r.number)) } }
+            if let e = s.embedded, e.source >= 0 { isSource.insert(Int(e.source)) }
+        }
+        var cands: [Int] = []
+        training.bytes.withUnsafeBufferPointer { all in
+            let b = all.baseAddress!
+            for c in 0..<specs.count where !isSource.contains(c) {
+                let vals = values[c]
+                guard vals.count >= 32, Int(vals[vals.count - 16].record) >= half else { continue }
+                var count = 0
+                for i in 1..<vals.count {
+                    let v = vals[i], u = vals[i - 1]
+                    if Int(v.record) / ModelCost.recordsPerFrame == Int(u.record) / ModelCost.recordsPerFrame,
+                       v.end - v.start == u.end - u.start, memcmpEqual(b + v.start, b + u.start, v.end - v.start) { count += 1 }
+                }
+                if count * 50 >= vals.count { cands.append(c) }
+            }
+        }
+        guard !cands.isEmpty else { return }
+        let heldOut = training.slice(half..<sampleCount)
+        let none = streamCosts([:], heldOut)
+        let own = streamCosts(Dictionary(uniqueKeysWithValues: cands.map { ($0, Repeat(key: -1)) }), heldOut)
+        let periods = ModelCost(bytesPerByte: 1, heldOutRecords: sampleCount - half, sampleRecords: sampleCount).periods
+        // The rule: a coding stays when its expected saving exceeds its stored cost.
+        for c in cands where periods * (none[c] - own[c]) > ModelCost.modelShare {
+            specs[c].repeats = Repeat(key: -1)
+        }
+    }
+
+    /// Per model column, what the codec is expected to make of its streams when `records` are
+    /// coded in frames (`ModelCost.recordsPerFrame` records, `columns` layout) with the
+    /// columns learned so far and the repeat codings `repeats`.
+    func streamCosts(_ repeats: [Int: Repeat], _ records: RecordBatch) -> [Double] {
+        var cols = specs
+        for c in cols.indices { cols[c].repeats = repeats[c] }
+        guard let model = try? FieldModel(selection: selection.with(.columns), columns: cols, shapes: []) else {
+            return [Double](repeating: 0, count: specs.count)
+        }
+        var enc = FieldEncoder(model: model)
+        var items = [[[UInt8]]](repeating: [], count: cols.count)
+        var frame: [UInt8] = []
+        for lo in stride(from: 0, to: records.count, by: ModelCost.recordsPerFrame) {
+            let hi = min(lo + ModelCost.recordsPerFrame, records.count)
+            guard hi - lo >= FieldEncoder.columnarMinimumRecords else { break }
+            frame.removeAll(keepingCapacity: true)
+            enc.encode(records.slice(lo..<hi), into: &frame)
+            for c in cols.indices { items[c].append(Array(enc.streams[3 + c].buffer)) }
+        }
+        return items.map { frames in
+            // Literals as a Huffman coder stores them: a bit at least, however common the byte
+            // (order-0 entropy says less: flags added to a stream of one code cost more).
+            let h = ModelCost.histogram(frames), n = Double(h.reduce(0, +))
+            let bits = h.reduce(0.0) { $1 > 0 ? $0 + Double($1) * max(1, log2(n / Double($1))) : $0 }
+            let cost = ModelCost(bytesPerByte: n > 0 ? bits / 8 / n : 1, heldOutRecords: 1, sampleRecords: 1)
+            return cost.lzCosts(frames, window: Array(frames.indices), prefix: 0).reduce(0, +)
+        }
     }
 
     // MARK: enum

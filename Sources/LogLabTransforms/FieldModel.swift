@@ -51,6 +51,15 @@ struct Lookup: Sendable {
     var valueOf: [Int32]
 }
 
+/// A learned "same as before" coding (`derived`): a value equal to the column's previous
+/// value in the frame (the first value of a frame has none) is coded as one flag instead of
+/// its coding. With a `key`, the flag is only there in records where the key column's value
+/// was coded as such a repeat (fields that repeat together: a connection's ids), and every
+/// other value keeps its usual coding with no flag at all.
+struct Repeat: Sendable, Equatable {
+    var key: Int32   // -1: a flag with every value
+}
+
 struct ColumnSpec: Sendable {
     static let maxReferences = 27
     static let embeddedMarker: UInt8 = 0x1D
@@ -69,6 +78,7 @@ struct ColumnSpec: Sendable {
     var refs: [SubRef] = []
     var embedded: EmbeddedTimestamps? = nil
     var lookup: Lookup? = nil
+    var repeats: Repeat? = nil
     /// A number field whose text compresses better than its varints (random digits): in the
     /// `columns` layout it is coded as text; the compact `rows` layout still uses numbers.
     var textInColumns = false
@@ -78,7 +88,7 @@ struct ColumnSpec: Sendable {
 
     var transformName: String {
         var parts: [String] = []
-        if relation != nil || !refs.isEmpty || lookup != nil || (embedded.map { $0.source >= 0 } ?? false) { parts.append("derived") }
+        if relation != nil || !refs.isEmpty || lookup != nil || repeats != nil || (embedded.map { $0.source >= 0 } ?? false) { parts.append("derived") }
         if vocab != nil { parts.append("enum") }
         switch kind {
         case .text:
@@ -97,6 +107,7 @@ struct ColumnSpec: Sendable {
         if let r = relation { s.append(r.source); if r.number >= 0 { s.append(r.number) } }
         if let e = embedded, e.source >= 0 { s.append(e.source) }
         if let l = lookup { s.append(l.key) }
+        if let r = repeats, r.key >= 0 { s.append(r.key) }
         return s
     }
 }
@@ -190,7 +201,10 @@ final class FieldModel: Sendable {
         for i in 0..<n { cols[i].level = level[i] }
     }
 
-    // MARK: serialisation (payload of model version 1)
+    /// Whether a model version 3 is needed (see `TransformModel`): repeat codings.
+    var needsVersion3: Bool { columns.contains { $0.repeats != nil } }
+
+    // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3)
 
     func write(to w: inout ByteWriter) {
         w.varint(columns.count)
@@ -204,6 +218,7 @@ final class FieldModel: Sendable {
             if c.embedded != nil { flags |= 8 }
             if c.lookup != nil { flags |= 16 }
             if c.textInColumns { flags |= 32 }
+            if c.repeats != nil { flags |= 64 }
             w.u8(flags)
             w.svarint(c.initValue)
             w.varint(c.initFormat)
@@ -230,6 +245,7 @@ final class FieldModel: Sendable {
                 for i in 0..<l.values.count { w.lengthPrefixed(l.values.key(i)) }
                 for v in l.valueOf { w.varint(Int(v)) }
             }
+            if let rep = c.repeats { w.varint(Int(rep.key + 1)) }
         }
         w.varint(shapes.count)
         for s in shapes { w.lengthPrefixed(s.bytes) }
@@ -243,7 +259,7 @@ final class FieldModel: Sendable {
             guard let kind = ValueKind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
-            guard flags & ~63 == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            guard flags & ~(version >= 3 ? 127 : 63) == 0 else { throw TransformError.corruptModel("unknown column flags") }
             c.textInColumns = flags & 32 != 0
             c.delta = flags & 1 != 0
             c.initValue = try r.svarint()
@@ -314,6 +330,7 @@ final class FieldModel: Sendable {
                 guard kind == .text || kind == .uuid else { throw TransformError.corruptModel("lookup on a numeric column") }
                 c.lookup = Lookup(key: Int32(key), keys: keys, values: values, valueOf: valueOf)
             }
+            if flags & 64 != 0 { c.repeats = Repeat(key: Int32(try r.count(limit: n) - 1)) }
             cols.append(c)
         }
         let sCount = try r.count(limit: r.remaining)
@@ -334,6 +351,13 @@ final class FieldModel: Sendable {
             }
             if !c.refs.isEmpty && c.kind != .text { throw TransformError.corruptModel("references on a non-text column") }
             if let e = c.embedded, e.source >= 0, cols[Int(e.source)].kind != .timestamp { throw TransformError.corruptModel("embedded source kind") }
+            // A repeat's key carries its own flag; a repeat skips the coder, so no number or
+            // timestamp others read from it may repeat (their state would be stale).
+            if let rep = c.repeats, rep.key >= 0, cols[Int(rep.key)].repeats?.key != -1 { throw TransformError.corruptModel("repeat key without its own repeat") }
+            if let rel = c.relation, cols[Int(rel.source)].repeats != nil || (rel.number >= 0 && cols[Int(rel.number)].repeats != nil) {
+                throw TransformError.corruptModel("relation source with a repeat coding")
+            }
+            if let e = c.embedded, e.source >= 0, cols[Int(e.source)].repeats != nil { throw TransformError.corruptModel("embedded source with a repeat coding") }
         }
         return try FieldModel(selection: selection, columns: cols, shapes: shapes)
     }

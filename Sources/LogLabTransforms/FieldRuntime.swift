@@ -97,6 +97,8 @@ struct ColumnRT {
     var hasEmbedded: Bool
     var embeddedSource: Int32
     var embeddedOffset: Int64
+    var hasRepeat: Bool
+    var repeatKey: Int32
     var initValue: Int64
     var initFormat: Int
     var level: Int
@@ -111,6 +113,10 @@ struct ColumnRT {
     var tsVal: Int64 = 0
     var numGen: UInt32 = 0
     var numVal: Int64 = 0
+    /// This frame has a previous value (`FieldCoderState.previous`); the record in which the
+    /// value was last coded as a repeat.
+    var hasPrevious = false
+    var repeatGen: UInt32 = 0
 
     init(_ s: ColumnSpec) {
         kind = s.kind
@@ -126,6 +132,8 @@ struct ColumnRT {
         hasEmbedded = s.embedded != nil
         embeddedSource = s.embedded?.source ?? -1
         embeddedOffset = s.embedded?.offset ?? 0
+        hasRepeat = s.repeats != nil
+        repeatKey = s.repeats?.key ?? -1
         initValue = s.initValue
         initFormat = s.initFormat
         level = s.level

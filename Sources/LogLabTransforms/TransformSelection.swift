@@ -14,7 +14,7 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
     case timestamp
     /// Fields predictable from others (same instant re-rendered, epoch of a timestamp,
     /// end ≈ begin + elapsed, values repeated inside other strings) coded as residuals of
-    /// learned relations.
+    /// learned relations; a field's value equal to its previous one in the frame as a flag.
     case derived
     /// Low-cardinality values to codes from a learned vocabulary, escape for unseen ones.
     case `enum`
@@ -35,7 +35,7 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .columns: "values grouped per field path into their own streams within a frame"
         case .uuid: "UUID-like strings to 16 bytes plus suffix, case and layout kept"
         case .timestamp: "ISO-8601 strings (also inside text) to integers plus format id, delta-coded"
-        case .derived: "fields predicted from others (relations, substrings, lookups): residuals only"
+        case .derived: "fields predicted from others (relations, substrings, lookups, the previous value): residuals only"
         case .enum: "low-cardinality values to codes from a learned vocabulary"
         case .integer: "numeric text to zigzag varints when the text round-trips exactly"
         case .template: "text lines to learned templates plus typed variable columns"
