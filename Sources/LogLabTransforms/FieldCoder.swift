@@ -349,9 +349,14 @@ final class FieldCoderState {
     func expandEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ src: OutStream, _ inp: inout Cursor, into out: OutStream, gen: UInt32) throws {
         let sp = src.base, sn = src.count
         out.reserve(sn)
-        for i in 0..<sn {
-            let b = sp[i]
-            guard b == ColumnSpec.embeddedMarker else { out.put(b); continue }
+        var i = 0
+        while i < sn {
+            // The text up to the next marker in one copy, not byte by byte.
+            let hit = memchr(sp + i, Int32(ColumnSpec.embeddedMarker), sn - i)
+            let stop = hit.map { UnsafeMutableRawPointer(sp).distance(to: $0) } ?? sn
+            out.put(sp + i, stop - i)
+            guard stop < sn else { break }
+            i = stop + 1
             let x = try inp.varint()
             var code = col.pointee.prevFormat
             let d: Int64
