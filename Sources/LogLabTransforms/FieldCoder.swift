@@ -978,18 +978,26 @@ struct FieldDecoder {
                                 col.pointee.viewGen = gen; col.pointee.viewStart = start; col.pointee.viewLen = tokens.count - start
                             }
                         }
-                        // Splice the tokens into the shape.
+                        // Splice the tokens into the shape: room for all of it reserved once
+                        // (the shape's bytes, holes included, and every token), then plain copies.
                         record.reset()
+                        record.reserve(info.byteCount + tokens.count)
                         let sb = UnsafePointer(info.bytes)
                         let tb = UnsafePointer(tokens.base)
+                        var d = record.base
                         var from = 0
                         for slot in 0..<slots {
                             let h = Int(info.holes[slot])
-                            record.put(sb + from, h - from)
-                            record.put(tb + ts[slot], te[slot] - ts[slot])
+                            copyBytes(d, sb + from, h - from)
+                            d += h - from
+                            let n = te[slot] - ts[slot]
+                            copyBytes(d, tb + ts[slot], n)
+                            d += n
                             from = h + 1
                         }
-                        record.put(sb + from, info.byteCount - from)
+                        copyBytes(d, sb + from, info.byteCount - from)
+                        d += info.byteCount - from
+                        record.setCount(record.base.distance(to: d))
                     }
                 }
                 try emit(record.buffer)
