@@ -614,10 +614,22 @@ final class FieldCoderState {
         }
         tokens.reserve(total)   // reference texts live in `tokens`: it must not move now
         let tb = UnsafePointer(tokens.base)
+        // Plain bytes between markers go over in runs, not byte by byte.
+        var d = tokens.base + tokens.count
+        var run = 0
         for i in 0..<sn {
             let b = sp[i]
-            if b < 0x20 { let m = Int(b) - 1; tokens.put(tb + offs[m], lens[m]) } else { tokens.put(b) }
+            guard b < 0x20 else { continue }
+            copyBytes(d, sp + run, i - run)
+            d += i - run
+            let m = Int(b) - 1
+            copyBytes(d, tb + offs[m], lens[m])
+            d += lens[m]
+            run = i + 1
         }
+        copyBytes(d, sp + run, sn - run)
+        d += sn - run
+        tokens.setCount(tokens.base.distance(to: d))
     }
 }
 
