@@ -64,6 +64,11 @@ public final class ContainerWriter {
     /// The frame being built: records appended one by one, then lines still in input blocks.
     private var current = RecordBatch()
     private var runs: [LineRun] = []
+    /// The frame's last run while lines keep extending it, outside `runs` so that a line
+    /// costs no array access (nor a retain of its block); `flushOpenRun` moves it in.
+    private var openBlock: InputBlock?
+    private var openStart = 0
+    private var openEnd = 0
     private var frameCount = 0
     private var frameBytes = 0
     /// Records held back to learn the shared section from (nil: not learning).
@@ -174,10 +179,13 @@ public final class ContainerWriter {
             try closeFrame()
         }
         let stop = newline ? end + 1 : end
-        if let last = runs.last, last.block === block, last.end == start {
-            runs[runs.count - 1].end = stop
+        if openBlock === block && openEnd == start {
+            openEnd = stop
         } else {
-            runs.append(LineRun(block: block, start: start, end: stop))
+            flushOpenRun()
+            openBlock = block
+            openStart = start
+            openEnd = stop
         }
         frameCount += 1
         frameBytes += length
@@ -186,10 +194,18 @@ public final class ContainerWriter {
         }
     }
 
+    /// Moves the open run into `runs`.
+    private func flushOpenRun() {
+        guard let block = openBlock else { return }
+        runs.append(LineRun(block: block, start: openStart, end: openEnd))
+        openBlock = nil
+    }
+
     private func frameAppend<C: Collection>(_ record: C) throws where C.Element == UInt8 {
         if FrameGrouping.closesBefore(count: frameCount, bytes: frameBytes, adding: record.count, maxFrameBytes: maxFrameBytes) {
             try closeFrame()
         }
+        flushOpenRun()
         if !runs.isEmpty {   // keep the order: lines still in blocks come first
             current = FrameInput(batch: current, runs: runs, count: frameCount).records()
             runs.removeAll()
@@ -204,6 +220,7 @@ public final class ContainerWriter {
 
     private func closeFrame() throws {
         guard frameCount > 0, let pipeline else { return }
+        flushOpenRun()
         let input = FrameInput(batch: current, runs: runs, count: frameCount)
         if !current.isEmpty { current = RecordBatch(reservingBytes: current.totalBytes, records: perFrame) }
         runs.removeAll(keepingCapacity: true)

@@ -4,20 +4,18 @@ import Foundation
 
 /// SHA-256 (system libcrypto). Used for content ids: dataset files, dictionaries, profiles.
 public final class SHA256Hasher {
-    private let context: OpaquePointer
+    private let context: UnsafeMutablePointer<SHA256_CTX>
 
     public init() {
-        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else {
-            fatalError("libcrypto cannot create a SHA-256 context (out of memory?)")
-        }
-        context = ctx
+        context = .allocate(capacity: 1)
+        guard SHA256_Init(context) == 1 else { fatalError("libcrypto cannot start a SHA-256") }
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { context.deallocate() }
 
     public func update(_ buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-        EVP_DigestUpdate(context, base, buffer.count)
+        SHA256_Update(context, base, buffer.count)
     }
 
     public func update<C: ContiguousBytes>(_ data: C) {
@@ -27,8 +25,7 @@ public final class SHA256Hasher {
     /// The 32-byte digest of everything passed to `update`.
     public func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        digest.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        digest.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, context) }
         return digest
     }
 

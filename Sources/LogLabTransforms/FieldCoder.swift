@@ -389,9 +389,14 @@ final class FieldCoderState {
     func expandEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ src: OutStream, _ inp: inout Cursor, into out: OutStream, gen: UInt32) throws {
         let sp = src.base, sn = src.count
         out.reserve(sn)
-        for i in 0..<sn {
-            let b = sp[i]
-            guard b == ColumnSpec.embeddedMarker else { out.put(b); continue }
+        var i = 0
+        while i < sn {
+            // The text up to the next marker in one copy, not byte by byte.
+            let hit = memchr(sp + i, Int32(ColumnSpec.embeddedMarker), sn - i)
+            let stop = hit.map { UnsafeMutableRawPointer(sp).distance(to: $0) } ?? sn
+            out.put(sp + i, stop - i)
+            guard stop < sn else { break }
+            i = stop + 1
             let x = try inp.varint()
             var code = col.pointee.prevFormat
             let d: Int64
@@ -674,10 +679,22 @@ final class FieldCoderState {
         }
         tokens.reserve(total)   // reference texts live in `tokens`: it must not move now
         let tb = UnsafePointer(tokens.base)
+        // Plain bytes between markers go over in runs, not byte by byte.
+        var d = tokens.base + tokens.count
+        var run = 0
         for i in 0..<sn {
             let b = sp[i]
-            if b < 0x20 { let m = Int(b) - 1; tokens.put(tb + offs[m], lens[m]) } else { tokens.put(b) }
+            guard b < 0x20 else { continue }
+            copyBytes(d, sp + run, i - run)
+            d += i - run
+            let m = Int(b) - 1
+            copyBytes(d, tb + offs[m], lens[m])
+            d += lens[m]
+            run = i + 1
         }
+        copyBytes(d, sp + run, sn - run)
+        d += sn - run
+        tokens.setCount(tokens.base.distance(to: d))
     }
 }
 
@@ -1038,18 +1055,26 @@ struct FieldDecoder {
                                 col.pointee.viewGen = gen; col.pointee.viewStart = start; col.pointee.viewLen = tokens.count - start
                             }
                         }
-                        // Splice the tokens into the shape.
+                        // Splice the tokens into the shape: room for all of it reserved once
+                        // (the shape's bytes, holes included, and every token), then plain copies.
                         record.reset()
+                        record.reserve(info.byteCount + tokens.count)
                         let sb = UnsafePointer(info.bytes)
                         let tb = UnsafePointer(tokens.base)
+                        var d = record.base
                         var from = 0
                         for slot in 0..<slots {
                             let h = Int(info.holes[slot])
-                            record.put(sb + from, h - from)
-                            record.put(tb + ts[slot], te[slot] - ts[slot])
+                            copyBytes(d, sb + from, h - from)
+                            d += h - from
+                            let n = te[slot] - ts[slot]
+                            copyBytes(d, tb + ts[slot], n)
+                            d += n
                             from = h + 1
                         }
-                        record.put(sb + from, info.byteCount - from)
+                        copyBytes(d, sb + from, info.byteCount - from)
+                        d += info.byteCount - from
+                        record.setCount(record.base.distance(to: d))
                     }
                 }
                 try emit(record.buffer)

@@ -305,10 +305,15 @@ enum ISOTimestamp {
     }
 
     /// Per column: the last rendered day's `YYYY-MM-DD`, so stamps of one day skip the
-    /// calendar maths, and the last format code decoded (`Format(code:)` divides four times).
+    /// calendar maths, the last rendered minute's `YYYY-MM-DDTHH:MM` (a column's stamps
+    /// mostly share it with the one before), and the last format code decoded
+    /// (`Format(code:)` divides four times).
     struct DateCache {
         var days: Int64 = .min
         var text: (UInt64, UInt64) = (0, 0)
+        /// Local minute × 4 + separator of `minuteText`.
+        var minute: Int64 = .min
+        var minuteText: (UInt64, UInt64) = (0, 0)
         var code: Int = -1
         var format = Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
 
@@ -326,8 +331,6 @@ enum ISOTimestamp {
         let instant = floorDivPow10(value, fmt.fraction)
         let frac = value - instant * pow10[fmt.fraction]
         let local = instant + fmt.signedOffsetSeconds
-        let days = CivilDate.floorDiv(local, 86_400)
-        let sod = local - days * 86_400
         out.reserve(40)
         let b = out.base + out.count
         var k = 0
@@ -338,6 +341,18 @@ enum ISOTimestamp {
             UnsafeMutableRawPointer(b + k).storeBytes(of: UnsafeRawPointer(pairs + 2 &* v).loadUnaligned(as: UInt16.self), as: UInt16.self)
             k &+= 2
         }
+        let minute = CivilDate.floorDiv(local, 60)
+        let minuteKey = minute &* 4 &+ Int64(fmt.separator)
+        if let cache, cache.pointee.minute == minuteKey {
+            UnsafeMutableRawPointer(b).storeBytes(of: cache.pointee.minuteText, as: (UInt64, UInt64).self)
+            k = 16
+            put(0x3A); put2(Int(truncatingIfNeeded: local &- minute &* 60))
+            renderTail(frac, fmt, b, &k, pairs)
+            out.h.pointee.count += k
+            return
+        }
+        let days = CivilDate.floorDiv(local, 86_400)
+        let sod = local - days * 86_400
         if let cache, cache.pointee.days == days {
             // 16 bytes stored, 10 kept: the rest is overwritten below (40 are reserved).
             UnsafeMutableRawPointer(b).storeBytes(of: cache.pointee.text, as: (UInt64, UInt64).self)
@@ -355,6 +370,23 @@ enum ISOTimestamp {
         put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
         let t = Int(truncatingIfNeeded: sod)   // 0 ..< 86 400
         put2(t / 3600); put(0x3A); put2(t / 60 % 60); put(0x3A); put2(t % 60)
+        if let cache {
+            cache.pointee.minute = minuteKey
+            cache.pointee.minuteText = UnsafeRawPointer(b).loadUnaligned(as: (UInt64, UInt64).self)
+        }
+        renderTail(frac, fmt, b, &k, pairs)
+        out.h.pointee.count += k
+    }
+
+    /// The fraction and the zone after the seconds, at `b + k`.
+    @inline(__always)
+    private static func renderTail(_ frac: Int64, _ fmt: Format, _ b: UnsafeMutablePointer<UInt8>, _ k: inout Int,
+                                   _ pairs: UnsafePointer<UInt8>) {
+        @inline(__always) func put(_ x: UInt8) { b[k] = x; k &+= 1 }
+        @inline(__always) func put2(_ v: Int) {
+            UnsafeMutableRawPointer(b + k).storeBytes(of: UnsafeRawPointer(pairs + 2 &* v).loadUnaligned(as: UInt16.self), as: UInt16.self)
+            k &+= 2
+        }
         if fmt.fraction > 0 {
             put(0x2E)
             // Right to left: dividing by the constant 10 is a multiply, by a variable an idiv.
@@ -372,7 +404,6 @@ enum ISOTimestamp {
             put2(fmt.offsetMinutes % 60)
         default: break
         }
-        out.h.pointee.count += k
     }
 
     @inline(__always) static func nanos(_ value: Int64, _ fmt: Format) -> Int64 {

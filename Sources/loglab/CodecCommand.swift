@@ -33,6 +33,7 @@ struct CodecCommand: ParsableCommand {
 
     struct Compress: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compress",
             abstract: "Compress a stream.",
             discussion: """
             Codec spellings: gzip:1-9, xz:0-9[e][:crc32|:nocheck], brotli:0-11[:wNN], \
@@ -73,6 +74,7 @@ struct CodecCommand: ParsableCommand {
 
     struct Decompress: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "decompress",
             abstract: "Decompress a stream.",
             discussion: "Without --codec, the codec is taken from the input's magic bytes (gzip, xz, zstd; standard input too), else from its extension (.br). Example: loglab codec decompress -i app.jsonl.zst -o app.jsonl")
 

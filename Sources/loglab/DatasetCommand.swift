@@ -38,6 +38,7 @@ struct DatasetCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Generate synthetic sdk-log (JSON Lines; compressed when -o ends in .zst, .gz, .xz or .br).",
             discussion: "Example: loglab dataset generate sdk-log --records 100000 --start 2021-12-26 --days 1 --seed 1 -o sdk-log.jsonl")
 
@@ -90,7 +91,7 @@ struct DatasetCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the datasets of the catalogue.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the datasets of the catalogue.")
         @Option(help: "Catalogue file (default: Datasets/catalog.yaml here or above).") var catalog: String?
         @OptionGroup var global: GlobalOptions
 
@@ -114,6 +115,7 @@ struct DatasetCommand: ParsableCommand {
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check every dataset's hash, size and record count (a missing optional dataset is reported, not fatal).")
         @Option(help: "Catalogue file (default: Datasets/catalog.yaml here or above).") var catalog: String?
         @Flag(help: "Do not regenerate generated datasets that also have a file.") var noRegenerate = false
@@ -133,6 +135,7 @@ struct DatasetCommand: ParsableCommand {
 
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Per field path: count, distinct values, top values, mean length, order-0 entropy; key orders; non-JSON records.")
         @Option(name: .shortAndLong, help: "Dataset file (.jsonl, .json, ES export, text; optionally .gz/.zst/.xz; '-' for standard input).") var input: String = "-"
         @Option(help: "Record format; detected by default.") var recordFormat: RecordFormat?
@@ -167,6 +170,7 @@ struct DatasetCommand: ParsableCommand {
 
     struct Split: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "split",
             abstract: "Split a dataset into train and test files (by time, by fraction, or a deterministic sample).",
             discussion: """
             Examples:

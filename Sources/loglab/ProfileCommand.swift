@@ -15,6 +15,7 @@ struct ProfileCommand: ParsableCommand {
 
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "train",
             abstract: "Build a profile from a training file (JSON Lines or text lines, optionally .gz/.zst/.xz).",
             discussion: """
                 The profile tunes itself: it holds out the last 20 % of the training records, learns on \
@@ -97,7 +98,7 @@ struct ProfileCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a profile's id and metadata.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a profile's id and metadata.")
         @Option(name: .shortAndLong, help: "Profile file.") var input: String
         @OptionGroup var global: GlobalOptions
         var profile: String { input }
