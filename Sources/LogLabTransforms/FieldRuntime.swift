@@ -2,7 +2,7 @@
 /// exclusivity or copy-on-write checks per value). Built once per encoder/decoder.
 
 /// An immutable hash table of byte strings (vocabularies, the shape dictionary).
-final class RawTable {
+final class RawTable: @unchecked Sendable {   // immutable once built: shared by threads finishing columns
     let count: Int
     let arena: UnsafeMutablePointer<UInt8>
     let offsets: UnsafeMutablePointer<Int>
