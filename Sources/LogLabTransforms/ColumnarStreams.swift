@@ -134,9 +134,34 @@ public final class ColumnarFrameReader {
         /// Per slot: inside a captured object or array (its text is spliced in).
         let inCapture: [Bool]
 
+        /// `decode` with each slot's column and mode, and the captures with their slots, as
+        /// plain buffers: the per-record loop reads them without reference counting.
+        struct Step { var slot: Int32; var column: Int32; var mode: UInt8 }
+        struct Take { var column: Int; var kind: UInt8; var start: Int; var end: Int; var lo: Int; var hi: Int }
+        private(set) var steps = UnsafeMutableBufferPointer<Step>(start: nil, count: 0)
+        let takes: UnsafeMutableBufferPointer<Take>
+        /// `captures` is nil; `info`'s fields (it lives as long as the plan): likewise.
+        let refused: Bool
+        let slotCount: Int
+        let slotColumn: UnsafeMutablePointer<Int32>, holes: UnsafeMutablePointer<Int32>, bytes: UnsafePointer<UInt8>
+
+        deinit { steps.deallocate(); takes.deallocate() }
+
+        /// Sets `steps` from `decode` and `modes`.
+        func setSteps() {
+            steps.deallocate()
+            steps = .allocate(capacity: decode.count)
+            for (k, s) in decode.enumerated() {
+                steps[k] = Step(slot: s, column: info.slotColumn[Int(s)], mode: modes[k])
+            }
+        }
+
         init(info: ShapeRT, decoder: ColumnarDecoder) {
             self.info = info
+            slotCount = info.slotCount
+            slotColumn = info.slotColumn; holes = info.holes; bytes = UnsafePointer(info.bytes)
             captures = decoder.captures(inShape: UnsafePointer(info.bytes), count: info.byteCount)
+            refused = captures == nil
             var lo: [Int] = [], hi: [Int] = [], cols = Set<Int>()
             for c in captures ?? [] {
                 var a = 0
@@ -153,6 +178,11 @@ public final class ColumnarFrameReader {
                 if c.kind == RawKind.slot { if lo[j] < hi[j] { scalar[lo[j]] = j } } else { for s in lo[j]..<hi[j] { inside[s] = true } }
             }
             scalarCapture = scalar; inCapture = inside
+            let all = captures ?? []
+            takes = .allocate(capacity: all.count)
+            for (j, c) in all.enumerated() {
+                takes[j] = Take(column: c.column, kind: c.kind, start: c.start, end: c.end, lo: lo[j], hi: hi[j])
+            }
         }
     }
 
@@ -179,6 +209,7 @@ public final class ColumnarFrameReader {
             guard col.kind == .number || col.kind == .timestamp else { return Mode.text }
             return p.scalarCapture[slot] >= 0 ? Mode.value : Mode.state
         }
+        p.setSteps()
     }
 
     /// Per column: whether a column marked in `decoded` reads its text (references, lookup keys).
@@ -242,23 +273,21 @@ public final class ColumnarFrameReader {
         let gen = st.gen
         let tokens = self.tokens
         tokens.reset()
-        let info = plan.info
-        if tokCapacity < info.slotCount {
+        if tokCapacity < plan.slotCount {
             tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate()
-            tokCapacity = info.slotCount
+            tokCapacity = plan.slotCount
             tokStart = .allocate(capacity: tokCapacity); tokEnd = .allocate(capacity: tokCapacity)
             slotKind = .allocate(capacity: tokCapacity)
         }
         let ts = tokStart, te = tokEnd, sk = slotKind
         var valid = true
         var coded = FieldCoderState.CodedValue()
-        let modes = plan.modes   // once per record, not once per slot
-        for (k, slot32) in plan.decode.enumerated() {
-            let slot = Int(slot32)
-            let c = Int(info.slotColumn[slot])
+        for step in plan.steps {
+            let slot = Int(step.slot)
+            let c = Int(step.column)
             let start = tokens.count
             sk[slot] = 0
-            let mode = modes[k]
+            let mode = step.mode
             if mode == Mode.code {
                 // An entry's index; anything else (code 0: outside the vocabulary) as text.
                 let cur = cursor(c)
@@ -296,24 +325,26 @@ public final class ColumnarFrameReader {
             if valid && !ColumnarDecoder.validToken(UnsafePointer(tokens.base) + start, tokens.count - start) { valid = false }
         }
         let tb = UnsafePointer(tokens.base)
-        guard valid, let captures = plan.captures else {
+        guard valid, !plan.refused else {
             decoder.appendRow { raw in for k in raw.indices { raw[k].appendMissing() } }
             return
         }
         let splice = self.splice
+        let takes = plan.takes
+        let slotColumn = plan.slotColumn, holes = plan.holes, sb = plan.bytes
         decoder.appendRow { raw in
             var next = 0
             for k in raw.indices {
-                guard next < captures.count, captures[next].column == k else { raw[k].appendMissing(); continue }
-                let cap = captures[next]
-                let lo = plan.slotLo[next], hi = plan.slotHi[next]
+                guard next < takes.count, takes[next].column == k else { raw[k].appendMissing(); continue }
+                let cap = takes[next]
+                let lo = cap.lo, hi = cap.hi
                 next += 1
                 if cap.kind == RawKind.slot {
                     switch sk[lo] {
                     case RawKind.int: raw[k].append(int: Int64(ts[lo])); continue
                     case RawKind.time: raw[k].append(micros: Int64(ts[lo]), format: Int32(te[lo])); continue
                     case RawKind.code:
-                        let c = Int(info.slotColumn[lo])
+                        let c = Int(slotColumn[lo])
                         st.vocabRefs[c]!._withUnsafeGuaranteedRef { raw[k].append(code: Int32(ts[lo]), vocabulary: $0) }
                         continue
                     default: break
@@ -324,10 +355,9 @@ public final class ColumnarFrameReader {
                 }
                 // An object or array: its shape bytes with the values put back.
                 splice.reset()
-                let sb = UnsafePointer(info.bytes)
                 var from = cap.start
                 for s in lo..<hi {
-                    let h = Int(info.holes[s])
+                    let h = Int(holes[s])
                     splice.put(sb + from, h - from)
                     splice.put(tb + ts[s], te[s] - ts[s])
                     from = h + 1
