@@ -349,7 +349,12 @@ struct RawColumn {
     /// Entry `code` of `vocabulary` (a whole token the walk accepts), kept as its 4 bytes.
     mutating func append(code: Int32, vocabulary v: RawTable) {
         if vocabulary !== v {
-            if vocabulary != nil { self = textual() }
+            if let mine = vocabulary, !mine.sameEntries(v) {
+                // Another vocabulary: this row as text (the rows before keep theirs).
+                let (p, n) = v.key(Int(code))
+                append(kind: RawKind.of(p[0]), UnsafeRawBufferPointer(start: p, count: n))
+                return
+            }
             vocabulary = v
         }
         kinds.append(RawKind.code)
@@ -417,7 +422,9 @@ struct RawColumn {
 
     mutating func append(contentsOf o: RawColumn) {
         var other = o
-        if let a = vocabulary, let b = other.vocabulary, a !== b { self = textual(); other = other.textual() }
+        // Threads decode with tables of their own: the same entries are the same vocabulary
+        // (another one: its rows as text, so merging stays linear).
+        if let a = vocabulary, let b = other.vocabulary, !a.sameEntries(b) { other = other.textual() }
         if vocabulary == nil { vocabulary = other.vocabulary }
         typed = typed || other.typed
         let base = text.count

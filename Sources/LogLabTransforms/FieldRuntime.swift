@@ -53,6 +53,14 @@ final class RawTable: @unchecked Sendable {   // immutable once built: shared by
     @inline(__always) func key(_ i: Int) -> (UnsafePointer<UInt8>, Int) {
         (UnsafePointer(arena + offsets[i]), offsets[i + 1] - offsets[i])
     }
+
+    /// The same entries in the same order (as the tables one model column gives each coder).
+    func sameEntries(_ o: RawTable) -> Bool {
+        if self === o { return true }
+        guard count == o.count else { return false }
+        for i in 0...count where offsets[i] != o.offsets[i] { return false }
+        return memcmpEqual(arena, o.arena, offsets[count])
+    }
 }
 
 /// One shape in pointer form.

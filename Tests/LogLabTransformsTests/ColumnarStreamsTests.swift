@@ -207,8 +207,24 @@ import LogLabCore
         let clean = RecordBatch((0..<64).map { Array(line($0, extra: false).utf8) })
         #expect(try ColumnarFrameReader(model: model).append(frame: enc.encode(clean), recordCount: clean.count, to: d))
         #expect(d.raw[0].kinds.allSatisfy { $0 == RawKind.code })
-        let cols = try d.finish()
+        // Frames read by another reader (as threads do) merge as codes too.
+        let other = ColumnarDecoder(paths: ["w", "many"])
+        #expect(try ColumnarFrameReader(model: model).append(frame: enc.encode(clean), recordCount: clean.count, to: other))
+        try d.append(contentsOf: other)
+        #expect(d.raw[0].kinds.allSatisfy { $0 == RawKind.code })
+        // Frames of another model (its own vocabulary, other entries in another order) merge as text.
+        let model2 = TransformModel.learn(from: RecordBatch((0..<300).reversed().map { Array(line($0 * 5 + 1, extra: false).utf8) }), selection: .all)
+        var enc2 = FrameEncoder(model: model2)
+        let third = ColumnarDecoder(paths: ["w", "many"])
+        #expect(try ColumnarFrameReader(model: model2).append(frame: enc2.encode(clean), recordCount: clean.count, to: third))
+        #expect(third.raw[0].kinds.contains(RawKind.code))
+        try d.append(contentsOf: third)
+        try d.append(contentsOf: other)
+        let text = ColumnarDecoder(paths: ["w", "many"])
+        for _ in 0..<4 { text.append(clean) }
+        let cols = try d.finish(), expected = try text.finish()
         #expect(cols[0].kind == .dictionary)
+        for (x, y) in zip(cols, expected) { #expect(Self.differ(x, y) == nil) }
     }
 
     /// Numbers and timestamps the reader takes as values (no text) give the same columns
