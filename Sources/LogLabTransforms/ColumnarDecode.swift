@@ -286,6 +286,8 @@ enum RawKind {
     /// Values the columnar reader took from their coding without rendering them (see
     /// `RawColumn.append(int:)` / `append(micros:format:)`): a number and a string.
     static let int: UInt8 = 8, time: UInt8 = 9
+    /// A vocabulary entry taken by its index (`RawColumn.append(code:vocabulary:)`).
+    static let code: UInt8 = 10
 
     /// The kind of a scalar token, from its first byte (as the walk decides).
     @inline(__always) static func of(_ first: UInt8) -> UInt8 {
@@ -299,14 +301,16 @@ enum RawKind {
 }
 
 /// One column's values as found: kind per row and the raw text (strings without quotes,
-/// still escaped; everything else exactly as spelt). Rows of kind `int` / `time` hold a
-/// value instead of its text (see `append(int:)`); `textual` spells them out.
+/// still escaped; everything else exactly as spelt). Rows of kind `int` / `time` / `code`
+/// hold a value instead of its text (see `append(int:)`); `textual` spells them out.
 struct RawColumn {
     var kinds: [UInt8] = []
     var offsets: [Int] = [0]
     var text: [UInt8] = []
-    /// Some row is of kind `int` or `time`.
+    /// Some row is of kind `int`, `time` or `code`.
     var typed = false
+    /// The vocabulary `code` rows index (one per column: rows of another one are spelt out).
+    var vocabulary: RawTable? = nil
 
     mutating func appendMissing() {
         kinds.append(RawKind.missing)
@@ -340,6 +344,33 @@ struct RawColumn {
         withUnsafeBytes(of: format.littleEndian) { text.append(contentsOf: $0) }
         offsets.append(text.count)
         typed = true
+    }
+
+    /// Entry `code` of `vocabulary` (a whole token the walk accepts), kept as its 4 bytes.
+    mutating func append(code: Int32, vocabulary v: RawTable) {
+        if vocabulary !== v {
+            if let mine = vocabulary, !mine.sameEntries(v) {
+                // Another vocabulary: this row as text (the rows before keep theirs).
+                let (p, n) = v.key(Int(code))
+                append(kind: RawKind.of(p[0]), UnsafeRawBufferPointer(start: p, count: n))
+                return
+            }
+            vocabulary = v
+        }
+        kinds.append(RawKind.code)
+        withUnsafeBytes(of: code.littleEndian) { text.append(contentsOf: $0) }
+        offsets.append(text.count)
+        typed = true
+    }
+
+    @inline(__always) func code(_ i: Int) -> Int {
+        text.withUnsafeBytes { Int(Int32(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i], as: Int32.self))) }
+    }
+
+    /// The token of a `code` row.
+    @inline(__always) func entry(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+        let (p, n) = vocabulary!.key(code(i))
+        return UnsafeBufferPointer(start: p, count: n)
     }
 
     @inline(__always) func int(_ i: Int) -> Int64 {
@@ -377,6 +408,9 @@ struct RawColumn {
                 ISOTimestamp.renderContent(micros / ISOTimestamp.pow10[6 - fmt.fraction], fmt, into: spell)
                 spell.put(0x22)
                 out.append(kind: RawKind.string, UnsafeRawBufferPointer(spell.buffer))
+            case RawKind.code:
+                let t = entry(i)
+                out.append(kind: RawKind.of(t[0]), UnsafeRawBufferPointer(t))
             default:
                 out.kinds.append(k)
                 out.text.append(contentsOf: text[offsets[i]..<offsets[i + 1]])
@@ -386,7 +420,12 @@ struct RawColumn {
         return out
     }
 
-    mutating func append(contentsOf other: RawColumn) {
+    mutating func append(contentsOf o: RawColumn) {
+        var other = o
+        // Threads decode with tables of their own: the same entries are the same vocabulary
+        // (another one: its rows as text, so merging stays linear).
+        if let a = vocabulary, let b = other.vocabulary, !a.sameEntries(b) { other = other.textual() }
+        if vocabulary == nil { vocabulary = other.vocabulary }
         typed = typed || other.typed
         let base = text.count
         kinds.append(contentsOf: other.kinds)
@@ -704,13 +743,21 @@ public struct ColumnarError: Error, CustomStringConvertible {
 enum ColumnBuilder {
     static let maxBytes = Int(Int32.max)
 
-    static func build(_ col: RawColumn, name: String) throws -> DecodedColumn {
+    static func build(_ typedCol: RawColumn, name: String) throws -> DecodedColumn {
+        var col = typedCol
         let n = col.count
         var seen: UInt32 = 0   // bit k: kind k occurs
         for k in col.kinds { seen |= 1 << UInt32(k & 31) }
+        // Vocabulary codes stay codes only where every entry they name is a string.
+        if seen & (1 << UInt32(RawKind.code)) != 0,
+           !(0..<n).allSatisfy({ col.kinds[$0] != RawKind.code || col.entry($0)[0] == 0x22 }) {
+            col = col.textual()
+            seen = 0
+            for k in col.kinds { seen |= 1 << UInt32(k & 31) }
+        }
         var kinds = Set<UInt8>()
         for k in UInt8(0)..<32 where seen & (1 << UInt32(k)) != 0 && k != RawKind.missing && k != RawKind.null {
-            kinds.insert(k == RawKind.int ? RawKind.number : k == RawKind.time ? RawKind.string : k)
+            kinds.insert(k == RawKind.int ? RawKind.number : k == RawKind.time || k == RawKind.code ? RawKind.string : k)
         }
         var out: DecodedColumn
         if kinds.isEmpty {
@@ -746,6 +793,12 @@ enum ColumnBuilder {
 
     @inline(__always) static func withText<R>(_ col: RawColumn, _ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         col.text.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[col.offsets[i]..<col.offsets[i + 1]])) }
+    }
+
+    /// A `code` row's entry (a string, see `build`) without its quotes, still escaped.
+    @inline(__always) static func entryContents<R>(_ col: RawColumn, _ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let t = col.entry(i)
+        return body(UnsafeBufferPointer(rebasing: t[1..<(t.count - 1)]))
     }
 
     static func bools(_ col: RawColumn, name: String) -> DecodedColumn {
@@ -846,8 +899,9 @@ enum ColumnBuilder {
                 micros[i] = m
                 continue
             }
-            guard k == RawKind.string else { continue }
-            guard let t = withText(col, i, ISOTime.parse) else { isTime = false; break }
+            guard k == RawKind.string || k == RawKind.code else { continue }
+            let parsed = k == RawKind.code ? entryContents(col, i, ISOTime.parse) : withText(col, i, ISOTime.parse)
+            guard let t = parsed else { isTime = false; break }
             if zone == nil { zone = t.zone } else if zone! != t.zone { isTime = false; break }
             lastFormat = -1
             digits = max(digits, t.fractionDigits)
@@ -862,18 +916,34 @@ enum ColumnBuilder {
             out.zone = zone == [0x5A] ? "UTC" : String(decoding: zone, as: UTF8.self)
             return out
         }
-        col = col.textual()
-        // Unescape once, then decide between a dictionary and plain strings.
+        // Timestamps taken as values are strings again (vocabulary codes stay codes).
+        if col.kinds.contains(RawKind.time) { col = col.textual() }
+        // Unescape once (each vocabulary entry once), then decide between a dictionary and plain strings.
         var data = [UInt8]()
         data.reserveCapacity(col.text.count)
         var offsets = [Int32](repeating: 0, count: n + 1)
         var utf8 = true
+        var entryData = [UInt8]()
+        var entryEnd = [Int](repeating: -1, count: col.vocabulary?.count ?? 0)   // per entry: its end in entryData, once unescaped
+        var entryStart = entryEnd
         for i in 0..<n {
-            if col.kinds[i] == RawKind.string {
+            let k = col.kinds[i]
+            if k == RawKind.string {
                 let ok: Bool = withText(col, i) { t in
                     t.contains(0x5C) ? JSONText.unescape(t, into: &data) : { data.append(contentsOf: t); return true }()
                 }
-                if !ok { return try texts(col, name: name, kind: .json) }
+                if !ok { return try texts(col.textual(), name: name, kind: .json) }
+            } else if k == RawKind.code {
+                let e = col.code(i)
+                if entryEnd[e] < 0 {
+                    entryStart[e] = entryData.count
+                    let ok: Bool = entryContents(col, i) { t in
+                        t.contains(0x5C) ? JSONText.unescape(t, into: &entryData) : { entryData.append(contentsOf: t); return true }()
+                    }
+                    if !ok { return try texts(col.textual(), name: name, kind: .json) }
+                    entryEnd[e] = entryData.count
+                }
+                data.append(contentsOf: entryData[entryStart[e]..<entryEnd[e]])
             }
             guard data.count <= maxBytes else { throw ColumnarError("column \(name): more than 2 GiB of text in one batch") }
             offsets[i + 1] = Int32(data.count)
@@ -893,19 +963,25 @@ enum ColumnBuilder {
     static func dictionary(_ data: [UInt8], _ offsets: [Int32], _ col: RawColumn, name: String) -> DecodedColumn? {
         let n = col.count
         var present = 0
-        for k in col.kinds where k == RawKind.string { present += 1 }
+        for k in col.kinds where k == RawKind.string || k == RawKind.code { present += 1 }
         guard present >= 16 else { return nil }
         let limit = min(present / 4, 1 << 16)
         var codes = [Int32](repeating: 0, count: n)
         // Ids in order of first appearance: the vocabulary order.
         var vocab = ByteTable()
+        // Rows of one vocabulary entry have one id: looked up once.
+        var entryID = [Int32](repeating: -1, count: col.vocabulary?.count ?? 0)
         let ok: Bool = data.withUnsafeBufferPointer { d in
             let base = d.baseAddress ?? UnsafePointer(bitPattern: 1)!
-            for i in 0..<n where col.kinds[i] == RawKind.string {
+            for i in 0..<n {
+                let k = col.kinds[i]
+                if k == RawKind.code, entryID[col.code(i)] >= 0 { codes[i] = entryID[col.code(i)]; continue }
+                guard k == RawKind.string || k == RawKind.code else { continue }
                 let lo = Int(offsets[i])
                 let id = vocab.insert(base + lo, Int(offsets[i + 1]) - lo)
                 guard vocab.count <= limit else { return false }
                 codes[i] = Int32(id)
+                if k == RawKind.code { entryID[col.code(i)] = Int32(id) }
             }
             return true
         }
@@ -918,8 +994,15 @@ enum ColumnBuilder {
     }
 
     static func validUTF8(_ bytes: [UInt8]) -> Bool {
-        // Fast path for ASCII; the standard library validates the rest.
-        if !bytes.contains(where: { $0 >= 0x80 }) { return true }
+        // Fast path for ASCII (eight bytes at a time); the standard library validates the rest.
+        let ascii: Bool = bytes.withUnsafeBytes { b in
+            var i = 0
+            var high: UInt64 = 0
+            while i + 8 <= b.count { high |= b.loadUnaligned(fromByteOffset: i, as: UInt64.self); i += 8 }
+            while i < b.count { high |= UInt64(b[i]); i += 1 }
+            return high & 0x8080_8080_8080_8080 == 0
+        }
+        if ascii { return true }
         return String(validating: bytes, as: UTF8.self) != nil
     }
 

@@ -14,7 +14,9 @@ import LogLabCore
 /// stepped over (lengths and tags, no values rendered) to check that its values are tokens
 /// the text walk accepts, since a record holding one it rejects has every column missing:
 /// a frame where that cannot be told cheaply returns false and the caller walks the
-/// restored records instead. The `rows` layout interleaves every value, so all are decoded.
+/// restored records instead. A `checkedColumns` frame had that check when it was written
+/// (`valuesChecked`), so its other columns are not read at all. The `rows` layout
+/// interleaves every value, so all are decoded.
 /// Verbatim records are walked as text. Not thread-safe: one per thread.
 public final class ColumnarFrameReader {
     let model: FieldModel?
@@ -29,11 +31,13 @@ public final class ColumnarFrameReader {
     private var planPaths: [String] = []
     private var modelPlans: [ShapePlan?] = []
 
-    public init(model: TransformModel) {
-        self.model = model.field
-        st = model.field.map(FieldCoderState.init)
+    public convenience init(model: TransformModel) { self.init(field: model.field) }
+
+    init(field: FieldModel?) {
+        model = field
+        st = field.map(FieldCoderState.init)
         var vv: [Bool] = [], lv: [Bool] = []
-        for c in model.field?.columns ?? [] {
+        for c in field?.columns ?? [] {
             let markers = !c.refs.isEmpty || c.embedded != nil
             vv.append(c.vocab.map { t in (0..<t.count).allSatisfy { Self.entryValid(Array(t.key($0)), markers: markers) } } ?? true)
             lv.append(c.lookup.map { l in (0..<l.values.count).allSatisfy { Self.entryValid(Array(l.values.key($0)), markers: false) } } ?? true)
@@ -47,8 +51,8 @@ public final class ColumnarFrameReader {
     /// unselected field it cannot vouch for): nothing was appended, walk the restored records.
     /// Corrupt frames throw `TransformError`.
     public func append(frame bytes: [UInt8], recordCount: Int, to decoder: ColumnarDecoder) throws -> Bool {
-        guard let model, let st, !decoder.discover, let first = bytes.first,
-              first == FrameKind.rows.rawValue || first == FrameKind.columns.rawValue else { return false }
+        guard let model, let st, !decoder.discover, let first = bytes.first, let kind = FrameKind(rawValue: first),
+              kind == .rows || kind.isColumns else { return false }
         guard recordCount >= 0, recordCount <= bytes.count else {
             throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(bytes.count) bytes")
         }
@@ -56,12 +60,57 @@ public final class ColumnarFrameReader {
             planPaths = decoder.paths
             modelPlans = Array(repeating: nil, count: model.shapes.count)
         }
-        st.beginFrame(columns: first == FrameKind.columns.rawValue)
+        st.beginFrame(columns: kind.isColumns)
         return try bytes.withUnsafeBufferPointer { buf in
-            first == FrameKind.rows.rawValue
+            kind == .rows
                 ? try rows(buf, recordCount, decoder, st)
-                : try columns(buf, recordCount, decoder, st, model)
+                : try columns(buf, recordCount, decoder, st, model, checked: kind == .checkedColumns)
         }
+    }
+
+    /// Whether every value in the column streams of a `columns` frame (kind byte included)
+    /// is a token the text walk accepts, as `append` checks the columns it steps over; false
+    /// too for frames this reader cannot read. The writer's check for `checkedColumns`.
+    func valuesChecked(_ buf: UnsafeBufferPointer<UInt8>, recordCount: Int) -> Bool {
+        guard let st, buf.count > 0, recordCount >= 0, recordCount <= buf.count,
+              let kind = FrameKind(rawValue: buf[0]), kind.isColumns else { return false }
+        st.beginFrame(columns: true)
+        guard let (cursors, streamCount) = try? ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1) else { return false }
+        defer { cursors.deallocate() }
+        guard let (_, useCount) = try? headers(cursors, recordCount, st) else { return false }
+        let counts = valueCounts(useCount, st)
+        for c in 0..<st.columnCount where counts[c] > 0 {
+            let stream = 3 + c < streamCount ? cursors + 3 + c : cursors + streamCount
+            guard (try? skip(c, counts[c], stream, st)) == true else { return false }
+        }
+        return true
+    }
+
+    /// The record headers (stream 0; literal shapes from stream 1, added in order): each
+    /// record's shape id (-1: verbatim), and the number of records of each shape id.
+    private func headers(_ cursors: UnsafeMutablePointer<Cursor>, _ recordCount: Int, _ st: FieldCoderState) throws
+        -> (shapeOf: [Int32], useCount: [Int]) {
+        var shapeOf = [Int32](repeating: -1, count: recordCount)
+        var useCount = [Int](repeating: 0, count: st.modelShapes.count + st.localShapes.count)
+        for r in 0..<recordCount {
+            let header = try cursors[0].varint()
+            guard header != 0 else { continue }
+            let id = try shapeID(header, &cursors[1], st)
+            shapeOf[r] = Int32(id)
+            if id >= useCount.count { useCount.append(contentsOf: repeatElement(0, count: id + 1 - useCount.count)) }
+            useCount[id] += 1
+        }
+        return (shapeOf, useCount)
+    }
+
+    /// Values per column for records of shapes counted in `useCount`.
+    private func valueCounts(_ useCount: [Int], _ st: FieldCoderState) -> [Int] {
+        var counts = [Int](repeating: 0, count: st.columnCount)
+        for (id, n) in useCount.enumerated() where n > 0 {
+            let info = id < st.modelShapes.count ? st.modelShapes[id] : st.localShapes[id - st.modelShapes.count]
+            for s in 0..<info.slotCount { counts[Int(info.slotColumn[s])] += n }
+        }
+        return counts
     }
 
     // MARK: plans
@@ -85,9 +134,34 @@ public final class ColumnarFrameReader {
         /// Per slot: inside a captured object or array (its text is spliced in).
         let inCapture: [Bool]
 
+        /// `decode` with each slot's column and mode, and the captures with their slots, as
+        /// plain buffers: the per-record loop reads them without reference counting.
+        struct Step { var slot: Int32; var column: Int32; var mode: UInt8 }
+        struct Take { var column: Int; var kind: UInt8; var start: Int; var end: Int; var lo: Int; var hi: Int }
+        private(set) var steps = UnsafeMutableBufferPointer<Step>(start: nil, count: 0)
+        let takes: UnsafeMutableBufferPointer<Take>
+        /// `captures` is nil; `info`'s fields (it lives as long as the plan): likewise.
+        let refused: Bool
+        let slotCount: Int
+        let slotColumn: UnsafeMutablePointer<Int32>, holes: UnsafeMutablePointer<Int32>, bytes: UnsafePointer<UInt8>
+
+        deinit { steps.deallocate(); takes.deallocate() }
+
+        /// Sets `steps` from `decode` and `modes`.
+        func setSteps() {
+            steps.deallocate()
+            steps = .allocate(capacity: decode.count)
+            for (k, s) in decode.enumerated() {
+                steps[k] = Step(slot: s, column: info.slotColumn[Int(s)], mode: modes[k])
+            }
+        }
+
         init(info: ShapeRT, decoder: ColumnarDecoder) {
             self.info = info
+            slotCount = info.slotCount
+            slotColumn = info.slotColumn; holes = info.holes; bytes = UnsafePointer(info.bytes)
             captures = decoder.captures(inShape: UnsafePointer(info.bytes), count: info.byteCount)
+            refused = captures == nil
             var lo: [Int] = [], hi: [Int] = [], cols = Set<Int>()
             for c in captures ?? [] {
                 var a = 0
@@ -104,6 +178,11 @@ public final class ColumnarFrameReader {
                 if c.kind == RawKind.slot { if lo[j] < hi[j] { scalar[lo[j]] = j } } else { for s in lo[j]..<hi[j] { inside[s] = true } }
             }
             scalarCapture = scalar; inCapture = inside
+            let all = captures ?? []
+            takes = .allocate(capacity: all.count)
+            for (j, c) in all.enumerated() {
+                takes[j] = Take(column: c.column, kind: c.kind, start: c.start, end: c.end, lo: lo[j], hi: hi[j])
+            }
         }
     }
 
@@ -112,7 +191,10 @@ public final class ColumnarFrameReader {
     /// column as a value when its text is one the builder reads back exactly (`value`), one
     /// only other columns' coding needs is not rendered at all (`state`). Rendered numbers
     /// and timestamps are always tokens the walk accepts, so skipping the text loses no check.
-    enum Mode { static let text: UInt8 = 0, value: UInt8 = 1, state: UInt8 = 2 }
+    /// A captured vocabulary entry goes to its column as its index (`code`) when every entry
+    /// is a token the walk accepts and nothing else reads the text (values outside the
+    /// vocabulary are decoded as text).
+    enum Mode { static let text: UInt8 = 0, value: UInt8 = 1, state: UInt8 = 2, code: UInt8 = 3 }
 
     /// Sets `p.modes` for `p.decode`; `textRead[c]`: some decoded column's coding reads
     /// column c's text.
@@ -121,10 +203,14 @@ public final class ColumnarFrameReader {
             let slot = Int(slot32)
             let c = Int(p.info.slotColumn[slot])
             let col = st.cols[c]
-            guard col.kind == .number || col.kind == .timestamp, !col.hasLookup, !col.hasRefs, !col.hasEmbedded, !col.hasRepeat,
-                  !(c < textRead.count && textRead[c]), !p.inCapture[slot] else { return Mode.text }
+            // A repeat flag precedes the value: only the full value decoder reads it.
+            guard !col.hasLookup, !col.hasRefs, !col.hasEmbedded, !col.hasRepeat, !(c < textRead.count && textRead[c]),
+                  !p.inCapture[slot] else { return Mode.text }
+            if col.hasVocab, c < st.modelColumnCount, vocabValid[c], p.scalarCapture[slot] >= 0 { return Mode.code }
+            guard col.kind == .number || col.kind == .timestamp else { return Mode.text }
             return p.scalarCapture[slot] >= 0 ? Mode.value : Mode.state
         }
+        p.setSteps()
     }
 
     /// Per column: whether a column marked in `decoded` reads its text (references, lookup keys).
@@ -188,24 +274,34 @@ public final class ColumnarFrameReader {
         let gen = st.gen
         let tokens = self.tokens
         tokens.reset()
-        let info = plan.info
-        if tokCapacity < info.slotCount {
+        if tokCapacity < plan.slotCount {
             tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate()
-            tokCapacity = info.slotCount
+            tokCapacity = plan.slotCount
             tokStart = .allocate(capacity: tokCapacity); tokEnd = .allocate(capacity: tokCapacity)
             slotKind = .allocate(capacity: tokCapacity)
         }
         let ts = tokStart, te = tokEnd, sk = slotKind
         var valid = true
         var coded = FieldCoderState.CodedValue()
-        let modes = plan.modes   // once per record, not once per slot
-        for (k, slot32) in plan.decode.enumerated() {
-            let slot = Int(slot32)
-            let c = Int(info.slotColumn[slot])
+        for step in plan.steps {
+            let slot = Int(step.slot)
+            let c = Int(step.column)
             let start = tokens.count
             sk[slot] = 0
-            let mode = modes[k]
-            if mode != Mode.text {
+            let mode = step.mode
+            if mode == Mode.code {
+                // An entry's index; anything else (code 0: outside the vocabulary) as text.
+                let cur = cursor(c)
+                var peek = cur.pointee
+                let code = try peek.varint()
+                if code > 0 {
+                    guard code <= UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count }) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                    cur.pointee = peek
+                    sk[slot] = RawKind.code; ts[slot] = Int(code - 1)
+                    continue
+                }
+                try st.decodeValue(c, &cur.pointee, tokens: tokens, gen: gen)
+            } else if mode != Mode.text {
                 if try st.decodeCore(c, st.cols + c, &cursor(c).pointee, into: tokens, gen: gen, render: false, &coded) {
                     if mode == Mode.state { continue }
                     if !coded.isTime, coded.format == 0 {
@@ -230,22 +326,28 @@ public final class ColumnarFrameReader {
             if valid && !ColumnarDecoder.validToken(UnsafePointer(tokens.base) + start, tokens.count - start) { valid = false }
         }
         let tb = UnsafePointer(tokens.base)
-        guard valid, let captures = plan.captures else {
+        guard valid, !plan.refused else {
             decoder.appendRow { raw in for k in raw.indices { raw[k].appendMissing() } }
             return
         }
         let splice = self.splice
+        let takes = plan.takes
+        let slotColumn = plan.slotColumn, holes = plan.holes, sb = plan.bytes
         decoder.appendRow { raw in
             var next = 0
             for k in raw.indices {
-                guard next < captures.count, captures[next].column == k else { raw[k].appendMissing(); continue }
-                let cap = captures[next]
-                let lo = plan.slotLo[next], hi = plan.slotHi[next]
+                guard next < takes.count, takes[next].column == k else { raw[k].appendMissing(); continue }
+                let cap = takes[next]
+                let lo = cap.lo, hi = cap.hi
                 next += 1
                 if cap.kind == RawKind.slot {
                     switch sk[lo] {
                     case RawKind.int: raw[k].append(int: Int64(ts[lo])); continue
                     case RawKind.time: raw[k].append(micros: Int64(ts[lo]), format: Int32(te[lo])); continue
+                    case RawKind.code:
+                        let c = Int(slotColumn[lo])
+                        st.vocabRefs[c]!._withUnsafeGuaranteedRef { raw[k].append(code: Int32(ts[lo]), vocabulary: $0) }
+                        continue
                     default: break
                     }
                     let n = te[lo] - ts[lo]
@@ -254,10 +356,9 @@ public final class ColumnarFrameReader {
                 }
                 // An object or array: its shape bytes with the values put back.
                 splice.reset()
-                let sb = UnsafePointer(info.bytes)
                 var from = cap.start
                 for s in lo..<hi {
-                    let h = Int(info.holes[s])
+                    let h = Int(holes[s])
                     splice.put(sb + from, h - from)
                     splice.put(tb + ts[s], te[s] - ts[s])
                     from = h + 1
@@ -299,23 +400,14 @@ public final class ColumnarFrameReader {
     }
 
     private func columns(_ buf: UnsafeBufferPointer<UInt8>, _ recordCount: Int, _ decoder: ColumnarDecoder,
-                         _ st: FieldCoderState, _ model: FieldModel) throws -> Bool {
+                         _ st: FieldCoderState, _ model: FieldModel, checked: Bool) throws -> Bool {
         // The directory, checked as the restore checks it.
         let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1)
         defer { cursors.deallocate() }
         let empty = cursors + streamCount   // columns without a stream read from an empty one
 
-        // Headers first (their own stream): which shapes occur, literal shapes added in order.
-        var shapeOf = [Int32](repeating: -1, count: recordCount)
-        var useCount = [Int](repeating: 0, count: st.modelShapes.count + st.localShapes.count)   // per shape id
-        for r in 0..<recordCount {
-            let header = try cursors[0].varint()
-            guard header != 0 else { continue }
-            let id = try shapeID(header, &cursors[1], st)
-            shapeOf[r] = Int32(id)
-            if id >= useCount.count { useCount.append(contentsOf: repeatElement(0, count: id + 1 - useCount.count)) }
-            useCount[id] += 1
-        }
+        // Headers first (their own stream): which shapes occur.
+        let (shapeOf, useCount) = try headers(cursors, recordCount, st)
         var uses: [Int: Int] = [:]
         for (id, n) in useCount.enumerated() where n > 0 { uses[id] = n }
         var local: [ShapePlan] = []
@@ -338,18 +430,19 @@ public final class ColumnarFrameReader {
             guard c < st.modelColumnCount else { continue }   // frame-local columns read nothing else
             for s in model.columns[c].sources where !needed[Int(s)] { needed[Int(s)] = true; stack.append(Int(s)) }
         }
-        // Every other column: step over its values, or give up on the frame.
-        var counts = [Int](repeating: 0, count: st.columnCount)
-        for (id, p) in plans {
-            let u = uses[id]!
-            for s in 0..<p.info.slotCount { counts[Int(p.info.slotColumn[s])] += u }
+        for p in plans.values {
             p.decode = (0..<p.info.slotCount).map { p.info.order[$0] }.filter { needed[Int(p.info.slotColumn[Int($0)])] }
         }
         let textRead = textReaders(needed, st, model)
         for p in plans.values { setModes(p, st, textRead: textRead) }
         @inline(__always) func cursor(_ c: Int) -> UnsafeMutablePointer<Cursor> { 3 + c < streamCount ? cursors + 3 + c : empty }
-        for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
-            guard try skip(c, counts[c], cursor(c), st) else { return false }
+        // Every other column: step over its values, or give up on the frame (unless the
+        // writer checked them all).
+        if !checked {
+            let counts = valueCounts(useCount, st)
+            for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
+                guard try skip(c, counts[c], cursor(c), st) else { return false }
+            }
         }
 
         let verbatim = cursors + 2
@@ -364,7 +457,8 @@ public final class ColumnarFrameReader {
             }
             try planRefs[id]!._withUnsafeGuaranteedRef { try record($0, st, decoder, cursor) }
         }
-        for i in 0..<streamCount where !cursors[i].isAtEnd {
+        // Unread columns of a checked frame are left as they are (the container's CRC covers them).
+        for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || i - 3 >= needed.count || needed[i - 3]) {
             throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
         }
         return true

@@ -13,6 +13,8 @@ import Darwin
 ///   restore), `varint streamCount`, then `varint id, varint length` per stream, then the
 ///   streams back to back. Stream 0 = record headers, 1 = literal shapes,
 ///   2 = verbatim records, 3 + c = the values of column c.
+/// * `checkedColumns` (kind 6): the `columns` layout, every value checked when written
+///   (see `FrameKind.checkedColumns`).
 ///
 /// Record header: 0 = verbatim record (varint length + bytes), 1 = a new shape follows
 /// (varint length + shape bytes; it gets the next frame-local id), n ≥ 2 = shape n − 2
@@ -712,6 +714,8 @@ struct FieldEncoder {
     var colOut: [Int] = []
     var colEscapes: [Int] = []
     var times: FieldTimes?
+    /// Checks each `columns` frame's values (see `FrameKind.checkedColumns`); made when first used.
+    var checker: ColumnarFrameReader?
 
     /// Frames with fewer records use the `rows` layout even when `columns` is on.
     static let columnarMinimumRecords = 8
@@ -842,6 +846,11 @@ struct FieldEncoder {
             out.append(FrameKind.columns.rawValue)
             out.append(contentsOf: dir.bytes)
             for id in present { out.append(contentsOf: streams[id].buffer) }
+            // Checked once here, so that columnar reads leave the columns they skip unread.
+            if checker == nil { checker = ColumnarFrameReader(field: model) }
+            let checker = checker!
+            let ok = out.withUnsafeBufferPointer { checker.valuesChecked(UnsafeBufferPointer(rebasing: $0[start...]), recordCount: records.count) }
+            if ok { out[start] = FrameKind.checkedColumns.rawValue }
         }
         if collectStats {
             self.stats.records += records.count
@@ -969,14 +978,14 @@ struct FieldDecoder {
     /// valid during the call). `reserve` is told the frame's expected original size first.
     private mutating func decodeRecords(_ bytes: [UInt8], recordCount: Int, reserve: (Int) -> Void,
                                         emit: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
-        guard let first = bytes.first, let kind = FrameKind(rawValue: first), kind == .rows || kind == .columns else {
+        guard let first = bytes.first, let kind = FrameKind(rawValue: first), kind == .rows || kind.isColumns else {
             throw TransformError.corruptFrame("not a field-transformed frame")
         }
-        st.beginFrame(columns: kind == .columns)
+        st.beginFrame(columns: kind.isColumns)
         let st = self.st, tokens = self.tokens, record = self.record
         // The columns layout states the original size; trust it only within reason.
         var declared = -1
-        if kind == .columns {
+        if kind.isColumns {
             try bytes.withUnsafeBufferPointer { buf in
                 var c = Cursor(buf.baseAddress!, 1, buf.count)
                 declared = try c.count(limit: Int(Int32.max) * 64)

@@ -2,7 +2,7 @@
 /// exclusivity or copy-on-write checks per value). Built once per encoder/decoder.
 
 /// An immutable hash table of byte strings (vocabularies, the shape dictionary).
-final class RawTable {
+final class RawTable: @unchecked Sendable {   // immutable once built: shared by threads finishing columns
     let count: Int
     let arena: UnsafeMutablePointer<UInt8>
     let offsets: UnsafeMutablePointer<Int>
@@ -52,6 +52,14 @@ final class RawTable {
 
     @inline(__always) func key(_ i: Int) -> (UnsafePointer<UInt8>, Int) {
         (UnsafePointer(arena + offsets[i]), offsets[i + 1] - offsets[i])
+    }
+
+    /// The same entries in the same order (as the tables one model column gives each coder).
+    func sameEntries(_ o: RawTable) -> Bool {
+        if self === o { return true }
+        guard count == o.count else { return false }
+        for i in 0...count where offsets[i] != o.offsets[i] { return false }
+        return memcmpEqual(arena, o.arena, offsets[count])
     }
 }
 

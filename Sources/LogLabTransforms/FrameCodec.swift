@@ -90,7 +90,7 @@ public struct FrameDecoder {
         case .templates:
             guard templates != nil else { throw TransformError.corruptFrame("template frame but the model has no templates") }
             return try templates!.decode(bytes, recordCount: recordCount)
-        case .rows, .columns:
+        case .rows, .columns, .checkedColumns:
             guard field != nil else { throw TransformError.corruptFrame("field-transformed frame but the model has no field transforms") }
             return try field!.decode(bytes, recordCount: recordCount)
         }
@@ -101,7 +101,7 @@ public struct FrameDecoder {
     public mutating func decodeLines(_ bytes: [UInt8], recordCount: Int, into out: inout [UInt8]) throws {
         try check(bytes, recordCount: recordCount)
         let kind = FrameKind(rawValue: bytes[0])!
-        if kind == .rows || kind == .columns, field != nil {
+        if kind == .rows || kind.isColumns, field != nil {
             try field!.decodeLines(bytes, recordCount: recordCount, into: &out)
             return
         }
@@ -125,7 +125,7 @@ public struct FrameDecoder {
     public mutating func restores(_ bytes: [UInt8], exactly records: RecordBatch) -> Bool {
         guard (try? check(bytes, recordCount: records.count)) != nil else { return false }
         let kind = FrameKind(rawValue: bytes[0])!
-        if kind == .rows || kind == .columns, field != nil {
+        if kind == .rows || kind.isColumns, field != nil {
             return field!.restores(bytes, exactly: records)
         }
         return (try? decode(bytes, recordCount: records.count)) == records

@@ -14,6 +14,13 @@ enum FrameKind: UInt8 {
     case legacy = 4
     /// Text lines as templates + typed variable columns (`template`, see `TemplateEncoder`).
     case templates = 5
+    /// `columns`, written when the writer checked that every value in the column streams is
+    /// a token strict JSON accepts (`ColumnarFrameReader.valuesChecked`): a columnar read
+    /// need not step over the columns it does not decode.
+    case checkedColumns = 6
+
+    /// One of the two field-aware layouts with a stream per column.
+    var isColumns: Bool { self == .columns || self == .checkedColumns }
 }
 
 /// The `none` path: the records with at most one byte of overhead.

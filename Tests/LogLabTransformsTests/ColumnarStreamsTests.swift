@@ -5,7 +5,7 @@ import LogLabCore
 /// Columns decoded straight from the transformed streams equal those the text walk finds in
 /// the restored records, buffer for buffer.
 @Suite struct ColumnarStreamsTests {
-    struct Outcome { var frames = 0; var fast = 0 }
+    struct Outcome { var frames = 0; var fast = 0; var checked = 0 }
 
     /// Decodes `records` framed by `framing` both ways and compares every column.
     @discardableResult
@@ -15,6 +15,8 @@ import LogLabCore
         var dec = FrameDecoder(model: model)
         let reader = ColumnarFrameReader(model: model)
         let fast = ColumnarDecoder(paths: paths), text = ColumnarDecoder(paths: paths)
+        // Checked frames also read as the `columns` frames earlier writers made of them.
+        let unchecked = ColumnarDecoder(paths: paths)
         var out = Outcome()
         for range in framing.frames(count: records.count) {
             let bytes = enc.encode(records.slice(range))
@@ -22,19 +24,32 @@ import LogLabCore
             text.append(restored)
             let d = ColumnarDecoder(paths: paths)
             out.frames += 1
+            let checked = bytes.first == FrameKind.checkedColumns.rawValue
+            if checked { out.checked += 1 }
             if try reader.append(frame: bytes, recordCount: range.count, to: d) {
                 out.fast += 1
                 #expect(d.rows == range.count, sourceLocation: sourceLocation)
                 try fast.append(contentsOf: d)
             } else {
+                #expect(!checked, "a checked frame must not need the records", sourceLocation: sourceLocation)
                 fast.append(restored)
             }
+            var old = bytes
+            if checked { old[0] = FrameKind.columns.rawValue }
+            #expect(try dec.decode(old, recordCount: range.count) == restored, sourceLocation: sourceLocation)
+            let u = ColumnarDecoder(paths: paths)
+            if try reader.append(frame: old, recordCount: range.count, to: u) { try unchecked.append(contentsOf: u) } else { unchecked.append(restored) }
         }
-        let a = try fast.finish(), b = try text.finish()
-        #expect(a.count == b.count, sourceLocation: sourceLocation)
+        let a = try fast.finish(), b = try text.finish(), c = try unchecked.finish()
+        #expect(a.count == b.count && c.count == b.count, sourceLocation: sourceLocation)
         for (x, y) in zip(a, b) {
             if let why = differ(x, y) {
                 Issue.record("column \(x.name) (\(framing), \(model.selection)): \(why)", sourceLocation: sourceLocation)
+            }
+        }
+        for (x, y) in zip(c, b) {
+            if let why = differ(x, y) {
+                Issue.record("column \(x.name) read as unchecked (\(framing), \(model.selection)): \(why)", sourceLocation: sourceLocation)
             }
         }
         return out
@@ -78,6 +93,8 @@ import LogLabCore
             let o = try Self.compare(model: model, test, paths: Self.benchFields, framing: framing)
             // The fast path must be what ran (not the fallback), in both layouts.
             #expect(o.fast == o.frames)
+            // Clean records: every columns frame (8 records or more) is written checked.
+            if framing == .file || framing == .block(64) { #expect(o.checked == o.frames) }
         }
         // Each path alone (most columns stepped over), then all of them at once.
         for p in all { try Self.compare(model: model, test, paths: [p], framing: .block(100)) }
@@ -133,6 +150,83 @@ import LogLabCore
         #expect(nulls > 10 && nulls < 100)   // the walk does refuse those records
     }
 
+    /// A columns frame is written checked exactly when every value in it is a token the walk
+    /// accepts: one odd value anywhere (selected or not) leaves it unchecked.
+    @Test func framesAreCheckedOnlyWhenEveryValueIsValid() throws {
+        func record(_ i: Int, odd: String?) -> [UInt8] {
+            let v = odd ?? "\(i)"
+            return Array(#"{"id":\#(i),"msg":"m\#(i % 5) \"q\" \u00e9","odd":\#(v),"n":null,"t":"2021-12-26T15:10:\#(String(format: "%02d", i % 60)).884+09:00"}"#.utf8)
+        }
+        let model = TransformModel.learn(from: RecordBatch((0..<100).map { record($0, odd: nil) }), selection: .all)
+        var enc = FrameEncoder(model: model)
+        var dec = FrameDecoder(model: model)
+        let clean = RecordBatch((100..<164).map { record($0, odd: nil) })
+        let cleanFrame = enc.encode(clean)
+        #expect(cleanFrame.first == FrameKind.checkedColumns.rawValue)
+        #expect(try dec.decode(cleanFrame, recordCount: clean.count) == clean)
+        for odd in [#""bad \q escape""#, "01", "1.2.3", "-", #""\u12g4""#, "1e", "1.", #""tail\\""#, #""x\u00""#] {
+            var lines = (100..<164).map { record($0, odd: nil) }
+            lines[37] = record(137, odd: odd)
+            let batch = RecordBatch(lines)
+            let frame = enc.encode(batch)
+            #expect(try dec.decode(frame, recordCount: batch.count) == batch)
+            // Valid JSON numbers and strings do not count as odd.
+            let walkAccepts = ColumnarDecoder.validToken(odd, odd.utf8.count)
+            #expect(frame.first == (walkAccepts ? FrameKind.checkedColumns : FrameKind.columns).rawValue, "\(odd)")
+            for paths in [["id"], ["odd"], ["msg", "n", "t"], ["id", "odd"]] {
+                try Self.compare(model: model, batch, paths: paths, framing: .file)
+            }
+        }
+    }
+
+    /// Vocabulary entries taken by their index give the same columns as their text: escapes,
+    /// non-ASCII, entries that are numbers or timestamps, values outside the vocabulary,
+    /// nulls, missing fields, records the walk refuses, too many distinct values for a dictionary.
+    @Test func vocabularyCodesMatchTheWalk() throws {
+        let words = [#""plain""#, #""a \"quoted\" word""#, #""\u00e9t\u00e9""#, #""été""#, #""x\/y""#, #""tab\there""#]
+        let stamps = [#""2021-12-26T15:10:00.123+09:00""#, #""2021-12-26T15:11:00.456+09:00""#]
+        func line(_ i: Int, extra: Bool) -> String {
+            let w = extra && i % 7 == 3 ? #""new \#(i)""# : extra && i % 11 == 5 ? "null" : words[i % words.count]
+            let v = ["1", "20", "300"][i % 3]
+            let s = extra && i % 13 == 6 ? #""2021-12-26T15:12:00+09:00""# : stamps[i % 2]
+            let many = #""u\#(i % (extra ? 60 : 6))""#
+            if extra && i % 17 == 9 { return #"{"n":\#(i),"v":\#(v)}"# }
+            if extra && i % 19 == 10 { return #"{"w":\#(w),"v":01,"s":\#(s),"many":\#(many)}"# }   // refused by the walk
+            return #"{"w":\#(w),"v":\#(v),"s":\#(s),"many":\#(many),"n":\#(i)}"#
+        }
+        let model = TransformModel.learn(from: RecordBatch((0..<300).map { Array(line($0, extra: false).utf8) }), selection: .all)
+        let records = RecordBatch((0..<400).map { Array(line($0, extra: true).utf8) })
+        for framing in [Framing.file, .block(64), .block(9), .record] {
+            for paths in [["w"], ["v"], ["s"], ["many"], ["w", "v", "s", "many", "n"]] {
+                try Self.compare(model: model, records, paths: paths, framing: framing)
+            }
+        }
+        // The entries did go by index (else the above compared the text walk with itself).
+        var enc = FrameEncoder(model: model)
+        let d = ColumnarDecoder(paths: ["w", "many"])
+        let clean = RecordBatch((0..<64).map { Array(line($0, extra: false).utf8) })
+        #expect(try ColumnarFrameReader(model: model).append(frame: enc.encode(clean), recordCount: clean.count, to: d))
+        #expect(d.raw[0].kinds.allSatisfy { $0 == RawKind.code })
+        // Frames read by another reader (as threads do) merge as codes too.
+        let other = ColumnarDecoder(paths: ["w", "many"])
+        #expect(try ColumnarFrameReader(model: model).append(frame: enc.encode(clean), recordCount: clean.count, to: other))
+        try d.append(contentsOf: other)
+        #expect(d.raw[0].kinds.allSatisfy { $0 == RawKind.code })
+        // Frames of another model (its own vocabulary, other entries in another order) merge as text.
+        let model2 = TransformModel.learn(from: RecordBatch((0..<300).reversed().map { Array(line($0 * 5 + 1, extra: false).utf8) }), selection: .all)
+        var enc2 = FrameEncoder(model: model2)
+        let third = ColumnarDecoder(paths: ["w", "many"])
+        #expect(try ColumnarFrameReader(model: model2).append(frame: enc2.encode(clean), recordCount: clean.count, to: third))
+        #expect(third.raw[0].kinds.contains(RawKind.code))
+        try d.append(contentsOf: third)
+        try d.append(contentsOf: other)
+        let text = ColumnarDecoder(paths: ["w", "many"])
+        for _ in 0..<4 { text.append(clean) }
+        let cols = try d.finish(), expected = try text.finish()
+        #expect(cols[0].kind == .dictionary)
+        for (x, y) in zip(cols, expected) { #expect(Self.differ(x, y) == nil) }
+    }
+
     /// Numbers and timestamps the reader takes as values (no text) give the same columns
     /// as their text, whatever else the column holds: odd numbers next to plain ones,
     /// timestamps in other zones, spellings or precisions, text in a timestamp column.
@@ -179,7 +273,7 @@ import LogLabCore
         #expect(try ColumnarFrameReader(model: model).append(frame: enc.encode(RecordBatch(train.map { Array($0.utf8) })), recordCount: train.count, to: d))
         #expect(d.raw[0].kinds.allSatisfy { $0 == RawKind.int })
         #expect(d.raw[1].kinds.allSatisfy { $0 == RawKind.time })
-        #expect(d.raw[2].kinds.allSatisfy { $0 == RawKind.string })
+        #expect(d.raw[2].kinds.allSatisfy { $0 == RawKind.code })   // vocabulary entries by index
     }
 
     @Test func corruptFramesThrowOrFallBack() throws {

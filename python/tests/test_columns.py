@@ -187,3 +187,30 @@ def test_one_profile_many_containers_with_and_without_shared_section(cli, work, 
             if path:
                 for name in SDK_FIELDS[:4]:
                     check_column(t, name, docs)
+
+
+def test_vocabulary_fields_and_checked_frames(sdk_profile, sdk_lines):
+    """Selected enumeration fields (taken by their vocabulary index) next to escaped, unseen,
+    null and missing values, on one and two threads; one frame holds a value strict JSON
+    refuses in an unselected field (that frame is written unchecked), the others are checked."""
+    lines = list(sdk_lines)
+    for i in range(0, len(lines), 37):
+        lines[i] = lines[i].replace(b'"func_name":"Backend.', b'"func_name":"Backend\\u002e', 1)
+    for i in range(5, len(lines), 53):
+        lines[i] = lines[i].replace(b'"func_name":"', b'"func_name":"Unseen \\"name\\" ', 1)
+    for i in range(11, len(lines), 61):
+        lines[i] = lines[i].replace(b'"func_name":"', b'"func_name":null,"was":"', 1)
+    for i in range(17, len(lines), 71):
+        lines[i] = lines[i].replace(b'"func_name":', b'"func_nam":', 1)
+    lines[300] = lines[300].replace(b'"_score":', b'"_score":01,"x":', 1)
+    docs = [parse(l) for l in lines]
+    assert docs[300] is None and docs[0]["_source"]["func_name"].startswith("Backend.")
+    cols = ["_source.func_name", "_source.response_elapsed_time", "_source.request_begin_timestamp",
+            "_source.sdk_version"]
+    with loglab.open(sdk_profile.compress(lines), profile=sdk_profile) as c:
+        for threads in (1, 2):
+            t = _both_ways(c, cols, threads=threads)
+            for name in cols:
+                check_column(t, name, docs)
+            assert t.schema.field("_source.func_name").metadata[b"loglab.kind"] == b"dictionary"
+            assert t.column("_source.func_name")[300].as_py() is None
