@@ -118,11 +118,6 @@ public final class ColumnarFrameReader {
     /// What one shape gives each selected column, and which slots that takes.
     final class ShapePlan {
         let info: ShapeRT
-        /// Nil: every column missing for records of this shape.
-        let captures: [ColumnarDecoder.ShapeCapture]?
-        /// Per capture: its placeholders `slotLo ..< slotHi` (one for a scalar).
-        let slotLo: [Int]
-        let slotHi: [Int]
         /// Columns of the captured slots.
         let columns: [Int]
         /// Slots decoded for each record of this shape, in coding order, and how (set per
@@ -134,14 +129,16 @@ public final class ColumnarFrameReader {
         /// Per slot: inside a captured object or array (its text is spliced in).
         let inCapture: [Bool]
 
-        /// `decode` with each slot's column and mode, and the captures with their slots, as
-        /// plain buffers: the per-record loop reads them without reference counting.
+        /// `decode` with each slot's column and mode, and the shape's captures with their
+        /// placeholders `lo ..< hi` (one for a scalar), as plain buffers: the per-record loop
+        /// reads them without reference counting.
         struct Step { var slot: Int32; var column: Int32; var mode: UInt8 }
         struct Take { var column: Int; var kind: UInt8; var start: Int; var end: Int; var lo: Int; var hi: Int }
         private(set) var steps = UnsafeMutableBufferPointer<Step>(start: nil, count: 0)
         let takes: UnsafeMutableBufferPointer<Take>
-        /// `captures` is nil; `info`'s fields (it lives as long as the plan): likewise.
+        /// The text walk refuses the shape: every column missing for records of this shape.
         let refused: Bool
+        /// `info`'s fields (it lives as long as the plan).
         let slotCount: Int
         let slotColumn: UnsafeMutablePointer<Int32>, holes: UnsafeMutablePointer<Int32>, bytes: UnsafePointer<UInt8>
 
@@ -160,7 +157,7 @@ public final class ColumnarFrameReader {
             self.info = info
             slotCount = info.slotCount
             slotColumn = info.slotColumn; holes = info.holes; bytes = UnsafePointer(info.bytes)
-            captures = decoder.captures(inShape: UnsafePointer(info.bytes), count: info.byteCount)
+            let captures = decoder.captures(inShape: UnsafePointer(info.bytes), count: info.byteCount)
             refused = captures == nil
             var lo: [Int] = [], hi: [Int] = [], cols = Set<Int>()
             for c in captures ?? [] {
@@ -171,7 +168,6 @@ public final class ColumnarFrameReader {
                 lo.append(a); hi.append(b)
                 for s in a..<b { cols.insert(Int(info.slotColumn[s])) }
             }
-            slotLo = lo; slotHi = hi
             columns = cols.sorted()
             var scalar = [Int](repeating: -1, count: info.slotCount), inside = [Bool](repeating: false, count: info.slotCount)
             for (j, c) in (captures ?? []).enumerated() {
