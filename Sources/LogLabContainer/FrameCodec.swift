@@ -208,7 +208,14 @@ public enum FrameCoding {
     /// followed by `\n`) to `out` without an intermediate `RecordBatch`.
     static func decodeV2Lines(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                               frame: Int, into out: inout [UInt8]) throws {
-        let payload = try payloadV2(header: h, stored: stored, coder: coder, frame: frame)
+        try untransformV2Lines(header: h, payload: try payloadV2(header: h, stored: stored, coder: coder, frame: frame),
+                               coder: coder, frame: frame, into: &out)
+    }
+
+    /// The second half of `decodeV2Lines`: a decompressed payload (`payloadV2`) undone, its
+    /// original bytes appended to `out`.
+    static func untransformV2Lines(header h: FrameHeaderV2, payload: [UInt8], coder: any FrameCoder,
+                                   frame: Int, into out: inout [UInt8]) throws {
         if h.flags.contains(.transformed) {
             do {
                 try coder.untransformLines(payload, recordCount: h.recordCount, into: &out)

@@ -32,8 +32,10 @@ public final class OutputFile {
     private var written: Int64 = 0
     private var writebackStarted: Int64 = 0
     /// Every this many bytes a regular file's pages are sent to disk early, so the final
-    /// fsync waits for the last stretch only, not for the whole file.
-    static let writebackStride: Int64 = 8 << 20
+    /// fsync waits for the last stretch only, not for the whole file. As small as one
+    /// buffer: with 8 MiB, fsync at the end of a large restore still waited 5–11 ms for the
+    /// last stretch, against under 1 ms for `PositionalWriter`, which starts each write's.
+    static let writebackStride: Int64 = Int64(bufferSize)
 
     static let bufferSize = 1 << 20
 

@@ -9,8 +9,8 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Restore the exact original bytes from a LogLab container.",
         discussion: """
             Whole file: streams from standard input (or -i) to standard output (or -o), frames \
-            decoded on all cores (--threads; from a file to a file with two or more, each thread \
-            writes the frames it decodes in place). --record N (0-based) and --from/--to \
+            decoded on all cores (--threads; from a file to a file with two or more, frames are \
+            written at their place as they finish, not in order). --record N (0-based) and --from/--to \
             (from ≤ t < to, ISO-8601 or epoch) read only the frames they need through the index \
             (need -i FILE).
             Example: loglab restore --profile sdk.llp -i day.llc --from 2021-12-26T15:00:00Z --to 2021-12-26T16:00:00Z
@@ -115,11 +115,11 @@ struct RestoreCommand: ParsableCommand {
                     } else if from != nil || to != nil {
                         try reader.restoreRecords(from: from ?? Int64.min, to: to ?? Int64.max, threads: threads) { try sink.write($0) }
                     } else if defaultThreadCount(threads) > 1, let writer = sink.positionalWriter() {
-                        // A regular file and several workers: each writes the frames it decodes
-                        // at their offsets, from its cache-warm buffer, so copying the output
-                        // into the page cache is spread over the workers. With one worker, this
-                        // thread writing in order behind it overlaps writing with decoding
-                        // (measured faster than one thread doing both).
+                        // A regular file and several workers: no frame waits for the one before
+                        // it; one thread writes each at its offset as it finishes. With one
+                        // worker, this thread reads, decompresses and checks the segments around
+                        // it and writes them in order, overlapping all that with undoing the
+                        // transforms (measured faster than one thread doing both).
                         try reader.restoreAll(threads: threads, placing: { try writer.write($0, at: $1) })
                     } else {
                         try reader.restoreAll(threads: threads) { try sink.write($0) }

@@ -139,24 +139,28 @@ struct CLITests {
         #expect(m.status != 0 && m.stderr.contains("--shared-section"), "\(m.stderr)")
     }
 
-    /// `restore -o FILE` (workers writing their frames at their offsets) on one and two
-    /// threads: the same bytes as standard output, with and without a final newline, and
-    /// for an empty container; a damaged frame in the middle leaves no file behind.
+    /// `restore -o FILE` (one worker: in order behind it; more: workers writing their frames
+    /// at their offsets) and to standard output on one, two and four threads: the input's
+    /// bytes, with and without a final newline, for one record and for an empty container;
+    /// a damaged frame in the middle leaves no file behind.
     @Test func restoreToAFileOnOneAndTwoThreads() throws {
         let big = Array([[UInt8]](repeating: input, count: 8).joined())   // many segments
-        for (name, bytes) in [("newline", big), ("no-newline", Array(big.dropLast())), ("empty", [])] as [(String, [UInt8])] {
+        let inputs: [(String, [UInt8])] = [("newline", big), ("no-newline", Array(big.dropLast())), ("empty", []),
+                                           ("one", Array(input.prefix(through: input.firstIndex(of: 0x0A)!))),
+                                           ("one-no-newline", Array(input.prefix(upTo: input.firstIndex(of: 0x0A)!)))]
+        for (name, bytes) in inputs {
             let inPath = dir.file("\(name).jsonl", bytes)
             let packed = dir.path + "/\(name).llc"
             let c = try CLI.run(["compress", "--profile", profilePath, "-i", inPath, "-o", packed])
             #expect(c.status == 0, "\(c.stderr)")
-            for threads in ["1", "2"] {
+            for threads in ["1", "2", "4"] {
                 let back = dir.path + "/\(name)-\(threads).jsonl"
                 let r = try CLI.run(["restore", "--profile", profilePath, "-i", packed, "-o", back, "--threads", threads])
                 #expect(r.status == 0, "\(r.stderr)")
                 #expect(try Files.read(back) == bytes, "\(name), \(threads) threads")
+                let piped = try CLI.run(["restore", "--profile", profilePath, "-i", packed, "--threads", threads])
+                #expect(piped.status == 0 && piped.stdout == bytes, "\(name) to standard output, \(threads) threads")
             }
-            let piped = try CLI.run(["restore", "--profile", profilePath, "-i", packed])
-            #expect(piped.status == 0 && piped.stdout == bytes, "\(name) to standard output")
         }
         var damaged = try Files.read(dir.path + "/newline.llc")
         let reader = try ContainerReader(path: dir.path + "/newline.llc", codec: nil)
@@ -166,11 +170,13 @@ struct CLITests {
         let bad = dir.file("bad.llc", damaged)
         let outDir = dir.path + "/out"
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-        for threads in ["1", "2"] {
+        for threads in ["1", "2", "4"] {
             let r = try CLI.run(["restore", "--profile", profilePath, "-i", bad, "-o", outDir + "/back.jsonl", "--threads", threads])
             expectOneLineError(r, containing: "checksum", "damaged middle frame, \(threads) threads")
             #expect(r.status == 1)
             #expect(try FileManager.default.contentsOfDirectory(atPath: outDir).isEmpty, "nothing left behind")
+            expectOneLineError(try CLI.run(["restore", "--profile", profilePath, "-i", bad, "--threads", threads]),
+                               containing: "checksum", "damaged middle frame to standard output, \(threads) threads")
         }
     }
 

@@ -3,8 +3,9 @@ import Testing
 import LogLabCore
 @testable import LogLabContainer
 
-/// Whole-file restores whose workers place each unit's checked bytes at its offset
-/// (`ContainerReader.restoreAll(threads:placing:)`, the path `loglab restore -o FILE` takes).
+/// Whole-file restores that place each unit's checked bytes at its offset as it finishes
+/// (`ContainerReader.restoreAll(threads:placing:)`, the path `loglab restore -o FILE` takes
+/// on two or more threads).
 @Suite struct PlacedRestoreTests {
     /// Every framing, with and without a shared section and a final newline, on 1 to 3
     /// workers: the bytes equal the input and the ordered restore's.
@@ -81,6 +82,34 @@ import LogLabCore
             }
         }
         #expect(p.done < 1000)
+    }
+
+    /// Units are placed by one thread at a time, each once; a failing `place` stops the
+    /// restore with its error and nothing is placed after it.
+    @Test func oneWriterPlacesAndItsFailureStops() throws {
+        final class Probe: @unchecked Sendable {
+            let lock = NSLock()
+            var inside = 0, calls = 0, overlapped = false
+        }
+        let codec = StubCodec()
+        let tmp = TempDir()
+        let reader = try ContainerReader(path: tmp.file("c.llc", try ContainerWriter.compress(sampleLines(3000), codec: codec)), codec: codec)
+        #expect(reader.segments.count > 6)
+        let p = Probe()
+        try reader.restoreAll(threads: 4, placing: { _, _ in
+            p.lock.lock(); p.inside += 1; if p.inside > 1 { p.overlapped = true }; p.lock.unlock()
+            usleep(300)
+            p.lock.lock(); p.inside -= 1; p.calls += 1; p.lock.unlock()
+        })
+        #expect(!p.overlapped && p.calls == reader.segments.count)
+        let q = Probe()
+        #expect(throws: StubError.self) {
+            try reader.restoreAll(threads: 4, placing: { _, _ in
+                q.lock.lock(); q.calls += 1; let n = q.calls; q.lock.unlock()
+                if n == 3 { throw StubError.cannot }
+            })
+        }
+        #expect(q.calls == 3)
     }
 
     /// A frame damaged in the middle: the restore throws the container error whichever
