@@ -914,8 +914,8 @@ enum ColumnBuilder {
         var zone: [UInt8]? = nil
         var digits = 0
         var isTime = true
-        var times = [Int64](repeating: 0, count: n)
-        var micros = [Int64](repeating: 0, count: n)
+        // `time` rows hold their micros in `words` already (other rows: 0, or set below).
+        var micros = col.typed ? col.words : [Int64](repeating: 0, count: n)
         var lastFormat: Int32 = -1   // of the last `time` row, whose zone is `zone`
         for i in 0..<n {
             let k = col.kinds[i]
@@ -942,8 +942,8 @@ enum ColumnBuilder {
         if isTime, let zone, digits <= 6 {
             var out = DecodedColumn(name: name, kind: .timestamp, length: n)
             let ms = digits <= 3
-            for i in 0..<n { times[i] = ms ? micros[i] / 1000 : micros[i] }
-            out.values = times.withUnsafeBytes { Array($0) }
+            if ms { for i in 0..<n { micros[i] /= 1000 } }
+            out.values = micros.withUnsafeBytes { Array($0) }
             out.timeUnitDigits = ms ? 3 : 6
             out.zone = zone == [0x5A] ? "UTC" : String(decoding: zone, as: UTF8.self)
             return out

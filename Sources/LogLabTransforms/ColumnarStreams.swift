@@ -91,11 +91,19 @@ public final class ColumnarFrameReader {
     private func headers(_ cursors: UnsafeMutablePointer<Cursor>, _ recordCount: Int, _ st: FieldCoderState) throws
         -> (shapeOf: [Int32], useCount: [Int]) {
         var shapeOf = [Int32](repeating: -1, count: recordCount)
-        var useCount = [Int](repeating: 0, count: st.modelShapes.count + st.localShapes.count)
+        var known = st.modelShapes.count + st.localShapes.count
+        var useCount = [Int](repeating: 0, count: known)
         for r in 0..<recordCount {
             let header = try cursors[0].varint()
             guard header != 0 else { continue }
-            let id = try shapeID(header, &cursors[1], st)
+            // A known shape's id without reading the state's tables per record.
+            let id: Int
+            if header >= 2, header - 2 < UInt64(known) {
+                id = Int(header - 2)
+            } else {
+                id = try shapeID(header, &cursors[1], st)
+                known = st.modelShapes.count + st.localShapes.count
+            }
             shapeOf[r] = Int32(id)
             if id >= useCount.count { useCount.append(contentsOf: repeatElement(0, count: id + 1 - useCount.count)) }
             useCount[id] += 1
