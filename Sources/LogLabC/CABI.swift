@@ -389,7 +389,10 @@ private func decodeColumns(_ h: ReaderHandle, _ s: Selection, paths: [String], t
                   release: { pool.give($0, shared: shared) }) { w, run in
         let coder = w.coder, fast = w.fast
         let d = ColumnarDecoder(paths: paths)
-        for i in frames[(run * frames.count / runs)..<((run + 1) * frames.count / runs)] {
+        let mine = frames[(run * frames.count / runs)..<((run + 1) * frames.count / runs)]
+        // The index's record counts size the columns once (a hint, bounded: the frames decide).
+        d.reserve(rows: min(mine.reduce(0) { $0 + Int(reader.index.entries[$1].recordCount) }, 1 << 24))
+        for i in mine {
             let payload = try reader.framePayload(i, coder: coder)
             let before = d.rows
             var done = false

@@ -98,6 +98,12 @@ public final class ColumnarDecoder {
         rows += 1
     }
 
+    /// Room for `n` more rows in every column (a hint: rows beyond it are appended all the same).
+    public func reserve(rows n: Int) {
+        guard n > 0 else { return }
+        for k in raw.indices { raw[k].reserve(rows: raw[k].count + n) }
+    }
+
     /// Appends rows through `body`, which has the columns for all of them (one access, not
     /// one per row) and returns how many rows it appended, each with exactly one value or
     /// missing in every column. Records are appended inside with `walk` + `take`.
@@ -342,6 +348,17 @@ struct RawColumn {
     var formats: [Int32] = []
     /// The vocabulary `code` rows index (one per column: rows of another one are spelt out).
     var vocabulary: RawTable? = nil
+    /// Rows the column expects to hold (`reserve`): room for them from the start.
+    var expected = 0
+
+    /// Room for `n` rows (appending grows the buffers as it must, copying them each time).
+    mutating func reserve(rows n: Int) {
+        expected = max(expected, n)
+        kinds.reserveCapacity(n)
+        offsets.reserveCapacity(n + 1)
+        if typed { words.reserveCapacity(n) }
+        if timed { formats.reserveCapacity(n) }
+    }
 
     mutating func appendMissing() {
         kinds.append(RawKind.missing)
@@ -364,8 +381,16 @@ struct RawColumn {
 
     /// `words` (and with `time`, `formats`) from now on, 0 for the rows so far.
     private mutating func beginWords(time: Bool) {
-        if !typed { words = [Int64](repeating: 0, count: kinds.count); typed = true }
-        if time, !timed { formats = [Int32](repeating: 0, count: kinds.count); timed = true }
+        if !typed {
+            words = [Int64](repeating: 0, count: kinds.count)
+            words.reserveCapacity(expected)
+            typed = true
+        }
+        if time, !timed {
+            formats = [Int32](repeating: 0, count: kinds.count)
+            formats.reserveCapacity(expected)
+            timed = true
+        }
     }
 
     /// One row of a kind that keeps its value in `words` (and `formats`).
@@ -845,13 +870,11 @@ enum ColumnBuilder {
 
     static func numbers(_ col: RawColumn, name: String) throws -> DecodedColumn {
         let n = col.count
-        var ints = [Int64](repeating: 0, count: n)
+        // `int` rows hold their value in `words` already (missing and null rows: 0).
+        var ints = col.typed ? col.words : [Int64](repeating: 0, count: n)
         var allInts = true
         for i in 0..<n {
-            let k = col.kinds[i]
-            if k == RawKind.int {
-                ints[i] = col.int(i)
-            } else if k == RawKind.number {
+            if col.kinds[i] == RawKind.number {
                 if let v = withText(col, i, parseInt64) { ints[i] = v } else { allInts = false; break }
             }
         }
