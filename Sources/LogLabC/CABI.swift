@@ -511,11 +511,13 @@ public func loglab_reader_columns(_ r: Handle?, _ frames: UnsafePointer<Int64>?,
                 }
                 decoder = ColumnarDecoder(paths: names)
                 var all = RecordBatch()
+                var parts: [ColumnarDecoder] = []
                 for item in slots.all {
                     guard let (d, b) = item else { continue }
-                    try decoder.append(contentsOf: d)
+                    parts.append(d)
                     if let b { all.append(contentsOf: b) }
                 }
+                try decoder.append(contentsOf: parts)
                 if keep { records = all }
             } else {
                 decoder = try decodeColumns(h, s, paths: names, threads: threads)

@@ -266,9 +266,11 @@ public final class ColumnarDecoder {
         for k in 0..<raw.count {
             var rowCount = raw[k].count, textCount = raw[k].text.count
             for o in others { rowCount += o.raw[k].count; textCount += o.raw[k].text.count }
-            raw[k].kinds.reserveCapacity(rowCount)
-            raw[k].offsets.reserveCapacity(rowCount + 1)
-            raw[k].text.reserveCapacity(textCount)
+            // Grown as appending would (doubling), so merging one decoder at a time stays linear.
+            func grow<T>(_ a: inout [T], to n: Int) { if a.capacity < n { a.reserveCapacity(max(n, 2 * a.capacity)) } }
+            grow(&raw[k].kinds, to: rowCount)
+            grow(&raw[k].offsets, to: rowCount + 1)
+            grow(&raw[k].text, to: textCount)
             for o in others { raw[k].append(contentsOf: o.raw[k]) }
         }
         for o in others { rows += o.rows }
