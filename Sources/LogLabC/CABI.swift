@@ -374,35 +374,47 @@ private func decodeFrames(_ h: ReaderHandle, _ s: Selection, threads: Int32,
 }
 
 /// Columns of the selected frames (no time filter), decoded straight from the transformed
-/// streams where `ColumnarFrameReader` can, else from the restored records.
-private func decodeColumns(_ h: ReaderHandle, _ s: Selection, paths: [String], threads: Int32,
-                           _ body: @escaping @Sendable (Int, ColumnarDecoder) throws -> Void) throws {
+/// streams where `ColumnarFrameReader` can, else from the restored records. Each task takes a
+/// run of consecutive frames into one decoder, so rows are appended once and only the runs
+/// are joined (one thread: one run, nothing joined). A few runs per thread let a thread that
+/// finishes early take another.
+private func decodeColumns(_ h: ReaderHandle, _ s: Selection, paths: [String], threads: Int32) throws -> ColumnarDecoder {
     let reader = h.reader, pool = h.workers
     let shared = (reader.codec as? ProfileCodec)?.shared   // frames reference its model when present
     let frames = s.frames
-    try onWorkers(frames.count, threads: threads, make: { pool.take(shared: shared) },
-                  release: { pool.give($0, shared: shared) }) { w, k in
+    let workers = threadCount(threads, work: frames.count)
+    let runs = workers == 1 ? 1 : min(frames.count, 4 * workers)
+    let slots = Slots<ColumnarDecoder>(runs)
+    try onWorkers(runs, threads: Int32(workers), make: { pool.take(shared: shared) },
+                  release: { pool.give($0, shared: shared) }) { w, run in
         let coder = w.coder, fast = w.fast
-        let i = frames[k]
-        let payload = try reader.framePayload(i, coder: coder)
-        var d = ColumnarDecoder(paths: paths)
-        var done = false
-        if payload.transformed {
-            do {
-                done = try fast.append(frame: payload.bytes, recordCount: payload.recordCount, to: d)
-            } catch {
-                throw ContainerError(.codec, "frame \(i): cannot undo the transforms (wrong profile or model?): \(error)")
+        let d = ColumnarDecoder(paths: paths)
+        let mine = frames[(run * frames.count / runs)..<((run + 1) * frames.count / runs)]
+        // The index's record counts size the columns once (a hint, bounded: the frames decide).
+        d.reserve(rows: min(mine.reduce(0) { $0 + Int(reader.index.entries[$1].recordCount) }, 1 << 24))
+        for i in mine {
+            let payload = try reader.framePayload(i, coder: coder)
+            let before = d.rows
+            var done = false
+            if payload.transformed {
+                do {
+                    // False: nothing was appended.
+                    done = try fast.append(frame: payload.bytes, recordCount: payload.recordCount, to: d)
+                } catch {
+                    throw ContainerError(.codec, "frame \(i): cannot undo the transforms (wrong profile or model?): \(error)")
+                }
+            }
+            if !done { d.append(try reader.decodeRecords(i, coder: coder)) }
+            guard d.rows - before == payload.recordCount else {
+                throw ContainerError(.corrupt, "corrupt container: frame \(i) restored \(d.rows - before) records, expected \(payload.recordCount)")
             }
         }
-        if !done {
-            d = ColumnarDecoder(paths: paths)
-            d.append(try reader.decodeRecords(i, coder: coder))
-        }
-        guard d.rows == payload.recordCount else {
-            throw ContainerError(.corrupt, "corrupt container: frame \(i) restored \(d.rows) records, expected \(payload.recordCount)")
-        }
-        try body(k, d)
+        slots.set(run, d)
     }
+    let parts = slots.all.compactMap { $0 }
+    guard let first = parts.first else { return ColumnarDecoder(paths: paths) }
+    try first.append(contentsOf: Array(parts.dropFirst()))
+    return first
 }
 
 private final class FailureBox: @unchecked Sendable {
@@ -489,25 +501,27 @@ public func loglab_reader_columns(_ r: Handle?, _ frames: UnsafePointer<Int64>?,
             for b in slots.all { if let b { decoder.append(b); if keep { all.append(contentsOf: b) } } }
             if keep { records = all }
         } else {
-            let slots = Slots<(ColumnarDecoder, RecordBatch?)>(s.frames.count)
             if keep || fromRecords || s.filter {
                 // Records are wanted, or the time filter reads each record's time from its text.
+                let slots = Slots<(ColumnarDecoder, RecordBatch?)>(s.frames.count)
                 try decodeFrames(h, s, threads: threads) { k, batch in
                     let d = ColumnarDecoder(paths: names)
                     d.append(batch)
                     slots.set(k, (d, keep ? batch : nil))
                 }
+                decoder = ColumnarDecoder(paths: names)
+                var all = RecordBatch()
+                var parts: [ColumnarDecoder] = []
+                for item in slots.all {
+                    guard let (d, b) = item else { continue }
+                    parts.append(d)
+                    if let b { all.append(contentsOf: b) }
+                }
+                try decoder.append(contentsOf: parts)
+                if keep { records = all }
             } else {
-                try decodeColumns(h, s, paths: names, threads: threads) { k, d in slots.set(k, (d, nil)) }
+                decoder = try decodeColumns(h, s, paths: names, threads: threads)
             }
-            decoder = ColumnarDecoder(paths: names)
-            var all = RecordBatch()
-            for item in slots.all {
-                guard let (d, b) = item else { continue }
-                try decoder.append(contentsOf: d)
-                if let b { all.append(contentsOf: b) }
-            }
-            if keep { records = all }
         }
         let columns = try decoder.finish(threads: threadCount(threads, work: decoder.names.count))
         out.pointee = retain(ColumnsHandle(columns, rows: decoder.rows, batch: records))

@@ -93,6 +93,29 @@ public final class ColumnarDecoder {
 
     /// Scans one record (its exact bytes, no line end).
     public func append(_ record: UnsafeRawBufferPointer) {
+        let ok = walk(record)
+        take(record, ok: ok, into: &raw)
+        rows += 1
+    }
+
+    /// Room for `n` more rows in every column (a hint: rows beyond it are appended all the same).
+    public func reserve(rows n: Int) {
+        guard n > 0 else { return }
+        for k in raw.indices { raw[k].reserve(rows: raw[k].count + n) }
+    }
+
+    /// Appends rows through `body`, which has the columns for all of them (one access, not
+    /// one per row) and returns how many rows it appended, each with exactly one value or
+    /// missing in every column. Records are appended inside with `walk` + `take`.
+    func appendRows(_ body: (inout [RawColumn]) throws -> Int) rethrows {
+        precondition(!discover, "rows are appended in bulk only for given paths")
+        let n = try body(&raw)
+        rows += n
+    }
+
+    /// Walks one record (its exact bytes) for the selected values: whether it is strict JSON
+    /// (an object or not). `take` then appends them.
+    func walk(_ record: UnsafeRawBufferPointer) -> Bool {
         for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
         var ok = false
         if let base = record.baseAddress, record.count > 0 {
@@ -105,6 +128,11 @@ public final class ColumnarDecoder {
                 for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
             }
         }
+        return ok
+    }
+
+    /// Appends the values `walk` found in `record` (every column missing unless `ok`).
+    func take(_ record: UnsafeRawBufferPointer, ok: Bool, into raw: inout [RawColumn]) {
         for k in 0..<raw.count {
             if ok, pendingKind[k] != RawKind.missing {
                 raw[k].append(kind: pendingKind[k], UnsafeRawBufferPointer(rebasing: record[pendingStart[k]..<pendingEnd[k]]))
@@ -112,7 +140,6 @@ public final class ColumnarDecoder {
                 raw[k].appendMissing()
             }
         }
-        rows += 1
     }
 
     // MARK: shapes (field-transformed frames)
@@ -175,12 +202,6 @@ public final class ColumnarDecoder {
         return true
     }
 
-    /// Appends one row: `body` appends exactly one value (or missing) to every column.
-    func appendRow(_ body: (inout [RawColumn]) throws -> Void) rethrows {
-        try body(&raw)
-        rows += 1
-    }
-
     fileprivate func capture(node: Int, kind: UInt8, start: Int, end: Int) {
         let c = nodes[node].column
         // Discovery flattens objects into their leaves instead of keeping their text.
@@ -235,12 +256,24 @@ public final class ColumnarDecoder {
     fileprivate func wantsChildren(_ node: Int) -> Bool { discover || !nodes[node].children.isEmpty }
 
     /// Appends another decoder's rows (same paths; used to merge frames decoded in parallel).
-    public func append(contentsOf other: ColumnarDecoder) throws {
-        guard !discover, !other.discover, other.paths == paths else {
+    public func append(contentsOf other: ColumnarDecoder) throws { try append(contentsOf: [other]) }
+
+    /// Appends other decoders' rows in order, each buffer grown once for all of them.
+    public func append(contentsOf others: [ColumnarDecoder]) throws {
+        guard !discover, others.allSatisfy({ !$0.discover && $0.paths == paths }) else {
             throw ColumnarError("cannot merge decoders of different paths")
         }
-        for k in 0..<raw.count { raw[k].append(contentsOf: other.raw[k]) }
-        rows += other.rows
+        for k in 0..<raw.count {
+            var rowCount = raw[k].count, textCount = raw[k].text.count
+            for o in others { rowCount += o.raw[k].count; textCount += o.raw[k].text.count }
+            // Grown as appending would (doubling), so merging one decoder at a time stays linear.
+            func grow<T>(_ a: inout [T], to n: Int) { if a.capacity < n { a.reserveCapacity(max(n, 2 * a.capacity)) } }
+            grow(&raw[k].kinds, to: rowCount)
+            grow(&raw[k].offsets, to: rowCount + 1)
+            grow(&raw[k].text, to: textCount)
+            for o in others { raw[k].append(contentsOf: o.raw[k]) }
+        }
+        for o in others { rows += o.rows }
     }
 
     // MARK: finishing
@@ -307,14 +340,33 @@ struct RawColumn {
     var kinds: [UInt8] = []
     var offsets: [Int] = [0]
     var text: [UInt8] = []
-    /// Some row is of kind `int`, `time` or `code`.
+    /// Some row is of kind `int`, `time` or `code`; then `words` has one entry per row (0 in
+    /// the others): an `int` row's number, a `time` row's micros, a `code` row's entry. Plain
+    /// arrays of words, not bytes in `text`: appending one is a store, not a copy.
     var typed = false
+    var words: [Int64] = []
+    /// Some row is of kind `time`; then `formats` has one entry per row: a `time` row's format.
+    var timed = false
+    var formats: [Int32] = []
     /// The vocabulary `code` rows index (one per column: rows of another one are spelt out).
     var vocabulary: RawTable? = nil
+    /// Rows the column expects to hold (`reserve`): room for them from the start.
+    var expected = 0
+
+    /// Room for `n` rows (appending grows the buffers as it must, copying them each time).
+    mutating func reserve(rows n: Int) {
+        expected = max(expected, n)
+        kinds.reserveCapacity(n)
+        offsets.reserveCapacity(n + 1)
+        if typed { words.reserveCapacity(n) }
+        if timed { formats.reserveCapacity(n) }
+    }
 
     mutating func appendMissing() {
         kinds.append(RawKind.missing)
         offsets.append(text.count)
+        if typed { words.append(0) }
+        if timed { formats.append(0) }
     }
 
     mutating func append(kind: UInt8, _ bytes: UnsafeRawBufferPointer) {
@@ -325,28 +377,41 @@ struct RawColumn {
             text.append(contentsOf: bytes)
         }
         offsets.append(text.count)
+        if typed { words.append(0) }
+        if timed { formats.append(0) }
     }
 
-    /// A number whose text is the plain decimal of `v` (`-?(0|[1-9][0-9]*)`), kept as its 8 bytes.
-    mutating func append(int v: Int64) {
-        kinds.append(RawKind.int)
-        withUnsafeBytes(of: v.littleEndian) { text.append(contentsOf: $0) }
-        offsets.append(text.count)
-        typed = true
+    /// `words` (and with `time`, `formats`) from now on, 0 for the rows so far.
+    private mutating func beginWords(time: Bool) {
+        if !typed {
+            words = [Int64](repeating: 0, count: kinds.count)
+            words.reserveCapacity(expected)
+            typed = true
+        }
+        if time, !timed {
+            formats = [Int32](repeating: 0, count: kinds.count)
+            formats.reserveCapacity(expected)
+            timed = true
+        }
     }
+
+    /// One row of a kind that keeps its value in `words` (and `formats`).
+    @inline(__always) private mutating func append(word: Int64, format: Int32, kind: UInt8) {
+        beginWords(time: kind == RawKind.time)
+        kinds.append(kind)
+        offsets.append(text.count)
+        words.append(word)
+        if timed { formats.append(format) }
+    }
+
+    /// A number whose text is the plain decimal of `v` (`-?(0|[1-9][0-9]*)`), kept as itself.
+    mutating func append(int v: Int64) { append(word: v, format: 0, kind: RawKind.int) }
 
     /// A string holding a timestamp that `ISOTime.parse` reads as `micros` (format `format`
-    /// of `ISOTimestamp`: separator `T`, zone `Z` or `±HH:MM`, at most 6 fraction digits),
-    /// kept as 8 + 4 bytes.
-    mutating func append(micros: Int64, format: Int32) {
-        kinds.append(RawKind.time)
-        withUnsafeBytes(of: micros.littleEndian) { text.append(contentsOf: $0) }
-        withUnsafeBytes(of: format.littleEndian) { text.append(contentsOf: $0) }
-        offsets.append(text.count)
-        typed = true
-    }
+    /// of `ISOTimestamp`: separator `T`, zone `Z` or `±HH:MM`, at most 6 fraction digits).
+    mutating func append(micros: Int64, format: Int32) { append(word: micros, format: format, kind: RawKind.time) }
 
-    /// Entry `code` of `vocabulary` (a whole token the walk accepts), kept as its 4 bytes.
+    /// Entry `code` of `vocabulary` (a whole token the walk accepts), kept as its index.
     mutating func append(code: Int32, vocabulary v: RawTable) {
         if vocabulary !== v {
             if let mine = vocabulary, !mine.sameEntries(v) {
@@ -357,15 +422,10 @@ struct RawColumn {
             }
             vocabulary = v
         }
-        kinds.append(RawKind.code)
-        withUnsafeBytes(of: code.littleEndian) { text.append(contentsOf: $0) }
-        offsets.append(text.count)
-        typed = true
+        append(word: Int64(code), format: 0, kind: RawKind.code)
     }
 
-    @inline(__always) func code(_ i: Int) -> Int {
-        text.withUnsafeBytes { Int(Int32(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i], as: Int32.self))) }
-    }
+    @inline(__always) func code(_ i: Int) -> Int { Int(words[i]) }
 
     /// The token of a `code` row.
     @inline(__always) func entry(_ i: Int) -> UnsafeBufferPointer<UInt8> {
@@ -373,16 +433,9 @@ struct RawColumn {
         return UnsafeBufferPointer(start: p, count: n)
     }
 
-    @inline(__always) func int(_ i: Int) -> Int64 {
-        text.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i], as: Int64.self)) }
-    }
+    @inline(__always) func int(_ i: Int) -> Int64 { words[i] }
 
-    @inline(__always) func time(_ i: Int) -> (micros: Int64, format: Int32) {
-        text.withUnsafeBytes {
-            (Int64(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i], as: Int64.self)),
-             Int32(littleEndian: $0.loadUnaligned(fromByteOffset: offsets[i] + 8, as: Int32.self)))
-        }
-    }
+    @inline(__always) func time(_ i: Int) -> (micros: Int64, format: Int32) { (words[i], formats[i]) }
 
     /// The same column with `int` and `time` rows spelt out as the text walk finds them.
     func textual() -> RawColumn {
@@ -426,7 +479,13 @@ struct RawColumn {
         // (another one: its rows as text, so merging stays linear).
         if let a = vocabulary, let b = other.vocabulary, !a.sameEntries(b) { other = other.textual() }
         if vocabulary == nil { vocabulary = other.vocabulary }
-        typed = typed || other.typed
+        if other.typed || typed {
+            beginWords(time: other.timed)
+            if other.typed { words.append(contentsOf: other.words) } else { words.append(contentsOf: repeatElement(0, count: other.count)) }
+        }
+        if timed {
+            if other.timed { formats.append(contentsOf: other.formats) } else { formats.append(contentsOf: repeatElement(0, count: other.count)) }
+        }
         let base = text.count
         kinds.append(contentsOf: other.kinds)
         text.append(contentsOf: other.text)
@@ -813,13 +872,11 @@ enum ColumnBuilder {
 
     static func numbers(_ col: RawColumn, name: String) throws -> DecodedColumn {
         let n = col.count
-        var ints = [Int64](repeating: 0, count: n)
+        // `int` rows hold their value in `words` already (missing and null rows: 0).
+        var ints = col.typed ? col.words : [Int64](repeating: 0, count: n)
         var allInts = true
         for i in 0..<n {
-            let k = col.kinds[i]
-            if k == RawKind.int {
-                ints[i] = col.int(i)
-            } else if k == RawKind.number {
+            if col.kinds[i] == RawKind.number {
                 if let v = withText(col, i, parseInt64) { ints[i] = v } else { allInts = false; break }
             }
         }
@@ -882,8 +939,8 @@ enum ColumnBuilder {
         var zone: [UInt8]? = nil
         var digits = 0
         var isTime = true
-        var times = [Int64](repeating: 0, count: n)
-        var micros = [Int64](repeating: 0, count: n)
+        // `time` rows hold their micros in `words` already (other rows: 0, or set below).
+        var micros = col.typed ? col.words : [Int64](repeating: 0, count: n)
         var lastFormat: Int32 = -1   // of the last `time` row, whose zone is `zone`
         for i in 0..<n {
             let k = col.kinds[i]
@@ -910,12 +967,13 @@ enum ColumnBuilder {
         if isTime, let zone, digits <= 6 {
             var out = DecodedColumn(name: name, kind: .timestamp, length: n)
             let ms = digits <= 3
-            for i in 0..<n { times[i] = ms ? micros[i] / 1000 : micros[i] }
-            out.values = times.withUnsafeBytes { Array($0) }
+            if ms { for i in 0..<n { micros[i] /= 1000 } }
+            out.values = micros.withUnsafeBytes { Array($0) }
             out.timeUnitDigits = ms ? 3 : 6
             out.zone = zone == [0x5A] ? "UTC" : String(decoding: zone, as: UTF8.self)
             return out
         }
+        if let dict = codeDictionary(col, name: name) { return dict }
         // Timestamps taken as values are strings again (vocabulary codes stay codes).
         if col.kinds.contains(RawKind.time) { col = col.textual() }
         // Unescape once (each vocabulary entry once), then decide between a dictionary and plain strings.
@@ -957,6 +1015,44 @@ enum ColumnBuilder {
             out.offsets = offsets
             out.data = data
         }
+        return out
+    }
+
+    /// What the path below gives a column whose present rows are all vocabulary codes, with
+    /// each entry unescaped and looked up once instead of each row's text built: nil where
+    /// that path decides otherwise or may (fewer than 16 values, too many distinct ones, an
+    /// entry that does not unescape or is not UTF-8 on its own).
+    static func codeDictionary(_ col: RawColumn, name: String) -> DecodedColumn? {
+        guard let v = col.vocabulary else { return nil }
+        let n = col.count
+        var codeRows = 0
+        for k in col.kinds {
+            if k == RawKind.code { codeRows += 1 } else if present(k) { return nil }
+        }
+        guard codeRows >= 16 else { return nil }
+        let limit = min(codeRows / 4, 1 << 16)
+        var entryID = [Int32](repeating: -1, count: v.count)
+        var codes = [Int32](repeating: 0, count: n)
+        var vocab = ByteTable()
+        var text = [UInt8]()
+        for i in 0..<n where col.kinds[i] == RawKind.code {
+            let e = col.code(i)
+            if entryID[e] < 0 {
+                text.removeAll(keepingCapacity: true)
+                let ok: Bool = entryContents(col, i) { t in
+                    t.contains(0x5C) ? JSONText.unescape(t, into: &text) : { text.append(contentsOf: t); return true }()
+                }
+                guard ok, validUTF8(text) else { return nil }
+                let id = text.withUnsafeBufferPointer { vocab.insert($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+                guard vocab.count <= limit else { return nil }
+                entryID[e] = Int32(id)
+            }
+            codes[i] = entryID[e]
+        }
+        var out = DecodedColumn(name: name, kind: .dictionary, length: n)
+        out.values = codes.withUnsafeBytes { Array($0) }
+        out.dictionaryData = vocab.arena
+        out.dictionaryOffsets = vocab.offsets.map { Int32($0) }
         return out
     }
 

@@ -91,11 +91,19 @@ public final class ColumnarFrameReader {
     private func headers(_ cursors: UnsafeMutablePointer<Cursor>, _ recordCount: Int, _ st: FieldCoderState) throws
         -> (shapeOf: [Int32], useCount: [Int]) {
         var shapeOf = [Int32](repeating: -1, count: recordCount)
-        var useCount = [Int](repeating: 0, count: st.modelShapes.count + st.localShapes.count)
+        var known = st.modelShapes.count + st.localShapes.count
+        var useCount = [Int](repeating: 0, count: known)
         for r in 0..<recordCount {
             let header = try cursors[0].varint()
             guard header != 0 else { continue }
-            let id = try shapeID(header, &cursors[1], st)
+            // A known shape's id without reading the state's tables per record.
+            let id: Int
+            if header >= 2, header - 2 < UInt64(known) {
+                id = Int(header - 2)
+            } else {
+                id = try shapeID(header, &cursors[1], st)
+                known = st.modelShapes.count + st.localShapes.count
+            }
             shapeOf[r] = Int32(id)
             if id >= useCount.count { useCount.append(contentsOf: repeatElement(0, count: id + 1 - useCount.count)) }
             useCount[id] += 1
@@ -251,32 +259,36 @@ public final class ColumnarFrameReader {
 
     // MARK: one record
 
-    /// Token `s` of the current record is `tokens[tokStart[s] ..< tokEnd[s]]`.
-    /// A slot decoded as a value (`slotKind` `RawKind.int` / `.time`, else 0) holds it in
-    /// `tokStart` (the number, or a timestamp's micros) and `tokEnd` (the timestamp's format).
-    private var tokStart = UnsafeMutablePointer<Int>.allocate(capacity: 64)
-    private var tokEnd = UnsafeMutablePointer<Int>.allocate(capacity: 64)
-    private var slotKind = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
-    private var tokCapacity = 64
+    /// Token `s` of the current record is `tokens[start[s] ..< end[s]]`. A slot decoded as
+    /// a value (`kind` `RawKind.int` / `.time` / `.code`, else 0) holds it in `start` (the
+    /// number, a timestamp's micros or an entry's index) and `end` (the timestamp's format).
+    struct TokenSlots {
+        var start: UnsafeMutablePointer<Int>, end: UnsafeMutablePointer<Int>, kind: UnsafeMutablePointer<UInt8>
+        var capacity: Int
+        init(capacity n: Int) { start = .allocate(capacity: n); end = .allocate(capacity: n); kind = .allocate(capacity: n); capacity = n }
+        func deallocate() { start.deallocate(); end.deallocate(); kind.deallocate() }
+    }
+    private var scratch = TokenSlots(capacity: 64)
 
-    deinit { tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate() }
+    deinit { scratch.deallocate() }
+
+    /// The token slots, with room for `n`.
+    private func tokenSlots(room n: Int) -> TokenSlots {
+        if scratch.capacity < n { scratch.deallocate(); scratch = TokenSlots(capacity: n) }
+        return scratch
+    }
 
     /// Decodes the plan's slots of one record (`cursor(c)` gives column c's stream) and
-    /// appends the record's captured values.
+    /// appends the record's captured values to `raw` (one row). `slots` has room for the
+    /// plan's slots.
     @inline(__always)
-    private func record(_ plan: ShapePlan, _ st: FieldCoderState, _ decoder: ColumnarDecoder,
+    private func record(_ plan: ShapePlan, _ st: FieldCoderState, _ raw: inout [RawColumn], _ slots: TokenSlots,
                         _ cursor: (Int) -> UnsafeMutablePointer<Cursor>) throws {
         st.nextRecord()
         let gen = st.gen
         let tokens = self.tokens
         tokens.reset()
-        if tokCapacity < plan.slotCount {
-            tokStart.deallocate(); tokEnd.deallocate(); slotKind.deallocate()
-            tokCapacity = plan.slotCount
-            tokStart = .allocate(capacity: tokCapacity); tokEnd = .allocate(capacity: tokCapacity)
-            slotKind = .allocate(capacity: tokCapacity)
-        }
-        let ts = tokStart, te = tokEnd, sk = slotKind
+        let ts = slots.start, te = slots.end, sk = slots.kind
         var valid = true
         var coded = FieldCoderState.CodedValue()
         for step in plan.steps {
@@ -323,13 +335,13 @@ public final class ColumnarFrameReader {
         }
         let tb = UnsafePointer(tokens.base)
         guard valid, !plan.refused else {
-            decoder.appendRow { raw in for k in raw.indices { raw[k].appendMissing() } }
+            for k in raw.indices { raw[k].appendMissing() }
             return
         }
         let splice = self.splice
         let takes = plan.takes
         let slotColumn = plan.slotColumn, holes = plan.holes, sb = plan.bytes
-        decoder.appendRow { raw in
+        do {
             var next = 0
             for k in raw.indices {
                 guard next < takes.count, takes[next].column == k else { raw[k].appendMissing(); continue }
@@ -376,20 +388,24 @@ public final class ColumnarFrameReader {
         // Every model column may be decoded; frame-local ones read no other text.
         let textRead = textReaders([Bool](repeating: true, count: st.modelColumnCount), st, model!)
         for p in modelPlans { p?.decode = []; p?.modes = [] }   // the modes of another frame's layout
-        for _ in 0..<recordCount {
-            let header = try main.pointee.varint()
-            if header == 0 {
-                let len = try main.pointee.count(limit: main.pointee.remaining)
-                decoder.append(UnsafeRawBufferPointer(start: try main.pointee.take(len), count: len))
-                continue
+        try decoder.appendRows { raw in
+            for _ in 0..<recordCount {
+                let header = try main.pointee.varint()
+                if header == 0 {
+                    let len = try main.pointee.count(limit: main.pointee.remaining)
+                    let text = UnsafeRawBufferPointer(start: try main.pointee.take(len), count: len)
+                    decoder.take(text, ok: decoder.walk(text), into: &raw)
+                    continue
+                }
+                let p = plan(try shapeID(header, &main.pointee, st), st, decoder, local: &local)
+                // Every value is interleaved in one stream: all are decoded.
+                if p.decode.count != p.info.slotCount || p.modes.count != p.decode.count {
+                    p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount))
+                    setModes(p, st, textRead: textRead)
+                }
+                try record(p, st, &raw, tokenSlots(room: p.slotCount)) { _ in main }
             }
-            let p = plan(try shapeID(header, &main.pointee, st), st, decoder, local: &local)
-            // Every value is interleaved in one stream: all are decoded.
-            if p.decode.count != p.info.slotCount || p.modes.count != p.decode.count {
-                p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount))
-                setModes(p, st, textRead: textRead)
-            }
-            try record(p, st, decoder) { _ in main }
+            return recordCount
         }
         guard main.pointee.isAtEnd else { throw TransformError.corruptFrame("\(main.pointee.remaining) unread bytes in stream 0") }
         return true
@@ -444,14 +460,19 @@ public final class ColumnarFrameReader {
         let verbatim = cursors + 2
         // Unretained (`plans` keeps them): no retain and release per record.
         let planRefs = planOf.map { $0.map(Unmanaged.passUnretained) }
-        for r in 0..<recordCount {
-            let id = Int(shapeOf[r])
-            if id < 0 {
-                let len = try verbatim.pointee.count(limit: verbatim.pointee.remaining)
-                decoder.append(UnsafeRawBufferPointer(start: try verbatim.pointee.take(len), count: len))
-                continue
+        let slots = tokenSlots(room: plans.values.reduce(0) { max($0, $1.slotCount) })
+        try decoder.appendRows { raw in
+            for r in 0..<recordCount {
+                let id = Int(shapeOf[r])
+                if id < 0 {
+                    let len = try verbatim.pointee.count(limit: verbatim.pointee.remaining)
+                    let text = UnsafeRawBufferPointer(start: try verbatim.pointee.take(len), count: len)
+                    decoder.take(text, ok: decoder.walk(text), into: &raw)
+                    continue
+                }
+                try planRefs[id]!._withUnsafeGuaranteedRef { try record($0, st, &raw, slots, cursor) }
             }
-            try planRefs[id]!._withUnsafeGuaranteedRef { try record($0, st, decoder, cursor) }
+            return recordCount
         }
         // Unread columns of a checked frame are left as they are (the container's CRC covers them).
         for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || i - 3 >= needed.count || needed[i - 3]) {

@@ -17,6 +17,8 @@ import LogLabCore
         let fast = ColumnarDecoder(paths: paths), text = ColumnarDecoder(paths: paths)
         // Checked frames also read as the `columns` frames earlier writers made of them.
         let unchecked = ColumnarDecoder(paths: paths)
+        // Every frame into one decoder, as a thread takes a run of frames (nothing to merge).
+        let run = ColumnarDecoder(paths: paths), runReader = ColumnarFrameReader(model: model)
         var out = Outcome()
         for range in framing.frames(count: records.count) {
             let bytes = enc.encode(records.slice(range))
@@ -34,14 +36,25 @@ import LogLabCore
                 #expect(!checked, "a checked frame must not need the records", sourceLocation: sourceLocation)
                 fast.append(restored)
             }
+            let before = run.rows
+            if try !runReader.append(frame: bytes, recordCount: range.count, to: run) {
+                #expect(run.rows == before, "a frame the reader leaves appends nothing", sourceLocation: sourceLocation)
+                run.append(restored)
+            }
+            #expect(run.rows == before + range.count, sourceLocation: sourceLocation)
             var old = bytes
             if checked { old[0] = FrameKind.columns.rawValue }
             #expect(try dec.decode(old, recordCount: range.count) == restored, sourceLocation: sourceLocation)
             let u = ColumnarDecoder(paths: paths)
             if try reader.append(frame: old, recordCount: range.count, to: u) { try unchecked.append(contentsOf: u) } else { unchecked.append(restored) }
         }
-        let a = try fast.finish(), b = try text.finish(), c = try unchecked.finish()
-        #expect(a.count == b.count && c.count == b.count, sourceLocation: sourceLocation)
+        let a = try fast.finish(), b = try text.finish(), c = try unchecked.finish(), r = try run.finish(threads: 2)
+        #expect(a.count == b.count && c.count == b.count && r.count == b.count, sourceLocation: sourceLocation)
+        for (x, y) in zip(r, b) {
+            if let why = differ(x, y) {
+                Issue.record("column \(x.name) from one decoder for all frames (\(framing), \(model.selection)): \(why)", sourceLocation: sourceLocation)
+            }
+        }
         for (x, y) in zip(a, b) {
             if let why = differ(x, y) {
                 Issue.record("column \(x.name) (\(framing), \(model.selection)): \(why)", sourceLocation: sourceLocation)
@@ -310,5 +323,43 @@ import LogLabCore
                 #expect(o.fast > 0)
             }
         }
+    }
+
+    /// A column of vocabulary codes gets the dictionary (or the strings) its text would: entries
+    /// that unescape alike share one value, unused entries are left out, missing and null rows
+    /// stay null, and what only the text can tell (too few or too many distinct values, an
+    /// entry that is not UTF-8) goes the text's way.
+    @Test func codeColumnsMatchTheirText() throws {
+        var t = ByteTable()
+        // Entry 5 holds a byte that is not UTF-8 on its own (raw bytes go in as they are).
+        let entries: [[UInt8]] = [#""A""#, #""\u0041""#, #""b\"q""#, #""unused""#, #""é""#].map { Array($0.utf8) }
+            + [[0x22, 0xFF, 0x78, 0x22], Array(#""c""#.utf8), Array(#""d""#.utf8)]
+        for e in entries { _ = t.insert(e) }
+        let vocab = RawTable(t)
+        func column(_ codes: [Int32?], vocab: RawTable) -> RawColumn {
+            var c = RawColumn()
+            for (i, code) in codes.enumerated() {
+                if let code { c.append(code: code, vocabulary: vocab) } else if i % 2 == 0 { c.appendMissing() } else {
+                    c.append(kind: RawKind.null, UnsafeRawBufferPointer(start: nil, count: 0))
+                }
+            }
+            return c
+        }
+        let cases: [[Int32?]] = [
+            (0..<64).map { [0, 1, 2, nil, 4][$0 % 5] },          // dictionary; entries 0 and 1 are one value
+            (0..<10).map { Int32($0 % 3) },                      // too few values for a dictionary
+            (0..<64).map { $0 % 7 == 0 ? nil : 2 },              // one value and nulls
+            (0..<64).map { [0, 5][$0 % 2] },                     // not UTF-8: the text decides
+            (0..<16).map { [0, 2, 3, 4, 6, 7][$0 % 6] },          // too many distinct values: strings
+            [Int32?](repeating: nil, count: 20),                  // no value at all
+        ]
+        for codes in cases {
+            let c = column(codes, vocab: vocab)
+            let a = try c.finish(name: "x"), b = try c.textual().finish(name: "x")
+            #expect(Self.differ(a, b) == nil, "\(codes): \(Self.differ(a, b) ?? "")")
+        }
+        #expect(try column(cases[0], vocab: vocab).finish(name: "x").kind == .dictionary)
+        #expect(ColumnBuilder.codeDictionary(column(cases[0], vocab: vocab), name: "x")?.dictionaryOffsets.count == 4)
+        #expect(ColumnBuilder.codeDictionary(column(cases[3], vocab: vocab), name: "x") == nil)
     }
 }

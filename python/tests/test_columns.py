@@ -214,3 +214,28 @@ def test_vocabulary_fields_and_checked_frames(sdk_profile, sdk_lines):
                 check_column(t, name, docs)
             assert t.schema.field("_source.func_name").metadata[b"loglab.kind"] == b"dictionary"
             assert t.column("_source.func_name")[300].as_py() is None
+
+
+def test_runs_of_frames_codes_missing_and_verbatim(sdk_profile, sdk_lines):
+    """Frames decoded in runs (one per task) and joined, on 1, 2, 3 and 5 threads: a frame
+    where no record has the selected fields, records that are not JSON or not objects between
+    field-coded ones, and an enumeration column whose values are all vocabulary codes (its
+    dictionary made from the entries), all equal to the restored records and to orjson."""
+    lines = list(sdk_lines[:2000])
+    for i in range(256, 512):   # a whole frame (block:256) without them
+        lines[i] = lines[i].replace(b'"func_name":', b'"func_nam":', 1).replace(b'"response_elapsed_time":', b'"rt":', 1)
+    for i in range(3, len(lines), 97):
+        lines[i] = [b"not json", b"[1,2]", b"", b'{"func_name":"top level"}'][i % 4]
+    docs = [parse(l) for l in lines]
+    cols = ["_source.func_name", "_source.response_elapsed_time", "_source.request_begin_timestamp", "_source.no_such"]
+    with loglab.open(sdk_profile.compress(lines), profile=sdk_profile) as c:
+        assert len(c.frames) >= 8
+        for threads in (1, 2, 3, 5):
+            t = _both_ways(c, cols, threads=threads)
+            for name in cols:
+                check_column(t, name, docs)
+            assert t.schema.field("_source.func_name").metadata[b"loglab.kind"] == b"dictionary"
+            assert t.column("_source.func_name").slice(256, 256).null_count == 256
+        # The frame without the fields, alone: its columns are all null.
+        alone = list(c.to_batches(cols, frames_per_batch=1))[1]
+        assert alone.num_rows == 256 and all(alone.column(k).null_count == 256 for k in range(2))

@@ -243,7 +243,8 @@ class Container:
     def frames_between(self, start: Optional[TimeLike], end: Optional[TimeLike]) -> List[int]:
         """Frames whose time range overlaps [start, end) (all frames without bounds)."""
         if start is None and end is None:
-            return [f.index for f in self.frames]
+            # Every frame: their count, without reading each frame's index entry.
+            return list(range(lib.loglab_reader_count(self._h, 1)))
         self._need_time_index()
         lo = INT64_MIN if start is None else to_ms(start)
         hi = INT64_MAX if end is None else to_ms(end)
@@ -349,7 +350,7 @@ class Container:
         # (its threads share the frames, and the columns are built once).
         streams = bool(columns) and not value and start is None and end is None and not from_records
         batches = list(self.to_batches(columns, start=start, end=end, value=value,
-                                       frames_per_batch=max(1, len(self.frames)) if streams else 64,
+                                       frames_per_batch=max(1, lib.loglab_reader_count(self._h, 1)) if streams else 64,
                                        threads=threads, from_records=from_records))
         if not batches:
             batches = [self._columns([], columns, 0, 0, False, value, threads, from_records)]
