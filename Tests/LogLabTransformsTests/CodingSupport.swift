@@ -1,3 +1,4 @@
+import Testing
 import LogLabCore
 @testable import LogLabTransforms
 
@@ -33,5 +34,16 @@ enum CodingFixture {
     static func bytes(_ s: String, _ body: (UnsafePointer<UInt8>, Int) -> String?) -> String? {
         let b = Array(s.utf8)
         return b.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+    }
+}
+
+@Suite struct ValueCodingTableTests {
+    /// The one table from kind to coding agrees with each coding's own kind, and the learner
+    /// weighs every coding once, text first.
+    @Test func tableAndLearningOrderCoverEveryKind() {
+        for k in ValueKind.allCases { #expect(k.coding.kind == k, "\(k)") }
+        #expect(Set(ValueKind.learningOrder) == Set(ValueKind.allCases))
+        #expect(ValueKind.learningOrder.count == ValueKind.allCases.count)
+        #expect(ValueKind.learningOrder.first == .text)
     }
 }

@@ -21,7 +21,7 @@ enum FloatCoding: ValueCoding {
             if let c = cost(p, n) { parsedCount += 1; return c }
             return 1 + sample.textCosts[i]
         }
-        return parsedCount * 2 >= sample.count ? CodingChoice(.float, costs: costs) : nil
+        return parsedCount * 2 >= sample.count ? CodingChoice(kind, costs: costs) : nil
     }
 
     static func validate(_ spec: ColumnSpec) throws {

@@ -28,7 +28,7 @@ enum IntegerCoding: ValueCoding {
             if x.headCount > 0 { lastHead = Array(UnsafeBufferPointer(start: p + x.headStart, count: x.headCount)) }
             return Residual(v: x.mantissa, fmt: x.format, unit: 1)
         }
-        guard var choice = TaggedVarint.choose(.number, parsed, textCosts: sample.textCosts) else { return nil }
+        guard var choice = TaggedVarint.choose(kind, parsed, textCosts: sample.textCosts) else { return nil }
         choice.head = lastHead
         return choice
     }

@@ -51,7 +51,7 @@ enum TextCoding: ValueCoding {
     // MARK: learning
 
     static func choose(_ sample: CodingSample) -> CodingChoice? {
-        CodingChoice(.text, costs: sample.textCosts)
+        CodingChoice(kind, costs: sample.textCosts)
     }
 
     /// Order-0 entropy, in bits, of the first `limit` values' bytes as text (lengths

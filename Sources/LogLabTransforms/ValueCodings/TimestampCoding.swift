@@ -21,7 +21,7 @@ enum TimestampCoding: ValueCoding {
             let (p, n) = sample.token(i)
             return residual(p, n)
         }
-        return TaggedVarint.choose(.timestamp, parsed, textCosts: sample.textCosts)
+        return TaggedVarint.choose(kind, parsed, textCosts: sample.textCosts)
     }
 
     // MARK: model

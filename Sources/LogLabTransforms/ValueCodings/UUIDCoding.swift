@@ -16,7 +16,7 @@ enum UUIDCoding: ValueCoding {
             let (p, n) = sample.token(i)
             if let (layout, s) = UUIDText.parse(p, n, bytes: bytes) { costs[i] = varintSize(layout) + 16 + (n - 1 - s) } else { costs[i] = 1 + sample.textCosts[i] }
         }
-        return CodingChoice(.uuid, costs: costs)
+        return CodingChoice(kind, costs: costs)
     }
 
     static func validate(_ spec: ColumnSpec) throws {
