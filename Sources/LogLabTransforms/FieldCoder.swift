@@ -21,7 +21,8 @@ import Darwin
 /// (model shapes first, then this frame's literal shapes).
 ///
 /// Value of a column (see `ColumnSpec`): with a vocabulary, `varint code` (0 = not in the
-/// vocabulary, the base coding follows). Base codings:
+/// vocabulary, the base coding follows). Base codings (one `ValueCoding` each, in
+/// `ValueCodings/`, called through `encodeBase` and `decodeBase`):
 /// * text: `varint (len << 1 | isString)` + bytes (string contents without quotes);
 /// * number / timestamp: `varint x`; x even: same format (and, for long numbers, same head)
 ///   as the column's previous value, residual = unzigzag(x >> 1); x odd: tag = x >> 1,
@@ -205,31 +206,7 @@ final class FieldCoderState {
         }
     }
 
-    /// Text a reference stands for, if available in the current record (≥ 3 bytes).
-    @inline(__always) func refText(_ ref: SubRef, base: UnsafePointer<UInt8>, gen: UInt32) -> (UnsafePointer<UInt8>, Int)? {
-        let c = cols + Int(ref.column)
-        guard c.pointee.viewGen == gen else { return nil }
-        var p = base + c.pointee.viewStart
-        var n = c.pointee.viewLen
-        if n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 { p += 1; n -= 2 }
-        if ref.dateOnly {
-            guard n >= 10 else { return nil }
-            n = 10
-        }
-        return n >= 3 ? (p, n) : nil
-    }
-
     // MARK: encoding one value
-
-    @inline(__always) func writeText(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: OutStream) {
-        if n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 {
-            out.varint(UInt64(n - 2) << 1 | 1)
-            out.put(p + 1, n - 2)
-        } else {
-            out.varint(UInt64(n) << 1)
-            out.put(p, n)
-        }
-    }
 
     /// Whether column `col`'s value carries a repeat flag in the current record.
     @inline(__always) func repeatFlagged(_ col: UnsafeMutablePointer<ColumnRT>, gen: UInt32) -> Bool {
@@ -294,173 +271,12 @@ final class FieldCoderState {
             }
             out.put(0)
         }
-        switch col.pointee.kind {
-        case .text:
-            writeText(tp, tn, out)
-            if embedded { out.put(payload.base, payload.count) }
-            return false
-        case .number:
-            guard let x = DecimalText.parse(tp, tn) else {
-                out.varint(1); writeText(tp, tn, out); return true
-            }
-            var base: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
-            if col.pointee.hasRelation, x.format < DecimalText.longFlag, let pred = prediction(col.pointee.relation, gen: gen) { base = pred }
-            let z = zigzag(x.mantissa &- base)
-            let head = heads + c * DecimalText.maxHead
-            let sameHead = x.headCount == 0 || (x.headCount == col.pointee.headCount && memcmpEqual(head, tp + x.headStart, x.headCount))
-            if x.format == col.pointee.prevFormat && sameHead && z < (1 << 63) {
-                out.varint(z << 1)
-            } else {
-                out.varint(UInt64(x.format + 1) << 1 | 1)
-                out.varint(z)
-                if x.format & DecimalText.longFlag != 0 {
-                    out.varint(x.headCount); out.put(tp + x.headStart, x.headCount)
-                    head.update(from: tp + x.headStart, count: x.headCount)
-                    col.pointee.headCount = x.headCount
-                }
-            }
-            col.pointee.prevValue = x.mantissa; col.pointee.prevFormat = x.format
-            if x.format < DecimalText.longFlag { col.pointee.numGen = gen; col.pointee.numVal = x.mantissa }
-            return false
-        case .timestamp:
-            guard let (v, fmt) = ISOTimestamp.parse(tp, tn) else {
-                out.varint(1); writeText(tp, tn, out); return true
-            }
-            let unit = ISOTimestamp.pow10[9 - fmt.fraction]
-            var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
-            if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
-            let code = fmt.code
-            let z = zigzag(v &- ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction))
-            if code == col.pointee.prevFormat && z < (1 << 63) {
-                out.varint(z << 1)
-            } else {
-                out.varint(UInt64(code + 1) << 1 | 1)
-                out.varint(z)
-            }
-            let ns = v &* unit
-            col.pointee.prevValue = ns; col.pointee.prevFormat = code
-            col.pointee.tsGen = gen; col.pointee.tsVal = ns
-            return false
-        case .uuid:
-            guard let (layout, sStart) = UUIDText.parse(tp, tn, bytes: uuidBytes) else {
-                out.put(0); writeText(tp, tn, out); return true
-            }
-            out.varint(layout)
-            out.put(UnsafePointer(uuidBytes), 16)
-            out.put(tp + sStart, tn - 1 - sStart)
-            return false
-        case .float:
-            if FloatText.encode(tp, tn, into: out) { return false }
-            out.put(0); writeText(tp, tn, out); return true
-        }
-    }
-
-    /// Embedded timestamps of `p[0..<n]` → `scratch3` (with markers) and `payload`.
-    @inline(__always)
-    func extractEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ p: UnsafePointer<UInt8>, _ n: Int, gen: UInt32) {
-        scratch3.reset(); payload.reset()
-        scratch3.reserve(n)
-        var i = 0
-        while i < n {
-            let b = p[i]
-            if b &- 0x30 < 10, i + 19 <= n, p[i + 4] == 0x2D, p[i + 13] == 0x3A,
-               let (v, fmt, len) = ISOTimestamp.parseContent(p + i, n - i, exact: false) {
-                scratch3.put(ColumnSpec.embeddedMarker)
-                let unit = ISOTimestamp.pow10[9 - fmt.fraction]
-                var baseNs = col.pointee.prevValue
-                let src = Int(col.pointee.embeddedSource)
-                if src >= 0, cols[src].tsGen == gen { baseNs = cols[src].tsVal &+ col.pointee.embeddedOffset }
-                let code = fmt.code
-                let z = zigzag(v &- CivilDate.floorDiv(baseNs, unit))
-                if code == col.pointee.prevFormat && z < (1 << 63) {
-                    payload.varint(z << 1)
-                } else {
-                    payload.varint(UInt64(code + 1) << 1 | 1)
-                    payload.varint(z)
-                }
-                col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
-                i += len
-            } else {
-                scratch3.put(b)
-                i += 1
-            }
-        }
-    }
-
-    /// Undoes `extractEmbedded`: markers in `src` → rendered timestamps read from `inp`.
-    func expandEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ src: OutStream, _ inp: inout Cursor, into out: OutStream, gen: UInt32) throws {
-        let sp = src.base, sn = src.count
-        out.reserve(sn)
-        var i = 0
-        while i < sn {
-            // The text up to the next marker in one copy, not byte by byte.
-            let hit = memchr(sp + i, Int32(ColumnSpec.embeddedMarker), sn - i)
-            let stop = hit.map { UnsafeMutableRawPointer(sp).distance(to: $0) } ?? sn
-            out.put(sp + i, stop - i)
-            guard stop < sn else { break }
-            i = stop + 1
-            let x = try inp.varint()
-            var code = col.pointee.prevFormat
-            let d: Int64
-            if x & 1 == 0 {
-                d = unzigzag(x >> 1)
-            } else {
-                let tag = x >> 1
-                guard tag >= 1, tag <= 1 << 20 else { throw TransformError.corruptFrame("bad embedded timestamp format") }
-                code = Int(tag - 1)
-                d = unzigzag(try inp.varint())
-            }
-            let cache = dateCache + (col - cols)
-            guard let fmt = cache.pointee.format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
-            let unit = ISOTimestamp.pow10[9 - fmt.fraction]
-            var baseNs = col.pointee.prevValue
-            let s = Int(col.pointee.embeddedSource)
-            if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
-            let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
-            guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-            ISOTimestamp.renderContent(v, fmt, into: out, cache: cache)
-            col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
-        }
-    }
-
-    /// Replaces every occurrence of each available reference text with its marker byte
-    /// (0x01 + index). Tokens never hold bytes below 0x20, so markers are unambiguous.
-    func substitute(_ refs: [SubRef], _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, into out: OutStream, gen: UInt32) {
-        out.reset()
-        var texts: [(UnsafePointer<UInt8>, Int, UInt8)] = []
-        texts.reserveCapacity(refs.count)
-        for (i, r) in refs.enumerated() {
-            if let (tp, tn) = refText(r, base: recordBase, gen: gen) { texts.append((tp, tn, UInt8(i + 1))) }
-        }
-        if texts.isEmpty { out.put(p, n); return }
-        out.reserve(n)
-        var i = 0
-        outer: while i < n {
-            let b = p[i]
-            for (tp, tn, marker) in texts where tp[0] == b && tn <= n - i && memcmpEqual(p + i, tp, tn) {
-                out.put(marker)
-                i += tn
-                continue outer
-            }
-            out.put(b)
-            i += 1
-        }
+        let escaped = encodeBase(c, col, tp, tn, into: out, gen: gen)
+        if embedded { out.put(payload.base, payload.count) }
+        return escaped
     }
 
     // MARK: decoding one value
-
-    @inline(__always) func readText(_ inp: inout Cursor, into out: OutStream) throws {
-        let x = try inp.varint()
-        guard x >> 1 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("text runs past its stream") }
-        let len = Int(x >> 1)
-        let p = try inp.take(len)
-        if x & 1 == 1 {
-            out.reserve(len + 2)
-            out.put(0x22); out.put(p, len); out.put(0x22)
-        } else {
-            out.put(p, len)
-        }
-    }
 
     /// Decodes one value of column `c` and appends its original token to `tokens`.
     @inline(__always)
@@ -533,28 +349,6 @@ final class FieldCoderState {
         _ = try decodeCore(c, col, &inp, into: target, gen: gen, render: true, &v)
     }
 
-    /// A number or timestamp as its coding holds it, before rendering.
-    struct CodedValue {
-        var isTime = false
-        /// Numbers: the mantissa; timestamps: the instant in the format's units.
-        var value: Int64 = 0
-        /// Numbers: the `DecimalText` format; timestamps: the format's code.
-        var format = 0
-        var time = ISOTimestamp.Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
-    }
-
-    /// The token of column `c`'s number or timestamp `v` (just decoded: a long number's
-    /// head digits are the column's current ones).
-    @inline(__always) func renderCoded(_ c: Int, _ v: CodedValue, into target: OutStream) {
-        if v.isTime {
-            target.put(0x22)
-            ISOTimestamp.renderContent(v.value, v.time, into: target, cache: dateCache + c)
-            target.put(0x22)
-        } else {
-            DecimalText.render(v.value, format: v.format, head: heads + c * DecimalText.maxHead, headCount: cols[c].headCount, into: target)
-        }
-    }
-
     /// `decodeCore`, where without `render` a number or timestamp coded as one is not
     /// rendered but returned in `value` (true; the column's state is updated all the same):
     /// the columnar reader takes it as it is. Text (vocabulary entries, escapes, uuids,
@@ -575,128 +369,9 @@ final class FieldCoderState {
                     break decode
                 }
             }
-            switch col.pointee.kind {
-            case .text:
-                try readText(&inp, into: target)
-            case .number:
-                let x = try inp.varint()
-                var f = col.pointee.prevFormat
-                let d: Int64
-                let head = heads + c * DecimalText.maxHead
-                if x & 1 == 0 {
-                    d = unzigzag(x >> 1)
-                } else {
-                    let tag = x >> 1
-                    if tag == 0 { try readText(&inp, into: target); break decode }
-                    guard tag <= 256, DecimalText.isValidFormat(Int(tag - 1)) else { throw TransformError.corruptFrame("bad number format \(tag - 1)") }
-                    f = Int(tag - 1)
-                    d = unzigzag(try inp.varint())
-                    if f & DecimalText.longFlag != 0 {
-                        let hn = try inp.count(limit: DecimalText.maxHead)
-                        let hp = try inp.take(hn)
-                        for k in 0..<hn where hp[k] < 0x30 || hp[k] > 0x39 { throw TransformError.corruptFrame("bad digits in a long number") }
-                        head.update(from: hp, count: hn)
-                        col.pointee.headCount = hn
-                    }
-                }
-                var base: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
-                if col.pointee.hasRelation, f < DecimalText.longFlag, let pred = prediction(col.pointee.relation, gen: gen) { base = pred }
-                let m = d &+ base
-                if f & DecimalText.longFlag != 0 {
-                    guard m >= 0, m < 1_000_000_000_000_000_000, col.pointee.headCount > 0 else { throw TransformError.corruptFrame("bad long number") }
-                }
-                col.pointee.prevValue = m; col.pointee.prevFormat = f
-                if f < DecimalText.longFlag { col.pointee.numGen = gen; col.pointee.numVal = m }
-                value.isTime = false; value.value = m; value.format = f
-                guard render else { return true }
-                renderCoded(c, value, into: target)
-            case .timestamp:
-                let x = try inp.varint()
-                var code = col.pointee.prevFormat
-                let d: Int64
-                if x & 1 == 0 {
-                    d = unzigzag(x >> 1)
-                } else {
-                    let tag = x >> 1
-                    if tag == 0 { try readText(&inp, into: target); break decode }
-                    guard tag <= 1 << 20 else { throw TransformError.corruptFrame("bad timestamp format") }
-                    code = Int(tag - 1)
-                    d = unzigzag(try inp.varint())
-                }
-                let cache = dateCache + c
-                guard let fmt = cache.pointee.format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
-                let unit = ISOTimestamp.pow10[9 - fmt.fraction]
-                var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
-                if col.pointee.hasRelation, let pred = prediction(col.pointee.relation, gen: gen) { baseNs = pred }
-                let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
-                guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-                let ns = v &* unit
-                col.pointee.prevValue = ns; col.pointee.prevFormat = code
-                col.pointee.tsGen = gen; col.pointee.tsVal = ns
-                value.isTime = true; value.value = v; value.format = code; value.time = fmt
-                guard render else { return true }
-                renderCoded(c, value, into: target)
-            case .uuid:
-                let layout = try inp.varint()
-                if layout == 0 { try readText(&inp, into: target); break decode }
-                let bytes = try inp.take(16)
-                guard (layout - 1) >> 2 <= UInt64(inp.remaining) else { throw TransformError.corruptFrame("uuid suffix runs past its stream") }
-                let suffixLen = Int((layout - 1) >> 2)
-                let suffix = try inp.take(suffixLen)
-                UUIDText.render(layout: layout, bytes: bytes, suffix: suffix, suffixCount: suffixLen, into: target)
-            case .float:
-                let t = try inp.varint()
-                if t == 0 { try readText(&inp, into: target); break decode }
-                try FloatText.decode(tag: t, &inp, into: target)
-            }
+            return try decodeBase(c, col, &inp, into: target, gen: gen, render: render, &value)
         }
         return false
-    }
-
-    /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).
-    func expand(_ c: Int, _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
-        let refs = UnsafeBufferPointer(start: refFlat + refStart[c], count: refStart[c + 1] - refStart[c])
-        let sp = src.base, sn = src.count
-        var hasMarker = false
-        for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }
-        if !hasMarker { tokens.put(sp, sn); return }
-        let lens = refLens, offs = refOffs
-        lens.update(repeating: -1, count: refs.count)
-        var total = 0
-        for i in 0..<sn {
-            let b = sp[i]
-            if b < 0x20 {
-                let m = Int(b) - 1
-                guard m >= 0, m < refs.count else { throw TransformError.corruptFrame("bad reference marker \(b)") }
-                if lens[m] < 0 {
-                    guard let (tp, tn) = refText(refs[m], base: UnsafePointer(tokens.base), gen: gen) else {
-                        throw TransformError.corruptFrame("reference to a field absent from the record")
-                    }
-                    lens[m] = tn; offs[m] = tp - UnsafePointer(tokens.base)
-                }
-                total += lens[m]
-            } else {
-                total += 1
-            }
-        }
-        tokens.reserve(total)   // reference texts live in `tokens`: it must not move now
-        let tb = UnsafePointer(tokens.base)
-        // Plain bytes between markers go over in runs, not byte by byte.
-        var d = tokens.base + tokens.count
-        var run = 0
-        for i in 0..<sn {
-            let b = sp[i]
-            guard b < 0x20 else { continue }
-            copyBytes(d, sp + run, i - run)
-            d += i - run
-            let m = Int(b) - 1
-            copyBytes(d, tb + offs[m], lens[m])
-            d += lens[m]
-            run = i + 1
-        }
-        copyBytes(d, sp + run, sn - run)
-        d += sn - run
-        tokens.setCount(tokens.base.distance(to: d))
     }
 }
 

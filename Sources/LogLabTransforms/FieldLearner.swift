@@ -104,17 +104,6 @@ final class FieldLearner {
         training.bytes.withUnsafeBufferPointer { body($0.baseAddress! + v.start, v.end - v.start) }
     }
 
-    static func textCost(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        let len = (n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22) ? n - 2 : n
-        return len + varintSize(UInt64(len) << 1)
-    }
-
-    /// A token as a frame holds it: a string's contents without its quotes.
-    static func contents<C: Collection>(_ token: C) -> [UInt8] where C.Element == UInt8 {
-        token.count >= 2 && token.first == 0x22 && token.dropFirst(token.count - 1).first == 0x22
-            ? Array(token.dropFirst().dropLast()) : Array(token)
-    }
-
     static func median(_ xs: [Int64]) -> Int64 {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
@@ -123,166 +112,39 @@ final class FieldLearner {
 
     // MARK: kinds
 
-    /// Costs of a numeric coding over a column, value by value (prev-format rule included).
-    static func numericCosts(_ parsed: [(v: Int64, fmt: Int, unit: Int64)?], textCosts: [Int], delta: Bool, initFormat: Int, reference: Int64) -> [Int] {
-        var out = [Int](repeating: 0, count: parsed.count)
-        var prevFmt = initFormat
-        var prev = reference
-        for (i, p) in parsed.enumerated() {
-            guard let p else { out[i] = 1 + textCosts[i]; continue }
-            let base = delta ? CivilDate.floorDiv(prev, p.unit) : CivilDate.floorDiv(reference, p.unit)
-            let z = zigzag(p.v &- base)
-            out[i] = (p.fmt == prevFmt && z < (1 << 63)) ? varintSize(z << 1) : varintSize(UInt64(p.fmt + 1) << 1 | 1) + varintSize(z)
-            prevFmt = p.fmt
-            prev = p.v &* p.unit
-        }
-        return out
-    }
-
+    /// Each column's coding: the cheapest of the selected codings on its sample (see
+    /// `ValueCoding.choose`), with the costs of its values under it.
     func chooseKinds() {
         baseCost = Array(repeating: [], count: specs.count)
         tsNs = Array(repeating: [], count: specs.count)
         numM = Array(repeating: [], count: specs.count)
-        var uuidScratch = [UInt8](repeating: 0, count: 16)
-        for c in 0..<specs.count {
-            let vals = values[c]
-            let texts = vals.map { v in withToken(v) { Self.textCost($0, $1) } }
-            var best = (cost: texts.reduce(0, +), kind: ValueKind.text, costs: texts, delta: false, fmt: 0, ref: Int64(0))
-            if selection.contains(.integer) {
-                var lastHead: [UInt8] = []
-                let parsed: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
-                    withToken(v) { p, n in
-                        guard let x = DecimalText.parse(p, n) else { return nil }
-                        if x.headCount > 0 { lastHead = Array(UnsafeBufferPointer(start: p + x.headStart, count: x.headCount)) }
-                        return (x.mantissa, x.format, 1)
-                    }
+        training.bytes.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for c in 0..<specs.count {
+                let vals = values[c]
+                let sample = CodingSample(base: base, values: vals, textCosts: vals.map { TextCoding.cost(base + $0.start, $0.end - $0.start) })
+                var best = TextCoding.choose(sample)!
+                for kind in ValueKind.learningOrder where kind != .text && kind.coding.transform.map(selection.contains) ?? true {
+                    if let choice = kind.coding.choose(sample), choice.cost < best.cost { best = choice }
                 }
-                let ok = parsed.compactMap { $0 }
-                if ok.count * 2 >= vals.count && !ok.isEmpty {
-                    let fmt = Self.mode(ok.map(\.fmt))
-                    let ref = Self.median(ok.map(\.v))
-                    for delta in [false, true] {
-                        let costs = Self.numericCosts(parsed, textCosts: texts, delta: delta, initFormat: fmt, reference: ref)
-                        let total = costs.reduce(0, +)
-                        if total < best.cost { best = (total, .number, costs, delta, fmt, ref); specs[c].initHead = lastHead }
+                specs[c].kind = best.kind
+                specs[c].delta = best.delta
+                specs[c].initFormat = best.format
+                specs[c].initValue = best.reference
+                specs[c].initHead = best.head
+                best.kind.coding.settle(&specs[c], sample)
+                baseCost[c] = best.costs
+                // First-occurrence numeric views per record, for relation learning.
+                if best.kind == .timestamp || best.kind == .number {
+                    var view = [Int64](repeating: Self.missing, count: sampleCount)
+                    for r in 0..<sampleCount where first[c][r] >= 0 {
+                        let v = vals[Int(first[c][r])]
+                        view[r] = best.kind.coding.residual(base + v.start, v.end - v.start).map { $0.v &* $0.unit } ?? Self.missing
                     }
+                    if best.kind == .timestamp { tsNs[c] = view } else { numM[c] = view }
                 }
-            }
-            if selection.contains(.integer) {
-                var parsedCount = 0
-                let costs: [Int] = vals.enumerated().map { (i, v) in
-                    withToken(v) { p, n in
-                        if let c = FloatText.cost(p, n) { parsedCount += 1; return c }
-                        return 1 + texts[i]
-                    }
-                }
-                let total = costs.reduce(0, +)
-                if parsedCount * 2 >= vals.count && total < best.cost { best = (total, .float, costs, false, 0, 0) }
-            }
-            if selection.contains(.timestamp) {
-                let parsed: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
-                    withToken(v) { p, n in
-                        ISOTimestamp.parse(p, n).map { ($0.value, $0.format.code, ISOTimestamp.pow10[9 - $0.format.fraction]) }
-                    }
-                }
-                let ok = parsed.compactMap { $0 }
-                if ok.count * 2 >= vals.count && !ok.isEmpty {
-                    let fmt = Self.mode(ok.map(\.fmt))
-                    let nss = ok.map { $0.v &* $0.unit }
-                    let ref = Self.median(nss)
-                    for delta in [false, true] {
-                        let r = ref
-                        let costs = Self.numericCosts(parsed, textCosts: texts, delta: delta, initFormat: fmt, reference: r)
-                        let total = costs.reduce(0, +)
-                        if total < best.cost { best = (total, .timestamp, costs, delta, fmt, r) }
-                    }
-                }
-            }
-            if selection.contains(.uuid) {
-                var total = 0
-                var costs = [Int](repeating: 0, count: vals.count)
-                uuidScratch.withUnsafeMutableBufferPointer { ub in
-                    for (i, v) in vals.enumerated() {
-                        costs[i] = withToken(v) { p, n in
-                            if let (layout, s) = UUIDText.parse(p, n, bytes: ub.baseAddress!) { return varintSize(layout) + 16 + (n - 1 - s) }
-                            return 1 + texts[i]
-                        }
-                        total += costs[i]
-                    }
-                }
-                if total < best.cost { best = (total, .uuid, costs, false, 0, 0) }
-            }
-            if best.kind != .number { specs[c].initHead = [] }
-            if best.kind == .number {
-                specs[c].textInColumns = numberEntropyBits(vals.prefix(20_000), delta: best.delta, initFormat: best.fmt, reference: best.ref)
-                    > textEntropyBits(vals.prefix(20_000))
-            }
-            specs[c].kind = best.kind
-            specs[c].delta = best.delta
-            specs[c].initFormat = best.fmt
-            specs[c].initValue = best.ref
-            baseCost[c] = best.costs
-            // First-occurrence numeric views per record, for relation learning.
-            if best.kind == .timestamp || best.kind == .number {
-                var view = [Int64](repeating: Self.missing, count: sampleCount)
-                for r in 0..<sampleCount where first[c][r] >= 0 {
-                    let v = vals[Int(first[c][r])]
-                    view[r] = withToken(v) { p, n -> Int64 in
-                        if best.kind == .timestamp {
-                            guard let t = ISOTimestamp.parse(p, n) else { return Self.missing }
-                            return ISOTimestamp.nanos(t.value, t.format)
-                        }
-                        return DecimalText.parse(p, n)?.mantissa ?? Self.missing
-                    }
-                }
-                if best.kind == .timestamp { tsNs[c] = view } else { numM[c] = view }
             }
         }
-    }
-
-    /// Order-0 entropy of a byte stream, in bits: what an entropy coder would make of it.
-    static func entropyBits(_ counts: [Int]) -> Double {
-        let n = Double(counts.reduce(0, +))
-        guard n > 0 else { return 0 }
-        var bits = 0.0
-        for c in counts where c > 0 { bits += Double(c) * log2(n / Double(c)) }
-        return bits
-    }
-
-    func textEntropyBits(_ vals: ArraySlice<Value>) -> Double {
-        var counts = [Int](repeating: 0, count: 256)
-        for v in vals {
-            withToken(v) { p, n in
-                let s = (n >= 2 && p[0] == 0x22) ? 1 : 0
-                counts[min(n, 127)] += 1
-                for i in s..<(n - s) { counts[Int(p[i])] += 1 }
-            }
-        }
-        return Self.entropyBits(counts)
-    }
-
-    func numberEntropyBits(_ vals: ArraySlice<Value>, delta: Bool, initFormat: Int, reference: Int64) -> Double {
-        var counts = [Int](repeating: 0, count: 256)
-        func varint(_ v: UInt64) {
-            var v = v
-            while v >= 0x80 { counts[Int(v & 0x7F) | 0x80] += 1; v >>= 7 }
-            counts[Int(v)] += 1
-        }
-        var prevFmt = initFormat
-        var prev = reference
-        for v in vals {
-            withToken(v) { p, n in
-                guard let x = DecimalText.parse(p, n) else {
-                    varint(1); for i in 0..<n { counts[Int(p[i])] += 1 }
-                    return
-                }
-                let z = zigzag(x.mantissa &- (delta ? prev : reference))
-                if x.format == prevFmt && z < (1 << 63) { varint(z << 1) } else { varint(UInt64(x.format + 1) << 1 | 1); varint(z) }
-                prevFmt = x.format
-                prev = x.mantissa
-            }
-        }
-        return Self.entropyBits(counts)
     }
 
     static func mode(_ xs: [Int]) -> Int {
@@ -312,29 +174,15 @@ final class FieldLearner {
             let vals = values[t].prefix(Self.relationSample)
             guard vals.count >= 8 else { continue }
             let isTs = specs[t].kind == .timestamp
+            let coding = specs[t].kind.coding
             // Target values in their own units (+ unit) or nil when not parseable.
-            let parsed: [(v: Int64, unit: Int64, ns: Int64)?] = vals.map { v in
-                withToken(v) { p, n in
-                    if isTs {
-                        guard let x = ISOTimestamp.parse(p, n) else { return nil }
-                        let u = ISOTimestamp.pow10[9 - x.format.fraction]
-                        return (x.value, u, x.value &* u)
-                    }
-                    guard let x = DecimalText.parse(p, n) else { return nil }
-                    return (x.mantissa, 1, x.mantissa)
-                }
-            }
+            let residuals: [Residual?] = vals.map { v in withToken(v) { coding.residual($0, $1) } }
+            let parsed: [(v: Int64, unit: Int64, ns: Int64)?] = residuals.map { $0.map { ($0.v, $0.unit, $0.v &* $0.unit) } }
             let baseline = baseCost[t].prefix(vals.count).reduce(0, +)
             // What the field costs with no context at all (a frame of one record).
             let isolated: Int = {
-                let ps: [(v: Int64, fmt: Int, unit: Int64)?] = vals.map { v in
-                    withToken(v) { p, n in
-                        if isTs { return ISOTimestamp.parse(p, n).map { ($0.value, $0.format.code, ISOTimestamp.pow10[9 - $0.format.fraction]) } }
-                        return DecimalText.parse(p, n).map { ($0.mantissa, $0.format, 1) }
-                    }
-                }
-                let tc = vals.map { v in withToken(v) { Self.textCost($0, $1) } }
-                return Self.numericCosts(ps, textCosts: tc, delta: false, initFormat: specs[t].initFormat, reference: specs[t].initValue).reduce(0, +)
+                let tc = vals.map { v in withToken(v) { TextCoding.cost($0, $1) } }
+                return TaggedVarint.costs(residuals, textCosts: tc, delta: false, initFormat: specs[t].initFormat, reference: specs[t].initValue).reduce(0, +)
             }()
             var candidates: [(cost: Int, rel: Relation)] = []
             func consider(_ rel: Relation, _ pred: (Int) -> Int64?) {
@@ -441,34 +289,22 @@ final class FieldLearner {
         let c = Int(ref.column)
         let i = first[c][r]
         guard i >= 0 else { return nil }
-        var v = values[c][Int(i)]
-        let isString = withToken(v) { p, n in n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 }
-        if isString { v.start += 1; v.end -= 1 }
-        if ref.dateOnly {
-            guard v.end - v.start >= 10 else { return nil }
-            v.end = v.start + 10
+        let v = values[c][Int(i)]
+        return training.bytes.withUnsafeBufferPointer { all -> Value? in
+            let b = all.baseAddress!
+            guard let (p, n) = Substitution.text(ref, token: b + v.start, v.end - v.start) else { return nil }
+            return Value(record: v.record, start: p - b, end: p - b + n)
         }
-        return v.end - v.start >= 3 ? v : nil
     }
 
-    /// `token` with the references replaced by markers, exactly as `FieldEncoder.substitute`.
+    /// `token` with the references replaced by markers, exactly as the encoder does.
     func substituted(_ v: Value, refs: [SubRef]) -> [UInt8] {
         let texts = refs.enumerated().compactMap { (i, ref) in refText(ref, record: Int(v.record)).map { ($0, UInt8(i + 1)) } }
         return training.bytes.withUnsafeBufferPointer { all -> [UInt8] in
             let b = all.baseAddress!
-            var out: [UInt8] = []
-            out.reserveCapacity(v.end - v.start)
-            var i = v.start
-            outer: while i < v.end {
-                for (t, marker) in texts {
-                    let tn = t.end - t.start
-                    if b[t.start] == b[i] && tn <= v.end - i && memcmpEqual(b + i, b + t.start, tn) {
-                        out.append(marker); i += tn; continue outer
-                    }
-                }
-                out.append(b[i]); i += 1
-            }
-            return out
+            let out = OutStream(capacity: v.end - v.start)
+            Substitution.replace(b + v.start, v.end - v.start, texts.map { (b + $0.0.start, $0.0.end - $0.0.start, $0.1) }, into: out)
+            return Array(out.buffer)
         }
     }
 
@@ -529,7 +365,7 @@ final class FieldLearner {
                 let all = values[t]
                 baseCost[t] = all.map { v in
                     let s = substituted(v, refs: refs)
-                    return s.withUnsafeBufferPointer { Self.textCost($0.baseAddress!, $0.count) }
+                    return s.withUnsafeBufferPointer { TextCoding.cost($0.baseAddress!, $0.count) }
                 }
             }
         }
@@ -543,10 +379,7 @@ final class FieldLearner {
             var out: [(Int64, Int)] = []
             var i = 0
             while i < n {
-                if p[i] &- 0x30 < 10, i + 19 <= n, p[i + 4] == 0x2D, p[i + 13] == 0x3A,
-                   let (x, fmt, len) = ISOTimestamp.parseContent(p + i, n - i, exact: false) {
-                    out.append((ISOTimestamp.nanos(x, fmt), fmt.code)); i += len
-                } else { i += 1 }
+                if let (x, fmt, len) = EmbeddedTimestamps.match(p, at: i, n) { out.append((ISOTimestamp.nanos(x, fmt), fmt.code)); i += len } else { i += 1 }
             }
             return out
         }
@@ -606,10 +439,7 @@ final class FieldLearner {
             let p = b.baseAddress!, n = b.count
             var i = 0
             while i < n {
-                if p[i] &- 0x30 < 10, i + 19 <= n, p[i + 4] == 0x2D, p[i + 13] == 0x3A,
-                   let (_, _, len) = ISOTimestamp.parseContent(p + i, n - i, exact: false) {
-                    out.append(ColumnSpec.embeddedMarker); i += len
-                } else { out.append(p[i]); i += 1 }
+                if let (_, _, len) = EmbeddedTimestamps.match(p, at: i, n) { out.append(EmbeddedTimestamps.marker); i += len } else { out.append(p[i]); i += 1 }
             }
             return out
         }
@@ -693,7 +523,7 @@ final class FieldLearner {
                 counts[id] += 1
                 if r < half { firstHalf[id] += 1 }
             }
-            targets.append(Self.contents(tok))
+            targets.append(TextCoding.contents(tok))
             frames.append(r / ModelCost.recordsPerFrame)
             rowOf.append(row)
         }
@@ -839,7 +669,7 @@ final class FieldLearner {
             // match of what the frame held before. Its text stands for every coding: measured
             // on real logs, numbers a vocabulary misses cost about their text's compressed
             // bytes (format changes, digits that do not delta well).
-            let frameCost = cost.lzCosts(ids.map { Self.contents(table.key($0)) },
+            let frameCost = cost.lzCosts(ids.map { TextCoding.contents(table.key($0)) },
                                          window: vals.map { Int($0.record) / ModelCost.recordsPerFrame })
             var without = [Double](repeating: 0, count: table.count)
             for i in 0..<vals.count { without[ids[i]] += frameCost[i] }

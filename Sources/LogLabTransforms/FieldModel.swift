@@ -1,14 +1,5 @@
 import LogLabCore
 
-/// How a field's values are coded (after any `derived` substitution and `enum` lookup).
-enum ValueKind: UInt8, Sendable {
-    case text = 0       // length + bytes (string contents without their quotes)
-    case number = 1     // `integer`: mantissa + format, delta or relation residual
-    case timestamp = 2  // `timestamp`: instant in format units + format, delta or residual
-    case uuid = 3       // `uuid`: layout + 16 bytes + suffix
-    case float = 4      // `integer`: binary significand + exponent (`FloatText`)
-}
-
 /// A learned numeric relation (`derived`): the field is predicted from earlier-decoded
 /// fields of the same record and only the residual is stored.
 struct Relation: Sendable, Equatable {
@@ -22,22 +13,6 @@ struct Relation: Sendable, Equatable {
     var source: Int32
     var number: Int32      // the `num` column of tsFromTsNum, else -1
     var unit: Int64        // nanoseconds per unit (1 for tsFromTs/numFromNum)
-    var offset: Int64
-}
-
-/// A learned substring reference (`derived`): occurrences of another field's text (or the
-/// `YYYY-MM-DD` date of a timestamp field) inside this field are replaced by a marker byte.
-struct SubRef: Sendable, Equatable {
-    var column: Int32
-    var dateOnly: Bool
-}
-
-/// Timestamps embedded in a text field (`…/table/skill/2021-11-06T21:21:24.906Z`): each is
-/// replaced by the marker `0x1D` and coded like a timestamp value after the text, as the
-/// residual from `source` (+ `offset`) when that timestamp field is in the record, else from
-/// the previous embedded timestamp of the column.
-struct EmbeddedTimestamps: Sendable, Equatable {
-    var source: Int32    // -1: none
     var offset: Int64
 }
 
@@ -62,7 +37,7 @@ struct Repeat: Sendable, Equatable {
 
 struct ColumnSpec: Sendable {
     static let maxReferences = 27
-    static let embeddedMarker: UInt8 = 0x1D
+    static let embeddedMarker = EmbeddedTimestamps.marker
 
     var path: [UInt8]
     var kind: ValueKind = .text
@@ -90,15 +65,7 @@ struct ColumnSpec: Sendable {
         var parts: [String] = []
         if relation != nil || !refs.isEmpty || lookup != nil || repeats != nil || (embedded.map { $0.source >= 0 } ?? false) { parts.append("derived") }
         if vocab != nil { parts.append("enum") }
-        switch kind {
-        case .text:
-            if embedded != nil { parts.append("timestamp(embedded)") }
-            if parts.isEmpty { parts.append("text") }
-        case .number: parts.append(textInColumns ? "integer(rows only)" : "integer")
-        case .timestamp: parts.append("timestamp")
-        case .uuid: parts.append("uuid")
-        case .float: parts.append("integer(float)")
-        }
+        if let part = kind.coding.transformName(self, alone: parts.isEmpty) { parts.append(part) }
         return parts.joined(separator: "+")
     }
 
@@ -268,15 +235,6 @@ final class FieldModel: Sendable {
             guard c.initHead.count <= DecimalText.maxHead, c.initHead.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                 throw TransformError.corruptModel("bad head digits")
             }
-            switch kind {
-            case .number: guard DecimalText.isValidFormat(c.initFormat) else { throw TransformError.corruptModel("bad number format") }
-            case .timestamp:
-                guard let f = ISOTimestamp.Format(code: c.initFormat) else { throw TransformError.corruptModel("bad timestamp format") }
-                guard ISOTimestamp.inRange(CivilDate.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
-                    throw TransformError.corruptModel("timestamp reference out of range")
-                }
-            default: break
-            }
             if flags & 2 != 0 {
                 let k = try r.count(limit: r.remaining)
                 var t = ByteTable()
@@ -306,10 +264,6 @@ final class FieldModel: Sendable {
                 let src = try r.count(limit: n) - 1
                 let off = try r.svarint()
                 c.embedded = EmbeddedTimestamps(source: Int32(src), offset: off)
-                guard kind == .text, let f = ISOTimestamp.Format(code: c.initFormat),
-                      ISOTimestamp.inRange(CivilDate.floorDiv(c.initValue, ISOTimestamp.pow10[9 - f.fraction]), f) else {
-                    throw TransformError.corruptModel("bad embedded timestamp settings")
-                }
             }
             if flags & 16 != 0 {
                 let key = try r.count(limit: n - 1)
@@ -327,7 +281,6 @@ final class FieldModel: Sendable {
                 var valueOf: [Int32] = []
                 for _ in 0..<keys.count { valueOf.append(Int32(try r.count(limit: max(values.count - 1, 0)))) }
                 guard values.count > 0 || keys.count == 0 else { throw TransformError.corruptModel("lookup without values") }
-                guard kind == .text || kind == .uuid else { throw TransformError.corruptModel("lookup on a numeric column") }
                 c.lookup = Lookup(key: Int32(key), keys: keys, values: values, valueOf: valueOf)
             }
             if flags & 64 != 0 { c.repeats = Repeat(key: Int32(try r.count(limit: n) - 1)) }
@@ -336,8 +289,10 @@ final class FieldModel: Sendable {
         let sCount = try r.count(limit: r.remaining)
         var shapes: [[UInt8]] = []
         for _ in 0..<sCount { shapes.append(Array(try r.lengthPrefixed())) }
-        // Relations must link columns of matching kinds (the coders rely on it).
+        // Each coding checks its settings; relations must link columns of matching kinds
+        // (the coders rely on it).
         for c in cols {
+            try c.kind.coding.validate(c)
             if let rel = c.relation {
                 let src = cols[Int(rel.source)].kind
                 switch rel.kind {
@@ -349,7 +304,6 @@ final class FieldModel: Sendable {
                 }
                 if rel.kind != .tsFromTsNum && rel.number != -1 { throw TransformError.corruptModel("relation number column") }
             }
-            if !c.refs.isEmpty && c.kind != .text { throw TransformError.corruptModel("references on a non-text column") }
             if let e = c.embedded, e.source >= 0, cols[Int(e.source)].kind != .timestamp { throw TransformError.corruptModel("embedded source kind") }
             // A repeat's key carries its own flag; a repeat skips the coder, so no number or
             // timestamp others read from it may repeat (their state would be stale).

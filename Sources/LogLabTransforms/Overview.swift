@@ -12,6 +12,10 @@
 /// * `TransformModel.learn(from:selection:)` measures the training records and decides, per
 ///   field path, the coding each selected transform would make cheapest (`FieldLearner`);
 ///   the model serialises into a versioned, checksummed blob for profiles.
+/// * Each value coding (text, integer, timestamp, uuid, float) is one `ValueCoding` type in
+///   `ValueCodings/`, owning its token test, cost estimate, encode, decode and model checks;
+///   rules several share (tagged varints, embedded timestamps, substitution) are written
+///   once there too.
 /// * `FrameEncoder.encode(_:)` turns one frame (a record, a block, a whole file) into bytes
 ///   for a codec; `FrameDecoder.decode(_:recordCount:)` restores the exact records.
 /// * Anything a transform cannot represent falls back without loss: a record that is not

@@ -1,177 +1,94 @@
 import LogLabCore
 
-/// Exact text ⇄ binary conversions used by the `integer`, `timestamp` and `uuid` transforms.
-/// Each parser accepts only spellings its renderer reproduces byte for byte; anything else
-/// is escaped by the caller and kept as text.
+/// ISO-8601 timestamps (the `timestamp` transform): `varint x` in the tagged form of
+/// `TaggedVarint`, the format a timestamp format's code, the residual the instant in the
+/// format's units minus the base: the learned relation's prediction when its sources are in
+/// the record, else the column's previous instant (delta) or its learned reference.
+enum TimestampCoding: ValueCoding {
+    static let kind = ValueKind.timestamp
+    static let transform: TransformKind? = .timestamp
 
-// MARK: - Numbers (`integer`)
+    static func transformName(_ spec: ColumnSpec, alone: Bool) -> String? { "timestamp" }
 
-/// A decimal number spelt `-?(0|[1-9][0-9]*)(\.[0-9]{1,19})?`, optionally inside quotes,
-/// as a mantissa and a format: `fractionDigits + 32·quoted + 64·long + 128·negativeLong`.
-/// A mantissa that does not fit Int64 is *long*: its leading digits (the head, at most 64)
-/// travel as text and its last 18 digits are the mantissa, so 56-digit sequence numbers
-/// still delta-code. Exponents, `-0` and leading zeros stay text: no number goes through
-/// `Double`, so `0.0012521743774414063` and `-9223372036854775808` keep their spelling.
-enum DecimalText {
-    static let quotedFlag = 32
-    static let longFlag = 64
-    static let negativeLongFlag = 128
-    static let tailDigits = 18
-    static let maxHead = 64
+    // MARK: learning
 
-    struct Parsed {
-        var mantissa: Int64
-        var format: Int
-        /// Head digits (long numbers only): `token[headStart ..< headStart + headCount]`.
-        var headStart: Int
-        var headCount: Int
+    static func residual(_ p: UnsafePointer<UInt8>, _ n: Int) -> Residual? {
+        ISOTimestamp.parse(p, n).map { Residual(v: $0.value, fmt: $0.format.code, unit: ISOTimestamp.pow10[9 - $0.format.fraction]) }
     }
 
-    @inline(__always)
-    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Parsed? {
-        var i = 0
-        var end = n
-        var quoted = false
-        if n >= 2 && p[0] == 0x22 {
-            guard p[n - 1] == 0x22 else { return nil }
-            quoted = true; i = 1; end = n - 1
+    static func choose(_ sample: CodingSample) -> CodingChoice? {
+        let parsed: [Residual?] = (0..<sample.count).map { i in
+            let (p, n) = sample.token(i)
+            return residual(p, n)
         }
-        guard i < end else { return nil }
-        var neg = false
-        if p[i] == 0x2D { neg = true; i += 1 }
-        guard i < end else { return nil }
-        let digitsStart = i
-        let first = p[i]
-        guard first >= 0x30 && first <= 0x39 else { return nil }
-        if first == 0x30, i + 1 < end, p[i + 1] >= 0x30 && p[i + 1] <= 0x39 { return nil }
-        var mag: UInt64 = 0
-        var overflow = false
-        var digits = 0
-        var frac = 0
-        var seenDot = false
-        var dotAt = -1
-        while i < end {
-            let c = p[i]
-            if c >= 0x30 && c <= 0x39 {
-                if !overflow {
-                    let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
-                    let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
-                    if o1 || o2 { overflow = true } else { mag = m2 }
-                }
-                digits += 1
-                if seenDot { frac += 1 }
-            } else if c == 0x2E && !seenDot {
-                seenDot = true
-                dotAt = i
-                guard i + 1 < end else { return nil }
-            } else {
-                return nil
-            }
-            i += 1
-        }
-        guard frac <= 19 else { return nil }
-        let q = quoted ? quotedFlag : 0
-        if !overflow {
-            if neg {
-                if mag != 0 && mag <= UInt64(Int64.max) + 1 {
-                    return Parsed(mantissa: Int64(truncatingIfNeeded: 0 &- mag), format: frac + q, headStart: 0, headCount: 0)
-                }
-                if mag == 0 { return nil }
-            } else if mag <= UInt64(Int64.max) {
-                return Parsed(mantissa: Int64(mag), format: frac + q, headStart: 0, headCount: 0)
-            }
-        }
-        // Long: head digits + the last 18 digits.
-        let headCount = digits - tailDigits
-        guard headCount >= 1, headCount <= maxHead, dotAt < 0 || dotAt >= digitsStart + headCount else { return nil }
-        var tail: Int64 = 0
-        var j = digitsStart + headCount
-        while j < end {
-            let c = p[j]
-            if c != 0x2E { tail = tail * 10 + Int64(c - 0x30) }
-            j += 1
-        }
-        if p[digitsStart] == 0x30 { return nil }
-        return Parsed(mantissa: tail, format: frac + q + longFlag + (neg ? negativeLongFlag : 0), headStart: digitsStart, headCount: headCount)
+        return TaggedVarint.choose(kind, parsed, textCosts: sample.textCosts)
     }
 
-    static func isValidFormat(_ f: Int) -> Bool {
-        guard f >= 0, f < 256, f & 31 <= 19 else { return false }
-        if f & negativeLongFlag != 0 && f & longFlag == 0 { return false }
-        return true
+    // MARK: model
+
+    /// Whether `ns` and `format` can start a column's (or its embedded timestamps') coding.
+    static func validReference(_ ns: Int64, format: Int) -> Bool {
+        guard let f = ISOTimestamp.Format(code: format) else { return false }
+        return ISOTimestamp.inRange(CivilDate.floorDiv(ns, ISOTimestamp.pow10[9 - f.fraction]), f)
     }
 
-    /// Renders a number; `head` is used only with the long flag.
-    @inline(__always)
-    static func render(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
-        let quoted = format & quotedFlag != 0
-        let frac = format & 31
-        if format & longFlag != 0 {
-            renderLong(m, format: format, head: head, headCount: headCount, into: out)
-            return
-        }
-        // Written in place, right to left: `digits` digits (at least frac + 1), a dot before
-        // the last `frac`. At most 2 quotes + sign + 20 digits + dot.
-        out.reserve(24)
-        let b = out.base + out.count
-        var k = 0
-        if quoted { b[k] = 0x22; k += 1 }
-        if m < 0 { b[k] = 0x2D; k += 1 }
-        var mag = m.magnitude
-        var digits = 1
-        var t = mag
-        while t >= 10 { t /= 10; digits += 1 }
-        if digits < frac + 1 { digits = frac + 1 }
-        let end = k + digits + (frac > 0 ? 1 : 0)
-        var j = end - 1
-        for w in 0..<digits {
-            if w == frac && frac > 0 { b[j] = 0x2E; j -= 1 }
-            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
-            mag /= 10
-            j -= 1
-        }
-        k = end
-        if quoted { b[k] = 0x22; k += 1 }
-        out.h.pointee.count += k
+    static func validate(_ spec: ColumnSpec) throws {
+        guard validReference(spec.initValue, format: spec.initFormat) else { throw TransformError.corruptModel("bad timestamp reference or format") }
+        try requireNoTextCodings(spec, lookup: false)
     }
 
-    /// Long numbers: the head digits, then the 18 tail digits of `m`; with a fraction, the
-    /// dot sits before digit `headCount + 18 - frac`. Written in place.
-    static func renderLong(_ m: Int64, format: Int, head: UnsafePointer<UInt8>, headCount: Int, into out: OutStream) {
-        let quoted = format & quotedFlag != 0
-        let frac = format & 31
-        out.reserve(24 + headCount)
-        let b = out.base + out.count
-        var k = 0
-        if quoted { b[k] = 0x22; k += 1 }
-        if format & negativeLongFlag != 0 { b[k] = 0x2D; k += 1 }
-        let total = headCount + tailDigits
-        let dotAt = frac > 0 ? total - frac : -1
-        if dotAt < 0 || dotAt >= headCount {
-            copyBytes(b + k, head, headCount)
-            k += headCount
-        } else {
-            for h in 0..<headCount {
-                if h == dotAt { b[k] = 0x2E; k += 1 }
-                b[k] = head[h]; k += 1
-            }
+    // MARK: values
+
+    @_transparent
+    static func encode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>,
+                       _ p: UnsafePointer<UInt8>, _ n: Int, into out: OutStream, gen: UInt32) -> Bool {
+        guard let (v, fmt) = ISOTimestamp.parse(p, n) else {
+            out.varint(TaggedVarint.escape); TextCoding.write(p, n, into: out); return true
         }
-        let tailLength = tailDigits + (dotAt >= headCount ? 1 : 0)
-        var j = k + tailLength - 1
-        var mag = m.magnitude
-        var index = total - 1
-        while index >= headCount {
-            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; j -= 1
-            if index == dotAt { b[j] = 0x2E; j -= 1 }
-            index -= 1
+        var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+        if col.pointee.hasRelation, let pred = st.prediction(col.pointee.relation, gen: gen) { baseNs = pred }
+        let code = fmt.code
+        let z = zigzag(v &- ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction))
+        TaggedVarint.write(z, format: code, sameFormat: code == col.pointee.prevFormat, into: out)
+        let ns = v &* ISOTimestamp.pow10[9 - fmt.fraction]
+        col.pointee.prevValue = ns; col.pointee.prevFormat = code
+        col.pointee.tsGen = gen; col.pointee.tsVal = ns
+        return false
+    }
+
+    @_transparent
+    static func decode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor,
+                       into target: OutStream, gen: UInt32, render: Bool, _ value: inout FieldCoderState.CodedValue) throws -> Bool {
+        var code = col.pointee.prevFormat
+        guard let (d, _) = try TaggedVarint.read(&inp, format: &code, maxTag: 1 << 20, accepts: { _ in true },
+                                                 bad: { _ in TransformError.corruptFrame("bad timestamp format") }) else {
+            try TextCoding.read(&inp, into: target)
+            return false
         }
-        k += tailLength
-        if quoted { b[k] = 0x22; k += 1 }
-        out.h.pointee.count += k
+        let cache = st.dateCache + c
+        guard let fmt = cache.pointee.format(code: code) else { throw TransformError.corruptFrame("bad timestamp format \(code)") }
+        var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+        if col.pointee.hasRelation, let pred = st.prediction(col.pointee.relation, gen: gen) { baseNs = pred }
+        let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
+        guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
+        let ns = v &* ISOTimestamp.pow10[9 - fmt.fraction]
+        col.pointee.prevValue = ns; col.pointee.prevFormat = code
+        col.pointee.tsGen = gen; col.pointee.tsVal = ns
+        value.isTime = true; value.value = v; value.format = code; value.time = fmt
+        guard render else { return true }
+        Self.render(st, c, value, into: target)
+        return false
+    }
+
+    /// The token of column `c`'s timestamp `v`.
+    @inline(__always) static func render(_ st: FieldCoderState, _ c: Int, _ v: FieldCoderState.CodedValue, into target: OutStream) {
+        target.put(0x22)
+        ISOTimestamp.renderContent(v.value, v.time, into: target, cache: st.dateCache + c)
+        target.put(0x22)
     }
 }
 
-// MARK: - Timestamps (`timestamp`)
+// MARK: - the text form
 
 /// ISO-8601 date-times `YYYY-MM-DD[T t ␠]HH:MM:SS[.f{1,9}][Z z ±HH:MM ±HHMM]` inside a JSON
 /// string, as an instant and a format id. The value is the instant in the format's own
@@ -419,62 +336,6 @@ enum ISOTimestamp {
     static func render(_ value: Int64, _ fmt: Format, into out: OutStream) {
         out.put(0x22)
         renderContent(value, fmt, into: out)
-        out.put(0x22)
-    }
-}
-
-// MARK: - UUIDs (`uuid`)
-
-/// A string token holding a UUID (`8-4-4-4-12` hex, or 32 hex digits) followed by any
-/// suffix, as 16 bytes, the suffix, and a layout: `1 + upper + 2·undashed + 4·suffixLength`
-/// (0 is the caller's escape). Mixed-case UUIDs stay text.
-enum UUIDText {
-    @inline(__always) static func hexValue(_ c: UInt8) -> (UInt8, Int)? {  // value, case (0 digit, 1 lower, 2 upper)
-        switch c {
-        case 0x30...0x39: return (c - 0x30, 0)
-        case 0x61...0x66: return (c - 0x61 + 10, 1)
-        case 0x41...0x46: return (c - 0x41 + 10, 2)
-        default: return nil
-        }
-    }
-
-    /// Returns the layout and writes the 16 bytes to `bytes`; suffix is `token[suffixStart ..< n-1]`.
-    @inline(__always)
-    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int, bytes: UnsafeMutablePointer<UInt8>) -> (layout: UInt64, suffixStart: Int)? {
-        guard n >= 34, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
-        let len = n - 2
-        let c = p + 1
-        let dashed = len >= 36 && c[8] == 0x2D && c[13] == 0x2D && c[18] == 0x2D && c[23] == 0x2D
-        var seen = 0
-        var i = 0
-        var k = 0
-        while k < 32 {
-            if dashed && (i == 8 || i == 13 || i == 18 || i == 23) { i += 1 }
-            guard i + 1 < len, let (a, ca) = hexValue(c[i]), let (b, cb) = hexValue(c[i + 1]) else { return nil }
-            seen |= (1 << ca) | (1 << cb)
-            bytes[k / 2] = a << 4 | b
-            i += 2; k += 2
-        }
-        if seen & 6 == 6 { return nil }
-        let upper: UInt64 = seen & 4 != 0 ? 1 : 0
-        let suffixLen = len - i
-        return (1 + upper + (dashed ? 0 : 2) + 4 * UInt64(suffixLen), i + 1)
-    }
-
-    static func render(layout: UInt64, bytes: UnsafePointer<UInt8>, suffix: UnsafePointer<UInt8>, suffixCount: Int, into out: OutStream) {
-        let l = layout - 1
-        let upper = l & 1 != 0
-        let dashed = l & 2 == 0
-        let digits: StaticString = upper ? "0123456789ABCDEF" : "0123456789abcdef"
-        out.reserve(40 + suffixCount)
-        out.put(0x22)
-        digits.withUTF8Buffer { d in
-            for j in 0..<16 {
-                if dashed && (j == 4 || j == 6 || j == 8 || j == 10) { out.put(0x2D) }
-                out.put(d[Int(bytes[j] >> 4)]); out.put(d[Int(bytes[j] & 15)])
-            }
-        }
-        out.put(suffix, suffixCount)
         out.put(0x22)
     }
 }

@@ -1,12 +1,63 @@
+import LogLabCore
+
+/// Floats (the `integer` transform's float coding): `varint t`; t = 0: escape, text
+/// follows; else m = unzigzag(t − 1), then `svarint e` (see `FloatText`).
+enum FloatCoding: ValueCoding {
+    static let kind = ValueKind.float
+    static let transform: TransformKind? = .integer
+
+    static func transformName(_ spec: ColumnSpec, alone: Bool) -> String? { "integer(float)" }
+
+    /// What a value costs in this coding, `nil` when it does not parse.
+    static func cost(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        guard let (m, e) = FloatText.parse(p, n) else { return nil }
+        return varintSize(zigzag(m) &+ 1) + varintSize(zigzag(Int64(e)))
+    }
+
+    static func choose(_ sample: CodingSample) -> CodingChoice? {
+        var parsedCount = 0
+        let costs: [Int] = (0..<sample.count).map { i in
+            let (p, n) = sample.token(i)
+            if let c = cost(p, n) { parsedCount += 1; return c }
+            return 1 + sample.textCosts[i]
+        }
+        return parsedCount * 2 >= sample.count ? CodingChoice(kind, costs: costs) : nil
+    }
+
+    static func validate(_ spec: ColumnSpec) throws {
+        try requireNoTextCodings(spec, lookup: false)
+    }
+
+    @_transparent
+    static func encode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>,
+                       _ p: UnsafePointer<UInt8>, _ n: Int, into out: OutStream, gen: UInt32) -> Bool {
+        guard let (m, e) = FloatText.parse(p, n) else {
+            out.put(0); TextCoding.write(p, n, into: out); return true
+        }
+        out.varint(zigzag(m) &+ 1)
+        out.svarint(Int64(e))
+        return false
+    }
+
+    @_transparent
+    static func decode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor,
+                       into target: OutStream, gen: UInt32, render: Bool, _ value: inout FieldCoderState.CodedValue) throws -> Bool {
+        let t = try inp.varint()
+        if t == 0 { try TextCoding.read(&inp, into: target); return false }
+        let m = unzigzag(t &- 1)
+        let e = try inp.svarint()
+        guard e > -1100, e < 1100, let d = FloatText.join(m, Int(e)) else { throw TransformError.corruptFrame("bad float") }
+        FloatText.render(d) { target.put($0, $1) }
+        return false
+    }
+}
+
 /// Binary floating-point numbers spelt as their shortest round-trip decimal, positional
 /// (`0.0007450580596923828`, `38.0`, `-2.5`): coded as the double's odd significand m and
 /// binary exponent e (value = m · 2^e), which is short when the value came from a binary
 /// clock or a float32 (`0.00074505805969…` = 3125 · 2^-22). Text whose digits are not the
 /// shortest rendering of its double (`0.10`, `1.0000000000000001`, `1e-05`, `-0.0`) does
 /// not parse and stays text (or another coding), so every byte is kept.
-///
-/// Column value (the `integer` transform's float coding, `ValueKind.float`):
-/// `varint t`; t = 0: escape, text follows; else m = unzigzag(t − 1), then `svarint e`.
 enum FloatText {
     static let maxLength = 40
 
@@ -70,24 +121,4 @@ enum FloatText {
         out.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
     }
 
-    static func cost(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int? {
-        guard let (m, e) = parse(p, n) else { return nil }
-        return varintSize(zigzag(m) &+ 1) + varintSize(zigzag(Int64(e)))
-    }
-
-    /// Codes one value; false (nothing written) when it does not parse.
-    @inline(__always) static func encode(_ p: UnsafePointer<UInt8>, _ n: Int, into out: OutStream) -> Bool {
-        guard let (m, e) = parse(p, n) else { return false }
-        out.varint(zigzag(m) &+ 1)
-        out.svarint(Int64(e))
-        return true
-    }
-
-    /// Decodes a value whose tag `t` ≠ 0 has been read.
-    static func decode(tag t: UInt64, _ inp: inout Cursor, into out: OutStream) throws {
-        let m = unzigzag(t &- 1)
-        let e = try inp.svarint()
-        guard e > -1100, e < 1100, let d = join(m, Int(e)) else { throw TransformError.corruptFrame("bad float") }
-        render(d) { out.put($0, $1) }
-    }
 }

@@ -1,0 +1,111 @@
+import LogLabCore
+
+/// A learned substring reference (`derived`): occurrences of another field's text (or the
+/// `YYYY-MM-DD` date of a timestamp field) inside this field are replaced by a marker byte
+/// (0x01 + the reference's index) before the text is coded. Tokens never hold bytes below
+/// 0x20, so markers are unambiguous.
+struct SubRef: Sendable, Equatable {
+    var column: Int32
+    var dateOnly: Bool
+}
+
+/// The substitution rule, written once for the learner and the encoder.
+enum Substitution {
+    /// Copies `p[0..<n]` to `out`, each occurrence of a text of `texts` (tried in order at
+    /// each position) replaced by its marker.
+    @_transparent
+    static func replace(_ p: UnsafePointer<UInt8>, _ n: Int, _ texts: [(UnsafePointer<UInt8>, Int, UInt8)], into out: OutStream) {
+        if texts.isEmpty { out.put(p, n); return }
+        out.reserve(n)
+        var i = 0
+        outer: while i < n {
+            let b = p[i]
+            for (tp, tn, marker) in texts where tp[0] == b && tn <= n - i && memcmpEqual(p + i, tp, tn) {
+                out.put(marker)
+                i += tn
+                continue outer
+            }
+            out.put(b)
+            i += 1
+        }
+    }
+
+    /// The part of a referenced token a reference stands for (a string's contents; with
+    /// `dateOnly`, their first 10 bytes), `nil` under 3 bytes.
+    @inline(__always)
+    static func text(_ ref: SubRef, token p: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int)? {
+        var p = p, n = n
+        if n >= 2 && p[0] == 0x22 && p[n - 1] == 0x22 { p += 1; n -= 2 }
+        if ref.dateOnly {
+            guard n >= 10 else { return nil }
+            n = 10
+        }
+        return n >= 3 ? (p, n) : nil
+    }
+}
+
+extension FieldCoderState {
+    /// Text a reference stands for, if available in the current record.
+    @inline(__always) func refText(_ ref: SubRef, base: UnsafePointer<UInt8>, gen: UInt32) -> (UnsafePointer<UInt8>, Int)? {
+        let c = cols + Int(ref.column)
+        guard c.pointee.viewGen == gen else { return nil }
+        return Substitution.text(ref, token: base + c.pointee.viewStart, c.pointee.viewLen)
+    }
+
+    /// Replaces every occurrence of each available reference text with its marker byte.
+    func substitute(_ refs: [SubRef], _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, into out: OutStream, gen: UInt32) {
+        out.reset()
+        var texts: [(UnsafePointer<UInt8>, Int, UInt8)] = []
+        texts.reserveCapacity(refs.count)
+        for (i, r) in refs.enumerated() {
+            if let (tp, tn) = refText(r, base: recordBase, gen: gen) { texts.append((tp, tn, UInt8(i + 1))) }
+        }
+        Substitution.replace(p, n, texts, into: out)
+    }
+
+    /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).
+    func expand(_ c: Int, _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
+        let refs = UnsafeBufferPointer(start: refFlat + refStart[c], count: refStart[c + 1] - refStart[c])
+        let sp = src.base, sn = src.count
+        var hasMarker = false
+        for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }
+        if !hasMarker { tokens.put(sp, sn); return }
+        let lens = refLens, offs = refOffs
+        lens.update(repeating: -1, count: refs.count)
+        var total = 0
+        for i in 0..<sn {
+            let b = sp[i]
+            if b < 0x20 {
+                let m = Int(b) - 1
+                guard m >= 0, m < refs.count else { throw TransformError.corruptFrame("bad reference marker \(b)") }
+                if lens[m] < 0 {
+                    guard let (tp, tn) = refText(refs[m], base: UnsafePointer(tokens.base), gen: gen) else {
+                        throw TransformError.corruptFrame("reference to a field absent from the record")
+                    }
+                    lens[m] = tn; offs[m] = tp - UnsafePointer(tokens.base)
+                }
+                total += lens[m]
+            } else {
+                total += 1
+            }
+        }
+        tokens.reserve(total)   // reference texts live in `tokens`: it must not move now
+        let tb = UnsafePointer(tokens.base)
+        // Plain bytes between markers go over in runs, not byte by byte.
+        var d = tokens.base + tokens.count
+        var run = 0
+        for i in 0..<sn {
+            let b = sp[i]
+            guard b < 0x20 else { continue }
+            copyBytes(d, sp + run, i - run)
+            d += i - run
+            let m = Int(b) - 1
+            copyBytes(d, tb + offs[m], lens[m])
+            d += lens[m]
+            run = i + 1
+        }
+        copyBytes(d, sp + run, sn - run)
+        d += sn - run
+        tokens.setCount(tokens.base.distance(to: d))
+    }
+}
