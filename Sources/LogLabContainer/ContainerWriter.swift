@@ -122,12 +122,16 @@ public final class ContainerWriter {
         }
     }
 
+    /// What the writer measured choosing its shared section's parts (once learned).
+    public private(set) var sharedChoice: SharedSection.Choice?
+
     /// Learns the shared section from the held-back records, starts, and frames them.
     private func releaseHead() throws {
         guard let held = head else { return }
         head = nil
         do {
             let codec = held.count > 0 ? try baseCodec.learnSharedSection(from: held, recordsPerFrame: perFrame) : baseCodec
+            sharedChoice = (codec as? ProfileCodec)?.shared?.choice
             try start(codec: codec)
             for i in 0..<held.count { try held.withRecord(i) { try frameAppend($0) } }
         } catch {

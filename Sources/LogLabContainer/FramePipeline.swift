@@ -9,8 +9,8 @@ import LogLabTransforms
 public enum FramePipeline {
     /// The one way to learn a model for a configuration.
     public static func learnModel(from records: RecordBatch, selection: TransformSelection,
-                                  sampleLimit: Int? = nil) -> TransformModel {
-        TransformModel.learn(from: records, selection: selection, fieldSampleLimit: sampleLimit)
+                                  sampleLimit: Int? = nil, heldOut: Bool = true) -> TransformModel {
+        TransformModel.learn(from: records, selection: selection, fieldSampleLimit: sampleLimit, heldOut: heldOut)
     }
 
     /// Records per container frame for a framing.

@@ -28,11 +28,10 @@ public struct SharedSection: Sendable, Equatable {
     /// 48.73; 64 MiB, 50.38 (file framing 49.38).
     public static let learnRecords = 100_000
     public static let learnBytes = 64 << 20
-    /// Records whose frame payloads train the dictionary: all held-back ones (measured at
-    /// 3 M records/day, block:1024: the first 29 frames give a 93 KiB dictionary and 1.7 %
-    /// more ratio than the first 8, whose samples yield only 39 KiB).
-    public static let dictionaryRecords = learnRecords
-    public static let dictionarySize = 112 << 10
+    /// Dictionary sizes the writer tries (each at most a tenth of the samples' bytes: zstd
+    /// needs many times the dictionary's size to train it); it keeps the one whose frames and
+    /// stored part are smallest, or none when none pays (`chooseDictionary`).
+    public static let dictionarySizes = [16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10]
     /// Dictionary training sample size: payloads are cut into pieces of this many bytes.
     static let sampleBytes = 2048
 
@@ -156,11 +155,14 @@ public final class SharedSectionContents: Sendable {
     public let section: SharedSection
     public let model: TransformModel?
     public let dictionary: ZstdDictionary?
+    /// What the writer measured choosing the parts (nil for a section read back).
+    public let choice: SharedSection.Choice?
 
-    init(section: SharedSection, model: TransformModel?, dictionary: ZstdDictionary?) {
+    init(section: SharedSection, model: TransformModel?, dictionary: ZstdDictionary?, choice: SharedSection.Choice? = nil) {
         self.section = section
         self.model = model
         self.dictionary = dictionary
+        self.choice = choice
     }
 
     /// Decodes `section` against `profile` (the model part may be stored over the profile's model).
@@ -223,41 +225,47 @@ public final class SharedSectionContents: Sendable {
 
     /// Learns a section from the container's first records (`SharedSection.head(of:)` of
     /// them): a model learned on them and, for a zstd profile, a dictionary trained on the
-    /// payloads of the frames (of `recordsPerFrame`) that hold the first
-    /// `dictionaryRecords` of them. The one way writer and lab learn it.
+    /// payloads of their frames (of `recordsPerFrame`). Each part is kept only when it pays
+    /// for itself on those frames (see `SharedSection.Choice`). The one way writer and lab learn it.
     public static func learn(from head: RecordBatch, profile: Profile, recordsPerFrame: Int) throws -> SharedSectionContents {
         let selection = profile.model.selection
+        let frames = FrameGrouping.frames(of: head, perFrame: recordsPerFrame)
         var model: TransformModel? = nil
-        var modelPart: (method: UInt8, raw: Int, stored: [UInt8])? = nil
+        var modelPart: SharedSection.StoredPart? = nil
+        var choice = SharedSection.Choice(records: head.count, frames: frames.count)
+        // Frames as the profile alone codes them: what every part must beat.
+        var payloads = SharedSection.payloads(head, frames: frames, model: profile.model)
+        var bytes = try SharedSection.compressedBytes(payloads, codec: profile.codec, dictionary: profile.dictionary)
+        choice.profileFrameBytes = bytes.reduce(0, +)
         if !selection.isNone && head.count > 0 {
-            let m = FramePipeline.learnModel(from: head, selection: selection, sampleLimit: head.count)
+            // Scored on every held-back record: they are the records it will code.
+            let m = FramePipeline.learnModel(from: head, selection: selection, sampleLimit: head.count,
+                                             heldOut: false)
             let raw = m.serialized()
             let alone = try Compressor(SharedSection.partCodec).compress(raw)
             let base = try ZstdDictionary(bytes: try profile.modelBytes())
             let over = try Compressor(SharedSection.partCodec, dictionary: base).compress(raw)
-            modelPart = over.count < alone.count
+            let part = over.count < alone.count
                 ? (SharedSection.ModelMethod.zstdOverProfile.rawValue, raw.count, over)
                 : (SharedSection.ModelMethod.zstd.rawValue, raw.count, alone)
-            model = m
-        }
-        var dictPart: (method: UInt8, raw: Int, stored: [UInt8])? = nil
-        if profile.codec.family == .zstd && head.count > 0 {
-            let use = model ?? profile.model
-            var encoder = FrameEncoder(model: use)
-            let first = head.slice(0..<min(head.count, SharedSection.dictionaryRecords))
-            var samples = RecordBatch()
-            for r in FrameGrouping.frames(of: first, perFrame: recordsPerFrame) {
-                let p = encoder.encode(first.slice(r))
-                var at = 0
-                while at < p.count { samples.append(p[at..<min(p.count, at + SharedSection.sampleBytes)]); at += SharedSection.sampleBytes }
+            let own = SharedSection.payloads(head, frames: frames, model: m)
+            let ownBytes = try SharedSection.compressedBytes(own, codec: profile.codec, dictionary: profile.dictionary)
+            choice.modelFrameBytes = ownBytes.reduce(0, +)
+            choice.modelPartBytes = part.2.count
+            // The model stays when the frames it codes, with the part, are smaller than the
+            // frames the profile's model codes.
+            if choice.modelFrameBytes! + part.2.count < choice.profileFrameBytes {
+                modelPart = part
+                model = m
+                payloads = own
+                bytes = ownBytes
             }
-            // At most a tenth of the samples' bytes (zstd needs many times the dictionary's
-            // size to train it); too few samples: no container dictionary (the profile's, if any).
-            let size = min(SharedSection.dictionarySize, samples.totalBytes / 10)
-            let options = DictionaryTrainingOptions(algorithm: .fastcover, size: max(size, DictionaryTrainingOptions.minimumSize),
-                                                    level: profile.codec.level)
-            if size >= 1024, let trained = try? DictionaryTrainer.train(samples: samples, options: options) {
-                let raw = trained.dictionary.bytes
+        }
+        var dictPart: SharedSection.StoredPart? = nil
+        if profile.codec.family == .zstd && head.count > 0 {
+            let d = try SharedSection.chooseDictionary(payloads: payloads, bytes: bytes, profile: profile, choice: &choice)
+            if let d {
+                let raw = d.bytes
                 let z = try Compressor(SharedSection.partCodec).compress(raw)
                 dictPart = z.count < raw.count ? (SharedSection.DictionaryMethod.zstd.rawValue, raw.count, z)
                                                : (SharedSection.DictionaryMethod.stored.rawValue, raw.count, raw)
@@ -265,11 +273,105 @@ public final class SharedSectionContents: Sendable {
         }
         let section = try SharedSection.make(model: modelPart, dictionary: dictPart)
         // Decoded back from its bytes: the writer codes with exactly what a reader will load.
-        return try decode(section, profile: profile)
+        let read = try decode(section, profile: profile)
+        return SharedSectionContents(section: section, model: read.model, dictionary: read.dictionary, choice: choice)
     }
 }
 
 extension SharedSection {
+    typealias StoredPart = (method: UInt8, raw: Int, stored: [UInt8])
+
+    /// What the writer measured on the held-back records' frames to choose the parts.
+    public struct Choice: Sendable, Equatable {
+        public struct Trial: Sendable, Equatable {
+            /// Dictionary size asked for and the stored part's bytes.
+            public var size: Int
+            public var partBytes: Int
+            /// The scored frames' codec output with it.
+            public var frameBytes: Int
+        }
+        public var records: Int
+        public var frames: Int
+        /// The held-back frames' codec output with the profile's model and dictionary.
+        public var profileFrameBytes = 0
+        /// The same with the section's model (nil: none learned), and its stored part.
+        public var modelFrameBytes: Int?
+        public var modelPartBytes: Int?
+        /// Frames that scored the dictionaries (the held-back ones, which trained them) and
+        /// their codec output without a section dictionary.
+        public var scoredFrames = 0
+        public var scoredFrameBytes = 0
+        public var trials: [Trial] = []
+
+        /// One line: what each part saves or costs.
+        public var summary: String {
+            var s = "section chosen on \(records) held-back records (\(frames) frames): profile alone \(profileFrameBytes) B"
+            if let f = modelFrameBytes, let p = modelPartBytes { s += "; own model \(f) B + part \(p) B" }
+            if !trials.isEmpty {
+                s += "; dictionaries on \(scoredFrames) scored frames (\(scoredFrameBytes) B without): "
+                s += trials.map { "\($0.size >> 10) KiB \($0.frameBytes) B + part \($0.partBytes) B" }.joined(separator: ", ")
+            }
+            return s
+        }
+    }
+
+    /// The payloads of `head`'s `frames` as `model` codes them.
+    static func payloads(_ head: RecordBatch, frames: [Range<Int>], model: TransformModel) -> [[UInt8]] {
+        var encoder = FrameEncoder(model: model)
+        return frames.map { encoder.encode(head.slice($0)) }
+    }
+
+    /// Each payload's size compressed alone, as a frame stores it.
+    static func compressedBytes<C: Collection>(_ payloads: C, codec: CodecSpec, dictionary: ZstdDictionary?) throws -> [Int]
+        where C.Element == [UInt8] {
+        let c = try Compressor(codec, dictionary: dictionary)
+        return try payloads.map { try c.compress($0).count }
+    }
+
+    /// Dictionary training samples: payloads cut into `sampleBytes` pieces.
+    static func samples<C: Collection>(_ payloads: C) -> RecordBatch where C.Element == [UInt8] {
+        var samples = RecordBatch()
+        for p in payloads {
+            var at = 0
+            while at < p.count { samples.append(p[at..<min(p.count, at + sampleBytes)]); at += sampleBytes }
+        }
+        return samples
+    }
+
+    /// The dictionary part's stored size: zstd when smaller.
+    static func storedSize(_ dictionary: ZstdDictionary) throws -> Int {
+        min(dictionary.bytes.count, try Compressor(partCodec).compress(dictionary.bytes).count)
+    }
+
+    /// The container dictionary that pays for itself, or nil (frames then use the profile's,
+    /// if any): of the sizes of `dictionarySizes`, each trained on the held-back frames'
+    /// `payloads`, the one whose frames (their codec output) and stored part are smallest,
+    /// when that is less than the frames without it (`bytes`, each frame's codec output
+    /// without a section dictionary). Scored on the frames it was trained on: those are the
+    /// container's first frames, so their cost is exact; later frames gain less from it.
+    /// The largest size searches zstd's segment size k; the others reuse its k and d.
+    static func chooseDictionary(payloads: [[UInt8]], bytes: [Int], profile: Profile, choice: inout Choice) throws -> ZstdDictionary? {
+        let training = samples(payloads)
+        choice.scoredFrames = payloads.count
+        choice.scoredFrameBytes = bytes.reduce(0, +)
+        var best: ZstdDictionary? = nil
+        var bestCost = choice.scoredFrameBytes
+        // At most a tenth of the samples' bytes; below 1 KiB no dictionary is tried.
+        let sizes = Set(dictionarySizes.map { min($0, training.totalBytes / 10) }).filter { $0 >= 1024 }.sorted(by: >)
+        var options = DictionaryTrainingOptions(algorithm: .fastcover, level: profile.codec.level)
+        for size in sizes {
+            options.size = size
+            guard let trained = try? DictionaryTrainer.train(samples: training, options: options) else { continue }
+            (options.k, options.d) = (trained.k, trained.d)
+            let d = trained.dictionary
+            let part = try storedSize(d)
+            let frameBytes = try compressedBytes(payloads, codec: profile.codec, dictionary: d).reduce(0, +)
+            choice.trials.append(.init(size: size, partBytes: part, frameBytes: frameBytes))
+            if frameBytes + part < bestCost { bestCost = frameBytes + part; best = d }
+        }
+        return best
+    }
+
     /// How many of `records` the writer holds back to learn the section from: records while
     /// fewer than `learnRecords` are held and their bytes stay below `learnBytes`.
     public static func headCount(of records: RecordBatch) -> Int {

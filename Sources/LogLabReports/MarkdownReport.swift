@@ -73,7 +73,9 @@ struct MarkdownReport {
                           + "restore \(Fmt.speed(w.value(.restoreMBps))) MB/s"
                           + (w.value(.recordP99Micros).map { ", single-record restore p99 \(Fmt.fixed($0)) µs" } ?? "") + ".")
                 md.append("")
-                md.append("Stored: the container `loglab compress` writes, \(Fmt.bytes(w.result.containerBytes)) bytes (the codec's output \(Fmt.bytes(w.result.compressedBytes)), payload ratio \(Fmt.ratio(w.payloadRatio)), plus \(Fmt.bytes(w.result.containerOverheadBytes)) of frame headers, index and trailer)"
+                md.append("Stored: the container `loglab compress` writes, \(Fmt.bytes(w.result.containerBytes)) bytes (the codec's output \(Fmt.bytes(w.result.compressedBytes)), payload ratio \(Fmt.ratio(w.payloadRatio)), plus "
+                          + (w.result.sharedSectionBytes.map { "\(Fmt.bytes($0)) of shared section (its model and dictionary parts) and \(Fmt.bytes(w.result.containerOverheadBytes - $0))" } ?? Fmt.bytes(w.result.containerOverheadBytes))
+                          + " of frame headers, index and trailer)"
                           + (w.result.sideDataCounted ? ", plus the dictionary (\(Fmt.bytes(w.result.dictionaryBytes))) and the transform model (\(Fmt.bytes(w.result.modelBytes)), compressed as the profile stores it)" : "")
                           + (w.result.messageBytes.map { "; as standalone messages the records take \(Fmt.bytes($0)) bytes" } ?? "") + ".")
                 md.append("")

@@ -17,6 +17,10 @@ final class FieldLearner {
     let training: RecordBatch
     let selection: TransformSelection
     let sampleLimit: Int
+    /// Whether entries are scored on the sample's held-out second half (a profile's model,
+    /// which serves records it never saw) or on every sampled record (a container's shared
+    /// section, which serves exactly those records: a use there is a use).
+    let heldOut: Bool
     var paths = ByteTable()
     var values: [[Value]] = []
     var first: [[Int32]] = []          // first[c][r] = index into values[c], -1 if absent
@@ -31,10 +35,11 @@ final class FieldLearner {
 
     static let missing = Int64.min
 
-    init(training: RecordBatch, selection: TransformSelection, sampleLimit: Int = FieldLearner.sampleLimit) {
+    init(training: RecordBatch, selection: TransformSelection, sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true) {
         self.training = training
         self.selection = selection
         self.sampleLimit = max(1, sampleLimit)
+        self.heldOut = heldOut
     }
 
     func run() -> FieldModel {
@@ -509,7 +514,7 @@ final class FieldLearner {
     /// predicts, the target's bytes in the frame less the hit flag. Nil when no row pays.
     func paying(_ lookup: Lookup, target t: Int) -> Lookup? {
         let k = Int(lookup.key)
-        let half = sampleCount / 2
+        let half = heldOut ? sampleCount / 2 : 0
         var counts = [Int](repeating: 0, count: lookup.keys.count), firstHalf = counts
         var targets: [[UInt8]] = [], frames: [Int] = [], rowOf: [Int] = []
         for r in 0..<sampleCount {
@@ -543,7 +548,7 @@ final class FieldLearner {
             perUse: { without[$0] / Double(counts[$0]) - ModelCost.codeBytes(uses: counts[$0], of: stream) })
         // Records the table misses pay a flag.
         let misses = targets.count - kept.reduce(0) { $0 + counts[$1] }
-        let net = gain - cost.periods * 0.5 * Double(misses) * ModelCost.codeBytes(uses: misses, of: stream)
+        let net = gain - cost.periods * (half > 0 ? 0.5 : 1) * Double(misses) * ModelCost.codeBytes(uses: misses, of: stream)
         guard !kept.isEmpty, net > 0 else { return nil }
         var keys = ByteTable(), vals = ByteTable()
         var valueOf: [Int32] = []
@@ -641,7 +646,7 @@ final class FieldLearner {
             var table = ByteTable()
             var counts: [Int] = []
             var firstHalf: [Int] = []   // counts over the first half, to score on the second
-            let half = vals.count >= 16 ? vals.count / 2 : vals.count
+            let half = vals.count >= 16 && heldOut ? vals.count / 2 : vals.count
             var ids = [Int](repeating: 0, count: vals.count)
             for (i, v) in vals.enumerated() {
                 let before = table.count
@@ -690,8 +695,8 @@ final class FieldLearner {
 
 extension FieldModel {
     static func learn(from training: RecordBatch, selection: TransformSelection,
-                      sampleLimit: Int = FieldLearner.sampleLimit) -> FieldModel {
-        let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit)
+                      sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true) -> FieldModel {
+        let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit, heldOut: heldOut)
         return l.run()
     }
 }

@@ -31,9 +31,11 @@ public final class TransformModel: Sendable {
 
     /// Learns the selected transforms from `training` (any records; non-JSON ones are skipped,
     /// or, when most records are text lines and `template` is selected, learnt as templates).
-    /// The field learner samples the first `fieldSampleLimit` records (nil: its default, 30,000).
+    /// The field learner samples the first `fieldSampleLimit` records (nil: its default, 30,000)
+    /// and, with `heldOut`, scores what it keeps on their second half (the model will meet
+    /// other records); without, on all of them (it will code exactly those records).
     public static func learn(from training: RecordBatch, selection: TransformSelection,
-                             fieldSampleLimit: Int? = nil) -> TransformModel {
+                             fieldSampleLimit: Int? = nil, heldOut: Bool = true) -> TransformModel {
         if selection.isNone { return TransformModel(selection: selection, field: nil, legacy: nil) }
         if selection.isLegacy {
             return TransformModel(selection: selection, field: nil, legacy: LegacyTable.learn(from: training))
@@ -42,7 +44,8 @@ public final class TransformModel: Sendable {
             return TransformModel(selection: selection, field: nil, legacy: nil, templates: TemplateModel.learn(from: training))
         }
         return TransformModel(selection: selection, field: FieldModel.learn(from: training, selection: selection,
-                                                                                sampleLimit: fieldSampleLimit ?? FieldLearner.sampleLimit),
+                                                                                sampleLimit: fieldSampleLimit ?? FieldLearner.sampleLimit,
+                                                                                heldOut: heldOut),
                               legacy: nil)
     }
 

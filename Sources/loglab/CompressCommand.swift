@@ -21,7 +21,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Field that dates each record, a dotted path (default: the profile's).") var timestampField: String?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
     @Flag(help: "Skip decoding each transformed frame before writing it (faster; exactness then rests on the transforms alone).") var noVerifyTransforms = false
-    @Flag(inversion: .prefixedNo, help: "Give the container a shared section learned from its first 30,000 records (a transform model and a zstd dictionary every frame references): small frames near the whole file's ratio. Streams: those records are held back until learned.") var sharedSection = false
+    @Flag(inversion: .prefixedNo, help: "Give the container a shared section learned from its first 100,000 records or 64 MiB (a transform model and a zstd dictionary every frame references, each kept when it pays for itself): small frames near the whole file's ratio. Streams: those records are held back until learned.") var sharedSection = false
     @Flag(help: "Write each record as a standalone message instead of a container (a length-prefixed stream; see docs/FORMATS.md).") var messages = false
     @OptionGroup var global: GlobalOptions
 
@@ -72,6 +72,7 @@ struct CompressCommand: ParsableCommand {
             let summary = try ContainerCLI.withInput(input) { source in
                 try ContainerCLI.withOutput(output) { sink in
                     let writer = try ContainerWriter(codec: codec, options: options) { try sink.write($0) }
+                    defer { if verbose, let c = writer.sharedChoice { ContainerCLI.note(c.summary) } }
                     return try writer.compressLines(from: source)
                 }
             }

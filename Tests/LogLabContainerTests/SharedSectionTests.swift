@@ -174,6 +174,48 @@ import LogLabTransforms
         #expect(throws: ContainerError.self) { _ = try SharedSectionContents.decode(learned.section, profile: other) }
     }
 
+    @Test func eachPartIsKeptOnlyWhenItPays() throws {
+        // Sdk records in small frames: the container's own model and dictionary both pay.
+        let learned = try SharedSectionContents.learn(from: RecordBatch(lines: Self.inputA), profile: try Self.codec().profile,
+                                                      recordsPerFrame: 64)
+        let c = try #require(learned.choice)
+        let model = try #require(c.modelFrameBytes), part = try #require(c.modelPartBytes)
+        #expect(learned.section.model != nil && model + part < c.profileFrameBytes)
+        let best = try #require(c.trials.min { $0.frameBytes + $0.partBytes < $1.frameBytes + $1.partBytes })
+        #expect(learned.section.dictionary != nil && best.frameBytes + best.partBytes < c.scoredFrameBytes)
+        #expect(learned.dictionary?.bytes.count == best.size || c.trials.count == 1)
+
+        // Random hex values in one large frame: nothing a dictionary could add to what the
+        // frame finds in itself, so none is stored, though sizes were tried; the frame still
+        // restores alone through the index.
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x }
+        var text: [UInt8] = []
+        for i in 0..<600 {
+            let hex = (0..<4).map { _ in String(next(), radix: 16) }.joined()
+            text += Array("{\"n\":\(i),\"token\":\"\(hex)\"}\n".utf8)
+        }
+        let codec = ProfileCodec(profile: try SdkSamples.profile(framing: .block(1024)))
+        let plain = try ContainerWriter.compress(text, codec: codec, options: .init(threads: 1))
+        let container = try ContainerWriter.compress(text, codec: codec, options: .init(threads: 1, sharedSection: true))
+        let tmp = TempDir()
+        let reader = try ContainerReader(path: tmp.file("r.llc", container), codec: codec)
+        let shared = try #require(reader.shared)
+        let choice = try #require(SharedSectionContents.learn(from: RecordBatch(lines: text), profile: codec.profile,
+                                                              recordsPerFrame: 1024).choice)
+        #expect(shared.dictionary == nil && !choice.trials.isEmpty, "\(choice.summary)")
+        #expect(choice.trials.allSatisfy { $0.frameBytes + $0.partBytes >= choice.scoredFrameBytes })
+        // What the section holds pays: no larger than without it, but for the section and its id.
+        #expect(container.count <= plain.count + shared.bytes.count + SharedSection.idSize)
+        let records = RecordBatch(lines: text)
+        for i in 0..<reader.frameCount {
+            let e = reader.index.entries[i]
+            let lo = Int(e.firstRecord), hi = lo + Int(e.recordCount)
+            #expect(try reader.decodeRecords(i, coder: try reader.makeCoder()) == records.slice(lo..<hi), "frame \(i)")
+        }
+        #expect(try reader.restoreAll() == text)
+    }
+
     @Test func theHeldBackRecordsAreTheFirst30000OrFirst64MiB() {
         var batch = RecordBatch()
         for _ in 0..<(SharedSection.learnRecords + 5) { batch.append([0x41]) }

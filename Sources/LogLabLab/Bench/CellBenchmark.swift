@@ -279,7 +279,11 @@ public struct CellBenchmark {
         result.messageBytes = messages
         result.modelRawBytes = config.transforms.isNone ? 0 : side.model.serialized().count
         result.profileID = setup.profile.id.hex
-        if let sh = compression.codec.sharedSection { result.notes.append(sh.summary + " (in the container bytes)") }
+        if let sh = compression.codec.sharedSection {
+            result.sharedSectionBytes = sh.bytes.count
+            result.notes.append(sh.summary + " (in the container bytes)")
+            if let c = (compression.codec as? ProfileCodec)?.shared?.choice { result.notes.append(c.summary) }
+        }
         return result
     }
 

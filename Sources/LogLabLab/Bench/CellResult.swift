@@ -78,6 +78,8 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var containerBytes: Int = 0
     /// `containerBytes` minus `compressedBytes`: what the container format adds.
     public var containerOverheadBytes: Int = 0
+    /// The shared section's bytes, in `containerOverheadBytes` (nil without one).
+    public var sharedSectionBytes: Int? = nil
     /// `record` framing: the test records as standalone messages (`ProfileCodec.encodeMessage`,
     /// no checksum), summed; nil for other framings.
     public var messageBytes: Int? = nil
