@@ -8,9 +8,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run an experiment spec and write its reports.",
         discussion: """
-        Measures every cell of the spec's grid (verified restores, timed one at a time) and
-        writes report.md, results.csv, report.json and SVG charts to the output folder
-        (default Reports/<name>/). Finished cells are journalled there: an interrupted run
+        Measures every cell of the spec's grid (verified restores, timed one at a time) and \
+        writes report.md, results.csv, report.json and SVG charts to the output folder \
+        (default Reports/<name>/). Finished cells are journalled there: an interrupted run \
         resumes where it stopped. Trained dictionaries and models are cached by content.
         """
     )
