@@ -6,7 +6,10 @@
   parquet-19 the same with zstd 19
 
 plus the full-table to_arrow() time and peak memory (in a child process) and the sizes.
-Medians over --repeat runs after one warm-up, with min-max; the machine load is printed.
+The LogLab and Parquet loads run interleaved (--rounds rounds, each running every one once, after
+two warm-ups), so a load spike hits them alike; each ratio is given as the ratio of the medians
+and as the median of the per-round ratios. The restore path and the full table take --repeat
+runs after one warm-up. Medians with min-max; the machine load is printed.
 Every table is checked against the others (same values) before any figure is reported.
 
     python python/bench/bench_load.py --cli .build/release/loglab --records 100000
@@ -27,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import loglab
-from timing import timed, fmt
+from timing import timed, timed_together, fmt
 
 FIELDS = ["_source.func_name", "_source.response_elapsed_time", "_source.request_begin_timestamp"]
 
@@ -40,7 +43,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", default=".build/release/loglab")
     ap.add_argument("--records", type=int, default=100000)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=5, help="runs of the restore path and the full table")
+    ap.add_argument("--rounds", type=int, default=21, help="interleaved rounds of the LogLab and Parquet loads")
     ap.add_argument("--work", default=None, help="folder for the generated files (default: a temporary one)")
     ap.add_argument("--codec", default=None, help="profile codec (default: the trainer's, zstd:6)")
     ap.add_argument("--framing", default=None, help="profile framing (default: the trainer's, block:1024)")
@@ -89,11 +93,14 @@ def main():
         sizes[f"parquet zstd {level}"] = os.path.getsize(p)
 
     results = {}
-    t_loglab, results["loglab to_arrow(3 columns)"] = timed(load_loglab, a.repeat)
-    t_restore, results["loglab restore + orjson + table"] = timed(load_restore, a.repeat)
+    loads = {"loglab to_arrow(3 columns)": load_loglab}
     for level, p in parquet.items():
-        t_pq, results[f"parquet zstd {level} read_table(3 columns)"] = timed(
-            lambda p=p: pq.read_table(p, columns=FIELDS), a.repeat)
+        loads[f"parquet zstd {level} read_table(3 columns)"] = lambda p=p: pq.read_table(p, columns=FIELDS)
+    together = timed_together(loads, a.rounds)
+    t_loglab, results["loglab to_arrow(3 columns)"] = together["loglab to_arrow(3 columns)"]
+    t_restore, results["loglab restore + orjson + table"] = timed(load_restore, a.repeat)
+    for level in parquet:
+        t_pq, results[f"parquet zstd {level} read_table(3 columns)"] = together[f"parquet zstd {level} read_table(3 columns)"]
         # Every path gives the same values.
         assert t_pq.column(FIELDS[1]).to_pylist() == t_loglab.column(FIELDS[1]).to_pylist()
         assert t_pq.column(FIELDS[0]).to_pylist() == t_loglab.column(FIELDS[0]).to_pylist()
@@ -118,8 +125,11 @@ def main():
         print(f"  {k:45s} {fmt(v)}")
     base = statistics.median(results["loglab to_arrow(3 columns)"])
     print(f"  restore path / loglab: {statistics.median(results['loglab restore + orjson + table']) / base:.1f}x")
+    mine = results["loglab to_arrow(3 columns)"]
     for level in (3, 19):
-        print(f"  loglab / parquet zstd {level}: {base / statistics.median(results[f'parquet zstd {level} read_table(3 columns)']):.2f}x")
+        theirs = results[f"parquet zstd {level} read_table(3 columns)"]
+        paired = statistics.median(m / t for m, t in zip(mine, theirs))
+        print(f"  loglab / parquet zstd {level}: {base / statistics.median(theirs):.2f}x (paired {paired:.2f}x)")
     print(f"  full table: {int(out[-2]) / 1e6:.1f} MB of Arrow buffers, peak RSS of the child {int(out[-1]) / 1024:.0f} MiB")
     for k, v in sizes.items():
         print(f"  size {k:30s} {v:>12,d} bytes")
