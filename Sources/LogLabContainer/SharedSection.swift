@@ -230,7 +230,6 @@ public final class SharedSectionContents: Sendable {
     public static func learn(from head: RecordBatch, profile: Profile, recordsPerFrame: Int) throws -> SharedSectionContents {
         let selection = profile.model.selection
         let frames = FrameGrouping.frames(of: head, perFrame: recordsPerFrame)
-        var model: TransformModel? = nil
         var modelPart: SharedSection.StoredPart? = nil
         var choice = SharedSection.Choice(records: head.count, frames: frames.count)
         // Frames as the profile alone codes them: what every part must beat.
@@ -256,7 +255,6 @@ public final class SharedSectionContents: Sendable {
             // frames the profile's model codes.
             if choice.modelFrameBytes! + part.2.count < choice.profileFrameBytes {
                 modelPart = part
-                model = m
                 payloads = own
                 bytes = ownBytes
             }
