@@ -104,8 +104,13 @@ import LogLabCore
         let b = try Fixtures.roundTrip(model: try Self.with(model, unkeyed), test: test, framing: .block(1024))
         #expect(a < b)
         for framing in [Framing.record, .block(7), .file] { try Fixtures.roundTrip(model: model, test: test, framing: framing) }
-        try ColumnarStreamsTests.compare(model: model, test, paths: ["host"], framing: .block(256))
-        try ColumnarStreamsTests.compare(model: model, test, paths: ["n", "port", "via"], framing: .block(256))
+        // Frames stay checked (keyed flags are stepped over record by record), so a columnar
+        // read leaves unread columns unread.
+        for paths in [["host"], ["n"], ["n", "port", "via"]] {
+            let o = try ColumnarStreamsTests.compare(model: model, test, paths: paths, framing: .block(256))
+            #expect(o.checked == o.frames)
+            #expect(o.fast == o.frames)
+        }
     }
 
     @Test func noRepeatsWithoutDerived() throws {
@@ -172,6 +177,26 @@ import LogLabCore
             var b = bytes
             b[i] ^= 0x01
             _ = try? dec.decode(b, recordCount: frame.count)
+        }
+    }
+
+    @Test func corruptKeyedColumnsThrowOrFallBack() throws {
+        let model = try Self.with(TransformModel.learn(from: Self.sessions(500, seed: 9), selection: .all),
+                                  ["sid": nil, "host": "sid", "port": "sid"])
+        var enc = FrameEncoder(model: model)
+        let frame = Self.sessions(40, seed: 10)
+        let bytes = enc.encode(frame)
+        let reader = ColumnarFrameReader(model: model)
+        func check(_ b: [UInt8]) -> Bool { b.withUnsafeBufferPointer { reader.valuesChecked($0, recordCount: frame.count) } }
+        #expect(bytes.first == FrameKind.checkedColumns.rawValue && check(bytes))
+        var dec = FrameDecoder(model: model)
+        #expect(try dec.decode(bytes, recordCount: frame.count) == frame)
+        // Any single byte changed: an error, other records or an unchecked frame, never a trap.
+        for i in 1..<bytes.count {
+            var b = bytes
+            b[i] ^= 0x01
+            _ = try? dec.decode(b, recordCount: frame.count)
+            _ = check(b)
         }
     }
 
