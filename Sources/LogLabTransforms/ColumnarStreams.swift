@@ -115,7 +115,7 @@ public final class ColumnarFrameReader {
                 n = (nk, nc); slots[id] = n
             }
             var repeated = false
-            for i in next..<min(next + n.key, keyRepeats.count) where keyRepeats[i] { repeated = true }
+            for i in min(next, keyRepeats.count)..<min(next + n.key, keyRepeats.count) where keyRepeats[i] { repeated = true }
             next += n.key
             for _ in 0..<n.col { out.append(repeated) }
         }
