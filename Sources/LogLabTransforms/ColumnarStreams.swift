@@ -77,13 +77,49 @@ public final class ColumnarFrameReader {
         st.beginFrame(columns: true)
         guard let (cursors, streamCount) = try? ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1) else { return false }
         defer { cursors.deallocate() }
-        guard let (_, useCount) = try? headers(cursors, recordCount, st) else { return false }
+        guard let (shapeOf, useCount) = try? headers(cursors, recordCount, st) else { return false }
         let counts = valueCounts(useCount, st)
-        for c in 0..<st.columnCount where counts[c] > 0 {
+        // A keyed column's flags follow its key's repeats, record by record: keys are stepped
+        // over first (lower levels) and their repeats noted.
+        func key(_ c: Int) -> Int { c < st.modelColumnCount && st.cols[c].hasRepeat ? Int(st.cols[c].repeatKey) : -1 }
+        var isKey = [Bool](repeating: false, count: st.columnCount)
+        for c in 0..<st.columnCount where key(c) >= 0 && key(c) < st.columnCount { isKey[key(c)] = true }
+        let order = (0..<st.columnCount).sorted {
+            let a = $0 < st.modelColumnCount ? model!.columns[$0].level : 0, b = $1 < st.modelColumnCount ? model!.columns[$1].level : 0
+            return a != b ? a < b : $0 < $1
+        }
+        var repeatsOf: [Int: [Bool]] = [:]
+        for c in order where counts[c] > 0 {
             let stream = 3 + c < streamCount ? cursors + 3 + c : cursors + streamCount
-            guard (try? skip(c, counts[c], stream, st)) == true else { return false }
+            let k = key(c)
+            let flagged = k >= 0 ? keyedFlags(c, k, repeatsOf[k] ?? [], shapeOf, st) : nil
+            var repeated = isKey[c] ? [Bool](repeating: false, count: counts[c]) : []
+            guard (try? skip(c, counts[c], stream, st, flagged: flagged, repeated: &repeated)) == true else { return false }
+            if isKey[c] { repeatsOf[c] = repeated }
         }
         return true
+    }
+
+    /// Per value of keyed column `c`, in frame order: whether it carries a repeat flag (a
+    /// value of key column `k` in its record was coded as a repeat; `keyRepeats` per value of k).
+    private func keyedFlags(_ c: Int, _ k: Int, _ keyRepeats: [Bool], _ shapeOf: [Int32], _ st: FieldCoderState) -> [Bool] {
+        var slots: [Int32: (key: Int, col: Int)] = [:]   // per shape: values of k and of c
+        var out: [Bool] = []
+        var next = 0
+        for id in shapeOf where id >= 0 {
+            let n: (key: Int, col: Int)
+            if let known = slots[id] { n = known } else {
+                let info = Int(id) < st.modelShapes.count ? st.modelShapes[Int(id)] : st.localShapes[Int(id) - st.modelShapes.count]
+                var nk = 0, nc = 0
+                for s in 0..<info.slotCount { let col = Int(info.slotColumn[s]); if col == k { nk += 1 }; if col == c { nc += 1 } }
+                n = (nk, nc); slots[id] = n
+            }
+            var repeated = false
+            for i in min(next, keyRepeats.count)..<min(next + n.key, keyRepeats.count) where keyRepeats[i] { repeated = true }
+            next += n.key
+            for _ in 0..<n.col { out.append(repeated) }
+        }
+        return out
     }
 
     /// The record headers (stream 0; literal shapes from stream 1, added in order): each
@@ -453,7 +489,8 @@ public final class ColumnarFrameReader {
         if !checked {
             let counts = valueCounts(useCount, st)
             for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
-                guard try skip(c, counts[c], cursor(c), st) else { return false }
+                var unused: [Bool] = []
+                guard try skip(c, counts[c], cursor(c), st, flagged: nil, repeated: &unused) else { return false }
             }
         }
 
@@ -485,28 +522,35 @@ public final class ColumnarFrameReader {
 
     /// Steps over `count` values of column `c` without rendering them. False when one of
     /// them may be a token the text walk refuses (the record's columns would all be missing).
-    private func skip(_ c: Int, _ count: Int, _ stream: UnsafeMutablePointer<Cursor>, _ st: FieldCoderState) throws -> Bool {
+    /// A repeat-coded column's values carry a flag each, or, keyed, where `flagged` says (see
+    /// `keyedFlags`); `repeated`, when as long as `count`, notes the values coded as repeats.
+    private func skip(_ c: Int, _ count: Int, _ stream: UnsafeMutablePointer<Cursor>, _ st: FieldCoderState,
+                      flagged: [Bool]?, repeated: inout [Bool]) throws -> Bool {
         // Everything the loop reads, in locals (registers) rather than through pointers.
         let col = st.cols[c]
         let markers = col.hasRefs || col.hasEmbedded
         let embedded = col.hasEmbedded, hasLookup = col.hasLookup, kind = col.kind
-        // Only columns without a repeat key get here (see `columns`): a flag before each value.
         let hasRepeat = col.hasRepeat
+        if hasRepeat && col.repeatKey >= 0 { guard let flagged, flagged.count == count else { return false } }
+        let noting = repeated.count == count
         var hasPrevious = false
         let vocab = col.hasVocab && c < st.modelColumnCount ? st.vocabs[c] : nil
         let vocabCount = UInt64(vocab?.count ?? 0)
         let vocabOK = c < vocabValid.count ? vocabValid[c] : true, lookupOK = c < lookupValid.count ? lookupValid[c] : true
         var inp = stream.pointee
         defer { stream.pointee = inp }
-        for _ in 0..<count {
+        for i in 0..<count {
             if hasRepeat {
-                let flag = try inp.u8()
-                if flag == 0 {
-                    // The previous value was checked already.
-                    guard hasPrevious else { throw TransformError.corruptFrame("repeat without a previous value") }
-                    continue
+                if flagged?[i] ?? true {
+                    let flag = try inp.u8()
+                    if flag == 0 {
+                        // The previous value was checked already.
+                        guard hasPrevious else { throw TransformError.corruptFrame("repeat without a previous value") }
+                        if noting { repeated[i] = true }
+                        continue
+                    }
+                    guard flag == 1 else { throw TransformError.corruptFrame("bad repeat flag") }
                 }
-                guard flag == 1 else { throw TransformError.corruptFrame("bad repeat flag") }
                 hasPrevious = true
             }
             if hasLookup {

@@ -11,6 +11,8 @@ final class FieldLearner {
     static let sampleLimit = 30_000
     static let relationSample = 4_000
     static let referenceSample = 2_000
+    /// Columns tried as repeat keys (each costs one more coding of the held-out records).
+    static let maxRepeatKeys = 6
 
     struct Value { var record: Int32; var start: Int; var end: Int }
 
@@ -566,9 +568,9 @@ final class FieldLearner {
     /// values often equal the previous one; each column's streams are costed as the codec
     /// meets them (`ModelCost.lzCosts` over the coded bytes: runs of codes are cheap, which
     /// value-by-value estimates miss), and a column keeps its flag when the saving exceeds
-    /// the stored cost (its flag bit and key). Keys are not learned: on a generated game log
-    /// the estimate favoured keyed flags on small-vocabulary fields that cost bytes in the
-    /// codec's output.
+    /// the stored cost (its flag bit and key). Then keys: a column may carry its flag only
+    /// where a flagged column repeated (`Repeat.key`), costed the same way against the coding
+    /// it has so far (see `learnRepeatKeys`).
     func learnRepeats() {
         let half = sampleCount / 2
         guard sampleCount - half >= 64 else { return }
@@ -579,6 +581,7 @@ final class FieldLearner {
             if let e = s.embedded, e.source >= 0 { isSource.insert(Int(e.source)) }
         }
         var cands: [Int] = []
+        var repeated: [Int: Int] = [:]   // per candidate: values equal to the previous one
         training.bytes.withUnsafeBufferPointer { all in
             let b = all.baseAddress!
             for c in 0..<specs.count where !isSource.contains(c) {
@@ -590,7 +593,7 @@ final class FieldLearner {
                     if Int(v.record) / ModelCost.recordsPerFrame == Int(u.record) / ModelCost.recordsPerFrame,
                        v.end - v.start == u.end - u.start, memcmpEqual(b + v.start, b + u.start, v.end - v.start) { count += 1 }
                 }
-                if count * 50 >= vals.count { cands.append(c) }
+                if count * 50 >= vals.count { cands.append(c); repeated[c] = count }
             }
         }
         guard !cands.isEmpty else { return }
@@ -602,6 +605,47 @@ final class FieldLearner {
         for c in cands where periods * (none[c] - own[c]) > ModelCost.modelShare {
             specs[c].repeats = Repeat(key: -1)
         }
+        let keys = cands.filter { specs[$0].repeats != nil }.sorted { repeated[$0]! != repeated[$1]! ? repeated[$0]! > repeated[$1]! : $0 < $1 }
+        learnRepeatKeys(cands, keys: Array(keys.prefix(Self.maxRepeatKeys)),
+                        current: cands.map { specs[$0].repeats == nil ? none[$0] : own[$0] }, heldOut, periods: periods)
+    }
+
+    /// Keyed repeat codings: for each of `keys` (columns flagged on every value), the held-out records are coded once
+    /// more with every other candidate flagged only where that key repeated; a column takes
+    /// the key that saves it most over its coding so far (`current`, per candidate) when the
+    /// saving exceeds the stored cost (a varint more in the model). A column used as a key
+    /// keeps its own flags (keys are not chained); best savings are taken first.
+    func learnRepeatKeys(_ cands: [Int], keys: [Int], current: [Double], _ heldOut: RecordBatch, periods: Double) {
+        guard !keys.isEmpty else { return }
+        let flagged = Dictionary(uniqueKeysWithValues: keys.map { ($0, Repeat(key: -1)) })
+        var offers: [(saving: Double, column: Int, key: Int)] = []
+        for k in keys {
+            var trial = flagged
+            let keyed = cands.filter { $0 != k && !dependsOn(k, $0) && once($0) }
+            for c in keyed { trial[c] = Repeat(key: Int32(k)) }
+            let cost = streamCosts(trial, heldOut)
+            for c in keyed {
+                let saving = periods * (current[cands.firstIndex(of: c)!] - cost[c])
+                if saving > ModelCost.modelShare { offers.append((saving, c, k)) }
+            }
+        }
+        var usedAsKey = Set<Int>(), taken = Set<Int>()
+        for o in offers.sorted(by: { $0.saving != $1.saving ? $0.saving > $1.saving : ($0.column, $0.key) < ($1.column, $1.key) }) {
+            // A column keyed already, a key that became keyed, or a key's own column: skip.
+            guard !taken.contains(o.column), !taken.contains(o.key), !usedAsKey.contains(o.column),
+                  !dependsOn(o.key, o.column) else { continue }
+            specs[o.column].repeats = Repeat(key: Int32(o.key))
+            taken.insert(o.column)
+            usedAsKey.insert(o.key)
+        }
+    }
+
+    /// Whether column `c` has at most one value per record: elements of an array repeat the
+    /// element before them, which a key's repeat (one per record) does not foretell.
+    func once(_ c: Int) -> Bool {
+        var last: Int32 = -1
+        for v in values[c] { if v.record == last { return false }; last = v.record }
+        return true
     }
 
     /// Per model column, what the codec is expected to make of its streams when `records` are

@@ -61,6 +61,58 @@ import LogLabCore
         #expect(Array(plain.serialized()[4..<6]) != [3, 0])
     }
 
+    /// Connection-like records: `cid` random, `host`, `port` and the array `via` change with
+    /// it and repeat with it; `n` counts.
+    static func connections(_ count: Int, seed: UInt64) -> RecordBatch {
+        var g = SeededRandom(seed: seed)
+        var lines: [String] = []
+        var cid = "", host = "", port = 0, via = "", left = 0
+        for i in 0..<count {
+            if left == 0 {
+                cid = String((0..<16).map { _ in "abcdefghijklmnopqrstuvwxyzABCDEF0123456789".randomElement(using: &g)! })
+                host = "10.\(Int.random(in: 0..<200, using: &g)).\(Int.random(in: 0..<255, using: &g)).\(Int.random(in: 1..<255, using: &g))"
+                port = Int.random(in: 1024..<65535, using: &g)
+                via = (0..<Int.random(in: 1...3, using: &g)).map { _ in "\"r\(Int.random(in: 0..<500, using: &g))\"" }.joined(separator: ",")
+                left = Int.random(in: 1...4, using: &g)
+            }
+            left -= 1
+            lines.append(#"{"n":\#(i),"cid":"\#(cid)","host":"\#(host)","port":\#(port),"via":[\#(via)]}"#)
+        }
+        return RecordBatch(lines.map { Array($0.utf8) })
+    }
+
+    @Test func learnerKeysColumnsThatRepeatTogether() throws {
+        let model = TransformModel.learn(from: Self.connections(8000, seed: 11), selection: .all)
+        let cols = model.field!.columns
+        func path(_ c: Int) -> String { ShapePaths.display(cols[c].path) }
+        var keyed: [String: String?] = [:], unkeyed: [String: String?] = [:]
+        for (c, spec) in cols.enumerated() {
+            guard let r = spec.repeats else { continue }
+            unkeyed[path(c)] = .some(nil)
+            keyed[path(c)] = r.key < 0 ? .some(nil) : path(Int(r.key))
+            guard r.key >= 0 else { continue }
+            // A key is flagged on every value (keys are not chained) ...
+            #expect(cols[Int(r.key)].repeats == Repeat(key: -1))
+            // ... and array elements (several values in a record) are never keyed.
+            #expect(path(c) != "via[]")
+        }
+        // The host changes only with the connection id: flagged only where it repeated.
+        #expect(keyed["host"] != nil && keyed["host"]! != nil)
+        // Keyed flags restore through the reloaded model, in fewer bytes than flags on every value.
+        let test = Self.connections(3000, seed: 12)
+        let a = try Fixtures.roundTrip(model: model, test: test, framing: .block(1024))
+        let b = try Fixtures.roundTrip(model: try Self.with(model, unkeyed), test: test, framing: .block(1024))
+        #expect(a < b)
+        for framing in [Framing.record, .block(7), .file] { try Fixtures.roundTrip(model: model, test: test, framing: framing) }
+        // Frames stay checked (keyed flags are stepped over record by record), so a columnar
+        // read leaves unread columns unread.
+        for paths in [["host"], ["n"], ["n", "port", "via"]] {
+            let o = try ColumnarStreamsTests.compare(model: model, test, paths: paths, framing: .block(256))
+            #expect(o.checked == o.frames)
+            #expect(o.fast == o.frames)
+        }
+    }
+
     @Test func noRepeatsWithoutDerived() throws {
         let model = TransformModel.learn(from: Self.sessions(3000, seed: 3), selection: .all.without(.derived))
         #expect(model.field!.columns.allSatisfy { $0.repeats == nil })
@@ -125,6 +177,26 @@ import LogLabCore
             var b = bytes
             b[i] ^= 0x01
             _ = try? dec.decode(b, recordCount: frame.count)
+        }
+    }
+
+    @Test func corruptKeyedColumnsThrowOrFallBack() throws {
+        let model = try Self.with(TransformModel.learn(from: Self.sessions(500, seed: 9), selection: .all),
+                                  ["sid": nil, "host": "sid", "port": "sid"])
+        var enc = FrameEncoder(model: model)
+        let frame = Self.sessions(40, seed: 10)
+        let bytes = enc.encode(frame)
+        let reader = ColumnarFrameReader(model: model)
+        func check(_ b: [UInt8]) -> Bool { b.withUnsafeBufferPointer { reader.valuesChecked($0, recordCount: frame.count) } }
+        #expect(bytes.first == FrameKind.checkedColumns.rawValue && check(bytes))
+        var dec = FrameDecoder(model: model)
+        #expect(try dec.decode(bytes, recordCount: frame.count) == frame)
+        // Any single byte changed: an error, other records or an unchecked frame, never a trap.
+        for i in 1..<bytes.count {
+            var b = bytes
+            b[i] ^= 0x01
+            _ = try? dec.decode(b, recordCount: frame.count)
+            _ = check(b)
         }
     }
 
