@@ -1,4 +1,5 @@
 import Foundation
+import LogLabContainer
 
 /// Where the numbers were measured, for the report's environment section.
 public struct EnvironmentInfo: Sendable, Codable, Equatable {
@@ -17,7 +18,7 @@ public struct EnvironmentInfo: Sendable, Codable, Equatable {
     public static func capture(libraries: [String: String], directory: String = FileManager.default.currentDirectoryPath) -> EnvironmentInfo {
         EnvironmentInfo(cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, os: osName(),
                         swift: swiftVersion, build: buildConfiguration, libraries: libraries,
-                        logLabVersion: LabVersion.current, gitCommit: gitCommit(directory), loadAverage: loadAverage())
+                        logLabVersion: "\(LogLabVersion.current) (measurement \(LabVersion.current))", gitCommit: gitCommit(directory), loadAverage: loadAverage())
     }
 
     static func loadAverage() -> Double? {
