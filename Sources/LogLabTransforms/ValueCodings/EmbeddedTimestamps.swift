@@ -75,7 +75,7 @@ extension FieldCoderState {
             if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
             let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
             guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-            ISOTimestamp.renderContent(v, fmt, into: out, cache: cache)
+            ISOTimestamp.renderContent(v, fmt, into: out, cache: cache, code: code)
             col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
         }
     }

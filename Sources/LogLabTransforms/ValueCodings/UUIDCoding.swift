@@ -92,15 +92,20 @@ enum UUIDText {
         let upper = l & 1 != 0
         let dashed = l & 2 == 0
         let digits: StaticString = upper ? "0123456789ABCDEF" : "0123456789abcdef"
+        // Written in place: quote, 32 digits, 4 dashes, the suffix, quote.
         out.reserve(40 + suffixCount)
-        out.put(0x22)
+        let b = out.base + out.count
+        b[0] = 0x22
+        var k = 1
         digits.withUTF8Buffer { d in
             for j in 0..<16 {
-                if dashed && (j == 4 || j == 6 || j == 8 || j == 10) { out.put(0x2D) }
-                out.put(d[Int(bytes[j] >> 4)]); out.put(d[Int(bytes[j] & 15)])
+                if dashed && (j == 4 || j == 6 || j == 8 || j == 10) { b[k] = 0x2D; k += 1 }
+                b[k] = d[Int(bytes[j] >> 4)]; b[k + 1] = d[Int(bytes[j] & 15)]; k += 2
             }
         }
-        out.put(suffix, suffixCount)
-        out.put(0x22)
+        copyBytes(b + k, suffix, suffixCount)
+        k += suffixCount
+        b[k] = 0x22
+        out.h.pointee.count += k + 1
     }
 }
