@@ -175,7 +175,7 @@ enum DecimalText {
         guard first >= 0x30 && first <= 0x39 else { return nil }
         if first == 0x30, i + 1 < end, p[i + 1] >= 0x30 && p[i + 1] <= 0x39 { return nil }
         // First the spelling (digits and at most one dot, not last), then the value: the
-        // digit loop does no arithmetic, and 19 digits or fewer cannot overflow UInt64.
+        // spelling loop does no arithmetic.
         var dotAt = -1
         while i < end {
             let c = p[i]
@@ -188,7 +188,11 @@ enum DecimalText {
         let digits = end - digitsStart - (dotAt < 0 ? 0 : 1)
         guard frac <= 19 else { return nil }
         let q = quoted ? quotedFlag : 0
-        if digits <= 19 {
+        // Up to 19 significant digits fit UInt64 (leading zeros: `0.` and a fraction); more
+        // exceed Int64 too, so the number is long.
+        var lead = digitsStart
+        while lead < end && (p[lead] == 0x30 || p[lead] == 0x2E) { lead += 1 }
+        if end - lead - (dotAt >= lead ? 1 : 0) <= 19 {
             var mag: UInt64 = 0
             for j in digitsStart..<(dotAt < 0 ? end : dotAt) { mag = mag &* 10 &+ UInt64(p[j] &- 0x30) }
             if dotAt >= 0 { for j in (dotAt + 1)..<end { mag = mag &* 10 &+ UInt64(p[j] &- 0x30) } }

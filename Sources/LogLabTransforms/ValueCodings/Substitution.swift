@@ -17,19 +17,26 @@ enum Substitution {
     static func replace(_ p: UnsafePointer<UInt8>, _ n: Int, _ texts: [(UnsafePointer<UInt8>, Int, UInt8)], into out: OutStream) {
         if texts.isEmpty { out.put(p, n); return }
         out.reserve(n)   // never more than `n` bytes: a marker stands for 3 or more
+        // The bytes some text starts with: the others go over in runs.
+        var starts = SIMD4<UInt64>()
+        for (tp, _, _) in texts { starts[Int(tp[0] >> 6)] |= 1 << UInt64(tp[0] & 63) }
         let d = out.base + out.count
-        var k = 0
-        var i = 0
+        var k = 0, i = 0, run = 0
         outer: while i < n {
             let b = p[i]
+            if starts[Int(b >> 6)] >> UInt64(b & 63) & 1 == 0 { i += 1; continue }
             for (tp, tn, marker) in texts where tp[0] == b && tn <= n - i && memcmpEqual(p + i, tp, tn) {
+                copyBytes(d + k, p + run, i - run)
+                k += i - run
                 d[k] = marker; k += 1
                 i += tn
+                run = i
                 continue outer
             }
-            d[k] = b; k += 1
             i += 1
         }
+        copyBytes(d + k, p + run, n - run)
+        k += n - run
         out.setCount(out.count + k)
     }
 
