@@ -7,12 +7,14 @@ import LogLabCore
 @Suite struct FastPathTests {
     /// Random stamps in every layout, in runs within a minute and jumps between days (before
     /// 1970 too): rendering through a column's cache, quoted or not, gives the uncached text,
-    /// and that text parses back to the same value and format.
+    /// and that text parses back to the same value and format, with or without a cache.
     @Test func cachedTimestampsRenderAsUncached() {
         var rng = SeededRandom(seed: 21)
         let cache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
         cache.initialize(to: ISOTimestamp.DateCache())
-        defer { cache.deallocate() }
+        let parseCache = UnsafeMutablePointer<ISOTimestamp.DateCache>.allocate(capacity: 1)
+        parseCache.initialize(to: ISOTimestamp.DateCache())
+        defer { cache.deallocate(); parseCache.deallocate() }
         var seconds: Int64 = 1_640_000_000
         for i in 0..<40_000 {
             let fraction = Int(rng.next() % 10)
@@ -39,9 +41,19 @@ import LogLabCore
                 Issue.record("value \(value) format \(fmt.code): \(String(decoding: cached.buffer, as: UTF8.self)) vs \(String(decoding: want, as: UTF8.self))")
                 return
             }
-            let token = [0x22] + Array(plain.buffer) + [0x22]
+            var token = [0x22] + Array(plain.buffer) + [0x22]
             let back = token.withUnsafeBufferPointer { ISOTimestamp.parse($0.baseAddress!, $0.count) }
             guard let back, back.value == value, back.format == fmt else { Issue.record("value \(value) does not parse back"); return }
+            // Parsing through the cache (which then holds this stamp's minute) agrees, also
+            // for a stamp of the same minute spoilt after it (or before it: a new head).
+            for k in 0..<2 {
+                if k == 1 { token[1 + Int(rng.next() % UInt64(token.count - 2))] = Array("0123456789:-.+ZTz".utf8)[Int(rng.next() % 17)] }
+                let plainParse = token.withUnsafeBufferPointer { ISOTimestamp.parse($0.baseAddress!, $0.count) }
+                let cachedParse = token.withUnsafeBufferPointer { ISOTimestamp.parse($0.baseAddress!, $0.count, cache: parseCache) }
+                guard plainParse?.value == cachedParse?.value, plainParse?.format == cachedParse?.format else {
+                    Issue.record("\(String(decoding: token, as: UTF8.self)) parses differently through the cache"); return
+                }
+            }
         }
     }
 

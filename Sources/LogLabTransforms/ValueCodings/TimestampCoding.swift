@@ -42,7 +42,7 @@ enum TimestampCoding: ValueCoding {
     @_transparent
     static func encode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>,
                        _ p: UnsafePointer<UInt8>, _ n: Int, into out: OutStream, gen: UInt32) -> Bool {
-        guard let (v, fmt) = ISOTimestamp.parse(p, n) else {
+        guard let (v, fmt) = ISOTimestamp.parse(p, n, cache: st.dateCache + c) else {
             out.varint(TaggedVarint.escape); TextCoding.write(p, n, into: out); return true
         }
         var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
@@ -128,17 +128,19 @@ enum ISOTimestamp {
     /// Parses a string token (with quotes). Returns the value in format units and the format;
     /// `render` of the result gives back exactly the same bytes (calendar, ranges and field
     /// widths are all checked here).
+    /// With a column's `cache`, a stamp of the minute parsed before reads only its seconds on.
     @inline(__always)
-    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: Int64, format: Format)? {
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int, cache: UnsafeMutablePointer<DateCache>? = nil) -> (value: Int64, format: Format)? {
         guard n >= 21, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
-        guard let r = parseContent(p + 1, n - 2, exact: true) else { return nil }
+        guard let r = parseContent(p + 1, n - 2, exact: true, cache: cache) else { return nil }
         return (r.value, r.format)
     }
 
     /// Parses a date-time at the start of `c[0..<len]`; with `exact`, it must span all of it,
     /// otherwise the longest valid date-time is taken and its length returned.
     @inline(__always)
-    static func parseContent(_ c: UnsafePointer<UInt8>, _ len: Int, exact: Bool) -> (value: Int64, format: Format, length: Int)? {
+    static func parseContent(_ c: UnsafePointer<UInt8>, _ len: Int, exact: Bool, cache: UnsafeMutablePointer<DateCache>? = nil)
+        -> (value: Int64, format: Format, length: Int)? {
         @inline(__always) func dg(_ i: Int) -> Int64? {
             let x = c[i] &- 0x30
             return x < 10 ? Int64(x) : nil
@@ -147,12 +149,26 @@ enum ISOTimestamp {
             guard let a = dg(i), let b = dg(i + 1) else { return nil }
             return a * 10 + b
         }
-        guard len >= 19, let y1 = two(0), let y2 = two(2), c[4] == 0x2D, let mo = two(5), c[7] == 0x2D,
-              let d = two(8), let h = two(11), c[13] == 0x3A, let mi = two(14), c[16] == 0x3A, let s = two(17)
-        else { return nil }
-        let sep: Int
-        switch c[10] { case 0x54: sep = 0; case 0x20: sep = 1; case 0x74: sep = 2; default: return nil }
-        guard mo >= 1, mo <= 12, d >= 1, d <= 31, h <= 23, mi <= 59, s <= 59 else { return nil }
+        guard len >= 19, c[16] == 0x3A, let s = two(17), s <= 59 else { return nil }
+        // `YYYY-MM-DD?HH:MM`: the local minute in seconds and the separator.
+        let head = UnsafeRawPointer(c).loadUnaligned(as: (UInt64, UInt64).self)
+        let minute: Int64, sep: Int
+        if let cache, cache.pointee.parsedMinute != .min, cache.pointee.parsedHead == head {
+            minute = cache.pointee.parsedMinute; sep = cache.pointee.parsedSeparator
+        } else {
+            guard let y1 = two(0), let y2 = two(2), c[4] == 0x2D, let mo = two(5), c[7] == 0x2D,
+                  let d = two(8), let h = two(11), c[13] == 0x3A, let mi = two(14) else { return nil }
+            switch c[10] { case 0x54: sep = 0; case 0x20: sep = 1; case 0x74: sep = 2; default: return nil }
+            guard mo >= 1, mo <= 12, d >= 1, d <= 31, h <= 23, mi <= 59 else { return nil }
+            let year = y1 * 100 + y2
+            if d > 28 {
+                let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+                let dim: Int64 = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31
+                guard d <= dim else { return nil }
+            }
+            minute = CivilDate.days(year: year, month: mo, day: d) * 86_400 + h * 3600 + mi * 60
+            if let cache { cache.pointee.parsedHead = head; cache.pointee.parsedMinute = minute; cache.pointee.parsedSeparator = sep }
+        }
         var i = 19
         var frac: Int64 = 0
         var fd = 0
@@ -184,16 +200,8 @@ enum ISOTimestamp {
             }
         }
         if exact && i != len { return nil }
-        let year = y1 * 100 + y2
-        if d > 28 {
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-            let dim: Int64 = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31
-            guard d <= dim else { return nil }
-        }
         let fmt = Format(fraction: fd, separator: sep, zone: zone, negative: neg, offsetMinutes: off)
-        let days = CivilDate.days(year: year, month: mo, day: d)
-        let local = days * 86_400 + h * 3600 + mi * 60 + s
-        let instant = local - fmt.signedOffsetSeconds
+        let instant = minute + s - fmt.signedOffsetSeconds
         guard instant >= minSeconds, instant <= maxSeconds else { return nil }
         return (instant * pow10[fd] + frac, fmt, i)
     }
@@ -219,8 +227,8 @@ enum ISOTimestamp {
     /// Per column: the last rendered day's `YYYY-MM-DD`, so stamps of one day skip the
     /// calendar maths; the last rendered minute (a column's stamps mostly share it with the
     /// one before), so such a stamp is the minute's text, its seconds and fraction, and the
-    /// zone's text, with no division by a variable; and the last format code decoded
-    /// (`Format(code:)` divides four times).
+    /// zone's text, with no division by a variable; the last format code decoded
+    /// (`Format(code:)` divides four times); and, encoding, the last minute parsed.
     struct DateCache {
         var days: Int64 = .min
         var text: (UInt64, UInt64) = (0, 0)
@@ -235,6 +243,11 @@ enum ISOTimestamp {
         var tailCount = 0
         var code: Int = -1
         var format = Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
+        /// The encoder's side: the first 16 bytes of the last stamp parsed (a valid
+        /// `YYYY-MM-DD?HH:MM`), its local minute in seconds (`.min`: none yet) and separator.
+        var parsedHead: (UInt64, UInt64) = (0, 0)
+        var parsedMinute: Int64 = .min
+        var parsedSeparator = 0
 
         /// The format of `code`, nil when no format has it.
         @inline(__always) mutating func format(code c: Int) -> Format? {
