@@ -259,6 +259,9 @@ enum ISOTimestamp {
     }
 
     /// Renders without quotes (`quoted`: inside them); with a cache, `code` is `fmt`'s code.
+    /// A stamp of the cached minute is written here, inlined in the caller; others by
+    /// `renderNewMinute`.
+    @inline(__always)
     static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil,
                               code: Int = -1, quoted: Bool = false) {
         // The longest: 19 + 10 (fraction) + 6 (zone) + 2 quotes; the 8-byte tail store fits too.
@@ -287,6 +290,16 @@ enum ISOTimestamp {
                 return
             }
         }
+        renderNewMinute(value, fmt, into: out, cache: cache, code: code, quoted: quoted)
+    }
+
+    /// `renderContent` of a stamp whose minute is not the cached one (the room is reserved).
+    @inline(never)
+    static func renderNewMinute(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>?,
+                                code: Int, quoted: Bool) {
+        let q = quoted ? 1 : 0
+        let b = out.base + out.count + q
+        let f = fmt.fraction
         let instant = floorDivPow10(value, f)
         let frac = value &- instant &* pow10[f]
         let local = instant &+ fmt.signedOffsetSeconds
