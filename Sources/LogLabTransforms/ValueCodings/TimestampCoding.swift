@@ -127,8 +127,8 @@ enum ISOTimestamp {
 
     /// Parses a string token (with quotes). Returns the value in format units and the format;
     /// `render` of the result gives back exactly the same bytes (calendar, ranges and field
-    /// widths are all checked here).
-    /// With a column's `cache`, a stamp of the minute parsed before reads only its seconds on.
+    /// widths are all checked here). With a column's `cache`, a stamp of the minute parsed
+    /// before reads only its seconds on.
     @inline(__always)
     static func parse(_ p: UnsafePointer<UInt8>, _ n: Int, cache: UnsafeMutablePointer<DateCache>? = nil) -> (value: Int64, format: Format)? {
         guard n >= 21, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
