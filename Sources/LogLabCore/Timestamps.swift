@@ -89,7 +89,7 @@ public enum Timestamps {
     public static func parseISO8601(_ t: UnsafeRawBufferPointer) -> Int64? {
         var i = 0
         let n = t.count
-        func digits(_ count: Int) -> Int64? {
+        @inline(__always) func digits(_ count: Int) -> Int64? {
             guard i + count <= n else { return nil }
             var v: Int64 = 0
             for k in 0..<count {
@@ -100,7 +100,7 @@ public enum Timestamps {
             i += count
             return v
         }
-        func expect(_ c: UInt8) -> Bool {
+        @inline(__always) func expect(_ c: UInt8) -> Bool {
             guard i < n, t[i] == c else { return false }
             i += 1
             return true

@@ -1,5 +1,5 @@
 import Testing
-import LogLabCore
+@testable import LogLabCore
 
 @Suite struct CivilDateTests {
     @Test func knownDatesMapToTheirDayNumbers() {
@@ -27,5 +27,25 @@ import LogLabCore
         }
         #expect(CivilDate.floorDiv(-1, 86_400_000) == -1)
         #expect(CivilDate.floorDiv(86_400_000, 86_400_000) == 1)
+    }
+
+    /// The fast forms agree with the wide ones (every date's day number, and back) across
+    /// their ranges and at their edges; outside them the wide ones answer.
+    @Test func fastFormsAgreeWithTheWideOnes() {
+        var rng = SystemRandomNumberGenerator()
+        var days: [Int64] = [-12_699_422, -12_699_421, -12_699_423, 1_000_000_000, 1_000_000_001, -1, 0, Int64.min / 2, Int64.max / 2]
+        days += (0..<200_000).map { _ in Int64.random(in: -12_700_000...1_000_100_000, using: &rng) }
+        days += (-800_000..<800_000).map { Int64($0) }
+        for d in days where CivilDate.civil(fromDays: d) != CivilDate.civilWide(fromDays: d) {
+            Issue.record("day \(d): \(CivilDate.civil(fromDays: d)) vs \(CivilDate.civilWide(fromDays: d))"); return
+        }
+        var dates: [(Int64, Int64, Int64)] = [(-32_799, 1, 1), (-32_800, 3, 1), (-32_799, 2, 31), (2_000_000, 12, 31), (2_000_001, 1, 1),
+                                              (2021, 0, 1), (2021, 13, 1), (2021, 2, 0), (2021, 2, 32), (-5_000_000, 6, 15)]
+        dates += (0..<200_000).map { _ in (Int64.random(in: -33_000...2_000_100, using: &rng), Int64.random(in: 1...12, using: &rng),
+                                           Int64.random(in: 1...31, using: &rng)) }
+        for (y, m, d) in dates where CivilDate.days(year: y, month: m, day: d) != CivilDate.daysWide(year: y, month: m, day: d) {
+            Issue.record("\(y)-\(m)-\(d): \(CivilDate.days(year: y, month: m, day: d)) vs \(CivilDate.daysWide(year: y, month: m, day: d))")
+            return
+        }
     }
 }

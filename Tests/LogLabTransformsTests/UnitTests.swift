@@ -104,7 +104,7 @@ import LogLabCore
                 let fmt = cache.pointee.format(code: f.code)
                 #expect(fmt == f)
                 let out = OutStream(capacity: 16)
-                ISOTimestamp.renderContent(v, fmt!, into: out, cache: cache)
+                ISOTimestamp.renderContent(v, fmt!, into: out, cache: cache, code: f.code)
                 #expect(String(decoding: out.buffer, as: UTF8.self) == t)
             }
         }

@@ -30,15 +30,17 @@ extension FieldCoderState {
     @inline(__always)
     func extractEmbedded(_ col: UnsafeMutablePointer<ColumnRT>, _ p: UnsafePointer<UInt8>, _ n: Int, gen: UInt32) {
         scratch3.reset(); payload.reset()
-        scratch3.reserve(n)
+        scratch3.reserve(n)   // never more: a marker stands for 19 bytes or more
+        let d = scratch3.base
+        var k = 0
         var i = 0
         while i < n {
             guard let (v, fmt, len) = EmbeddedTimestamps.match(p, at: i, n) else {
-                scratch3.put(p[i])
+                d[k] = p[i]; k += 1
                 i += 1
                 continue
             }
-            scratch3.put(EmbeddedTimestamps.marker)
+            d[k] = EmbeddedTimestamps.marker; k += 1
             let unit = ISOTimestamp.pow10[9 - fmt.fraction]
             var baseNs = col.pointee.prevValue
             let src = Int(col.pointee.embeddedSource)
@@ -48,6 +50,7 @@ extension FieldCoderState {
             col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
             i += len
         }
+        scratch3.setCount(k)
     }
 
     /// Undoes `extractEmbedded`: markers in `src` → rendered timestamps read from `inp`.
@@ -75,7 +78,7 @@ extension FieldCoderState {
             if s >= 0, cols[s].tsGen == gen { baseNs = cols[s].tsVal &+ col.pointee.embeddedOffset }
             let v = d &+ ISOTimestamp.floorDivPow10(baseNs, 9 - fmt.fraction)
             guard ISOTimestamp.inRange(v, fmt) else { throw TransformError.corruptFrame("timestamp out of range") }
-            ISOTimestamp.renderContent(v, fmt, into: out, cache: cache)
+            ISOTimestamp.renderContent(v, fmt, into: out, cache: cache, code: code)
             col.pointee.prevValue = v &* unit; col.pointee.prevFormat = code
         }
     }

@@ -174,34 +174,28 @@ enum DecimalText {
         let first = p[i]
         guard first >= 0x30 && first <= 0x39 else { return nil }
         if first == 0x30, i + 1 < end, p[i + 1] >= 0x30 && p[i + 1] <= 0x39 { return nil }
-        var mag: UInt64 = 0
-        var overflow = false
-        var digits = 0
-        var frac = 0
-        var seenDot = false
+        // First the spelling (digits and at most one dot, not last), then the value: the
+        // spelling loop does no arithmetic.
         var dotAt = -1
         while i < end {
             let c = p[i]
-            if c >= 0x30 && c <= 0x39 {
-                if !overflow {
-                    let (m1, o1) = mag.multipliedReportingOverflow(by: 10)
-                    let (m2, o2) = m1.addingReportingOverflow(UInt64(c - 0x30))
-                    if o1 || o2 { overflow = true } else { mag = m2 }
-                }
-                digits += 1
-                if seenDot { frac += 1 }
-            } else if c == 0x2E && !seenDot {
-                seenDot = true
-                dotAt = i
-                guard i + 1 < end else { return nil }
-            } else {
-                return nil
-            }
+            if c &- 0x30 < 10 { i += 1; continue }
+            guard c == 0x2E, dotAt < 0, i + 1 < end else { return nil }
+            dotAt = i
             i += 1
         }
+        let frac = dotAt < 0 ? 0 : end - dotAt - 1
+        let digits = end - digitsStart - (dotAt < 0 ? 0 : 1)
         guard frac <= 19 else { return nil }
         let q = quoted ? quotedFlag : 0
-        if !overflow {
+        // Up to 19 significant digits fit UInt64 (leading zeros: `0.` and a fraction); more
+        // exceed Int64 too, so the number is long.
+        var lead = digitsStart
+        while lead < end && (p[lead] == 0x30 || p[lead] == 0x2E) { lead += 1 }
+        if end - lead - (dotAt >= lead ? 1 : 0) <= 19 {
+            var mag: UInt64 = 0
+            for j in digitsStart..<(dotAt < 0 ? end : dotAt) { mag = mag &* 10 &+ UInt64(p[j] &- 0x30) }
+            if dotAt >= 0 { for j in (dotAt + 1)..<end { mag = mag &* 10 &+ UInt64(p[j] &- 0x30) } }
             if neg {
                 if mag != 0 && mag <= UInt64(Int64.max) + 1 {
                     return Parsed(mantissa: Int64(truncatingIfNeeded: 0 &- mag), format: frac + q, headStart: 0, headCount: 0)
@@ -218,7 +212,7 @@ enum DecimalText {
         var j = digitsStart + headCount
         while j < end {
             let c = p[j]
-            if c != 0x2E { tail = tail * 10 + Int64(c - 0x30) }
+            if c != 0x2E { tail = tail &* 10 &+ Int64(c &- 0x30) }
             j += 1
         }
         if p[digitsStart] == 0x30 { return nil }
@@ -240,25 +234,23 @@ enum DecimalText {
             renderLong(m, format: format, head: head, headCount: headCount, into: out)
             return
         }
-        // Written in place, right to left: `digits` digits (at least frac + 1), a dot before
-        // the last `frac`. At most 2 quotes + sign + 20 digits + dot.
+        // Written in place, right to left: the fraction's `frac` digits, a dot, then the
+        // integer part (at least one digit). At most 2 quotes + sign + 20 digits + dot.
         out.reserve(24)
         let b = out.base + out.count
         var k = 0
         if quoted { b[k] = 0x22; k += 1 }
         if m < 0 { b[k] = 0x2D; k += 1 }
-        var mag = m.magnitude
-        var digits = 1
-        var t = mag
-        while t >= 10 { t /= 10; digits += 1 }
-        if digits < frac + 1 { digits = frac + 1 }
-        let end = k + digits + (frac > 0 ? 1 : 0)
-        var j = end - 1
-        for w in 0..<digits {
-            if w == frac && frac > 0 { b[j] = 0x2E; j -= 1 }
-            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30
-            mag /= 10
-            j -= 1
+        let mag = m.magnitude
+        let intDigits = Swift.max(DecimalDigits.count(mag) - frac, 1)
+        var end = k + intDigits
+        if frac > 0 {
+            end += 1 + frac
+            let rest = DecimalDigits.write(mag, count: frac, endingAt: b + end)
+            b[k + intDigits] = 0x2E
+            DecimalDigits.write(rest, count: intDigits, endingAt: b + k + intDigits)
+        } else {
+            DecimalDigits.write(mag, count: intDigits, endingAt: b + end)
         }
         k = end
         if quoted { b[k] = 0x22; k += 1 }
@@ -287,13 +279,13 @@ enum DecimalText {
             }
         }
         let tailLength = tailDigits + (dotAt >= headCount ? 1 : 0)
-        var j = k + tailLength - 1
-        var mag = m.magnitude
-        var index = total - 1
-        while index >= headCount {
-            b[j] = UInt8(truncatingIfNeeded: mag % 10) + 0x30; mag /= 10; j -= 1
-            if index == dotAt { b[j] = 0x2E; j -= 1 }
-            index -= 1
+        if dotAt >= headCount {
+            // The dot inside the tail: its last `frac` digits after it.
+            let rest = DecimalDigits.write(m.magnitude, count: frac, endingAt: b + k + tailLength)
+            b[k + tailLength - frac - 1] = 0x2E
+            DecimalDigits.write(rest, count: tailDigits - frac, endingAt: b + k + tailLength - frac - 1)
+        } else {
+            DecimalDigits.write(m.magnitude, count: tailDigits, endingAt: b + k + tailLength)
         }
         k += tailLength
         if quoted { b[k] = 0x22; k += 1 }

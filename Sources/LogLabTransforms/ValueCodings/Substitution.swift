@@ -16,18 +16,45 @@ enum Substitution {
     @_transparent
     static func replace(_ p: UnsafePointer<UInt8>, _ n: Int, _ texts: [(UnsafePointer<UInt8>, Int, UInt8)], into out: OutStream) {
         if texts.isEmpty { out.put(p, n); return }
-        out.reserve(n)
-        var i = 0
+        out.reserve(n)   // never more than `n` bytes: a marker stands for 3 or more
+        // The bytes some text starts with: the others go over in runs.
+        var starts = SIMD4<UInt64>()
+        for (tp, _, _) in texts { starts[Int(tp[0] >> 6)] |= 1 << UInt64(tp[0] & 63) }
+        let d = out.base + out.count
+        var k = 0, i = 0, run = 0
         outer: while i < n {
             let b = p[i]
+            if starts[Int(b >> 6)] >> UInt64(b & 63) & 1 == 0 { i += 1; continue }
             for (tp, tn, marker) in texts where tp[0] == b && tn <= n - i && memcmpEqual(p + i, tp, tn) {
-                out.put(marker)
+                copyBytes(d + k, p + run, i - run)
+                k += i - run
+                d[k] = marker; k += 1
                 i += tn
+                run = i
                 continue outer
             }
-            out.put(b)
             i += 1
         }
+        copyBytes(d + k, p + run, n - run)
+        k += n - run
+        out.setCount(out.count + k)
+    }
+
+    /// Index of the first marker (a byte below 0x20) in `p[from..<n]`, else `n`: eight bytes
+    /// at a time while eight remain.
+    @inline(__always)
+    static func nextMarker(_ p: UnsafePointer<UInt8>, from: Int, _ n: Int) -> Int {
+        var i = from
+        while i &+ 8 <= n {
+            let x = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            // A high bit per byte below 0x20 (exact for the first such byte: borrows only
+            // run upward from it).
+            let below = (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
+            if below != 0 { return i &+ (below.trailingZeroBitCount >> 3) }
+            i &+= 8
+        }
+        while i < n && p[i] >= 0x20 { i &+= 1 }
+        return i
     }
 
     /// The part of a referenced token a reference stands for (a string's contents; with
@@ -67,42 +94,38 @@ extension FieldCoderState {
     func expand(_ c: Int, _ src: OutStream, into tokens: OutStream, gen: UInt32) throws {
         let refs = UnsafeBufferPointer(start: refFlat + refStart[c], count: refStart[c + 1] - refStart[c])
         let sp = src.base, sn = src.count
-        var hasMarker = false
-        for i in 0..<sn where sp[i] < 0x20 { hasMarker = true; break }
-        if !hasMarker { tokens.put(sp, sn); return }
+        let first = Substitution.nextMarker(sp, from: 0, sn)
+        if first == sn { tokens.put(sp, sn); return }
         let lens = refLens, offs = refOffs
         lens.update(repeating: -1, count: refs.count)
-        var total = 0
-        for i in 0..<sn {
-            let b = sp[i]
-            if b < 0x20 {
-                let m = Int(b) - 1
-                guard m >= 0, m < refs.count else { throw TransformError.corruptFrame("bad reference marker \(b)") }
-                if lens[m] < 0 {
-                    guard let (tp, tn) = refText(refs[m], base: UnsafePointer(tokens.base), gen: gen) else {
-                        throw TransformError.corruptFrame("reference to a field absent from the record")
-                    }
-                    lens[m] = tn; offs[m] = tp - UnsafePointer(tokens.base)
+        var total = sn
+        var i = first
+        while i < sn {
+            let m = Int(sp[i]) - 1
+            guard m >= 0, m < refs.count else { throw TransformError.corruptFrame("bad reference marker \(sp[i])") }
+            if lens[m] < 0 {
+                guard let (tp, tn) = refText(refs[m], base: UnsafePointer(tokens.base), gen: gen) else {
+                    throw TransformError.corruptFrame("reference to a field absent from the record")
                 }
-                total += lens[m]
-            } else {
-                total += 1
+                lens[m] = tn; offs[m] = tp - UnsafePointer(tokens.base)
             }
+            total += lens[m] - 1
+            i = Substitution.nextMarker(sp, from: i + 1, sn)
         }
         tokens.reserve(total)   // reference texts live in `tokens`: it must not move now
         let tb = UnsafePointer(tokens.base)
         // Plain bytes between markers go over in runs, not byte by byte.
         var d = tokens.base + tokens.count
         var run = 0
-        for i in 0..<sn {
-            let b = sp[i]
-            guard b < 0x20 else { continue }
+        i = first
+        while i < sn {
             copyBytes(d, sp + run, i - run)
             d += i - run
-            let m = Int(b) - 1
+            let m = Int(sp[i]) - 1
             copyBytes(d, tb + offs[m], lens[m])
             d += lens[m]
             run = i + 1
+            i = Substitution.nextMarker(sp, from: run, sn)
         }
         copyBytes(d, sp + run, sn - run)
         d += sn - run

@@ -42,7 +42,7 @@ enum TimestampCoding: ValueCoding {
     @_transparent
     static func encode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>,
                        _ p: UnsafePointer<UInt8>, _ n: Int, into out: OutStream, gen: UInt32) -> Bool {
-        guard let (v, fmt) = ISOTimestamp.parse(p, n) else {
+        guard let (v, fmt) = ISOTimestamp.parse(p, n, cache: st.dateCache + c) else {
             out.varint(TaggedVarint.escape); TextCoding.write(p, n, into: out); return true
         }
         var baseNs: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
@@ -82,9 +82,7 @@ enum TimestampCoding: ValueCoding {
 
     /// The token of column `c`'s timestamp `v`.
     @inline(__always) static func render(_ st: FieldCoderState, _ c: Int, _ v: FieldCoderState.CodedValue, into target: OutStream) {
-        target.put(0x22)
-        ISOTimestamp.renderContent(v.value, v.time, into: target, cache: st.dateCache + c)
-        target.put(0x22)
+        ISOTimestamp.renderContent(v.value, v.time, into: target, cache: st.dateCache + c, code: v.format, quoted: true)
     }
 }
 
@@ -106,7 +104,7 @@ enum ISOTimestamp {
         var negative: Int   // offset sign spelt '-'
         var offsetMinutes: Int  // 0 ..< 1440
 
-        var code: Int { (((offsetMinutes * 2 + negative) * 5 + zone) * 3 + separator) * 10 + fraction }
+        @inline(__always) var code: Int { (((offsetMinutes * 2 + negative) * 5 + zone) * 3 + separator) * 10 + fraction }
 
         init(fraction: Int, separator: Int, zone: Int, negative: Int, offsetMinutes: Int) {
             self.fraction = fraction; self.separator = separator; self.zone = zone
@@ -129,18 +127,20 @@ enum ISOTimestamp {
 
     /// Parses a string token (with quotes). Returns the value in format units and the format;
     /// `render` of the result gives back exactly the same bytes (calendar, ranges and field
-    /// widths are all checked here).
+    /// widths are all checked here). With a column's `cache`, a stamp of the minute parsed
+    /// before reads only its seconds on.
     @inline(__always)
-    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> (value: Int64, format: Format)? {
+    static func parse(_ p: UnsafePointer<UInt8>, _ n: Int, cache: UnsafeMutablePointer<DateCache>? = nil) -> (value: Int64, format: Format)? {
         guard n >= 21, p[0] == 0x22, p[n - 1] == 0x22 else { return nil }
-        guard let r = parseContent(p + 1, n - 2, exact: true) else { return nil }
+        guard let r = parseContent(p + 1, n - 2, exact: true, cache: cache) else { return nil }
         return (r.value, r.format)
     }
 
     /// Parses a date-time at the start of `c[0..<len]`; with `exact`, it must span all of it,
     /// otherwise the longest valid date-time is taken and its length returned.
     @inline(__always)
-    static func parseContent(_ c: UnsafePointer<UInt8>, _ len: Int, exact: Bool) -> (value: Int64, format: Format, length: Int)? {
+    static func parseContent(_ c: UnsafePointer<UInt8>, _ len: Int, exact: Bool, cache: UnsafeMutablePointer<DateCache>? = nil)
+        -> (value: Int64, format: Format, length: Int)? {
         @inline(__always) func dg(_ i: Int) -> Int64? {
             let x = c[i] &- 0x30
             return x < 10 ? Int64(x) : nil
@@ -149,12 +149,26 @@ enum ISOTimestamp {
             guard let a = dg(i), let b = dg(i + 1) else { return nil }
             return a * 10 + b
         }
-        guard len >= 19, let y1 = two(0), let y2 = two(2), c[4] == 0x2D, let mo = two(5), c[7] == 0x2D,
-              let d = two(8), let h = two(11), c[13] == 0x3A, let mi = two(14), c[16] == 0x3A, let s = two(17)
-        else { return nil }
-        let sep: Int
-        switch c[10] { case 0x54: sep = 0; case 0x20: sep = 1; case 0x74: sep = 2; default: return nil }
-        guard mo >= 1, mo <= 12, d >= 1, d <= 31, h <= 23, mi <= 59, s <= 59 else { return nil }
+        guard len >= 19, c[16] == 0x3A, let s = two(17), s <= 59 else { return nil }
+        // `YYYY-MM-DD?HH:MM`: the local minute in seconds and the separator.
+        let head = UnsafeRawPointer(c).loadUnaligned(as: (UInt64, UInt64).self)
+        let minute: Int64, sep: Int
+        if let cache, cache.pointee.parsedMinute != .min, cache.pointee.parsedHead == head {
+            minute = cache.pointee.parsedMinute; sep = cache.pointee.parsedSeparator
+        } else {
+            guard let y1 = two(0), let y2 = two(2), c[4] == 0x2D, let mo = two(5), c[7] == 0x2D,
+                  let d = two(8), let h = two(11), c[13] == 0x3A, let mi = two(14) else { return nil }
+            switch c[10] { case 0x54: sep = 0; case 0x20: sep = 1; case 0x74: sep = 2; default: return nil }
+            guard mo >= 1, mo <= 12, d >= 1, d <= 31, h <= 23, mi <= 59 else { return nil }
+            let year = y1 * 100 + y2
+            if d > 28 {
+                let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+                let dim: Int64 = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31
+                guard d <= dim else { return nil }
+            }
+            minute = CivilDate.days(year: year, month: mo, day: d) * 86_400 + h * 3600 + mi * 60
+            if let cache { cache.pointee.parsedHead = head; cache.pointee.parsedMinute = minute; cache.pointee.parsedSeparator = sep }
+        }
         var i = 19
         var frac: Int64 = 0
         var fd = 0
@@ -186,22 +200,11 @@ enum ISOTimestamp {
             }
         }
         if exact && i != len { return nil }
-        let year = y1 * 100 + y2
-        if d > 28 {
-            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-            let dim: Int64 = mo == 2 ? (leap ? 29 : 28) : (mo == 4 || mo == 6 || mo == 9 || mo == 11) ? 30 : 31
-            guard d <= dim else { return nil }
-        }
         let fmt = Format(fraction: fd, separator: sep, zone: zone, negative: neg, offsetMinutes: off)
-        let days = CivilDate.days(year: year, month: mo, day: d)
-        let local = days * 86_400 + h * 3600 + mi * 60 + s
-        let instant = local - fmt.signedOffsetSeconds
+        let instant = minute + s - fmt.signedOffsetSeconds
         guard instant >= minSeconds, instant <= maxSeconds else { return nil }
         return (instant * pow10[fd] + frac, fmt, i)
     }
-
-    /// "00" … "99", for rendering two digits at once.
-    static let digitPairs: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// Floor division by 10^k (k in 0...9) with a constant divisor per case: a multiply,
     /// not the `idiv` a divisor read from a table costs.
@@ -222,17 +225,29 @@ enum ISOTimestamp {
     }
 
     /// Per column: the last rendered day's `YYYY-MM-DD`, so stamps of one day skip the
-    /// calendar maths, the last rendered minute's `YYYY-MM-DDTHH:MM` (a column's stamps
-    /// mostly share it with the one before), and the last format code decoded
-    /// (`Format(code:)` divides four times).
+    /// calendar maths; the last rendered minute (a column's stamps mostly share it with the
+    /// one before), so such a stamp is the minute's text, its seconds and fraction, and the
+    /// zone's text, with no division by a variable; the last format code decoded
+    /// (`Format(code:)` divides four times); and, encoding, the last minute parsed.
     struct DateCache {
         var days: Int64 = .min
         var text: (UInt64, UInt64) = (0, 0)
-        /// Local minute × 4 + separator of `minuteText`.
-        var minute: Int64 = .min
+        /// The minute: the format's code (-1: none), the minute's first instant in the
+        /// format's units, its length in those units, its `YYYY-MM-DDTHH:MM` and the text
+        /// after the fraction (`tailCount` bytes of `tail`: the zone).
+        var minuteCode: Int = -1
+        var minuteValue: Int64 = 0
+        var minuteSpan: UInt64 = 0
         var minuteText: (UInt64, UInt64) = (0, 0)
+        var tail: UInt64 = 0
+        var tailCount = 0
         var code: Int = -1
         var format = Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
+        /// The encoder's side: the first 16 bytes of the last stamp parsed (a valid
+        /// `YYYY-MM-DD?HH:MM`), its local minute in seconds (`.min`: none yet) and separator.
+        var parsedHead: (UInt64, UInt64) = (0, 0)
+        var parsedMinute: Int64 = .min
+        var parsedSeparator = 0
 
         /// The format of `code`, nil when no format has it.
         @inline(__always) mutating func format(code c: Int) -> Format? {
@@ -243,40 +258,60 @@ enum ISOTimestamp {
         }
     }
 
-    /// Renders without quotes.
-    static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil) {
-        let instant = floorDivPow10(value, fmt.fraction)
-        let frac = value - instant * pow10[fmt.fraction]
-        let local = instant + fmt.signedOffsetSeconds
-        out.reserve(40)
-        let b = out.base + out.count
-        var k = 0
-        let pairs = digitPairs.utf8Start
-        @inline(__always) func put(_ x: UInt8) { b[k] = x; k &+= 1 }
-        // Two digits of 0...99 from the pair table (one load and store, no divisions).
-        @inline(__always) func put2(_ v: Int) {
-            UnsafeMutableRawPointer(b + k).storeBytes(of: UnsafeRawPointer(pairs + 2 &* v).loadUnaligned(as: UInt16.self), as: UInt16.self)
-            k &+= 2
+    /// Renders without quotes (`quoted`: inside them); with a cache, `code` is `fmt`'s code.
+    /// A stamp of the cached minute is written here, inlined in the caller; others by
+    /// `renderNewMinute`.
+    @inline(__always)
+    static func renderContent(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>? = nil,
+                              code: Int = -1, quoted: Bool = false) {
+        // The longest: 19 + 10 (fraction) + 6 (zone) + 2 quotes; the 8-byte tail store fits too.
+        out.reserve(42)
+        let q = quoted ? 1 : 0
+        out.base[out.count] = 0x22   // overwritten when not quoted
+        let b = out.base + out.count + q
+        let f = fmt.fraction
+        if let cache, code == cache.pointee.minuteCode {
+            let d = UInt64(bitPattern: value &- cache.pointee.minuteValue)
+            if d < cache.pointee.minuteSpan {
+                UnsafeMutableRawPointer(b).storeBytes(of: cache.pointee.minuteText, as: (UInt64, UInt64).self)
+                b[16] = 0x3A
+                var k = 19
+                var sec = d
+                if f > 0 {
+                    b[19] = 0x2E
+                    sec = DecimalDigits.write(d, count: f, endingAt: b + 20 + f)
+                    k = 20 + f
+                }
+                DecimalDigits.write2(Int(truncatingIfNeeded: sec), at: b + 17)
+                UnsafeMutableRawPointer(b + k).storeBytes(of: cache.pointee.tail, as: UInt64.self)
+                k += cache.pointee.tailCount
+                b[k] = 0x22   // the closing quote, or a byte past the end
+                out.h.pointee.count += k + 2 * q
+                return
+            }
         }
-        let minute = CivilDate.floorDiv(local, 60)
-        let minuteKey = minute &* 4 &+ Int64(fmt.separator)
-        if let cache, cache.pointee.minute == minuteKey {
-            UnsafeMutableRawPointer(b).storeBytes(of: cache.pointee.minuteText, as: (UInt64, UInt64).self)
-            k = 16
-            put(0x3A); put2(Int(truncatingIfNeeded: local &- minute &* 60))
-            renderTail(frac, fmt, b, &k, pairs)
-            out.h.pointee.count += k
-            return
-        }
+        renderNewMinute(value, fmt, into: out, cache: cache, code: code, quoted: quoted)
+    }
+
+    /// `renderContent` of a stamp whose minute is not the cached one (the room is reserved).
+    @inline(never)
+    static func renderNewMinute(_ value: Int64, _ fmt: Format, into out: OutStream, cache: UnsafeMutablePointer<DateCache>?,
+                                code: Int, quoted: Bool) {
+        let q = quoted ? 1 : 0
+        let b = out.base + out.count + q
+        let f = fmt.fraction
+        let instant = floorDivPow10(value, f)
+        let frac = value &- instant &* pow10[f]
+        let local = instant &+ fmt.signedOffsetSeconds
         let days = CivilDate.floorDiv(local, 86_400)
-        let sod = local - days * 86_400
+        let t = Int(truncatingIfNeeded: local &- days &* 86_400)   // 0 ..< 86 400
         if let cache, cache.pointee.days == days {
             // 16 bytes stored, 10 kept: the rest is overwritten below (40 are reserved).
             UnsafeMutableRawPointer(b).storeBytes(of: cache.pointee.text, as: (UInt64, UInt64).self)
-            k = 10
         } else {
             let (y, m, d) = CivilDate.civil(fromDays: days)
-            put2(Int(y / 100)); put2(Int(y % 100)); put(0x2D); put2(Int(m)); put(0x2D); put2(Int(d))
+            DecimalDigits.write2(Int(y / 100), at: b); DecimalDigits.write2(Int(y % 100), at: b + 2); b[4] = 0x2D
+            DecimalDigits.write2(Int(m), at: b + 5); b[7] = 0x2D; DecimalDigits.write2(Int(d), at: b + 8)
             if let cache {
                 cache.pointee.days = days
                 withUnsafeMutableBytes(of: &cache.pointee.text) { t in
@@ -284,43 +319,39 @@ enum ISOTimestamp {
                 }
             }
         }
-        put(fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74)
-        let t = Int(truncatingIfNeeded: sod)   // 0 ..< 86 400
-        put2(t / 3600); put(0x3A); put2(t / 60 % 60); put(0x3A); put2(t % 60)
-        if let cache {
-            cache.pointee.minute = minuteKey
-            cache.pointee.minuteText = UnsafeRawPointer(b).loadUnaligned(as: (UInt64, UInt64).self)
+        b[10] = fmt.separator == 0 ? 0x54 : fmt.separator == 1 ? 0x20 : 0x74
+        DecimalDigits.write2(t / 3600, at: b + 11); b[13] = 0x3A
+        DecimalDigits.write2(t / 60 % 60, at: b + 14); b[16] = 0x3A
+        DecimalDigits.write2(t % 60, at: b + 17)
+        var k = 19
+        if f > 0 {
+            b[19] = 0x2E
+            DecimalDigits.write(UInt64(frac), count: f, endingAt: b + 20 + f)
+            k = 20 + f
         }
-        renderTail(frac, fmt, b, &k, pairs)
-        out.h.pointee.count += k
-    }
-
-    /// The fraction and the zone after the seconds, at `b + k`.
-    @inline(__always)
-    private static func renderTail(_ frac: Int64, _ fmt: Format, _ b: UnsafeMutablePointer<UInt8>, _ k: inout Int,
-                                   _ pairs: UnsafePointer<UInt8>) {
-        @inline(__always) func put(_ x: UInt8) { b[k] = x; k &+= 1 }
-        @inline(__always) func put2(_ v: Int) {
-            UnsafeMutableRawPointer(b + k).storeBytes(of: UnsafeRawPointer(pairs + 2 &* v).loadUnaligned(as: UInt16.self), as: UInt16.self)
-            k &+= 2
-        }
-        if fmt.fraction > 0 {
-            put(0x2E)
-            // Right to left: dividing by the constant 10 is a multiply, by a variable an idiv.
-            var f = frac, j = k + fmt.fraction - 1
-            while j >= k { b[j] = UInt8(truncatingIfNeeded: f % 10) + 0x30; f /= 10; j -= 1 }
-            k += fmt.fraction
-        }
+        let tailStart = k
         switch fmt.zone {
-        case 1: put(0x5A)
-        case 2: put(0x7A)
+        case 1: b[k] = 0x5A; k += 1
+        case 2: b[k] = 0x7A; k += 1
         case 3, 4:
-            put(fmt.negative == 1 ? 0x2D : 0x2B)
-            put2(fmt.offsetMinutes / 60)
-            if fmt.zone == 3 { put(0x3A) }
-            put2(fmt.offsetMinutes % 60)
+            b[k] = fmt.negative == 1 ? 0x2D : 0x2B
+            DecimalDigits.write2(fmt.offsetMinutes / 60, at: b + k + 1)
+            k += 3
+            if fmt.zone == 3 { b[k] = 0x3A; k += 1 }
+            DecimalDigits.write2(fmt.offsetMinutes % 60, at: b + k)
+            k += 2
         default: break
         }
+        if let cache, code >= 0 {
+            cache.pointee.minuteCode = code
+            cache.pointee.minuteValue = (instant &- Int64(t % 60)) &* pow10[f]
+            cache.pointee.minuteSpan = UInt64(60 &* pow10[f])
+            cache.pointee.minuteText = UnsafeRawPointer(b).loadUnaligned(as: (UInt64, UInt64).self)
+            cache.pointee.tail = UnsafeRawPointer(b + tailStart).loadUnaligned(as: UInt64.self)
+            cache.pointee.tailCount = k - tailStart
+        }
+        b[k] = 0x22   // the closing quote, or a byte past the end
+        out.h.pointee.count += k + 2 * q
     }
 
     @inline(__always) static func nanos(_ value: Int64, _ fmt: Format) -> Int64 {
@@ -334,8 +365,6 @@ enum ISOTimestamp {
 
     /// Renders the string token (with quotes). `value` must be `inRange`.
     static func render(_ value: Int64, _ fmt: Format, into out: OutStream) {
-        out.put(0x22)
-        renderContent(value, fmt, into: out)
-        out.put(0x22)
+        renderContent(value, fmt, into: out, quoted: true)
     }
 }

@@ -87,20 +87,29 @@ enum UUIDText {
         return (1 + upper + (dashed ? 0 : 2) + 4 * UInt64(suffixLen), i + 1)
     }
 
+    /// "00" … "ff" and "00" … "FF".
+    static let hexPairsLower: StaticString = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+    static let hexPairsUpper: StaticString = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9FA0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBFC0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDFE0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF"
+
     static func render(layout: UInt64, bytes: UnsafePointer<UInt8>, suffix: UnsafePointer<UInt8>, suffixCount: Int, into out: OutStream) {
         let l = layout - 1
         let upper = l & 1 != 0
         let dashed = l & 2 == 0
-        let digits: StaticString = upper ? "0123456789ABCDEF" : "0123456789abcdef"
+        // Written in place: quote, 32 digits (a byte's two from a table at once), 4 dashes,
+        // the suffix, quote.
+        let pairs = UnsafeRawPointer((upper ? hexPairsUpper : hexPairsLower).utf8Start)
         out.reserve(40 + suffixCount)
-        out.put(0x22)
-        digits.withUTF8Buffer { d in
-            for j in 0..<16 {
-                if dashed && (j == 4 || j == 6 || j == 8 || j == 10) { out.put(0x2D) }
-                out.put(d[Int(bytes[j] >> 4)]); out.put(d[Int(bytes[j] & 15)])
-            }
+        let b = out.base + out.count
+        b[0] = 0x22
+        var k = 1
+        for j in 0..<16 {
+            if dashed && (j == 4 || j == 6 || j == 8 || j == 10) { b[k] = 0x2D; k += 1 }
+            UnsafeMutableRawPointer(b + k).storeBytes(of: pairs.loadUnaligned(fromByteOffset: Int(bytes[j]) &* 2, as: UInt16.self), as: UInt16.self)
+            k += 2
         }
-        out.put(suffix, suffixCount)
-        out.put(0x22)
+        copyBytes(b + k, suffix, suffixCount)
+        k += suffixCount
+        b[k] = 0x22
+        out.h.pointee.count += k + 1
     }
 }

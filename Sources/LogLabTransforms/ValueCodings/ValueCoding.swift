@@ -157,6 +157,38 @@ extension FieldCoderState {
         }
     }
 
+    /// The vocabulary and base codings of one value, appended to `target`.
+    @_transparent
+    func decodeCore(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream, gen: UInt32) throws {
+        var v = CodedValue()
+        _ = try decodeCore(c, col, &inp, into: target, gen: gen, render: true, &v)
+    }
+
+    /// `decodeCore`, where without `render` a number or timestamp coded as one is not
+    /// rendered but returned in `value` (true; the column's state is updated all the same):
+    /// the columnar reader takes it as it is. Text (vocabulary entries, escapes, uuids,
+    /// floats) always goes to `target` (false).
+    @_transparent
+    func decodeCore(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream, gen: UInt32,
+                    render: Bool, _ value: inout CodedValue) throws -> Bool {
+        decode: do {
+            if col.pointee.hasVocab {
+                let code = try inp.varint()
+                if code > 0 {
+                    // Guaranteed (kept alive by `vocabs`): no retain and release per value.
+                    let entry: (UnsafePointer<UInt8>, Int)? = vocabRefs[c]!._withUnsafeGuaranteedRef { vocab in
+                        code <= UInt64(vocab.count) ? vocab.key(Int(code - 1)) : nil
+                    }
+                    guard let (kp, kn) = entry else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
+                    target.put(kp, kn)
+                    break decode
+                }
+            }
+            return try decodeBase(c, col, &inp, into: target, gen: gen, render: render, &value)
+        }
+        return false
+    }
+
     /// Decodes one value with its column's coding (see `ValueCoding.decode`).
     @_transparent
     func decodeBase(_ c: Int, _ col: UnsafeMutablePointer<ColumnRT>, _ inp: inout Cursor, into target: OutStream,
