@@ -350,6 +350,12 @@ public final class ExperimentRunner {
         var out: [String: ByteBreakdown] = [:]
         for w in winners {
             guard let ds = state.byName[w.cell.dataset], let model = state.models[modelKey(w.cell, ds)] else { continue }
+            // `explain` codes frames from the profile alone: a breakdown of a container without
+            // the winner's shared section would describe other bytes than the cell's.
+            guard !w.result.config.sharedSection else {
+                options.progress(.note("not explaining \(w.cell.key): explain does not model a shared section"))
+                continue
+            }
             do {
                 let dictionary = try dictKey(w.cell, ds, model).flatMap { state.dictionaries[$0] }.map { try ZstdDictionary(bytes: $0.bytes) }
                 if w.cell.dictionary != nil && dictionary == nil { continue }
