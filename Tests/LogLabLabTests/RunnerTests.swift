@@ -264,3 +264,25 @@ codecs: [zstd:1]
     #expect(second.measuredNow == 0 && second.resumed == 1)
     #expect(second.environment.cpu == "the measuring machine")
 }
+
+/// A winner with a shared section gets no byte breakdown: `explain` codes frames from the
+/// profile alone, so its container would not be the cell's. Without a section it gets one.
+@Test func noBreakdownForASharedSectionWinner() throws {
+    for shared in [false, true] {
+        let dir = try temporaryDirectory()
+        let spec = try SpecLoader.parse("""
+        datasets: [{name: sdk, generate: {records: 400, seed: 9}, split: {train: 0.5}}]
+        framings: ["block:64"]
+        transforms: [all]
+        codecs: [zstd:1]
+        dictionaries: [none]
+        shared_section: [\(shared)]
+        trials: 1
+        warmup: 0
+        """, file: "section.yaml")
+        let o = try ExperimentRunner(spec: spec, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
+                                     options: RunOptions(outDirectory: dir, cacheDirectory: dir + "/cache")).run()
+        #expect(o.succeeded, "\(o.failures.map(\.message))")
+        #expect(o.breakdowns.isEmpty == shared)
+    }
+}
