@@ -32,20 +32,26 @@ public final class ContainerWriter {
         /// Overrides the codec's records per frame.
         public var recordsPerFrame: Int?
         /// Write a shared section (format 2.1) learned from the first records: the writer
-        /// holds back the first `SharedSection.learnRecords` records (at most
-        /// `SharedSection.learnBytes`, 64 MiB), learns the section, writes it after the header, then
-        /// frames every record with it.
-        public var sharedSection: Bool
+        /// holds back the records of the learning window (`sharedSectionWindow`: the first
+        /// 100,000 records, at most 64 MiB), learns the section, writes it after the header,
+        /// then frames every record with it. true: always, however few records the container
+        /// has; false: never; nil: as the codec's profile says (`sharesSectionByDefault`), and
+        /// then only when the container's records fill the window: a smaller container gets
+        /// none, so it pays no learning (which runs near 10 MB/s) for parts that would rarely
+        /// pay over so few frames.
+        public var sharedSection: Bool?
+        public var sharedSectionWindow: SharedSection.Window
 
         public init(threads: Int? = nil, window: Int? = nil, verifyTransforms: Bool = true,
                     maxFrameBytes: Int = FrameGrouping.defaultMaxFrameBytes, recordsPerFrame: Int? = nil,
-                    sharedSection: Bool = false) {
+                    sharedSection: Bool? = nil, sharedSectionWindow: SharedSection.Window = .standard) {
             self.threads = threads
             self.window = window
             self.verifyTransforms = verifyTransforms
             self.maxFrameBytes = maxFrameBytes
             self.recordsPerFrame = recordsPerFrame
             self.sharedSection = sharedSection
+            self.sharedSectionWindow = sharedSectionWindow
         }
     }
 
@@ -74,6 +80,9 @@ public final class ContainerWriter {
     /// Records held back to learn the shared section from (nil: not learning).
     private var head: RecordBatch?
     private var headBytes = 0
+    private let headWindow: SharedSection.Window
+    /// Learn the section only when the held-back records fill `headWindow` (the profile's default).
+    private let learnsOnlyWhenFull: Bool
     private var state: State = .open
 
     private enum State { case open, finished, failed }
@@ -88,7 +97,9 @@ public final class ContainerWriter {
         verifyTransforms = options.verifyTransforms
         timestampField = codec.timestampField ?? ""
         assembler = ContainerAssembler(recordsPerFrame: perFrame, timestampField: timestampField)
-        if options.sharedSection {
+        headWindow = options.sharedSectionWindow
+        learnsOnlyWhenFull = options.sharedSection == nil
+        if options.sharedSection ?? codec.sharesSectionByDefault {
             head = RecordBatch()
         } else {
             try start(codec: codec)
@@ -130,7 +141,8 @@ public final class ContainerWriter {
         guard let held = head else { return }
         head = nil
         do {
-            let codec = held.count > 0 ? try baseCodec.learnSharedSection(from: held, recordsPerFrame: perFrame) : baseCodec
+            let learns = held.count > 0 && (!learnsOnlyWhenFull || headWindow.isFull(count: held.count, bytes: headBytes))
+            let codec = learns ? try baseCodec.learnSharedSection(from: held, recordsPerFrame: perFrame) : baseCodec
             sharedChoice = (codec as? ProfileCodec)?.shared?.choice
             try start(codec: codec)
             for i in 0..<held.count { try held.withRecord(i) { try frameAppend($0) } }
@@ -165,7 +177,7 @@ public final class ContainerWriter {
         if head != nil {
             head!.append(record)
             headBytes += record.count + 1
-            if SharedSection.headIsFull(count: head!.count, bytes: headBytes) { try releaseHead() }
+            if headWindow.isFull(count: head!.count, bytes: headBytes) { try releaseHead() }
             return
         }
         try frameAppend(record)

@@ -23,10 +23,13 @@ public protocol FrameCodec: Sendable {
     /// This codec with a shared section learned from `head`, a container's first records
     /// (`SharedSection.headCount`): writers and the lab.
     func learnSharedSection(from head: RecordBatch, recordsPerFrame: Int) throws -> any FrameCodec
+    /// Whether a writer given no choice learns a shared section (the profile's setting).
+    var sharesSectionByDefault: Bool { get }
 }
 
 extension FrameCodec {
     public var sharedSection: SharedSection? { nil }
+    public var sharesSectionByDefault: Bool { false }
     public func sharing(_ section: SharedSection) throws -> any FrameCodec {
         throw ContainerError(.usage, "this codec cannot read a container with a shared section")
     }

@@ -52,7 +52,7 @@ public final class Profile: Sendable {
     public static func make(codec: CodecSpec, framing: Framing, model: TransformModel,
                             dictionary: ZstdDictionary?, dictionaryFile: String? = nil,
                             timestampField: String?, training: ProfileMetadata.Training?,
-                            source: [String: String]?) throws -> Profile {
+                            source: [String: String]?, sharedSection: Bool = false) throws -> Profile {
         if dictionary != nil && codec.family != .zstd {
             throw ContainerError(.usage, "a dictionary needs a zstd codec, not \(codec)")
         }
@@ -61,11 +61,12 @@ public final class Profile: Sendable {
             ProfileMetadata.Dictionary(embedded: dictionaryFile == nil, file: dictionaryFile, bytes: $0.bytes.count,
                                        sha256: $0.sha256, zstdID: $0.id)
         }
-        let metadata = ProfileMetadata(
+        var metadata = ProfileMetadata(
             createdBy: "loglab \(LogLabVersion.current)", codec: codec.description, framing: framing.description,
             transforms: model.selection.description, transformModelBytes: modelBytes.count,
             transformModelSHA256: SHA256Hasher.hex(modelBytes), timestampField: timestampField,
             dictionary: dictInfo, training: training, source: source)
+        if sharedSection { metadata.sharedSection = true }
         var sections = [ProfileFile.Section(tag: "META", bytes: try metadata.json()),
                         ProfileFile.Section(tag: "TMOZ", bytes: ModelSection.compress(modelBytes))]
         if let dictionary, dictionaryFile == nil {
@@ -187,6 +188,7 @@ public final class Profile: Sendable {
         if let d = metadata.dictionary {
             s += ", dictionary \(ByteSize.format(d.bytes)) id \(d.zstdID)\(d.embedded ? "" : " in \(d.file ?? "?")")"
         }
+        if metadata.sharesSection { s += ", shared section" }
         return s
     }
 }
@@ -213,6 +215,7 @@ public final class ProfileCodec: FrameCodec {
     public var profileID: ProfileID { profile.id }
     public var recordsPerFrame: Int { profile.recordsPerFrame }
     public var sharedSection: SharedSection? { shared?.section }
+    public var sharesSectionByDefault: Bool { profile.metadata.sharesSection }
 
     public func makeCoder() throws -> any FrameCoder { ProfileFrameCoder(profile: profile, shared: shared) }
 

@@ -148,6 +148,10 @@ public struct ProfileMetadata: Codable, Sendable, Equatable {
     public var training: Training?
     /// Where the configuration came from (an experiment and cell, or `profile train`).
     public var source: [String: String]?
+    /// Containers written with this profile get a shared section by default, learned once a
+    /// container's first records fill the learning window (`ContainerWriter.Options`). Absent:
+    /// false (the key is written only when true, so other profiles keep their bytes and ids).
+    public var sharedSection: Bool?
 
     public init(createdBy: String, codec: String, framing: String, transforms: String,
                 transformModelBytes: Int, transformModelSHA256: String, timestampField: String?,
@@ -163,6 +167,9 @@ public struct ProfileMetadata: Codable, Sendable, Equatable {
         self.training = training
         self.source = source
     }
+
+    /// Whether containers get a shared section unless told otherwise.
+    public var sharesSection: Bool { sharedSection ?? false }
 
     public func json() throws -> [UInt8] {
         let e = JSONEncoder()

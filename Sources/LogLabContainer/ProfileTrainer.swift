@@ -23,6 +23,8 @@ public enum ProfileTrainer {
         /// Train the dictionary on the first this many (sampled) records only (an experiment's
         /// `training_records`); nil: all of them.
         public var dictionaryTrainingRecords: Int?
+        /// Containers written with the profile get a shared section by default (`ProfileMetadata.sharedSection`).
+        public var sharedSection = false
 
         public init(transforms: TransformSelection = .all, codec: CodecSpec? = nil, framing: Framing? = nil,
                     dictionarySize: Int? = nil, timestampField: String? = "timestamp",
@@ -93,7 +95,8 @@ public enum ProfileTrainer {
         }
         return try Profile.make(codec: options.codec, framing: options.framing, model: model,
                                 dictionary: dictionary, dictionaryFile: options.dictionaryFile,
-                                timestampField: options.timestampField, training: training, source: source)
+                                timestampField: options.timestampField, training: training, source: source,
+                                sharedSection: options.sharedSection)
     }
 
     /// The field that dates `records` (a dotted path), from up to 1,000 evenly spaced records:

@@ -370,8 +370,22 @@ extension SharedSection {
         return best
     }
 
-    /// How many of `records` the writer holds back to learn the section from: records while
-    /// fewer than `learnRecords` are held and their bytes stay below `learnBytes`.
+    /// The learning window: the writer holds back records while fewer than `records` are held
+    /// and their bytes (with line ends) stay below `bytes`.
+    public struct Window: Sendable, Equatable {
+        public var records: Int
+        public var bytes: Int
+        public init(records: Int, bytes: Int) {
+            self.records = max(1, records)
+            self.bytes = max(1, bytes)
+        }
+        public static let standard = Window(records: learnRecords, bytes: learnBytes)
+
+        /// Whether `count` records of `bytes` bytes fill the window (the writer stops holding back).
+        public func isFull(count: Int, bytes held: Int) -> Bool { count >= records || held >= bytes }
+    }
+
+    /// How many of `records` the writer holds back to learn the section from (`Window.standard`).
     public static func headCount(of records: RecordBatch) -> Int {
         var bytes = 0
         for i in 0..<min(records.count, learnRecords) {
@@ -380,7 +394,4 @@ extension SharedSection {
         }
         return min(records.count, learnRecords)
     }
-
-    /// Whether the writer, holding `count` records of `bytes` bytes, stops holding records back.
-    static func headIsFull(count: Int, bytes: Int) -> Bool { count >= learnRecords || bytes >= learnBytes }
 }

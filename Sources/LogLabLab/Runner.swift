@@ -306,7 +306,9 @@ public final class ExperimentRunner {
         for d in spec.dictionaries where !sizes.contains(d?.size ?? 0) { sizes.append(d?.size ?? 0) }
         let space = SearchSpace(transforms: spec.transforms.compactMap { try? TransformSelection(parsing: $0) },
                                 framings: spec.framings, codecs: spec.codecs.compactMap { try? CodecSpec(parsing: $0) },
-                                dictionarySizes: sizes)
+                                dictionarySizes: sizes,
+                                // A section axis lets the last stage try one (learning timed in the cell, as the grid times it).
+                                sharedSection: spec.sharedSections.contains(true) ? nil : false)
         var names: [String] = []
         for c in state.cells where !names.contains(c.dataset) { names.append(c.dataset) }
         var visited: [LabCell] = []
@@ -315,7 +317,8 @@ public final class ExperimentRunner {
             emit(.note("search on \(name): \(space.summary), floors \(spec.searchFloors)"))
             let outcome = ProfileSearch.run(space: space, floors: spec.searchFloors, measure: { c in
                 let cell = LabCell(dataset: name, framing: c.framing, transforms: transforms[c.transforms]!, codec: codecs[c.codec]!,
-                                   dictionary: c.codec.family == .zstd && c.dictionarySize > 0 ? dictionaries[c.dictionarySize] : nil)
+                                   dictionary: c.codec.family == .zstd && c.dictionarySize > 0 ? dictionaries[c.dictionarySize] : nil,
+                                   sharedSection: c.sharedSection)
                 if !visited.contains(cell) { visited.append(cell) }
                 var record = state.finished[cell.key]
                 if record == nil {

@@ -36,7 +36,11 @@ struct ExportCommand: ParsableCommand {
         struct Dictionary: Decodable {
             var trainer: String?; var size: Int; var trainingRecords: Int?; var level: Int?; var params: [String: String]?
         }
-        struct LabCell: Decodable { var dataset: String; var framing: String; var transforms: String; var codec: String; var dictionary: Dictionary? }
+        struct LabCell: Decodable {
+            var dataset: String; var framing: String; var transforms: String; var codec: String; var dictionary: Dictionary?
+            /// Absent: false (as the lab writes it).
+            var sharedSection: Bool?
+        }
         struct Entry: Decodable { var key: String; var cell: LabCell }
         var experiment: String
         var winners: [Winner]
@@ -96,7 +100,9 @@ struct ExportCommand: ParsableCommand {
                     framing: try Parse.framing(entry.cell.framing), dictionarySize: entry.cell.dictionary?.size ?? 0,
                     timestampField: timestampField ?? "timestamp", dictionaryOutput: dictionaryOutput,
                     maxRecords: Int.max, source: source, global: global, dictionaryTraining: training,
-                    dictionaryTrainingRecords: entry.cell.dictionary?.trainingRecords)
+                    dictionaryTrainingRecords: entry.cell.dictionary?.trainingRecords,
+                    // The cell measured containers with a section: so are the profile's by default.
+                    sharedSection: entry.cell.sharedSection ?? false)
                 try profile.write(to: output)
                 global.result("wrote \(output): \(profile.summary)")
                 return

@@ -28,8 +28,10 @@ struct ProfileCommand: ParsableCommand {
                 passes timing at least 4 MiB, on whole frames (a held-out split smaller than a frame \
                 repeated to fill one), else less the fixed costs of a one-record pass. It \
                 prints what it tried and why (standard error; --dry-run prints only that), then trains \
-                the chosen profile on every record. --codec, --framing, --dictionary-size and \
-                --transforms fix their dimension; --no-search takes the fixed defaults (transforms all, \
+                the chosen profile on every record. A last stage measures the choice with a shared section \
+                (containers that fill its learning window learn one; see compress --shared-section) and keeps it \
+                when it stores no more and meets the floors, its learning counted once per container of \
+                --container-size. --codec, --framing, --dictionary-size, --transforms and --shared-section fix their dimension; --no-search takes the fixed defaults (transforms all, \
                 zstd:6, block:1024, a dictionary sized by the framing) for what is not given. No \
                 candidate meeting the floors: the fastest is chosen, with a warning. Speeds depend on \
                 the machine and its load, so the choice may differ between machines.
@@ -43,6 +45,8 @@ struct ProfileCommand: ParsableCommand {
         @Option(help: "zstd dictionary size (e.g. 112KiB, 0 for none; searched; with --no-search sized by the framing).", transform: Parse.size) var dictionarySize: Int?
         @Option(help: "Compression speed floor per core for the search (e.g. 50MB/s; a bare number is MB/s).", transform: Parse.speed) var minCompressSpeed: Double = SpeedFloors.standard.compressMBps
         @Option(help: "Restore speed floor per core for the search (e.g. 200MB/s).", transform: Parse.speed) var minRestoreSpeed: Double = SpeedFloors.standard.restoreMBps
+        @Flag(inversion: .prefixedNo, help: "Containers get a shared section by default (compress --shared-section for those that fill its learning window); not given: the search's last stage decides, --no-search: no.") var sharedSection: Bool?
+        @Option(help: "Container size over which the search counts learning a shared section once (e.g. 1GB, an hour of logs).", transform: Parse.size) var containerSize: Int = ProfileSearch.BenchMeasurer.defaultContainerBytes
         @Flag(inversion: .prefixedNo, help: "Search the dimensions not given, under the speed floors (see above); --no-search: the fixed defaults.") var search = true
         @Flag(help: "Print what the search tries and what it would choose; write nothing.") var dryRun = false
         @Option(help: "Field that dates records (a dotted path, for the container time index and partitions); default: detected; '' for none.") var timestampField: String?
@@ -57,19 +61,23 @@ struct ProfileCommand: ParsableCommand {
             if output == nil && !dryRun { throw ValidationError("missing -o FILE (the profile to write), or --dry-run") }
             if output != nil && dryRun { throw ValidationError("--dry-run writes nothing: drop -o") }
             if dryRun && !search { throw ValidationError("--dry-run prints the search: drop --no-search") }
+            if containerSize < 1 { throw ValidationError("--container-size must be at least 1 byte") }
         }
 
         func run() throws {
             do {
                 let training = try ProfileBuilding.load(train: train, timestampField: timestampField, global: global)
                 var codec = codec, framing = framing, dictionarySize = dictionarySize, transforms = transforms
-                let space = SearchSpace.standard.fixing(transforms: transforms, framing: framing, codec: codec, dictionarySize: dictionarySize)
+                var shares = sharedSection ?? false
+                let space = SearchSpace.standard.fixing(transforms: transforms, framing: framing, codec: codec, dictionarySize: dictionarySize,
+                                                        sharedSection: sharedSection)
                 if search && !space.isFixed {
                     let floors = SpeedFloors(compressMBps: minCompressSpeed, restoreMBps: minRestoreSpeed)
                     let records = ProfileTrainer.sample(training.records, max: maxRecords)
                     let (learn, validate) = ProfileSearch.split(records)
                     global.note("searching \(space.summary) on \(validate.count) held-out of \(records.count) training records, floors \(floors)")
                     let measurer = ProfileSearch.BenchMeasurer(learn: learn, validate: validate, timestampField: training.timestampField)
+                    measurer.containerBytes = containerSize
                     let outcome = ProfileSearch.run(space: space, floors: floors, margin: ProfileSearch.profileMargin,
                                                     measure: measurer.measure, progress: global.detail)
                     let table = ProfileSearch.render(outcome)
@@ -78,10 +86,10 @@ struct ProfileCommand: ParsableCommand {
                         return
                     }
                     global.note(table.hasSuffix("\n") ? String(table.dropLast()) : table)
-                    guard let chosen = outcome.chosen?.candidate else {
+                    guard let chosen = outcome.chosenCandidate else {
                         throw CLIError("the search measured no candidate: \(outcome.skipped.first?.reason ?? "nothing to try")")
                     }
-                    (transforms, framing, codec) = (chosen.transforms, chosen.framing, chosen.codec)
+                    (transforms, framing, codec, shares) = (chosen.transforms, chosen.framing, chosen.codec, chosen.sharedSection)
                     dictionarySize = chosen.dictionarySize
                 } else if dryRun {
                     global.result("nothing to search: every dimension is fixed (\(space.summary))")
@@ -90,7 +98,7 @@ struct ProfileCommand: ParsableCommand {
                 let profile = try ProfileBuilding.build(
                     records: training.records, file: train, timestampField: training.timestampField,
                     transforms: transforms ?? .all, codec: codec, framing: framing, dictionarySize: dictionarySize,
-                    dictionaryOutput: dictionaryOutput, maxRecords: maxRecords, source: ["via": "profile train"])
+                    dictionaryOutput: dictionaryOutput, maxRecords: maxRecords, source: ["via": "profile train"], sharedSection: shares)
                 try profile.write(to: output!)
                 global.result("wrote \(output!): \(profile.summary)")
             }
@@ -139,23 +147,24 @@ enum ProfileBuilding {
                       timestampField: String?, dictionaryOutput: String?, maxRecords: Int,
                       source: [String: String], global: GlobalOptions,
                       dictionaryTraining: DictionaryTrainingOptions? = nil,
-                      dictionaryTrainingRecords: Int? = nil) throws -> Profile {
+                      dictionaryTrainingRecords: Int? = nil, sharedSection: Bool = false) throws -> Profile {
         let training = try load(train: train, timestampField: timestampField, global: global)
         return try build(records: training.records, file: train, timestampField: training.timestampField, transforms: transforms,
                          codec: codec, framing: framing, dictionarySize: dictionarySize, dictionaryOutput: dictionaryOutput,
                          maxRecords: maxRecords, source: source, dictionaryTraining: dictionaryTraining,
-                         dictionaryTrainingRecords: dictionaryTrainingRecords)
+                         dictionaryTrainingRecords: dictionaryTrainingRecords, sharedSection: sharedSection)
     }
 
     static func build(records: RecordBatch, file train: String, timestampField field: String?, transforms: TransformSelection,
                       codec: CodecSpec?, framing: Framing?, dictionarySize: Int?, dictionaryOutput: String?, maxRecords: Int,
                       source: [String: String], dictionaryTraining: DictionaryTrainingOptions? = nil,
-                      dictionaryTrainingRecords: Int? = nil) throws -> Profile {
+                      dictionaryTrainingRecords: Int? = nil, sharedSection: Bool = false) throws -> Profile {
         let bytes = records.totalBytes + records.count
         var options = ProfileTrainer.Options(transforms: transforms, codec: codec, framing: framing, dictionarySize: dictionarySize,
                                              timestampField: field, maxTrainingRecords: maxRecords, dictionaryFile: dictionaryOutput)
         options.dictionaryTraining = dictionaryTraining
         options.dictionaryTrainingRecords = dictionaryTrainingRecords
+        options.sharedSection = sharedSection
         return try ProfileTrainer.train(
             records: records, options: options,
             training: ProfileMetadata.Training(file: train == "-" ? "-" : (train as NSString).lastPathComponent, records: records.count,

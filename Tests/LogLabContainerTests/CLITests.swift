@@ -139,6 +139,27 @@ struct CLITests {
         #expect(m.status != 0 && m.stderr.contains("--shared-section"), "\(m.stderr)")
     }
 
+    /// A profile trained with `--shared-section` says so; `compress` then gives a section only
+    /// to a container that fills the learning window (this one does not), unless asked.
+    @Test func aProfileThatSharesLeavesSmallContainersWithout() throws {
+        let inPath = dir.file("in.jsonl", input)
+        let sharing = dir.path + "/sharing.llp"
+        let t = try CLI.run(["profile", "train", "--train", inPath, "--no-search", "--shared-section", "-o", sharing])
+        #expect(t.status == 0 && (t.stderr + String(decoding: t.stdout, as: UTF8.self)).contains(", shared section"), "\(t.stderr)")
+        #expect(String(decoding: try CLI.run(["profile", "show", "-i", sharing]).stdout, as: UTF8.self).contains("\"sharedSection\" : true"))
+        for (flags, section) in [([String](), false), (["--shared-section"], true), (["--no-shared-section"], false)] {
+            let out = dir.path + "/s\(flags.count)\(section).llc"
+            let c = try CLI.run(["compress", "--profile", sharing, "-i", inPath, "-o", out] + flags)
+            #expect(c.status == 0, "\(c.stderr)")
+            let container = try Files.read(out)
+            #expect(try ContainerHeader.parse(container[0..<ContainerFormat.headerSize]).hasSharedSection == section, "\(flags)")
+            #expect(try CLI.run(["restore", "--profile", sharing, "-i", out]).stdout == input)
+        }
+        let plain = try CLI.run(["profile", "train", "--train", inPath, "--no-search", "-o", dir.path + "/plain.llp"])
+        let shown = try CLI.run(["profile", "show", "-i", dir.path + "/plain.llp"])
+        #expect(plain.status == 0 && !String(decoding: shown.stdout, as: UTF8.self).contains("sharedSection"))
+    }
+
     /// `restore -o FILE` (one worker: in order behind it; more: workers writing their frames
     /// at their offsets) and to standard output on one, two and four threads: the input's
     /// bytes, with and without a final newline, for one record and for an empty container;
@@ -267,6 +288,14 @@ struct CLITests {
         let p = try Profile.load(path: out)
         #expect(p.codec.description == "zstd:2" && p.framing == .block(32) && p.model.selection == .none)
         #expect(p.metadata.source?["experiment"] == "sdk-batch" && p.metadata.source?["cell"] == key)
+        #expect(!p.metadata.sharesSection)
+        // A cell measured with a shared section exports a profile whose containers get one.
+        let shared = dir.file("shared.json", Array("""
+            {"experiment": "s", "winners": [{"dataset": "sdk", "winner": "k"}],
+             "cells": [{"key": "k", "cell": {"dataset": "sdk", "framing": "block:32", "transforms": "all", "codec": "zstd:2", "sharedSection": true}}]}
+            """.utf8))
+        #expect(try CLI.run(["export", "--report", shared, "--train", train, "-o", out + "s"]).status == 0)
+        #expect(try Profile.load(path: out + "s").metadata.sharesSection)
         let bad = try CLI.run(["export", "--report", report, "--cell-key", "nope", "--train", train, "-o", out + "2"])
         expectOneLineError(bad, containing: "no cell 'nope'", "unknown cell")
         #expect(!FileManager.default.fileExists(atPath: out + "2"))

@@ -224,6 +224,58 @@ import LogLabTransforms
         let record = [UInt8](repeating: 0x42, count: (1 << 20) - 1)
         for _ in 0..<70 { big.append(record) }
         #expect(SharedSection.headCount(of: big) == 64)
-        #expect(SharedSection.headIsFull(count: 64, bytes: 64 << 20) && !SharedSection.headIsFull(count: 63, bytes: 63 << 20))
+        let w = SharedSection.Window.standard
+        #expect(w.isFull(count: 64, bytes: 64 << 20) && !w.isFull(count: 63, bytes: 63 << 20))
+        #expect(w.isFull(count: SharedSection.learnRecords, bytes: 1) && !w.isFull(count: SharedSection.learnRecords - 1, bytes: 1))
+    }
+
+    // MARK: the profile's default (a writer given no choice)
+
+    static func sharingProfile() throws -> Profile {
+        let p = try SdkSamples.profile(framing: .block(64))
+        return try Profile.make(codec: p.codec, framing: p.framing, model: p.model, dictionary: p.dictionary,
+                                timestampField: p.metadata.timestampField, training: nil, source: nil, sharedSection: true)
+    }
+
+    @Test func aProfileThatSharesWritesItsFlagOnlyWhenSet() throws {
+        let plain = try SdkSamples.profile(framing: .block(64))
+        #expect(!String(decoding: try plain.metadata.json(), as: UTF8.self).contains("sharedSection"))
+        #expect(!plain.metadata.sharesSection && !ProfileCodec(profile: plain).sharesSectionByDefault)
+        let sharing = try Self.sharingProfile()
+        let back = try Profile.parse(sharing.bytes, name: "p") { _ in [] }
+        #expect(back.metadata.sharesSection && ProfileCodec(profile: back).sharesSectionByDefault)
+        #expect(back.summary.hasSuffix(", shared section") && back.id != plain.id)
+    }
+
+    /// Whether `container` carries a shared section.
+    static func hasSection(_ container: [UInt8]) throws -> Bool {
+        try ContainerHeader.parse(container[0..<ContainerFormat.headerSize]).hasSharedSection
+    }
+
+    @Test func theProfilesDefaultLearnsOnlyWhenTheContainerFillsTheWindow() throws {
+        let codec = ProfileCodec(profile: try Self.sharingProfile())
+        let records = RecordBatch(lines: Self.inputA).count
+        let tmp = TempDir()
+        func write(_ shared: Bool?, window: SharedSection.Window) throws -> [UInt8] {
+            let c = try ContainerWriter.compress(Self.inputA, codec: codec,
+                                                 options: .init(threads: 2, sharedSection: shared, sharedSectionWindow: window))
+            #expect(try ContainerReader(path: tmp.file("c.llc", c), codec: codec).restoreAll() == Self.inputA)
+            return c
+        }
+        // Records to spare beyond the window: the default learns from the window's records.
+        #expect(try Self.hasSection(try write(nil, window: .init(records: 512, bytes: 1 << 30))))
+        #expect(try Self.hasSection(try write(nil, window: .init(records: 1 << 20, bytes: Self.inputA.count / 2))))
+        // A container smaller than the window: none by default, one when asked for.
+        let small = SharedSection.Window(records: records + 1, bytes: 1 << 30)
+        let none = try write(nil, window: small)
+        #expect(try !Self.hasSection(none))
+        #expect(none == (try ContainerWriter.compress(Self.inputA, codec: codec, options: .init(threads: 2, sharedSection: false))))
+        #expect(try Self.hasSection(try write(true, window: small)))
+        // Told not to, a sharing profile writes none.
+        #expect(try !Self.hasSection(try write(false, window: .init(records: 512, bytes: 1 << 30))))
+        // A profile that does not share writes none by default, whatever the container's size.
+        let plain = ProfileCodec(profile: try SdkSamples.profile(framing: .block(64)))
+        let c = try ContainerWriter.compress(Self.inputA, codec: plain, options: .init(threads: 2, sharedSectionWindow: .init(records: 512, bytes: 1 << 30)))
+        #expect(try !Self.hasSection(c))
     }
 }

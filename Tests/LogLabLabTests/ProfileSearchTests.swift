@@ -193,9 +193,64 @@ import LogLabTransforms
         #expect(o.skipped.contains { $0.candidate.codec.description == "zstd:12" && $0.reason.contains("below 50 MB/s") })
         #expect(o.skipped.contains { $0.candidate.codec.description == "brotli:9" })
         #expect(Set(visited).count == visited.count, "a candidate was measured twice")
-        #expect(visited.count == o.measurements.count && visited.count <= 14)
+        #expect(visited.count == o.measurements.count && visited.count <= 15)
+        // The last stage tried a section on the choice (the fake measures it alike: within the margin).
+        #expect(visited.last == { var c = chosen; c.sharedSection = true; return c }() && o.stages.last == "section")
+        #expect(o.section?.take == true && o.chosenCandidate?.sharedSection == true)
         let text = ProfileSearch.render(o)
         #expect(text.contains("container B") && text.contains("meets floors") && text.contains("chose transforms all, block:4096, zstd:6"), "\(text)")
+        #expect(text.contains("  shared section: meets"), "\(text)")
+    }
+
+    // MARK: the shared-section stage
+
+    @Test func theSectionIsTakenWhenItKeepsUpAndStoresNoMore() {
+        let plain = Self.m(Self.candidate(), container: 10_000, compress: 100, restore: 300)
+        var c = Self.candidate()
+        c.sharedSection = true
+        let smaller = SectionDecision.decide(plain: plain, shared: Self.m(c, container: 9_000, compress: 60, restore: 300), floors: floors, margin: 0.01)
+        #expect(smaller.take && smaller.reason.contains("-10.0 %"), "\(smaller.reason)")
+        // Its few framing bytes (parts that do not pay are left out): within the margin.
+        #expect(SectionDecision.decide(plain: plain, shared: Self.m(c, container: 10_024, compress: 60, restore: 300), floors: floors, margin: 0.01).take)
+        let larger = SectionDecision.decide(plain: plain, shared: Self.m(c, container: 10_200, compress: 60, restore: 300), floors: floors, margin: 0.01)
+        #expect(!larger.take && larger.reason.contains("2.0 % more"), "\(larger.reason)")
+        let slow = SectionDecision.decide(plain: plain, shared: Self.m(c, container: 9_000, compress: 40, restore: 300), floors: floors, margin: 0.01)
+        #expect(!slow.take && slow.reason.contains("compress 40 < 50 MB/s"), "\(slow.reason)")
+    }
+
+    @Test func aFixedSectionIsNeverMeasuredAndASlowOneIsLeftOut() {
+        for fixed in [false, true] {
+            var visited: [SearchCandidate] = []
+            let o = ProfileSearch.run(space: SearchSpace.standard.fixing(sharedSection: fixed), floors: floors,
+                                      measure: { c in visited.append(c); return Self.fake(c) })
+            #expect(!visited.contains { $0.sharedSection } && o.section == nil)
+            #expect(o.chosenCandidate?.sharedSection == fixed)
+        }
+        // Learning a section is too slow here: the profile gets none.
+        let o = ProfileSearch.run(space: .standard, floors: floors, measure: { c in
+            var m = Self.fake(c)
+            if c.sharedSection { m.compressMBps = 10; m.containerBytes = m.containerBytes * 8 / 10 }
+            return m
+        })
+        #expect(o.section?.take == false && o.chosenCandidate?.sharedSection == false && o.section?.index != nil)
+        // Experiments' spaces try one only with a section axis.
+        #expect(SearchSpace(transforms: [.all], framings: [.block(64)], codecs: [try! CodecSpec(parsing: "zstd:3")], dictionarySizes: [0]).sharedSection == false)
+    }
+
+    @Test func learningASectionIsCountedOncePerContainer() {
+        // A 1 MB pass at 10 MB/s (0.1 s) of which 0.08 s learned from all of it: frames at
+        // 50 MB/s; a 1 GB container learning from 64 MB: 20 s + 5.12 s.
+        let v = ProfileSearch.BenchMeasurer.amortised(bytes: 1_000_000, mbps: 10, learnSeconds: 0.08, learnedBytes: 1_000_000,
+                                                      window: 64e6, container: 1e9)
+        #expect(abs(v - 1e9 / 1e6 / 25.12) < 1e-9, "\(v)")
+        // A container no larger than the window pays all of it: the pass's own speed.
+        #expect(abs(ProfileSearch.BenchMeasurer.amortised(bytes: 1_000_000, mbps: 10, learnSeconds: 0.08, learnedBytes: 1_000_000,
+                                                          window: 1e6, container: 1e6) - 10) < 1e-9)
+        // Candidates through JSON: a section keeps its flag; a plain one writes no key.
+        var c = Self.candidate()
+        #expect(!String(decoding: try! JSONEncoder().encode(c), as: UTF8.self).contains("sharedSection"))
+        c.sharedSection = true
+        #expect(try! JSONDecoder().decode(SearchCandidate.self, from: JSONEncoder().encode(c)) == c)
     }
 
     @Test func theDescentKeepsEachStagesIncumbentWithinTheMargin() {
@@ -255,6 +310,12 @@ import LogLabTransforms
         // Without transforms, a dictionary for one-record frames: its bytes count as model.
         let d = try measurer.measure(Self.candidate("zstd:3", framing: .record, transforms: TransformSelection.none, dict: 4096))
         #expect(d.modelBytes > 1000 && d.modelBytes <= 4096 && d.ratio > 1, "dictionary: \(d.modelBytes)")
+        // With a shared section: its learning is timed, and counted once over a larger container.
+        var c = Self.candidate("zstd:3", framing: .block(64))
+        c.sharedSection = true
+        let s = try measurer.measure(c)
+        #expect(s.candidate.sharedSection && s.sectionLearningMBps ?? 0 > 0 && s.sectionContainerBytes == measurer.containerBytes)
+        #expect(s.containerBytes > 0 && s.compressMBps > 0 && s.restoreMBps > 0)
     }
 
     // MARK: the spec option

@@ -13,12 +13,17 @@ public struct SearchSpace: Sendable, Equatable {
     public var codecs: [CodecSpec]
     /// zstd dictionary sizes in bytes; 0: none.
     public var dictionarySizes: [Int]
+    /// Shared sections: nil, the search tries one on the chosen candidate (its last stage);
+    /// true or false, fixed (not measured).
+    public var sharedSection: Bool?
 
-    public init(transforms: [TransformSelection], framings: [Framing], codecs: [CodecSpec], dictionarySizes: [Int]) {
+    public init(transforms: [TransformSelection], framings: [Framing], codecs: [CodecSpec], dictionarySizes: [Int],
+                sharedSection: Bool? = false) {
         self.transforms = transforms
         self.framings = framings
         self.codecs = codecs
         self.dictionarySizes = dictionarySizes
+        self.sharedSection = sharedSection
     }
 
     /// `loglab profile train` with no options. Whole-file framing is left out (one frame
@@ -28,12 +33,14 @@ public struct SearchSpace: Sendable, Equatable {
         transforms: [.all, .none],
         framings: [.record, .block(256), .block(1024), .block(4096)],
         codecs: ["zstd:3", "zstd:6", "zstd:9", "zstd:12", "zstd:19", "brotli:5", "brotli:9"].compactMap { try? CodecSpec(parsing: $0) },
-        dictionarySizes: [0, 32 * 1024, 64 * 1024, 112_640])
+        dictionarySizes: [0, 32 * 1024, 64 * 1024, 112_640],
+        sharedSection: nil)
 
     /// This space with the given dimensions fixed to one value each.
     public func fixing(transforms t: TransformSelection? = nil, framing f: Framing? = nil, codec c: CodecSpec? = nil,
-                       dictionarySize d: Int? = nil) -> SearchSpace {
+                       dictionarySize d: Int? = nil, sharedSection sh: Bool? = nil) -> SearchSpace {
         var s = self
+        if let sh { s.sharedSection = sh }
         if let t { s.transforms = [t] }
         if let f { s.framings = [f] }
         if let c {
@@ -49,7 +56,8 @@ public struct SearchSpace: Sendable, Equatable {
     public var summary: String {
         func list<T>(_ xs: [T], _ f: (T) -> String) -> String { xs.map(f).joined(separator: ", ") }
         return "transforms [\(list(transforms) { "\($0)" })], framings [\(list(framings) { "\($0)" })], "
-            + "codecs [\(list(codecs) { "\($0)" })], dictionaries [\(list(dictionarySizes) { $0 > 0 ? ByteSize.format($0) : "none" })]"
+            + "codecs [\(list(codecs) { "\($0)" })], dictionaries [\(list(dictionarySizes) { $0 > 0 ? ByteSize.format($0) : "none" })], "
+            + "shared section \(sharedSection.map { $0 ? "yes" : "no" } ?? "tried last")"
     }
 }
 
@@ -64,9 +72,48 @@ public struct SearchOutcome: Sendable {
     /// Candidates not measured, or whose measurement failed, with the reason.
     public var skipped: [(candidate: SearchCandidate, reason: String)]
     public var choice: SearchChoice
+    /// Whether the profile's containers get a shared section, and why (nil: not considered).
+    public var section: SectionDecision?
     public var seconds: Double
 
     public var chosen: SearchMeasurement? { choice.index.map { measurements[$0] } }
+
+    /// What the profile fixes: the chosen candidate, with the section decision.
+    public var chosenCandidate: SearchCandidate? {
+        guard var c = chosen?.candidate else { return nil }
+        c.sharedSection = space.sharedSection ?? section?.take ?? false
+        return c
+    }
+}
+
+/// The search's last stage: whether the chosen candidate's containers get a shared section.
+///
+/// A section's parts pay over a container's many frames (its first records teach it the
+/// values that recur in the rest), so the validation split, a few frames, cannot show what
+/// they save on the containers they are for; and the writer keeps each part only when it pays
+/// on the container's own first records, so a section never costs more than its few framing
+/// bytes. What the split can show is what it costs: its stored size, and the time learning it
+/// takes. The stage takes the section when the candidate with it meets the floors (its
+/// compress speed counting the learning once per container, `BenchMeasurer.containerBytes`)
+/// and stores no more than the margin above the candidate without it.
+public struct SectionDecision: Sendable, Equatable {
+    public var take: Bool
+    /// The measurement with a section (nil: not measurable).
+    public var index: Int?
+    public var reason: String
+
+    public static func decide(plain: SearchMeasurement, shared: SearchMeasurement, floors: SpeedFloors, margin: Double) -> (take: Bool, reason: String) {
+        let limit = Double(plain.storedBytes) * (1 + max(0, margin))
+        let change = SearchChooser.percent(shared.storedBytes, plain.storedBytes)
+        if !shared.meets(floors) {
+            return (false, "no shared section: with one, \(shared.shortfalls(floors).joined(separator: ", "))")
+        }
+        if Double(shared.storedBytes) > limit {
+            return (false, "no shared section: it stores \(change) more on the validation split")
+        }
+        return (true, "shared section: meets \(floors) with it, stored size \(shared.storedBytes) against \(plain.storedBytes) without "
+                    + "(\(change)); containers that fill its learning window learn one, keeping each part that pays on their first records")
+    }
 }
 
 /// Coordinate descent over the search space, one dimension at a time from the current
@@ -152,8 +199,20 @@ public enum ProfileSearch {
             if measurements[i].compressMBps < floors.compressMBps { tooSlow.insert(codec.family) }
         }
         let choice = SearchChooser.choose(measurements, floors: floors, margin: margin)
+        // Stage 5: a shared section for the chosen candidate (see `SectionDecision`).
+        var section: SectionDecision? = nil
+        if space.sharedSection == nil, let best = choice.index, choice.meetsFloors {
+            var c = measurements[best].candidate
+            c.sharedSection = true
+            if let i = visit(c, stage: "section") {
+                let d = SectionDecision.decide(plain: measurements[best], shared: measurements[i], floors: floors, margin: margin)
+                section = SectionDecision(take: d.take, index: i, reason: d.reason)
+            } else {
+                section = SectionDecision(take: false, index: nil, reason: "no shared section: \(skipped.last?.reason ?? "not measurable")")
+            }
+        }
         return SearchOutcome(space: space, floors: floors, measurements: measurements, stages: stages, skipped: skipped,
-                             choice: choice, seconds: Double(Clock.nanoseconds() - t0) / 1e9)
+                             choice: choice, section: section, seconds: Double(Clock.nanoseconds() - t0) / 1e9)
     }
 
     /// Where the descent starts: the fixed defaults of `loglab profile train` where the space allows them.
@@ -217,6 +276,10 @@ public enum ProfileSearch {
         public let maxTrials: Int
         /// On a small validation split the passes repeat until they have timed this much input.
         public static let timedBytes = 4 << 20
+        /// The container a shared section's learning is paid over (MB of input): a writer
+        /// learns it once per container, from the container's first records.
+        public var containerBytes = BenchMeasurer.defaultContainerBytes
+        public static let defaultContainerBytes = 1_000_000_000
 
         public init(learn: RecordBatch, validate: RecordBatch, trials: Int = 3, maxTrials: Int = 40, warmup: Int = 1, timestampField: String?) {
             self.learn = learn
@@ -229,11 +292,13 @@ public enum ProfileSearch {
 
         public func measure(_ c: SearchCandidate) throws -> SearchMeasurement {
             let config = CellConfig(framing: c.framing, codec: c.codec, dictionarySize: c.dictionarySize > 0 ? c.dictionarySize : nil,
-                                    transforms: c.transforms, countSideData: true, latencySamples: 0, timestampField: timestampField)
+                                    transforms: c.transforms, countSideData: true, latencySamples: 0, timestampField: timestampField,
+                                    sharedSection: c.sharedSection)
             let model = models[c.transforms] ?? FramePipeline.learnModel(from: learn, selection: c.transforms)
             models[c.transforms] = model
             // One dictionary for both passes below (trained as the cell would train it).
             let dictionary = try CellBenchmark.learnSideData(config, train: learn, test: validate, given: nil, model: model).dictionary
+            if c.sharedSection { return try measureShared(c, config: config, model: model, dictionary: dictionary) }
             let timed = Self.frameFilling(validate, framing: c.framing)
             let filled = timed.count > validate.count
             // The split's own pass gives the sizes; its speeds count only when no filled frame
@@ -258,6 +323,41 @@ public enum ProfileSearch {
             return SearchMeasurement(candidate: c, inputBytes: r.inputBytes, containerBytes: r.containerBytes,
                                      modelBytes: r.modelBytes + r.dictionaryBytes, compressMBps: compress, restoreMBps: restore,
                                      volumeBytes: learn.totalBytes + learn.count + r.inputBytes)
+        }
+
+        /// A candidate with a shared section, on the split as it is (a container of its records,
+        /// the section learned from them in every pass). Compress speed: the frames' time per
+        /// byte over `containerBytes`, plus learning once, over the bytes the window takes
+        /// of such a container (the split's learning time scaled by bytes: the learner's cost
+        /// grows with the records it reads). Restore: the fastest pass.
+        func measureShared(_ c: SearchCandidate, config: CellConfig, model: TransformModel, dictionary: ZstdDictionary?) throws -> SearchMeasurement {
+            let r = try CellBenchmark.run(config: config, train: learn, test: validate, trials: trials, warmup: warmup,
+                                          dictionary: dictionary, model: model)
+            guard let learnSeconds = r.sharedSectionLearningCPUSeconds?.min, r.compressCPUMBps.max > 0 else {
+                throw BenchError("no shared section was learned")
+            }
+            let head = SharedSection.headCount(of: validate)
+            let learned = validate.slice(0..<head).totalBytes + head
+            let mean = Double(r.inputBytes) / Double(max(validate.count, 1))
+            let window = min(Double(containerBytes), Double(SharedSection.learnBytes), Double(SharedSection.learnRecords) * mean)
+            let compress = Self.amortised(bytes: r.inputBytes, mbps: r.compressCPUMBps.max, learnSeconds: learnSeconds,
+                                          learnedBytes: learned, window: window, container: Double(containerBytes))
+            var m = SearchMeasurement(candidate: c, inputBytes: r.inputBytes, containerBytes: r.containerBytes,
+                                      modelBytes: r.modelBytes + r.dictionaryBytes, compressMBps: compress,
+                                      restoreMBps: r.restoreCPUMBps.max, volumeBytes: learn.totalBytes + learn.count + r.inputBytes)
+            m.sectionLearningMBps = Double(learned) / 1e6 / max(learnSeconds, 1e-9)
+            m.sectionContainerBytes = containerBytes
+            return m
+        }
+
+        /// MB/s of a `container`-byte container: a pass over `bytes` took `bytes / mbps`, of
+        /// which `learnSeconds` learned the section from `learnedBytes`; the container learns
+        /// from `window` bytes once and frames every byte at the pass's frame rate.
+        static func amortised(bytes: Int, mbps: Double, learnSeconds: Double, learnedBytes: Int, window: Double, container: Double) -> Double {
+            let pass = Double(bytes) / 1e6 / mbps
+            let frames = max(pass - learnSeconds, pass * 0.01) / Double(max(bytes, 1))
+            let seconds = frames * container + learnSeconds * window / Double(max(learnedBytes, 1))
+            return container / 1e6 / seconds
         }
 
         /// The split repeated until it fills one of the candidate's frames (at most
@@ -306,11 +406,16 @@ public enum ProfileSearch {
     public static func render(_ o: SearchOutcome) -> String {
         let header = ["", "stage", "candidate", "container B", "ratio", "model B", "ratio w/ model", "compress MB/s", "restore MB/s", "meets floors"]
         var rows = [header]
+        var learning: [String] = []
         for (i, m) in o.measurements.enumerated() {
             rows.append([i == o.choice.index ? "→" : "", o.stages[i], m.candidate.description, "\(m.containerBytes)",
                          String(format: "%.2f", m.ratio), "\(m.modelBytes)", String(format: "%.2f", m.storedRatio),
                          String(format: "%.0f", m.compressMBps), String(format: "%.0f", m.restoreMBps),
                          m.meets(o.floors) ? "yes" : "no (" + m.shortfalls(o.floors).joined(separator: ", ") + ")"])
+            if let l = m.sectionLearningMBps {
+                learning.append(String(format: "learning it ran at %.1f MB/s", l)
+                                + (m.sectionContainerBytes.map { String(format: ", counted once per container of %g MB", Double($0) / 1e6) } ?? ""))
+            }
         }
         var widths = [Int](repeating: 0, count: header.count)
         for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -328,7 +433,12 @@ public enum ProfileSearch {
             out += "validation: \(m.inputBytes) bytes; ratio = input / container, ratio w/ model = \(volume); "
                 + "speeds: MB/s per CPU-second, one thread (the fastest pass over whole frames, a split smaller than a frame repeated to fill one, else less a one-record pass's fixed costs, for profile train; medians for experiments)\n"
         }
+        if !learning.isEmpty {
+            out += "shared section: learned from a container's first \(ByteSize.format(SharedSection.learnBytes)) or "
+                + "\(SharedSection.learnRecords) records; " + learning.joined(separator: "; ") + "\n"
+        }
         for (i, r) in o.choice.reasons.enumerated() { out += (i > 0 ? "  " : o.choice.meetsFloors ? "chose " : "warning: ") + r + "\n" }
+        if let d = o.section { out += "  " + d.reason + "\n" }
         out += String(format: "searched %d candidates in %.1f s\n", o.measurements.count, o.seconds)
         return out
     }

@@ -60,17 +60,40 @@ public struct SearchCandidate: Sendable, Hashable, Codable, CustomStringConverti
     public var codec: CodecSpec
     /// Trained zstd dictionary size in bytes; 0: none.
     public var dictionarySize: Int
+    /// Containers get a shared section (the profile's default; see `ProfileSearch`).
+    public var sharedSection: Bool
 
-    public init(transforms: TransformSelection, framing: Framing, codec: CodecSpec, dictionarySize: Int) {
+    public init(transforms: TransformSelection, framing: Framing, codec: CodecSpec, dictionarySize: Int, sharedSection: Bool = false) {
         self.transforms = transforms
         self.framing = framing
         self.codec = codec
         self.dictionarySize = dictionarySize
+        self.sharedSection = sharedSection
     }
 
-    /// `transforms all, block:1024, zstd:6, dict 64 KiB`.
+    /// `transforms all, block:1024, zstd:6, dict 64 KiB` (`, shared section`).
     public var description: String {
         "transforms \(transforms), \(framing), \(codec), " + (dictionarySize > 0 ? "dict \(ByteSize.format(dictionarySize))" : "no dict")
+            + (sharedSection ? ", shared section" : "")
+    }
+
+    enum CodingKeys: String, CodingKey { case transforms, framing, codec, dictionarySize, sharedSection }
+
+    // `sharedSection` is written only when set and absent reads as false, as in lab cells.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(transforms: try c.decode(TransformSelection.self, forKey: .transforms), framing: try c.decode(Framing.self, forKey: .framing),
+                  codec: try c.decode(CodecSpec.self, forKey: .codec), dictionarySize: try c.decode(Int.self, forKey: .dictionarySize),
+                  sharedSection: try c.decodeIfPresent(Bool.self, forKey: .sharedSection) ?? false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(transforms, forKey: .transforms)
+        try c.encode(framing, forKey: .framing)
+        try c.encode(codec, forKey: .codec)
+        try c.encode(dictionarySize, forKey: .dictionarySize)
+        if sharedSection { try c.encode(true, forKey: .sharedSection) }
     }
 }
 
@@ -91,6 +114,11 @@ public struct SearchMeasurement: Sendable, Codable, Equatable {
     /// whole training sample (a profile compresses at least what it was trained on); the lab
     /// its test set as measured.
     public var volumeBytes: Int
+    /// With a shared section: MB of held-back records its learning took per CPU-second
+    /// (counted in `compressMBps` once per container).
+    public var sectionLearningMBps: Double? = nil
+    /// With a shared section: the container size its learning is counted over.
+    public var sectionContainerBytes: Int? = nil
 
     public init(candidate: SearchCandidate, inputBytes: Int, containerBytes: Int, modelBytes: Int,
                 compressMBps: Double, restoreMBps: Double, volumeBytes: Int? = nil) {

@@ -117,6 +117,8 @@ public struct CellBenchmark {
         /// The codec the container was written with (the profile's, or it sharing the
         /// container's shared section).
         var codec: any FrameCodec
+        /// CPU seconds each timed pass spent learning the shared section (empty without one).
+        var learnCPU: [Double] = []
     }
 
     /// Phase 3: the whole container, built `warmup + trials` times; every pass gives the same bytes.
@@ -126,6 +128,7 @@ public struct CellBenchmark {
         var wall: [Double] = [], cpu: [Double] = []
         var first: FramePipeline.Built? = nil
         var used: any FrameCodec = setup.codec
+        var learnCPU: [Double] = []
         for pass in 0..<(warmup + trials) {
             let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
             // A shared section is learned as the writer learns it, inside the timed pass.
@@ -134,6 +137,7 @@ public struct CellBenchmark {
             if config.sharedSection {
                 codec = try FramePipeline.sharedCodec(setup.codec, records: test, perFrame: setup.profile.recordsPerFrame)
                 coder = try codec.makeCoder()
+                if pass >= warmup { learnCPU.append(Double(Clock.threadCPUNanoseconds() - c0) / 1e9) }
             }
             let built = try FramePipeline.build(test, frames: frames, codec: codec, coder: coder,
                                                 verifyTransforms: true, keepFrames: pass == 0)
@@ -149,7 +153,7 @@ public struct CellBenchmark {
                 cpu.append(mbps(inputBytes, c1 - c0))
             }
         }
-        return Compression(built: first!, wall: wall, cpu: cpu, codec: used)
+        return Compression(built: first!, wall: wall, cpu: cpu, codec: used, learnCPU: learnCPU)
     }
 
     /// Phase 4: the codec alone, every frame's stored bytes back to its payload, checked.
@@ -279,6 +283,7 @@ public struct CellBenchmark {
         result.messageBytes = messages
         result.modelRawBytes = config.transforms.isNone ? 0 : side.model.serialized().count
         result.profileID = setup.profile.id.hex
+        if !compression.learnCPU.isEmpty { result.sharedSectionLearningCPUSeconds = Summary(compression.learnCPU) }
         if let sh = compression.codec.sharedSection {
             result.sharedSectionBytes = sh.bytes.count
             result.notes.append(sh.summary + " (in the container bytes)")

@@ -80,6 +80,9 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var containerOverheadBytes: Int = 0
     /// The shared section's bytes, in `containerOverheadBytes` (nil without one).
     public var sharedSectionBytes: Int? = nil
+    /// CPU seconds of learning the shared section in each timed compression pass (inside
+    /// `compressMBps`; nil without one): what a container pays once, over its first records.
+    public var sharedSectionLearningCPUSeconds: Summary? = nil
     /// `record` framing: the test records as standalone messages (`ProfileCodec.encodeMessage`,
     /// no checksum), summed; nil for other framings.
     public var messageBytes: Int? = nil
