@@ -110,7 +110,9 @@ class Profile:
 
     def compress_file(self, src: PathLike, dst: PathLike, *, threads: Optional[int] = None) -> None:
         """Compresses the JSON Lines file `src` into the container `dst` (streaming, bounded
-        memory; `dst` appears only when complete). Same output as ``loglab compress``."""
+        memory; `dst` appears only when complete). Same output as ``loglab compress``: with a
+        profile whose search chose a shared section, a container whose records fill its learning
+        window (100,000 records or 64 MiB) gets one."""
         call(lib.loglab_compress_file, self._h, os.fsencode(src), os.fsencode(dst), _threads(threads))
 
     def encode_message(self, record: Union[bytes, str]) -> bytes:
