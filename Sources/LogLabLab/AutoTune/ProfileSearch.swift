@@ -439,7 +439,7 @@ public enum ProfileSearch {
         let header = ["", "stage", "candidate", "container B", "ratio", "model B", "ratio w/ model", "compress MB/s", "restore MB/s", "meets floors"]
         var rows = [header]
         var learning: [String] = []
-        var volume = ""
+        var perContainer = ""
         for (i, m) in o.measurements.enumerated() {
             let final = o.section.flatMap { $0.take ? $0.index : nil } ?? o.choice.index
             rows.append([i == final ? "→" : "", o.stages[i], m.candidate.description, "\(m.containerBytes)",
@@ -448,7 +448,7 @@ public enum ProfileSearch {
                          m.meets(o.floors) ? "yes" : "no (" + m.shortfalls(o.floors).joined(separator: ", ") + ")"])
             if let l = m.sectionLearningMBps {
                 learning.append(String(format: "%.1f MB/s with ", l) + "\(m.candidate.codec), \(m.candidate.framing)")
-                if let v = m.sectionContainerBytes { volume = String(format: ", counted once per container of %g MB", Double(v) / 1e6) }
+                if let v = m.sectionContainerBytes { perContainer = String(format: ", counted once per container of %g MB", Double(v) / 1e6) }
             }
         }
         var widths = [Int](repeating: 0, count: header.count)
@@ -469,7 +469,7 @@ public enum ProfileSearch {
         }
         if !learning.isEmpty {
             out += "shared section: learned from a container's first \(ByteSize.format(SharedSection.learnBytes)) or "
-                + "\(SharedSection.learnRecords) records; learning it ran at " + learning.joined(separator: "; ") + volume + "\n"
+                + "\(SharedSection.learnRecords) records; learning it ran at " + learning.joined(separator: "; ") + perContainer + "\n"
         }
         for (i, r) in o.choice.reasons.enumerated() { out += (i > 0 ? "  " : o.choice.meetsFloors ? "chose " : "warning: ") + r + "\n" }
         if let d = o.section { out += "  " + d.reason + "\n" }
