@@ -51,21 +51,30 @@ public final class ColumnarFrameReader {
     /// unselected field it cannot vouch for): nothing was appended, walk the restored records.
     /// Corrupt frames throw `TransformError`.
     public func append(frame bytes: [UInt8], recordCount: Int, to decoder: ColumnarDecoder) throws -> Bool {
-        guard let model, let st, !decoder.discover, let first = bytes.first, let kind = FrameKind(rawValue: first),
+        try bytes.withUnsafeBufferPointer { try append(frame: $0, recordCount: recordCount, to: decoder, loader: nil) }
+    }
+
+    /// `append` for a payload in `buf` whose bytes `loader` (when given) makes valid on
+    /// demand: only the directory, the record headers and the streams read are loaded.
+    public func append(frame buf: UnsafeBufferPointer<UInt8>, recordCount: Int, to decoder: ColumnarDecoder,
+                       loader: PayloadLoader?) throws -> Bool {
+        guard buf.count > 0 else { return false }
+        try loader?.load(0..<1)
+        guard let model, let st, !decoder.discover, let kind = FrameKind(rawValue: buf[0]),
               kind == .rows || kind.isColumns else { return false }
-        guard recordCount >= 0, recordCount <= bytes.count else {
-            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(bytes.count) bytes")
+        guard recordCount >= 0, recordCount <= buf.count else {
+            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(buf.count) bytes")
         }
         if planPaths != decoder.paths {
             planPaths = decoder.paths
             modelPlans = Array(repeating: nil, count: model.shapes.count)
         }
         st.beginFrame(columns: kind.isColumns)
-        return try bytes.withUnsafeBufferPointer { buf in
-            kind == .rows
-                ? try rows(buf, recordCount, decoder, st)
-                : try columns(buf, recordCount, decoder, st, model, checked: kind == .checkedColumns)
+        if kind == .rows {
+            try loader?.load(0..<buf.count)
+            return try rows(buf, recordCount, decoder, st)
         }
+        return try columns(buf, recordCount, decoder, st, model, checked: kind == .checkedColumns, loader: loader)
     }
 
     /// Whether every value in the column streams of a `columns` frame (kind byte included)
@@ -448,11 +457,14 @@ public final class ColumnarFrameReader {
     }
 
     private func columns(_ buf: UnsafeBufferPointer<UInt8>, _ recordCount: Int, _ decoder: ColumnarDecoder,
-                         _ st: FieldCoderState, _ model: FieldModel, checked: Bool) throws -> Bool {
+                         _ st: FieldCoderState, _ model: FieldModel, checked: Bool, loader: PayloadLoader?) throws -> Bool {
         // The directory, checked as the restore checks it.
+        if let loader { try ColumnStreams.loadDirectory(buf, loader) }
         let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1)
         defer { cursors.deallocate() }
         let empty = cursors + streamCount   // columns without a stream read from an empty one
+        func load(_ i: Int) throws { if let loader, i < streamCount, !cursors[i].isAtEnd { try loader.load(cursors[i].pos..<cursors[i].end) } }
+        for i in 0..<3 { try load(i) }
 
         // Headers first (their own stream): which shapes occur.
         let (shapeOf, useCount) = try headers(cursors, recordCount, st)
@@ -486,6 +498,9 @@ public final class ColumnarFrameReader {
         @inline(__always) func cursor(_ c: Int) -> UnsafeMutablePointer<Cursor> { 3 + c < streamCount ? cursors + 3 + c : empty }
         // Every other column: step over its values, or give up on the frame (unless the
         // writer checked them all).
+        if let loader {
+            if checked { for c in 0..<st.columnCount where needed[c] { try load(3 + c) } } else { try loader.load(0..<buf.count) }
+        }
         if !checked {
             let counts = valueCounts(useCount, st)
             for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
