@@ -413,7 +413,8 @@ struct RawColumn {
         guard n > 0 else { return }
         if anyTyped { beginWords(time: anyTimed) }
         kinds.append(contentsOf: UnsafeBufferPointer(start: k, count: n))
-        offsets.append(contentsOf: repeatElement(text.count, count: n))
+        // From an array, not `repeatElement`: a block copy, not an element-by-element append.
+        offsets.append(contentsOf: [Int](repeating: text.count, count: n))
         if typed { words.append(contentsOf: UnsafeBufferPointer(start: w, count: n)) }
         if timed { formats.append(contentsOf: UnsafeBufferPointer(start: f, count: n)) }
     }

@@ -399,7 +399,7 @@ public final class ColumnarFrameReader {
                 let code = try peek.varint()
                 if code > 0 {
                     guard code <= UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count }) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                    cur.pointee = peek
+                    cur.pointee.pos = peek.pos   // only the position (a whole-struct copy stalled on the fresh stores)
                     sk[slot] = RawKind.code; ts[slot] = Int(code - 1)
                     continue
                 }
