@@ -393,13 +393,15 @@ private func decodeColumns(_ h: ReaderHandle, _ s: Selection, paths: [String], t
         // The index's record counts size the columns once (a hint, bounded: the frames decide).
         d.reserve(rows: min(mine.reduce(0) { $0 + Int(reader.index.entries[$1].recordCount) }, 1 << 24))
         for i in mine {
-            let payload = try reader.framePayload(i, coder: coder)
+            // Pieces are decompressed as the reader asks for them: those of the streams it reads.
+            let payload = try reader.lazyFramePayload(i, coder: coder)
             let before = d.rows
             var done = false
             if payload.transformed {
                 do {
                     // False: nothing was appended.
-                    done = try fast.append(frame: payload.bytes, recordCount: payload.recordCount, to: d)
+                    done = try fast.append(frame: UnsafeBufferPointer(payload.buffer), recordCount: payload.recordCount, to: d,
+                                           loader: payload)
                 } catch {
                     throw ContainerError(.codec, "frame \(i): cannot undo the transforms (wrong profile or model?): \(error)")
                 }

@@ -41,7 +41,10 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
     public static let transformed = FrameFlags(rawValue: 1)
     /// The stored bytes are the codec's output (else: the payload as is).
     public static let compressed = FrameFlags(rawValue: 2)
-    public static let known: FrameFlags = [.transformed, .compressed]
+    /// The stored bytes are the payload in pieces, each compressed alone (`FramePieces`);
+    /// only with `compressed`.
+    public static let pieces = FrameFlags(rawValue: 4)
+    public static let known: FrameFlags = [.transformed, .compressed, .pieces]
 }
 
 /// The fixed 56-byte file header.
@@ -169,6 +172,9 @@ public struct FrameHeader: Sendable, Equatable {
         }
         guard reserved == 0, FrameFlags.known.isSuperset(of: h.flags) else {
             throw ContainerError(.unsupportedVersion, "frame \(frame) uses unknown flags \(flags) (written by a newer version?)")
+        }
+        guard !h.flags.contains(.pieces) || h.flags.contains(.compressed) else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) is in pieces but not compressed")
         }
         guard Int(h.originalSize) <= ContainerFormat.maxFrameOriginalBytes,
               Int(h.recordCount) <= ContainerFormat.maxRecordsPerFrame,

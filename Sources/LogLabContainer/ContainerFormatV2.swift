@@ -33,8 +33,10 @@ struct FrameBitsV2: OptionSet {
     static let recordCount = FrameBitsV2(rawValue: 4)
     /// A payload size follows (otherwise the codec's stored bytes declare it).
     static let payloadSize = FrameBitsV2(rawValue: 8)
-    static let known: FrameBitsV2 = [.transformed, .compressed, .recordCount, .payloadSize]
-    static let kind: FrameBitsV2 = [.transformed, .compressed]
+    /// The stored bytes are the payload in pieces (`FrameFlags.pieces`), which declare its size.
+    static let pieces = FrameBitsV2(rawValue: 16)
+    static let known: FrameBitsV2 = [.transformed, .compressed, .recordCount, .payloadSize, .pieces]
+    static let kind: FrameBitsV2 = [.transformed, .compressed, .pieces]
     /// What "the previous frame's kind" is at the start of a segment.
     static let segmentStart: FrameBitsV2 = [.transformed, .compressed]
 }
@@ -59,6 +61,7 @@ public struct FrameHeaderV2: Sendable, Equatable {
         var bits = FrameBitsV2()
         if h.flags.contains(.transformed) { bits.insert(.transformed) }
         if h.flags.contains(.compressed) { bits.insert(.compressed) }
+        if h.flags.contains(.pieces) { bits.insert(.pieces) }
         if Int(h.recordCount) != defaultRecords { bits.insert(.recordCount) }
         if h.flags.contains(.compressed) && !payloadImplicit { bits.insert(.payloadSize) }
         if bits == previous {
@@ -93,6 +96,7 @@ public struct FrameHeaderV2: Sendable, Equatable {
                 records = try r.count(limit: ContainerFormat.maxRecordsPerFrame)
                 guard records != defaultRecords else { throw ContainerError.corrupt("corrupt container: frame \(frame) header is not canonical") }
             }
+            guard !bits.contains(.pieces) || bits.contains(.compressed) else { throw bad() }
             if bits.contains(.payloadSize) {
                 guard bits.contains(.compressed) else { throw bad() }
                 payload = try r.count(limit: ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes))
@@ -103,6 +107,7 @@ public struct FrameHeaderV2: Sendable, Equatable {
         var flags: FrameFlags = []
         if bits.contains(.transformed) { flags.insert(.transformed) }
         if bits.contains(.compressed) { flags.insert(.compressed) }
+        if bits.contains(.pieces) { flags.insert(.pieces) }
         if !flags.contains(.compressed) { payload = Int(stored) }
         return FrameHeaderV2(flags: flags, recordCount: records, storedSize: Int(stored), payloadSize: payload,
                              length: firstLength + r.position - start)

@@ -1,4 +1,5 @@
 import LogLabCore
+import LogLabTransforms
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -143,9 +144,12 @@ public enum FrameCoding {
         } else {
             payload = joinedLines(records)
         }
-        var stored = try coder.compress(payload)
+        // A payload with streams goes in pieces (`FramePieces`), which declare its size.
+        let cuts = flags.contains(.transformed) ? PayloadPieces.cuts(payload) : nil
+        var stored = try cuts.map { try FramePieces.compress(payload, cuts: $0, coder: coder) } ?? coder.compress(payload)
         if stored.count < payload.count {
             flags.insert(.compressed)
+            if cuts != nil { flags.insert(.pieces) }
         } else {
             stored = payload
         }
@@ -153,7 +157,8 @@ public enum FrameCoding {
                                  originalSize: UInt32(originalSize), payloadSize: UInt32(payload.count),
                                  storedSize: UInt32(stored.count), originalCRC: crc,
                                  storedCRC: CRC32.checksum(stored))
-        let implicit = flags.contains(.compressed) && coder.declaredPayloadSize(stored[...]) == payload.count
+        let implicit = flags.contains(.compressed)
+            && (flags.contains(.pieces) || coder.declaredPayloadSize(stored[...]) == payload.count)
         return EncodedFrame(stored: stored, header: header, minTime: minTime, maxTime: maxTime, payloadImplicit: implicit)
     }
 
@@ -248,7 +253,10 @@ public enum FrameCoding {
     static func payloadV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                           frame: Int) throws -> [UInt8] {
         let payload: [UInt8]
-        if h.flags.contains(.compressed) {
+        if h.flags.contains(.pieces) {
+            let pieces = try piecesV2(header: h, stored: stored, frame: frame)
+            payload = try pieces.payload(stored, decompress: { try coder.decompress($0, payloadSize: $1) }, frame: frame)
+        } else if h.flags.contains(.compressed) {
             let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
             // A size the stored bytes declare is believed up to zstd's largest expansion.
             let declaredLimit = min(limit, stored.count &* 32768 &+ (1 << 20))
@@ -270,6 +278,16 @@ public enum FrameCoding {
             payload = Array(stored)
         }
         return payload
+    }
+
+    /// The pieces of a v2 frame with the `pieces` flag, checked against its header.
+    static func piecesV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, frame: Int) throws -> FramePieces {
+        let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
+        let pieces = try FramePieces(parsing: stored, limit: limit, frame: frame)
+        guard h.payloadSize == nil || h.payloadSize == pieces.payloadSize else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) pieces hold \(pieces.payloadSize) bytes, its header says \(h.payloadSize!)")
+        }
+        return pieces
     }
 
     /// CRC-32 of the records, each followed by `\n`, without joining them.
@@ -337,7 +355,10 @@ public enum FrameCoding {
         }
         let payloadSize = Int(header.payloadSize)
         let payload: [UInt8]
-        if header.flags.contains(.compressed) {
+        if header.flags.contains(.pieces) {
+            payload = try FramePieces(parsing: stored, limit: payloadSize, frame: frame)
+                .payload(stored, decompress: { try coder.decompress($0, payloadSize: $1) }, frame: frame)
+        } else if header.flags.contains(.compressed) {
             do {
                 payload = try coder.decompress(stored, payloadSize: payloadSize)
             } catch let e as ContainerError {

@@ -404,6 +404,21 @@ struct RawColumn {
         if timed { formats.append(format) }
     }
 
+    /// `n` rows staged by `ColumnarFrameReader` (kinds `missing`, `int`, `time`, `code`; words
+    /// and formats 0 where the kind has none), appended as `appendMissing` and the typed
+    /// appends would have appended them one by one: four bulk copies instead of four appends
+    /// a row. Code rows index `vocabulary` (the stager checked it).
+    mutating func appendStaged(kinds k: UnsafePointer<UInt8>, words w: UnsafePointer<Int64>, formats f: UnsafePointer<Int32>,
+                               count n: Int, typed anyTyped: Bool, timed anyTimed: Bool) {
+        guard n > 0 else { return }
+        if anyTyped { beginWords(time: anyTimed) }
+        kinds.append(contentsOf: UnsafeBufferPointer(start: k, count: n))
+        // From an array, not `repeatElement`: a block copy, not an element-by-element append.
+        offsets.append(contentsOf: [Int](repeating: text.count, count: n))
+        if typed { words.append(contentsOf: UnsafeBufferPointer(start: w, count: n)) }
+        if timed { formats.append(contentsOf: UnsafeBufferPointer(start: f, count: n)) }
+    }
+
     /// A number whose text is the plain decimal of `v` (`-?(0|[1-9][0-9]*)`), kept as itself.
     mutating func append(int v: Int64) { append(word: v, format: 0, kind: RawKind.int) }
 

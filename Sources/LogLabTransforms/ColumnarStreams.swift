@@ -51,21 +51,30 @@ public final class ColumnarFrameReader {
     /// unselected field it cannot vouch for): nothing was appended, walk the restored records.
     /// Corrupt frames throw `TransformError`.
     public func append(frame bytes: [UInt8], recordCount: Int, to decoder: ColumnarDecoder) throws -> Bool {
-        guard let model, let st, !decoder.discover, let first = bytes.first, let kind = FrameKind(rawValue: first),
+        try bytes.withUnsafeBufferPointer { try append(frame: $0, recordCount: recordCount, to: decoder, loader: nil) }
+    }
+
+    /// `append` for a payload in `buf` whose bytes `loader` (when given) makes valid on
+    /// demand: only the directory, the record headers and the streams read are loaded.
+    public func append(frame buf: UnsafeBufferPointer<UInt8>, recordCount: Int, to decoder: ColumnarDecoder,
+                       loader: PayloadLoader?) throws -> Bool {
+        guard buf.count > 0 else { return false }
+        try loader?.load(0..<1)
+        guard let model, let st, !decoder.discover, let kind = FrameKind(rawValue: buf[0]),
               kind == .rows || kind.isColumns else { return false }
-        guard recordCount >= 0, recordCount <= bytes.count else {
-            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(bytes.count) bytes")
+        guard recordCount >= 0, recordCount <= buf.count else {
+            throw TransformError.corruptFrame("\(recordCount) records cannot fit in \(buf.count) bytes")
         }
         if planPaths != decoder.paths {
             planPaths = decoder.paths
             modelPlans = Array(repeating: nil, count: model.shapes.count)
         }
         st.beginFrame(columns: kind.isColumns)
-        return try bytes.withUnsafeBufferPointer { buf in
-            kind == .rows
-                ? try rows(buf, recordCount, decoder, st)
-                : try columns(buf, recordCount, decoder, st, model, checked: kind == .checkedColumns)
+        if kind == .rows {
+            try loader?.load(0..<buf.count)
+            return try rows(buf, recordCount, decoder, st)
         }
+        return try columns(buf, recordCount, decoder, st, model, checked: kind == .checkedColumns, loader: loader)
     }
 
     /// Whether every value in the column streams of a `columns` frame (kind byte included)
@@ -306,7 +315,57 @@ public final class ColumnarFrameReader {
     }
     private var scratch = TokenSlots(capacity: 64)
 
-    deinit { scratch.deallocate() }
+    /// Rows of the typed kinds (and missing) held per column until the next row of another
+    /// kind or the frame's end, then appended in bulk (`RawColumn.appendStaged`): a row is
+    /// three stores instead of four array appends. Column k's rows at `k * capacity`.
+    struct Stage {
+        var kinds: UnsafeMutablePointer<UInt8>, words: UnsafeMutablePointer<Int64>, formats: UnsafeMutablePointer<Int32>
+        /// Per column: rows staged, and whether one is typed / a time.
+        var counts: UnsafeMutablePointer<Int>, typed: UnsafeMutablePointer<Bool>, timed: UnsafeMutablePointer<Bool>
+        var columns: Int, capacity: Int
+        init(columns: Int, capacity: Int) {
+            self.columns = columns; self.capacity = capacity
+            let n = max(1, columns * capacity)
+            kinds = .allocate(capacity: n); words = .allocate(capacity: n); formats = .allocate(capacity: n)
+            counts = .allocate(capacity: max(1, columns)); counts.initialize(repeating: 0, count: max(1, columns))
+            typed = .allocate(capacity: max(1, columns)); typed.initialize(repeating: false, count: max(1, columns))
+            timed = .allocate(capacity: max(1, columns)); timed.initialize(repeating: false, count: max(1, columns))
+        }
+        func deallocate() {
+            kinds.deallocate(); words.deallocate(); formats.deallocate(); counts.deallocate(); typed.deallocate(); timed.deallocate()
+        }
+        @inline(__always) func push(_ k: Int, kind: UInt8, word: Int64, format: Int32) {
+            let i = k &* capacity &+ counts[k]
+            kinds[i] = kind; words[i] = word; formats[i] = format
+            counts[k] &+= 1
+            if kind != RawKind.missing { typed[k] = true; if kind == RawKind.time { timed[k] = true } }
+        }
+        /// Column k's staged rows into `col`.
+        @inline(__always) func flush(_ k: Int, into col: inout RawColumn) {
+            let n = counts[k]
+            guard n > 0 else { return }
+            let at = k &* capacity
+            col.appendStaged(kinds: kinds + at, words: words + at, formats: formats + at, count: n, typed: typed[k], timed: timed[k])
+            counts[k] = 0; typed[k] = false; timed[k] = false
+        }
+        func flushAll(into raw: inout [RawColumn]) { for k in raw.indices { flush(k, into: &raw[k]) } }
+    }
+    private var stage = Stage(columns: 0, capacity: 0)
+
+    /// The stage, empty, with room for `rows` rows of each of `columns` columns.
+    private func stage(columns: Int, rows: Int) -> Stage {
+        if stage.columns != columns || stage.capacity < rows {
+            stage.deallocate()
+            stage = Stage(columns: columns, capacity: max(rows, stage.capacity))
+        }
+        // Nothing left from a frame that threw.
+        stage.counts.update(repeating: 0, count: max(1, columns))
+        stage.typed.update(repeating: false, count: max(1, columns))
+        stage.timed.update(repeating: false, count: max(1, columns))
+        return stage
+    }
+
+    deinit { scratch.deallocate(); stage.deallocate() }
 
     /// The token slots, with room for `n`.
     private func tokenSlots(room n: Int) -> TokenSlots {
@@ -318,7 +377,7 @@ public final class ColumnarFrameReader {
     /// appends the record's captured values to `raw` (one row). `slots` has room for the
     /// plan's slots.
     @inline(__always)
-    private func record(_ plan: ShapePlan, _ st: FieldCoderState, _ raw: inout [RawColumn], _ slots: TokenSlots,
+    private func record(_ plan: ShapePlan, _ st: FieldCoderState, _ raw: inout [RawColumn], _ slots: TokenSlots, _ stage: Stage,
                         _ cursor: (Int) -> UnsafeMutablePointer<Cursor>) throws {
         st.nextRecord()
         let gen = st.gen
@@ -340,7 +399,7 @@ public final class ColumnarFrameReader {
                 let code = try peek.varint()
                 if code > 0 {
                     guard code <= UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count }) else { throw TransformError.corruptFrame("vocabulary code \(code) out of range") }
-                    cur.pointee = peek
+                    cur.pointee.pos = peek.pos   // only the position (a whole-struct copy stalled on the fresh stores)
                     sk[slot] = RawKind.code; ts[slot] = Int(code - 1)
                     continue
                 }
@@ -371,7 +430,7 @@ public final class ColumnarFrameReader {
         }
         let tb = UnsafePointer(tokens.base)
         guard valid, !plan.refused else {
-            for k in raw.indices { raw[k].appendMissing() }
+            for k in raw.indices { stage.push(k, kind: RawKind.missing, word: 0, format: 0) }
             return
         }
         let splice = self.splice
@@ -380,25 +439,35 @@ public final class ColumnarFrameReader {
         do {
             var next = 0
             for k in raw.indices {
-                guard next < takes.count, takes[next].column == k else { raw[k].appendMissing(); continue }
+                guard next < takes.count, takes[next].column == k else { stage.push(k, kind: RawKind.missing, word: 0, format: 0); continue }
                 let cap = takes[next]
                 let lo = cap.lo, hi = cap.hi
                 next += 1
                 if cap.kind == RawKind.slot {
                     switch sk[lo] {
-                    case RawKind.int: raw[k].append(int: Int64(ts[lo])); continue
-                    case RawKind.time: raw[k].append(micros: Int64(ts[lo]), format: Int32(te[lo])); continue
+                    case RawKind.int: stage.push(k, kind: RawKind.int, word: Int64(ts[lo]), format: 0); continue
+                    case RawKind.time: stage.push(k, kind: RawKind.time, word: Int64(ts[lo]), format: Int32(te[lo])); continue
                     case RawKind.code:
                         let c = Int(slotColumn[lo])
-                        st.vocabRefs[c]!._withUnsafeGuaranteedRef { raw[k].append(code: Int32(ts[lo]), vocabulary: $0) }
+                        st.vocabRefs[c]!._withUnsafeGuaranteedRef { v in
+                            // Staged only under the column's own vocabulary (else as `append(code:)` decides).
+                            if raw[k].vocabulary === v {
+                                stage.push(k, kind: RawKind.code, word: Int64(ts[lo]), format: 0)
+                            } else {
+                                stage.flush(k, into: &raw[k])
+                                raw[k].append(code: Int32(ts[lo]), vocabulary: v)
+                            }
+                        }
                         continue
                     default: break
                     }
+                    stage.flush(k, into: &raw[k])
                     let n = te[lo] - ts[lo]
                     raw[k].append(kind: RawKind.of(tb[ts[lo]]), UnsafeRawBufferPointer(start: tb + ts[lo], count: n))
                     continue
                 }
                 // An object or array: its shape bytes with the values put back.
+                stage.flush(k, into: &raw[k])
                 splice.reset()
                 var from = cap.start
                 for s in lo..<hi {
@@ -424,12 +493,14 @@ public final class ColumnarFrameReader {
         // Every model column may be decoded; frame-local ones read no other text.
         let textRead = textReaders([Bool](repeating: true, count: st.modelColumnCount), st, model!)
         for p in modelPlans { p?.decode = []; p?.modes = [] }   // the modes of another frame's layout
+        let stage = stage(columns: decoder.paths.count, rows: recordCount)
         try decoder.appendRows { raw in
             for _ in 0..<recordCount {
                 let header = try main.pointee.varint()
                 if header == 0 {
                     let len = try main.pointee.count(limit: main.pointee.remaining)
                     let text = UnsafeRawBufferPointer(start: try main.pointee.take(len), count: len)
+                    stage.flushAll(into: &raw)
                     decoder.take(text, ok: decoder.walk(text), into: &raw)
                     continue
                 }
@@ -439,8 +510,9 @@ public final class ColumnarFrameReader {
                     p.decode = Array(UnsafeBufferPointer(start: p.info.order, count: p.info.slotCount))
                     setModes(p, st, textRead: textRead)
                 }
-                try record(p, st, &raw, tokenSlots(room: p.slotCount)) { _ in main }
+                try record(p, st, &raw, tokenSlots(room: p.slotCount), stage) { _ in main }
             }
+            stage.flushAll(into: &raw)
             return recordCount
         }
         guard main.pointee.isAtEnd else { throw TransformError.corruptFrame("\(main.pointee.remaining) unread bytes in stream 0") }
@@ -448,11 +520,14 @@ public final class ColumnarFrameReader {
     }
 
     private func columns(_ buf: UnsafeBufferPointer<UInt8>, _ recordCount: Int, _ decoder: ColumnarDecoder,
-                         _ st: FieldCoderState, _ model: FieldModel, checked: Bool) throws -> Bool {
+                         _ st: FieldCoderState, _ model: FieldModel, checked: Bool, loader: PayloadLoader?) throws -> Bool {
         // The directory, checked as the restore checks it.
+        if let loader { try ColumnStreams.loadDirectory(buf, loader) }
         let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1)
         defer { cursors.deallocate() }
         let empty = cursors + streamCount   // columns without a stream read from an empty one
+        func load(_ i: Int) throws { if let loader, i < streamCount, !cursors[i].isAtEnd { try loader.load(cursors[i].pos..<cursors[i].end) } }
+        for i in 0..<3 { try load(i) }
 
         // Headers first (their own stream): which shapes occur.
         let (shapeOf, useCount) = try headers(cursors, recordCount, st)
@@ -486,6 +561,9 @@ public final class ColumnarFrameReader {
         @inline(__always) func cursor(_ c: Int) -> UnsafeMutablePointer<Cursor> { 3 + c < streamCount ? cursors + 3 + c : empty }
         // Every other column: step over its values, or give up on the frame (unless the
         // writer checked them all).
+        if let loader {
+            if checked { for c in 0..<st.columnCount where needed[c] { try load(3 + c) } } else { try loader.load(0..<buf.count) }
+        }
         if !checked {
             let counts = valueCounts(useCount, st)
             for c in 0..<st.columnCount where !needed[c] && counts[c] > 0 {
@@ -498,17 +576,20 @@ public final class ColumnarFrameReader {
         // Unretained (`plans` keeps them): no retain and release per record.
         let planRefs = planOf.map { $0.map(Unmanaged.passUnretained) }
         let slots = tokenSlots(room: plans.values.reduce(0) { max($0, $1.slotCount) })
+        let stage = stage(columns: decoder.paths.count, rows: recordCount)
         try decoder.appendRows { raw in
             for r in 0..<recordCount {
                 let id = Int(shapeOf[r])
                 if id < 0 {
                     let len = try verbatim.pointee.count(limit: verbatim.pointee.remaining)
                     let text = UnsafeRawBufferPointer(start: try verbatim.pointee.take(len), count: len)
+                    stage.flushAll(into: &raw)
                     decoder.take(text, ok: decoder.walk(text), into: &raw)
                     continue
                 }
-                try planRefs[id]!._withUnsafeGuaranteedRef { try record($0, st, &raw, slots, cursor) }
+                try planRefs[id]!._withUnsafeGuaranteedRef { try record($0, st, &raw, slots, stage, cursor) }
             }
+            stage.flushAll(into: &raw)
             return recordCount
         }
         // Unread columns of a checked frame are left as they are (the container's CRC covers them).

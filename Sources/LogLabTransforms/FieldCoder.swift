@@ -746,6 +746,33 @@ struct FieldDecoder {
 /// varint length) × count`, then the streams back to back), read and checked in one place for
 /// the restore and the columnar reader.
 enum ColumnStreams {
+    /// The directory of a `columns` payload (kind byte included): where it ends and each
+    /// listed stream's length, in order. Throws when `buf` ends inside it.
+    static func directory(_ buf: UnsafeBufferPointer<UInt8>) throws -> (end: Int, lengths: [Int]) {
+        guard let base = buf.baseAddress, buf.count > 0 else { throw TransformError.corruptFrame("empty frame") }
+        var dir = Cursor(base, 1, buf.count)
+        _ = try dir.varint()
+        let n = try dir.count(limit: dir.remaining)
+        var lengths: [Int] = []
+        lengths.reserveCapacity(n)
+        for _ in 0..<n {
+            _ = try dir.varint()
+            lengths.append(try dir.count(limit: Int(UInt32.max)))
+        }
+        return (dir.pos, lengths)
+    }
+
+    /// Loads the directory of a payload read through `loader`: a prefix, grown until the
+    /// directory ends inside it (or the whole payload is loaded, where `open` judges it).
+    static func loadDirectory(_ buf: UnsafeBufferPointer<UInt8>, _ loader: PayloadLoader) throws {
+        var k = min(buf.count, 64)
+        while true {
+            try loader.load(0..<k)
+            if k == buf.count || (try? directory(UnsafeBufferPointer(rebasing: buf[..<k]))) != nil { return }
+            k = min(buf.count, k * 4)
+        }
+    }
+
     /// A cursor per stream id (ids without a stream: empty ones), `spare` more empty cursors
     /// after them; the caller deallocates. `count` is the number of ids (at least 3).
     static func open(_ buf: UnsafeBufferPointer<UInt8>, maxID: Int, spare: Int = 0) throws

@@ -5,7 +5,34 @@ import LogLabCore
 /// Columns decoded straight from the transformed streams equal those the text walk finds in
 /// the restored records, buffer for buffer.
 @Suite struct ColumnarStreamsTests {
-    struct Outcome { var frames = 0; var fast = 0; var checked = 0 }
+    struct Outcome { var frames = 0; var fast = 0; var checked = 0; var piecesLoaded = 0; var pieces = 0 }
+
+    /// A payload cut where `PayloadPieces.cuts` says, in a buffer whose unloaded bytes are
+    /// 0xFF (a reader that reads them before loading goes wrong), noting the pieces loaded.
+    final class PieceLoader: PayloadLoader {
+        let payload: [UInt8]
+        let ends: [Int]
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var loaded: [Bool]
+        init(_ payload: [UInt8]) {
+            self.payload = payload
+            ends = PayloadPieces.cuts(payload) ?? [payload.count]
+            buffer = .allocate(capacity: payload.count)
+            buffer.initialize(repeating: 0xFF)
+            loaded = [Bool](repeating: false, count: ends.count)
+        }
+        deinit { buffer.deallocate() }
+        func load(_ range: Range<Int>) throws {
+            #expect(range.lowerBound >= 0 && range.upperBound <= payload.count)
+            for (k, end) in ends.enumerated() {
+                let start = k == 0 ? 0 : ends[k - 1]
+                if start < range.upperBound, end > range.lowerBound, !loaded[k] {
+                    for i in start..<end { buffer[i] = payload[i] }
+                    loaded[k] = true
+                }
+            }
+        }
+    }
 
     /// Decodes `records` framed by `framing` both ways and compares every column.
     @discardableResult
@@ -16,7 +43,7 @@ import LogLabCore
         let reader = ColumnarFrameReader(model: model)
         let fast = ColumnarDecoder(paths: paths), text = ColumnarDecoder(paths: paths)
         // Checked frames also read as the `columns` frames earlier writers made of them.
-        let unchecked = ColumnarDecoder(paths: paths)
+        let unchecked = ColumnarDecoder(paths: paths), piecewise = ColumnarDecoder(paths: paths)
         // Every frame into one decoder, as a thread takes a run of frames (nothing to merge).
         let run = ColumnarDecoder(paths: paths), runReader = ColumnarFrameReader(model: model)
         var out = Outcome()
@@ -42,6 +69,15 @@ import LogLabCore
                 run.append(restored)
             }
             #expect(run.rows == before + range.count, sourceLocation: sourceLocation)
+            // In pieces, loaded as the reader asks: the same columns.
+            let pieces = PieceLoader(bytes), p = ColumnarDecoder(paths: paths)
+            if try reader.append(frame: UnsafeBufferPointer(pieces.buffer), recordCount: range.count, to: p, loader: pieces) {
+                try piecewise.append(contentsOf: p)
+            } else {
+                piecewise.append(restored)
+            }
+            out.pieces += pieces.loaded.count
+            out.piecesLoaded += pieces.loaded.filter { $0 }.count
             var old = bytes
             if checked { old[0] = FrameKind.columns.rawValue }
             #expect(try dec.decode(old, recordCount: range.count) == restored, sourceLocation: sourceLocation)
@@ -49,7 +85,13 @@ import LogLabCore
             if try reader.append(frame: old, recordCount: range.count, to: u) { try unchecked.append(contentsOf: u) } else { unchecked.append(restored) }
         }
         let a = try fast.finish(), b = try text.finish(), c = try unchecked.finish(), r = try run.finish(threads: 2)
-        #expect(a.count == b.count && c.count == b.count && r.count == b.count, sourceLocation: sourceLocation)
+        let pw = try piecewise.finish()
+        #expect(a.count == b.count && c.count == b.count && r.count == b.count && pw.count == b.count, sourceLocation: sourceLocation)
+        for (x, y) in zip(pw, b) {
+            if let why = differ(x, y) {
+                Issue.record("column \(x.name) from a payload in pieces (\(framing), \(model.selection)): \(why)", sourceLocation: sourceLocation)
+            }
+        }
         for (x, y) in zip(r, b) {
             if let why = differ(x, y) {
                 Issue.record("column \(x.name) from one decoder for all frames (\(framing), \(model.selection)): \(why)", sourceLocation: sourceLocation)
@@ -113,6 +155,49 @@ import LogLabCore
         for p in all { try Self.compare(model: model, test, paths: [p], framing: .block(100)) }
         try Self.compare(model: model, test, paths: all, framing: .block(100))
         try Self.compare(model: model, test, paths: all + all.prefix(3), framing: .file)   // repeated paths
+    }
+
+    /// A payload in pieces: the bench's three fields load only some pieces of a checked frame
+    /// (the streams they and their codings read), and the columns still match.
+    @Test func piecesLoadOnlyWhatTheFieldsRead() throws {
+        let (train, test) = RoundTripTests.sdkDays(seed: 23, perDay: 1024)
+        let model = TransformModel.learn(from: train, selection: .all)
+        let o = try Self.compare(model: model, test, paths: Self.benchFields, framing: .block(1024))
+        #expect(o.checked == o.frames && o.pieces > 3 * o.frames)
+        #expect(o.piecesLoaded < o.pieces, "loaded \(o.piecesLoaded) of \(o.pieces) pieces")
+        // One field loads fewer still (the first piece, its stream and what its coding reads).
+        let one = try Self.compare(model: model, test, paths: [Self.benchFields[0]], framing: .block(1024))
+        #expect(one.piecesLoaded < o.piecesLoaded && one.piecesLoaded >= one.frames)
+        // Every piece for a frame the reader must step over (kind 3).
+        var enc = FrameEncoder(model: model)
+        var bytes = enc.encode(test.slice(0..<1024))
+        #expect(bytes.first == FrameKind.checkedColumns.rawValue)
+        bytes[0] = FrameKind.columns.rawValue
+        let pieces = PieceLoader(bytes), d = ColumnarDecoder(paths: Self.benchFields)
+        #expect(try ColumnarFrameReader(model: model).append(frame: UnsafeBufferPointer(pieces.buffer), recordCount: 1024, to: d, loader: pieces))
+        #expect(pieces.loaded.allSatisfy { $0 })
+    }
+
+    /// Cuts fall on stream boundaries, each piece but the last holds `minPieceBytes` or more.
+    @Test func piecesCutAtStreamBoundaries() throws {
+        let (train, test) = RoundTripTests.sdkDays(seed: 24, perDay: 300)
+        let model = TransformModel.learn(from: train, selection: .all)
+        var enc = FrameEncoder(model: model)
+        let bytes = enc.encode(test.slice(0..<300))
+        let cuts = try #require(PayloadPieces.cuts(bytes))
+        let (dirEnd, lengths) = try bytes.withUnsafeBufferPointer { try ColumnStreams.directory($0) }
+        var boundaries = Set<Int>(), pos = dirEnd
+        for n in lengths { pos += n; boundaries.insert(pos) }
+        #expect(cuts.last == bytes.count && cuts == cuts.sorted())
+        for (k, c) in cuts.enumerated() {
+            #expect(boundaries.contains(c))
+            if k < cuts.count - 1 { #expect(c - (k == 0 ? 0 : cuts[k - 1]) >= PayloadPieces.minPieceBytes) }
+        }
+        // Payloads without streams stay whole.
+        #expect(PayloadPieces.cuts([FrameKind.rows.rawValue, 1, 2, 3]) == nil)
+        #expect(PayloadPieces.cuts([]) == nil)
+        var truncated = bytes; truncated.removeLast()
+        #expect(PayloadPieces.cuts(truncated) == nil)
     }
 
     @Test func sdkLogEverySelection() throws {

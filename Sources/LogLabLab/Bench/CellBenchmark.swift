@@ -169,7 +169,7 @@ public struct CellBenchmark {
         for pass in 0..<(warmup + trials) {
             let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
             for (i, f) in compressed.enumerated() {
-                sizes[i] = try decompressor.decompress(f.stored, originalSize: Int(f.header.payloadSize)).count
+                sizes[i] = try f.payload { try decompressor.decompress($0, originalSize: $1) }.count
             }
             let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
             for (i, f) in compressed.enumerated() where sizes[i] != Int(f.header.payloadSize) {
