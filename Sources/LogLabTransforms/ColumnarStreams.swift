@@ -75,7 +75,7 @@ public final class ColumnarFrameReader {
         guard let st, buf.count > 0, recordCount >= 0, recordCount <= buf.count,
               let kind = FrameKind(rawValue: buf[0]), kind.isColumns else { return false }
         st.beginFrame(columns: true)
-        guard let (cursors, streamCount) = try? ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1) else { return false }
+        guard let (cursors, streamCount) = try? ColumnStreams.open(buf, maxID: st.maxStreamID, spare: 1) else { return false }
         defer { cursors.deallocate() }
         guard let (shapeOf, useCount) = try? headers(cursors, recordCount, st) else { return false }
         let counts = valueCounts(useCount, st)
@@ -450,9 +450,10 @@ public final class ColumnarFrameReader {
     private func columns(_ buf: UnsafeBufferPointer<UInt8>, _ recordCount: Int, _ decoder: ColumnarDecoder,
                          _ st: FieldCoderState, _ model: FieldModel, checked: Bool) throws -> Bool {
         // The directory, checked as the restore checks it.
-        let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1)
+        let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: st.maxStreamID, spare: 1)
         defer { cursors.deallocate() }
         let empty = cursors + streamCount   // columns without a stream read from an empty one
+        st.attachSides(cursors, count: streamCount, empty: empty)
 
         // Headers first (their own stream): which shapes occur.
         let (shapeOf, useCount) = try headers(cursors, recordCount, st)
@@ -604,6 +605,9 @@ public final class ColumnarFrameReader {
                 let t = try inp.varint()
                 if t == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
                 try inp.skipVarint()
+            case .recent:
+                // Its values live in two streams and refer to earlier ones: not stepped over.
+                return false
             }
         }
         return true

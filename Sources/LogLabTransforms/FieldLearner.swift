@@ -13,6 +13,8 @@ final class FieldLearner {
     static let referenceSample = 2_000
     /// Columns tried as repeat keys (each costs one more coding of the held-out records).
     static let maxRepeatKeys = 6
+    /// Recent values a recent-coded column remembers (`RecentCoding`).
+    static let recentSlots = 8
 
     struct Value { var record: Int32; var start: Int; var end: Int }
 
@@ -51,7 +53,7 @@ final class FieldLearner {
         if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.derived) { learnLookups() }
         if selection.contains(.enum) { learnVocabularies() }
-        if selection.contains(.derived) { learnRepeats() }
+        if selection.contains(.derived) { learnRecent(); learnRepeats() }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
             let order = (0..<shapeTable.count).sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
@@ -654,26 +656,99 @@ final class FieldLearner {
     func streamCosts(_ repeats: [Int: Repeat], _ records: RecordBatch) -> [Double] {
         var cols = specs
         for c in cols.indices { cols[c].repeats = repeats[c] }
+        return streamCosts(cols, records)
+    }
+
+    /// `streamCosts` with the columns `cols` (a recent-coded column's side stream included).
+    func streamCosts(_ cols: [ColumnSpec], _ records: RecordBatch) -> [Double] {
         guard let model = try? FieldModel(selection: selection.with(.columns), columns: cols, shapes: []) else {
             return [Double](repeating: 0, count: specs.count)
         }
         var enc = FieldEncoder(model: model)
-        var items = [[[UInt8]]](repeating: [], count: cols.count)
+        var items = [[[UInt8]]](repeating: [], count: cols.count), sides = items
         var frame: [UInt8] = []
         for lo in stride(from: 0, to: records.count, by: ModelCost.recordsPerFrame) {
             let hi = min(lo + ModelCost.recordsPerFrame, records.count)
             guard hi - lo >= FieldEncoder.columnarMinimumRecords else { break }
             frame.removeAll(keepingCapacity: true)
             enc.encode(records.slice(lo..<hi), into: &frame)
-            for c in cols.indices { items[c].append(Array(enc.streams[3 + c].buffer)) }
+            for c in cols.indices {
+                items[c].append(Array(enc.streams[3 + c].buffer))
+                if cols[c].kind == .recent { sides[c].append(Array(enc.streams[enc.st.sideStream(c)].buffer)) }
+            }
         }
-        return items.map { frames in
+        func cost(_ frames: [[UInt8]]) -> Double {
             // Literals as a Huffman coder stores them: a bit at least, however common the byte
             // (order-0 entropy says less: flags added to a stream of one code cost more).
             let h = ModelCost.histogram(frames), n = Double(h.reduce(0, +))
+            guard n > 0 else { return 0 }
             let bits = h.reduce(0.0) { $1 > 0 ? $0 + Double($1) * max(1, log2(n / Double($1))) : $0 }
-            let cost = ModelCost(bytesPerByte: n > 0 ? bits / 8 / n : 1, heldOutRecords: 1, sampleRecords: 1)
+            let cost = ModelCost(bytesPerByte: bits / 8 / n, heldOutRecords: 1, sampleRecords: 1)
             return cost.lzCosts(frames, window: Array(frames.indices), prefix: 0).reduce(0, +)
+        }
+        return cols.indices.map { cost(items[$0]) + cost(sides[$0]) }
+    }
+
+    // MARK: derived: recent values
+
+    /// Recent codings (`RecentCoding`) that pay. Candidates: text and number columns that no
+    /// other column reads and that have no derived coding or vocabulary of their own, whose
+    /// values often recur among the last `recentSlots` distinct ones of their frame (bodies as
+    /// text), or which are unsigned integers of at most `RecentCoding.maxWidth` bytes (bodies
+    /// of the width the sample's largest needs). The held-out records are coded with every
+    /// candidate so coded, once per body form, and a column keeps the cheaper form when its
+    /// streams' expected saving exceeds the stored cost, as repeats do (`learnRepeats`).
+    func learnRecent() {
+        let half = sampleCount / 2
+        guard sampleCount - half >= 64 else { return }
+        var isSource = Set<Int>()
+        for s in specs { for x in s.sources { isSource.insert(Int(x)) } }
+        var textCands = Set<Int>(), widths: [Int: Int] = [:]
+        training.bytes.withUnsafeBufferPointer { all in
+            let b = all.baseAddress!
+            let recent = RecentValues(slots: Self.recentSlots)
+            for c in 0..<specs.count where !isSource.contains(c) {
+                let s = specs[c]
+                guard s.kind == .text || s.kind == .number, s.sources.isEmpty, s.vocab == nil, s.embedded == nil,
+                      values[c].count >= 32 else { continue }
+                var hits = 0, frame = -1, ints = 0, top: UInt64 = 0
+                for v in values[c] {
+                    let f = Int(v.record) / ModelCost.recordsPerFrame
+                    if f != frame { recent.reset(); frame = f }
+                    let p = b + v.start, n = v.end - v.start
+                    let r = recent.find(p, n)
+                    if r >= 0 { hits += 1; recent.touch(r) } else { recent.insert(p, n) }
+                    if let x = RecentCoding.unsigned(p, n, width: RecentCoding.maxWidth) { ints += 1; top = max(top, x) }
+                }
+                if hits * 20 >= values[c].count { textCands.insert(c) }
+                if ints * 50 >= values[c].count * 49 { widths[c] = max(1, (64 - top.leadingZeroBitCount + 7) / 8) }
+            }
+        }
+        let cands = textCands.union(widths.keys).sorted()
+        guard !cands.isEmpty else { return }
+        func recentSpec(_ s: ColumnSpec, width: Int) -> ColumnSpec {
+            var t = s
+            t.kind = .recent; t.delta = false; t.initValue = Int64(Self.recentSlots); t.initFormat = width
+            t.initHead = []; t.textInColumns = false
+            return t
+        }
+        let heldOut = training.slice(half..<sampleCount)
+        func trial(_ width: (Int) -> Int?) -> [Double] {
+            var cols = specs
+            for c in cands { if let w = width(c) { cols[c] = recentSpec(specs[c], width: w) } }
+            return streamCosts(cols, heldOut)
+        }
+        let none = streamCosts(specs, heldOut)
+        let asText = textCands.isEmpty ? none : trial { textCands.contains($0) ? 0 : nil }
+        let asInts = widths.isEmpty ? none : trial { widths[$0] }
+        let periods = ModelCost(bytesPerByte: 1, heldOutRecords: sampleCount - half, sampleRecords: sampleCount).periods
+        for c in cands {
+            var best = (cost: none[c], width: -1)
+            if textCands.contains(c) && asText[c] < best.cost { best = (asText[c], 0) }
+            if let w = widths[c], asInts[c] < best.cost { best = (asInts[c], w) }
+            // The rule: a coding stays when its expected saving exceeds its stored cost.
+            guard best.width >= 0, periods * (none[c] - best.cost) > ModelCost.modelShare else { continue }
+            specs[c] = recentSpec(specs[c], width: best.width)
         }
     }
 

@@ -170,8 +170,10 @@ final class FieldModel: Sendable {
 
     /// Whether a model version 3 is needed (see `TransformModel`): repeat codings.
     var needsVersion3: Bool { columns.contains { $0.repeats != nil } }
+    /// Whether a model version 4 is needed: recent codings (kind 5).
+    var needsVersion4: Bool { columns.contains { $0.kind == .recent } }
 
-    // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3)
+    // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4)
 
     func write(to w: inout ByteWriter) {
         w.varint(columns.count)
@@ -223,7 +225,7 @@ final class FieldModel: Sendable {
         var cols: [ColumnSpec] = []
         for _ in 0..<n {
             var c = ColumnSpec(path: Array(try r.lengthPrefixed()))
-            guard let kind = ValueKind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown value kind") }
+            guard let kind = ValueKind(rawValue: try r.u8()), kind != .recent || version >= 4 else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
             guard flags & ~(version >= 3 ? 127 : 63) == 0 else { throw TransformError.corruptModel("unknown column flags") }
