@@ -94,7 +94,7 @@ final class FieldCoderState {
         previous = model.columns.map { $0.repeats == nil ? nil : OutStream(capacity: 64) }
         previousRefs = .allocate(capacity: max(previous.count, 1))
         for (i, v) in previous.enumerated() { (previousRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
-        recent = model.columns.map { $0.kind == .recent ? RecentValues(slots: Int($0.initValue)) : nil }
+        recent = model.columns.map { $0.kind == .recent ? RecentValues(slots: Int($0.initValue), layouts: $0.layouts) : nil }
         recentRefs = .allocate(capacity: max(recent.count, 1))
         for (i, v) in recent.enumerated() { (recentRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         dateCache = .allocate(capacity: capacity)

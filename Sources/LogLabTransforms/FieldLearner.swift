@@ -694,16 +694,17 @@ final class FieldLearner {
     /// Recent codings (`RecentCoding`) that pay. Candidates: text and number columns that no
     /// other column reads and that have no derived coding or vocabulary of their own, whose
     /// values often recur among the last `recentSlots` distinct ones of their frame (bodies as
-    /// text), or which are unsigned integers of at most `RecentCoding.maxWidth` bytes (bodies
-    /// of the width the sample's largest needs). The held-out records are coded with every
-    /// candidate so coded, once per body form, and a column keeps the cheaper form when its
-    /// streams' expected saving exceeds the stored cost, as repeats do (`learnRepeats`).
+    /// text), whose strings mostly have a packed spelling (`packedLayouts`, learnt on the
+    /// sample's first half), or which are unsigned integers of at most `RecentCoding.maxWidth`
+    /// bytes (bodies of the width the sample's largest needs). The held-out records are coded
+    /// with every candidate so coded, once per body form, and a column keeps the cheapest form
+    /// when its streams' expected saving exceeds the stored cost, as repeats do (`learnRepeats`).
     func learnRecent() {
         let half = sampleCount / 2
         guard sampleCount - half >= 64 else { return }
         var isSource = Set<Int>()
         for s in specs { for x in s.sources { isSource.insert(Int(x)) } }
-        var textCands = Set<Int>(), widths: [Int: Int] = [:]
+        var textCands = Set<Int>(), widths: [Int: Int] = [:], layouts: [Int: [PackedLayout]] = [:]
         training.bytes.withUnsafeBufferPointer { all in
             let b = all.baseAddress!
             let recent = RecentValues(slots: Self.recentSlots)
@@ -722,34 +723,67 @@ final class FieldLearner {
                 }
                 if hits * 20 >= values[c].count { textCands.insert(c) }
                 if ints * 50 >= values[c].count * 49 { widths[c] = max(1, (64 - top.leadingZeroBitCount + 7) / 8) }
+                let l = Self.packedLayouts(values[c].lazy.filter { Int($0.record) < half }, b)
+                if !l.isEmpty { layouts[c] = l }
             }
         }
-        let cands = textCands.union(widths.keys).sorted()
+        let cands = textCands.union(widths.keys).union(layouts.keys).sorted()
         guard !cands.isEmpty else { return }
-        func recentSpec(_ s: ColumnSpec, width: Int) -> ColumnSpec {
+        func recentSpec(_ s: ColumnSpec, width: Int, layouts: [PackedLayout]) -> ColumnSpec {
             var t = s
             t.kind = .recent; t.delta = false; t.initValue = Int64(Self.recentSlots); t.initFormat = width
-            t.initHead = []; t.textInColumns = false
+            t.initHead = []; t.textInColumns = false; t.layouts = layouts
             return t
         }
         let heldOut = training.slice(half..<sampleCount)
-        func trial(_ width: (Int) -> Int?) -> [Double] {
+        func trial(_ form: (Int) -> (width: Int, layouts: [PackedLayout])?) -> [Double] {
             var cols = specs
-            for c in cands { if let w = width(c) { cols[c] = recentSpec(specs[c], width: w) } }
+            for c in cands { if let f = form(c) { cols[c] = recentSpec(specs[c], width: f.width, layouts: f.layouts) } }
             return streamCosts(cols, heldOut)
         }
         let none = streamCosts(specs, heldOut)
-        let asText = textCands.isEmpty ? none : trial { textCands.contains($0) ? 0 : nil }
-        let asInts = widths.isEmpty ? none : trial { widths[$0] }
+        let asText = textCands.isEmpty ? none : trial { textCands.contains($0) ? (0, []) : nil }
+        let asInts = widths.isEmpty ? none : trial { c in widths[c].map { ($0, []) } }
+        let asPacked = layouts.isEmpty ? none : trial { c in layouts[c].map { (0, $0) } }
         let periods = ModelCost(bytesPerByte: 1, heldOutRecords: sampleCount - half, sampleRecords: sampleCount).periods
-        for c in cands {
-            var best = (cost: none[c], width: -1)
-            if textCands.contains(c) && asText[c] < best.cost { best = (asText[c], 0) }
-            if let w = widths[c], asInts[c] < best.cost { best = (asInts[c], w) }
-            // The rule: a coding stays when its expected saving exceeds its stored cost.
-            guard best.width >= 0, periods * (none[c] - best.cost) > ModelCost.modelShare else { continue }
-            specs[c] = recentSpec(specs[c], width: best.width)
+        training.bytes.withUnsafeBufferPointer { all in
+            for c in cands {
+                var best = (cost: none[c], width: -1, packed: false)
+                if textCands.contains(c) && asText[c] < best.cost { best = (asText[c], 0, false) }
+                if let w = widths[c], asInts[c] < best.cost { best = (asInts[c], w, false) }
+                if layouts[c] != nil, asPacked[c] < best.cost { best = (asPacked[c], 0, true) }
+                // The rule: a coding stays when its expected saving exceeds its stored cost.
+                guard best.width >= 0, periods * (none[c] - best.cost) > ModelCost.modelShare else { continue }
+                // Spellings from every sampled value for the model (the held-out half's too).
+                let spelt = best.packed ? Self.packedLayouts(values[c][...], all.baseAddress!) : []
+                specs[c] = recentSpec(specs[c], width: best.width, layouts: spelt)
+            }
         }
+    }
+
+    /// The packed spellings (`PackedLayout`) of string values: one per content length that at
+    /// least a tenth of them have (most common first, at most `PackedLayout.maxLayouts`), with
+    /// the bytes each position took, kept when it packs into fewer bytes than the length.
+    static func packedLayouts<S: Sequence>(_ vals: S, _ base: UnsafePointer<UInt8>) -> [PackedLayout] where S.Element == Value {
+        var seen: [Int: [[Bool]]] = [:], counts: [Int: Int] = [:]
+        var total = 0
+        for v in vals {
+            total += 1
+            let p = base + v.start, n = v.end - v.start
+            guard n >= 3, n - 2 <= PackedLayout.maxLength, p[0] == 0x22, p[n - 1] == 0x22,
+                  (1..<(n - 1)).allSatisfy({ PackedLayout.allowed(p[$0]) }) else { continue }
+            let len = n - 2
+            counts[len, default: 0] += 1
+            if seen[len] == nil { seen[len] = Array(repeating: Array(repeating: false, count: 256), count: len) }
+            for i in 0..<len { seen[len]![i][Int(p[1 + i])] = true }
+        }
+        let lengths = counts.filter { $0.value * 10 >= total }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        var out: [PackedLayout] = []
+        for (len, _) in lengths.prefix(PackedLayout.maxLayouts) {
+            let l = PackedLayout(positions: seen[len]!.map { set in (0..<256).filter { set[$0] }.map(UInt8.init) })
+            if let nb = l.packedBytes, nb < len { out.append(l) }
+        }
+        return out
     }
 
     // MARK: enum

@@ -57,6 +57,8 @@ struct ColumnSpec: Sendable {
     /// A number field whose text compresses better than its varints (random digits): in the
     /// `columns` layout it is coded as text; the compact `rows` layout still uses numbers.
     var textInColumns = false
+    /// A recent-coded column's packed spellings (`RecentCoding`).
+    var layouts: [PackedLayout] = []
     var level = 0
 
     init(path: [UInt8]) { self.path = path }
@@ -215,6 +217,10 @@ final class FieldModel: Sendable {
                 for v in l.valueOf { w.varint(Int(v)) }
             }
             if let rep = c.repeats { w.varint(Int(rep.key + 1)) }
+            if c.kind == .recent {
+                w.varint(c.layouts.count)
+                for l in c.layouts { w.varint(l.positions.count); for p in l.positions { w.lengthPrefixed(p) } }
+            }
         }
         w.varint(shapes.count)
         for s in shapes { w.lengthPrefixed(s.bytes) }
@@ -286,6 +292,12 @@ final class FieldModel: Sendable {
                 c.lookup = Lookup(key: Int32(key), keys: keys, values: values, valueOf: valueOf)
             }
             if flags & 64 != 0 { c.repeats = Repeat(key: Int32(try r.count(limit: n) - 1)) }
+            if c.kind == .recent {
+                for _ in 0..<(try r.count(limit: PackedLayout.maxLayouts)) {
+                    let length = try r.count(limit: PackedLayout.maxLength)
+                    c.layouts.append(PackedLayout(positions: try (0..<length).map { _ in Array(try r.lengthPrefixed()) }))
+                }
+            }
             cols.append(c)
         }
         let sCount = try r.count(limit: r.remaining)
