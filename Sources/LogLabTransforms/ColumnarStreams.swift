@@ -77,6 +77,7 @@ public final class ColumnarFrameReader {
         st.beginFrame(columns: true)
         guard let (cursors, streamCount) = try? ColumnStreams.open(buf, maxID: st.maxStreamID, spare: 1) else { return false }
         defer { cursors.deallocate() }
+        st.attachSides(cursors, count: streamCount, empty: cursors + streamCount)
         guard let (shapeOf, useCount) = try? headers(cursors, recordCount, st) else { return false }
         let counts = valueCounts(useCount, st)
         // A keyed column's flags follow its key's repeats, record by record: keys are stepped
@@ -513,7 +514,9 @@ public final class ColumnarFrameReader {
             return recordCount
         }
         // Unread columns of a checked frame are left as they are (the container's CRC covers them).
-        for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || i - 3 >= needed.count || needed[i - 3]) {
+        // (A side stream belongs to its column.)
+        func column(_ i: Int) -> Int { i >= st.sideStream(0) ? i - st.sideStream(0) : i - 3 }
+        for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || column(i) >= needed.count || needed[column(i)]) {
             throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
         }
         return true
@@ -535,6 +538,9 @@ public final class ColumnarFrameReader {
         if hasRepeat && col.repeatKey >= 0 { guard let flagged, flagged.count == count else { return false } }
         let noting = repeated.count == count
         var hasPrevious = false
+        // A recent-coded column: its values so far (ranks up to it are valid).
+        let recent = kind == .recent && c < st.modelColumnCount ? st.recent[c] : nil
+        var held = 0
         let vocab = col.hasVocab && c < st.modelColumnCount ? st.vocabs[c] : nil
         let vocabCount = UInt64(vocab?.count ?? 0)
         let vocabOK = c < vocabValid.count ? vocabValid[c] : true, lookupOK = c < lookupValid.count ? lookupValid[c] : true
@@ -606,8 +612,29 @@ public final class ColumnarFrameReader {
                 if t == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
                 try inp.skipVarint()
             case .recent:
-                // Its values live in two streams and refer to earlier ones: not stepped over.
-                return false
+                guard let r = recent, let side = r.input else { return false }
+                let tag = try inp.varint()
+                if tag == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
+                if tag <= UInt64(held) { continue }   // an earlier value, checked already
+                guard tag > UInt64(r.slots), tag <= UInt64(r.slots + 1 + r.layouts.count) else {
+                    throw TransformError.corruptFrame("recent value \(tag) out of range")
+                }
+                // The body, and the length of the token the decoder would remember.
+                let length: Int
+                if tag > UInt64(r.slots + 1) {
+                    let l = r.layouts[Int(tag) - r.slots - 2]
+                    _ = try side.pointee.take(l.bytes)
+                    length = l.length + 2   // packed bytes are plain string contents
+                } else if col.initFormat > 0 {
+                    _ = try side.pointee.take(col.initFormat)
+                    length = 1
+                } else {
+                    var peek = side.pointee
+                    let x = try peek.varint()
+                    guard try skipText(&side.pointee, markers: false, embedded: false) else { return false }
+                    length = Int(x >> 1) + Int(x & 1) * 2
+                }
+                if length <= RecentValues.maxLength { held = min(held + 1, r.slots) }
             }
         }
         return true

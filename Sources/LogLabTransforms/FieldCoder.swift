@@ -12,7 +12,8 @@ import Darwin
 /// * `columns` (kind 3): `varint originalBytes` (the records' total size, checked on
 ///   restore), `varint streamCount`, then `varint id, varint length` per stream, then the
 ///   streams back to back. Stream 0 = record headers, 1 = literal shapes,
-///   2 = verbatim records, 3 + c = the values of column c.
+///   2 = verbatim records, 3 + c = the values of column c, `sideStream(c)` = the bodies of
+///   recent-coded model column c.
 /// * `checkedColumns` (kind 6): the `columns` layout, every value checked when written
 ///   (see `FrameKind.checkedColumns`).
 ///
@@ -31,7 +32,9 @@ import Darwin
 ///   learned relation's prediction when its sources are in the record, else from the
 ///   column's previous value (delta) or from the column's learned reference value;
 /// * uuid: `varint layout` (0 = escape, text follows), 16 bytes, suffix bytes;
-/// * float: `varint t` (0 = escape, text follows), see `FloatText`.
+/// * float: `varint t` (0 = escape, text follows), see `FloatText`;
+/// * recent: `varint tag` (0 = escape, text follows; a rank among the recent values; or a new
+///   value, its body in the side stream), see `RecentCoding`.
 ///
 /// A column with a repeat coding (`Repeat`) puts `u8 flag` before all of that (with a key:
 /// only in records where the key's value was coded as a repeat): 0 = the value is the
@@ -527,6 +530,8 @@ struct FieldEncoder {
             self.stats.verbatimBytes += verbatimBytes
             self.stats.literalShapes += literalShapes
             self.stats.structureBytesIn += structureIn
+            // Bodies in side streams are the column's bytes too.
+            if !rows { for (c, r) in st.recent.enumerated() where r != nil { colOut[c] += streams[st.sideStream(c)].count } }
             for c in 0..<st.columnCount where colValues[c] > 0 {
                 let name = c < st.modelColumnCount ? model.columns[c].transformName : "text (unseen path)"
                 self.stats.add(path: ShapePaths.display(st.path(c)), transform: name,

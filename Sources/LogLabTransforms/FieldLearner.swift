@@ -25,6 +25,8 @@ final class FieldLearner {
     /// which serves records it never saw) or on every sampled record (a container's shared
     /// section, which serves exactly those records: a use there is a use).
     let heldOut: Bool
+    /// Whether recent codings are learnt (`learnRecent`).
+    let recentCodings: Bool
     var paths = ByteTable()
     var values: [[Value]] = []
     var first: [[Int32]] = []          // first[c][r] = index into values[c], -1 if absent
@@ -39,8 +41,10 @@ final class FieldLearner {
 
     static let missing = Int64.min
 
-    init(training: RecordBatch, selection: TransformSelection, sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true) {
+    init(training: RecordBatch, selection: TransformSelection, sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true,
+         recentCodings: Bool = true) {
         self.training = training
+        self.recentCodings = recentCodings
         self.selection = selection
         self.sampleLimit = max(1, sampleLimit)
         self.heldOut = heldOut
@@ -53,7 +57,10 @@ final class FieldLearner {
         if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.derived) { learnLookups() }
         if selection.contains(.enum) { learnVocabularies() }
-        if selection.contains(.derived) { learnRecent(); learnRepeats() }
+        if selection.contains(.derived) {
+            if recentCodings { learnRecent() }
+            learnRepeats()
+        }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
             let order = (0..<shapeTable.count).sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
@@ -692,7 +699,8 @@ final class FieldLearner {
     // MARK: derived: recent values
 
     /// Recent codings (`RecentCoding`) that pay. Candidates: text and number columns that no
-    /// other column reads and that have no derived coding or vocabulary of their own, whose
+    /// other column reads and that have no derived coding of their own (a vocabulary stays in
+    /// front of the coding), whose
     /// values often recur among the last `recentSlots` distinct ones of their frame (bodies as
     /// text), whose strings mostly have a packed spelling (`packedLayouts`, learnt on the
     /// sample's first half), or which are unsigned integers of at most `RecentCoding.maxWidth`
@@ -710,7 +718,7 @@ final class FieldLearner {
             let recent = RecentValues(slots: Self.recentSlots)
             for c in 0..<specs.count where !isSource.contains(c) {
                 let s = specs[c]
-                guard s.kind == .text || s.kind == .number, s.sources.isEmpty, s.vocab == nil, s.embedded == nil,
+                guard s.kind == .text || s.kind == .number, s.sources.isEmpty, s.embedded == nil,
                       values[c].count >= 32 else { continue }
                 var hits = 0, frame = -1, ints = 0, top: UInt64 = 0
                 for v in values[c] {
@@ -848,8 +856,8 @@ final class FieldLearner {
 
 extension FieldModel {
     static func learn(from training: RecordBatch, selection: TransformSelection,
-                      sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true) -> FieldModel {
-        let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit, heldOut: heldOut)
+                      sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true, recentCodings: Bool = true) -> FieldModel {
+        let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit, heldOut: heldOut, recentCodings: recentCodings)
         return l.run()
     }
 }

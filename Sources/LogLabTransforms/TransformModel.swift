@@ -36,8 +36,9 @@ public final class TransformModel: Sendable {
     /// The field learner samples the first `fieldSampleLimit` records (nil: its default, 30,000)
     /// and, with `heldOut`, scores what it keeps on their second half (the model will meet
     /// other records); without, on all of them (it will code exactly those records).
+    /// `recentCodings` false leaves the recent coding out (tests of the codings it competes with).
     public static func learn(from training: RecordBatch, selection: TransformSelection,
-                             fieldSampleLimit: Int? = nil, heldOut: Bool = true) -> TransformModel {
+                             fieldSampleLimit: Int? = nil, heldOut: Bool = true, recentCodings: Bool = true) -> TransformModel {
         if selection.isNone { return TransformModel(selection: selection, field: nil, legacy: nil) }
         if selection.isLegacy {
             return TransformModel(selection: selection, field: nil, legacy: LegacyTable.learn(from: training))
@@ -47,7 +48,7 @@ public final class TransformModel: Sendable {
         }
         return TransformModel(selection: selection, field: FieldModel.learn(from: training, selection: selection,
                                                                                 sampleLimit: fieldSampleLimit ?? FieldLearner.sampleLimit,
-                                                                                heldOut: heldOut),
+                                                                                heldOut: heldOut, recentCodings: recentCodings),
                               legacy: nil)
     }
 

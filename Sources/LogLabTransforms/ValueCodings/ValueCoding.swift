@@ -25,8 +25,9 @@ enum ValueKind: UInt8, Sendable, CaseIterable {
     }
 
     /// The order in which the learner weighs the codings: on equal cost the earlier one wins.
-    /// (`recent` is weighed apart, on held-out records: `FieldLearner.learnRecent`.)
-    static let learningOrder: [ValueKind] = [.text, .number, .float, .timestamp, .uuid]
+    /// (`recent` takes no column here: it is weighed apart, on held-out records, by
+    /// `FieldLearner.learnRecent`.)
+    static let learningOrder: [ValueKind] = [.text, .number, .float, .timestamp, .uuid, .recent]
 }
 
 /// One value coding: everything about one `ValueKind` — whether a token fits it, what it
