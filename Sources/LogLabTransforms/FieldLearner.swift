@@ -760,13 +760,23 @@ final class FieldLearner {
                 if textCands.contains(c) && asText[c] < best.cost { best = (asText[c], 0, false) }
                 if let w = widths[c], asInts[c] < best.cost { best = (asInts[c], w, false) }
                 if layouts[c] != nil, asPacked[c] < best.cost { best = (asPacked[c], 0, true) }
-                // The rule: a coding stays when its expected saving exceeds its stored cost.
-                guard best.width >= 0, periods * (none[c] - best.cost) > ModelCost.modelShare else { continue }
+                // The rule: a coding stays when its expected saving exceeds its stored cost
+                // (packed spellings: their position sets, as the stored model compresses them).
+                let stored = 1 + (best.packed ? Self.storedCost(layouts[c]!) : 0)
+                guard best.width >= 0, periods * (none[c] - best.cost) > ModelCost.modelShare * stored else { continue }
                 // Spellings from every sampled value for the model (the held-out half's too).
                 let spelt = best.packed ? Self.packedLayouts(values[c][...], all.baseAddress!) : []
                 specs[c] = recentSpec(specs[c], width: best.width, layouts: spelt)
             }
         }
+    }
+
+    /// What packed spellings cost in the stored model (`ModelCost.lzCosts` of their position
+    /// sets: one alphabet repeated over positions is cheap).
+    static func storedCost(_ layouts: [PackedLayout]) -> Double {
+        let items = layouts.flatMap(\.positions)
+        return ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(items)), heldOutRecords: 1, sampleRecords: 1)
+            .lzCosts(items).reduce(0, +)
     }
 
     /// The packed spellings (`PackedLayout`) of string values: one per content length that at
