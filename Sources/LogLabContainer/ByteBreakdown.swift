@@ -129,7 +129,8 @@ public struct ByteBreakdown: Sendable, Codable, Equatable {
         guard records.count >= 8 else { return nil }
         var encoder = FrameEncoder(model: profile.model)
         let frame = encoder.encode(records)
-        guard frame.first == 3 else { return nil }
+        // `columns` and `checkedColumns` frames share the layout.
+        guard frame.first == 3 || frame.first == 6 else { return nil }
         var r = ByteReader(frame)
         _ = try r.u8()
         _ = try r.varint()

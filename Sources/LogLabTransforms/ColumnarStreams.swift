@@ -84,8 +84,9 @@ public final class ColumnarFrameReader {
         guard let st, buf.count > 0, recordCount >= 0, recordCount <= buf.count,
               let kind = FrameKind(rawValue: buf[0]), kind.isColumns else { return false }
         st.beginFrame(columns: true)
-        guard let (cursors, streamCount) = try? ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1) else { return false }
+        guard let (cursors, streamCount) = try? ColumnStreams.open(buf, maxID: st.maxStreamID, spare: 1) else { return false }
         defer { cursors.deallocate() }
+        st.attachSides(cursors, count: streamCount, empty: cursors + streamCount)
         guard let (shapeOf, useCount) = try? headers(cursors, recordCount, st) else { return false }
         let counts = valueCounts(useCount, st)
         // A keyed column's flags follow its key's repeats, record by record: keys are stepped
@@ -523,9 +524,10 @@ public final class ColumnarFrameReader {
                          _ st: FieldCoderState, _ model: FieldModel, checked: Bool, loader: PayloadLoader?) throws -> Bool {
         // The directory, checked as the restore checks it.
         if let loader { try ColumnStreams.loadDirectory(buf, loader) }
-        let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1, spare: 1)
+        let (cursors, streamCount) = try ColumnStreams.open(buf, maxID: st.maxStreamID, spare: 1)
         defer { cursors.deallocate() }
         let empty = cursors + streamCount   // columns without a stream read from an empty one
+        st.attachSides(cursors, count: streamCount, empty: empty)
         func load(_ i: Int) throws { if let loader, i < streamCount, !cursors[i].isAtEnd { try loader.load(cursors[i].pos..<cursors[i].end) } }
         for i in 0..<3 { try load(i) }
 
@@ -562,7 +564,12 @@ public final class ColumnarFrameReader {
         // Every other column: step over its values, or give up on the frame (unless the
         // writer checked them all).
         if let loader {
-            if checked { for c in 0..<st.columnCount where needed[c] { try load(3 + c) } } else { try loader.load(0..<buf.count) }
+            // A needed column's side stream (recent-coded bodies) comes with it.
+            if checked {
+                for c in 0..<st.columnCount where needed[c] { try load(3 + c); try load(st.sideStream(c)) }
+            } else {
+                try loader.load(0..<buf.count)
+            }
         }
         if !checked {
             let counts = valueCounts(useCount, st)
@@ -593,7 +600,9 @@ public final class ColumnarFrameReader {
             return recordCount
         }
         // Unread columns of a checked frame are left as they are (the container's CRC covers them).
-        for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || i - 3 >= needed.count || needed[i - 3]) {
+        // (A side stream belongs to its column.)
+        func column(_ i: Int) -> Int { i >= st.sideStream(0) ? i - st.sideStream(0) : i - 3 }
+        for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || column(i) >= needed.count || needed[column(i)]) {
             throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
         }
         return true
@@ -615,6 +624,9 @@ public final class ColumnarFrameReader {
         if hasRepeat && col.repeatKey >= 0 { guard let flagged, flagged.count == count else { return false } }
         let noting = repeated.count == count
         var hasPrevious = false
+        // A recent-coded column: its values so far (ranks up to it are valid).
+        let recent = kind == .recent && c < st.modelColumnCount ? st.recent[c] : nil
+        var held = 0
         let vocab = col.hasVocab && c < st.modelColumnCount ? st.vocabs[c] : nil
         let vocabCount = UInt64(vocab?.count ?? 0)
         let vocabOK = c < vocabValid.count ? vocabValid[c] : true, lookupOK = c < lookupValid.count ? lookupValid[c] : true
@@ -685,6 +697,30 @@ public final class ColumnarFrameReader {
                 let t = try inp.varint()
                 if t == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
                 try inp.skipVarint()
+            case .recent:
+                guard let r = recent, let side = r.input else { return false }
+                let tag = try inp.varint()
+                if tag == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
+                if tag <= UInt64(held) { continue }   // an earlier value, checked already
+                guard tag > UInt64(r.slots), tag <= UInt64(r.slots + 1 + r.layouts.count) else {
+                    throw TransformError.corruptFrame("recent value \(tag) out of range")
+                }
+                // The body, and the length of the token the decoder would remember.
+                let length: Int
+                if tag > UInt64(r.slots + 1) {
+                    let l = r.layouts[Int(tag) - r.slots - 2]
+                    _ = try side.pointee.take(l.bytes)
+                    length = l.length + 2   // packed bytes are plain string contents
+                } else if col.initFormat > 0 {
+                    _ = try side.pointee.take(col.initFormat)
+                    length = 1
+                } else {
+                    var peek = side.pointee
+                    let x = try peek.varint()
+                    guard try skipText(&side.pointee, markers: false, embedded: false) else { return false }
+                    length = Int(x >> 1) + Int(x & 1) * 2
+                }
+                if length <= RecentValues.maxLength { held = min(held + 1, r.slots) }
             }
         }
         return true

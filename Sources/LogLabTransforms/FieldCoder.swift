@@ -12,7 +12,8 @@ import Darwin
 /// * `columns` (kind 3): `varint originalBytes` (the records' total size, checked on
 ///   restore), `varint streamCount`, then `varint id, varint length` per stream, then the
 ///   streams back to back. Stream 0 = record headers, 1 = literal shapes,
-///   2 = verbatim records, 3 + c = the values of column c.
+///   2 = verbatim records, 3 + c = the values of column c, `sideStream(c)` = the bodies of
+///   recent-coded model column c.
 /// * `checkedColumns` (kind 6): the `columns` layout, every value checked when written
 ///   (see `FrameKind.checkedColumns`).
 ///
@@ -31,7 +32,9 @@ import Darwin
 ///   learned relation's prediction when its sources are in the record, else from the
 ///   column's previous value (delta) or from the column's learned reference value;
 /// * uuid: `varint layout` (0 = escape, text follows), 16 bytes, suffix bytes;
-/// * float: `varint t` (0 = escape, text follows), see `FloatText`.
+/// * float: `varint t` (0 = escape, text follows), see `FloatText`;
+/// * recent: `varint tag` (0 = escape, text follows; a rank among the recent values; or a new
+///   value, its body in the side stream), see `RecentCoding`.
 ///
 /// A column with a repeat coding (`Repeat`) puts `u8 flag` before all of that (with a key:
 /// only in records where the key's value was coded as a repeat): 0 = the value is the
@@ -76,6 +79,9 @@ final class FieldCoderState {
     /// Per repeat-coded column: its previous token in the frame (`ColumnRT.hasPrevious`).
     let previous: [OutStream?]
     let previousRefs: UnsafeMutablePointer<Unmanaged<OutStream>?>
+    /// Per recent-coded column: its recent values and side stream (`RecentCoding`).
+    let recent: [RecentValues?]
+    let recentRefs: UnsafeMutablePointer<Unmanaged<RecentValues>?>
 
     init(model: FieldModel) {
         self.model = model
@@ -91,6 +97,9 @@ final class FieldCoderState {
         previous = model.columns.map { $0.repeats == nil ? nil : OutStream(capacity: 64) }
         previousRefs = .allocate(capacity: max(previous.count, 1))
         for (i, v) in previous.enumerated() { (previousRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
+        recent = model.columns.map { $0.kind == .recent ? RecentValues(slots: Int($0.initValue), layouts: $0.layouts) : nil }
+        recentRefs = .allocate(capacity: max(recent.count, 1))
+        for (i, v) in recent.enumerated() { (recentRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         dateCache = .allocate(capacity: capacity)
         dateCache.initialize(repeating: ISOTimestamp.DateCache(), count: capacity)
         refs = model.columns.map(\.refs)
@@ -114,11 +123,24 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
-        dateCache.deallocate(); vocabRefs.deallocate(); previousRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate(); previousRefs.deallocate(); recentRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
          refLens.deallocate(); refOffs.deallocate()
     }
 
     @inline(__always) var columnCount: Int { counters[0] }
+
+    /// The `columns` layout's stream ids: 0 … 2, 3 + c the values of column c (model
+    /// columns, then this frame's new fields), then `sideStream(c)` the bodies of recent-coded
+    /// model column c (`RecentCoding`).
+    @inline(__always) func sideStream(_ c: Int) -> Int { 3 + capacity + c }
+    var maxStreamID: Int { 3 + capacity + modelColumnCount - 1 }
+    var hasSideStreams: Bool { recent.contains { $0 != nil } }
+
+    /// Points each recent-coded column's body reads at its side stream in a `columns` frame's
+    /// cursors (`count` ids; `empty` for a column without one).
+    func attachSides(_ cursors: UnsafeMutablePointer<Cursor>, count: Int, empty: UnsafeMutablePointer<Cursor>) {
+        for (c, r) in recent.enumerated() where r != nil { r!.input = sideStream(c) < count ? cursors + sideStream(c) : empty }
+    }
     @inline(__always) var gen: UInt32 { UInt32(truncatingIfNeeded: counters[1]) }
 
     func path(_ c: Int) -> [UInt8] {
@@ -139,6 +161,7 @@ final class FieldCoderState {
         }
         if localPaths.count > 0 { localPaths = ByteTable() }
         if localShapeTable.count > 0 { localShapeTable = ByteTable(); localShapes.removeAll(keepingCapacity: true) }
+        for r in recent { r?.reset(); r?.side = nil; r?.input = nil }
         for c in 0..<modelColumnCount {
             cols[c].hasPrevious = false
             cols[c].prevValue = cols[c].initValue
@@ -384,7 +407,10 @@ struct FieldEncoder {
         }
         let timing = timeField != nil
         for s in streams { s.reset() }
-        if !rows { while streams.count < 3 + st.capacity { streams.append(OutStream(capacity: 64)) } }
+        if !rows {
+            while streams.count < (st.hasSideStreams ? st.maxStreamID + 1 : 3 + st.capacity) { streams.append(OutStream(capacity: 64)) }
+            for (c, r) in st.recent.enumerated() where r != nil { r!.side = streams[st.sideStream(c)] }
+        }
         if collectStats { growStats(st.capacity) }
         let main = streams[0]
         let shapeStream = rows ? main : streams[1]
@@ -483,6 +509,7 @@ struct FieldEncoder {
             dir.varint(records.totalBytes)
             var present: [Int] = []
             for id in 0..<(3 + st.columnCount) where streams[id].count > 0 { present.append(id) }
+            for (c, r) in st.recent.enumerated() where r != nil && streams[st.sideStream(c)].count > 0 { present.append(st.sideStream(c)) }
             dir.varint(present.count)
             for id in present { dir.varint(id); dir.varint(streams[id].count) }
             out.reserveCapacity(start + 1 + dir.count + present.reduce(0) { $0 + streams[$1].count })
@@ -503,6 +530,8 @@ struct FieldEncoder {
             self.stats.verbatimBytes += verbatimBytes
             self.stats.literalShapes += literalShapes
             self.stats.structureBytesIn += structureIn
+            // Bodies in side streams are the column's bytes too.
+            if !rows { for (c, r) in st.recent.enumerated() where r != nil { colOut[c] += streams[st.sideStream(c)].count } }
             for c in 0..<st.columnCount where colValues[c] > 0 {
                 let name = c < st.modelColumnCount ? model.columns[c].transformName : "text (unseen path)"
                 self.stats.add(path: ShapePaths.display(st.path(c)), transform: name,
@@ -646,7 +675,8 @@ struct FieldDecoder {
                 cursors = .allocate(capacity: 1)
                 cursors.initialize(to: Cursor(base, 1, buf.count))
             } else {
-                (cursors, streamCount) = try ColumnStreams.open(buf, maxID: 3 + st.capacity - 1)
+                (cursors, streamCount) = try ColumnStreams.open(buf, maxID: st.maxStreamID, spare: 1)
+                st.attachSides(cursors, count: streamCount, empty: cursors + streamCount)
             }
             defer { cursors.deallocate() }
             var empty = Cursor(base, 0, 0)

@@ -13,6 +13,8 @@ final class FieldLearner {
     static let referenceSample = 2_000
     /// Columns tried as repeat keys (each costs one more coding of the held-out records).
     static let maxRepeatKeys = 6
+    /// Recent values a recent-coded column remembers (`RecentCoding`).
+    static let recentSlots = 8
 
     struct Value { var record: Int32; var start: Int; var end: Int }
 
@@ -23,6 +25,8 @@ final class FieldLearner {
     /// which serves records it never saw) or on every sampled record (a container's shared
     /// section, which serves exactly those records: a use there is a use).
     let heldOut: Bool
+    /// Whether recent codings are learnt (`learnRecent`).
+    let recentCodings: Bool
     var paths = ByteTable()
     var values: [[Value]] = []
     var first: [[Int32]] = []          // first[c][r] = index into values[c], -1 if absent
@@ -37,8 +41,10 @@ final class FieldLearner {
 
     static let missing = Int64.min
 
-    init(training: RecordBatch, selection: TransformSelection, sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true) {
+    init(training: RecordBatch, selection: TransformSelection, sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true,
+         recentCodings: Bool = true) {
         self.training = training
+        self.recentCodings = recentCodings
         self.selection = selection
         self.sampleLimit = max(1, sampleLimit)
         self.heldOut = heldOut
@@ -51,7 +57,10 @@ final class FieldLearner {
         if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.derived) { learnLookups() }
         if selection.contains(.enum) { learnVocabularies() }
-        if selection.contains(.derived) { learnRepeats() }
+        if selection.contains(.derived) {
+            if recentCodings { learnRecent() }
+            learnRepeats()
+        }
         var shapes: [[UInt8]] = []
         if selection.contains(.shape) {
             let order = (0..<shapeTable.count).sorted { shapeCounts[$0] != shapeCounts[$1] ? shapeCounts[$0] > shapeCounts[$1] : $0 < $1 }
@@ -654,27 +663,145 @@ final class FieldLearner {
     func streamCosts(_ repeats: [Int: Repeat], _ records: RecordBatch) -> [Double] {
         var cols = specs
         for c in cols.indices { cols[c].repeats = repeats[c] }
+        return streamCosts(cols, records)
+    }
+
+    /// `streamCosts` with the columns `cols` (a recent-coded column's side stream included).
+    func streamCosts(_ cols: [ColumnSpec], _ records: RecordBatch) -> [Double] {
         guard let model = try? FieldModel(selection: selection.with(.columns), columns: cols, shapes: []) else {
             return [Double](repeating: 0, count: specs.count)
         }
         var enc = FieldEncoder(model: model)
-        var items = [[[UInt8]]](repeating: [], count: cols.count)
+        var items = [[[UInt8]]](repeating: [], count: cols.count), sides = items
         var frame: [UInt8] = []
         for lo in stride(from: 0, to: records.count, by: ModelCost.recordsPerFrame) {
             let hi = min(lo + ModelCost.recordsPerFrame, records.count)
             guard hi - lo >= FieldEncoder.columnarMinimumRecords else { break }
             frame.removeAll(keepingCapacity: true)
             enc.encode(records.slice(lo..<hi), into: &frame)
-            for c in cols.indices { items[c].append(Array(enc.streams[3 + c].buffer)) }
+            for c in cols.indices {
+                items[c].append(Array(enc.streams[3 + c].buffer))
+                if cols[c].kind == .recent { sides[c].append(Array(enc.streams[enc.st.sideStream(c)].buffer)) }
+            }
         }
-        return items.map { frames in
+        func cost(_ frames: [[UInt8]]) -> Double {
             // Literals as a Huffman coder stores them: a bit at least, however common the byte
             // (order-0 entropy says less: flags added to a stream of one code cost more).
             let h = ModelCost.histogram(frames), n = Double(h.reduce(0, +))
+            guard n > 0 else { return 0 }
             let bits = h.reduce(0.0) { $1 > 0 ? $0 + Double($1) * max(1, log2(n / Double($1))) : $0 }
-            let cost = ModelCost(bytesPerByte: n > 0 ? bits / 8 / n : 1, heldOutRecords: 1, sampleRecords: 1)
+            let cost = ModelCost(bytesPerByte: bits / 8 / n, heldOutRecords: 1, sampleRecords: 1)
             return cost.lzCosts(frames, window: Array(frames.indices), prefix: 0).reduce(0, +)
         }
+        return cols.indices.map { cost(items[$0]) + cost(sides[$0]) }
+    }
+
+    // MARK: derived: recent values
+
+    /// Recent codings (`RecentCoding`) that pay. Candidates: text and number columns that no
+    /// other column reads and that have no derived coding of their own (a vocabulary stays in
+    /// front of the coding), whose
+    /// values often recur among the last `recentSlots` distinct ones of their frame (bodies as
+    /// text), whose strings mostly have a packed spelling (`packedLayouts`, learnt on the
+    /// sample's first half), or which are unsigned integers of at most `RecentCoding.maxWidth`
+    /// bytes (bodies of the width the sample's largest needs). The held-out records are coded
+    /// with every candidate so coded, once per body form, and a column keeps the cheapest form
+    /// when its streams' expected saving exceeds the stored cost, as repeats do (`learnRepeats`).
+    func learnRecent() {
+        let half = sampleCount / 2
+        guard sampleCount - half >= 64 else { return }
+        var isSource = Set<Int>()
+        for s in specs { for x in s.sources { isSource.insert(Int(x)) } }
+        var textCands = Set<Int>(), widths: [Int: Int] = [:], layouts: [Int: [PackedLayout]] = [:]
+        training.bytes.withUnsafeBufferPointer { all in
+            let b = all.baseAddress!
+            let recent = RecentValues(slots: Self.recentSlots)
+            for c in 0..<specs.count where !isSource.contains(c) {
+                let s = specs[c]
+                guard s.kind == .text || s.kind == .number, s.sources.isEmpty, s.embedded == nil,
+                      values[c].count >= 32 else { continue }
+                var hits = 0, frame = -1, ints = 0, top: UInt64 = 0
+                for v in values[c] {
+                    let f = Int(v.record) / ModelCost.recordsPerFrame
+                    if f != frame { recent.reset(); frame = f }
+                    let p = b + v.start, n = v.end - v.start
+                    let r = recent.find(p, n)
+                    if r >= 0 { hits += 1; recent.touch(r) } else { recent.insert(p, n) }
+                    if let x = RecentCoding.unsigned(p, n, width: RecentCoding.maxWidth) { ints += 1; top = max(top, x) }
+                }
+                if hits * 20 >= values[c].count { textCands.insert(c) }
+                if ints * 50 >= values[c].count * 49 { widths[c] = max(1, (64 - top.leadingZeroBitCount + 7) / 8) }
+                let l = Self.packedLayouts(values[c].lazy.filter { Int($0.record) < half }, b)
+                if !l.isEmpty { layouts[c] = l }
+            }
+        }
+        let cands = textCands.union(widths.keys).union(layouts.keys).sorted()
+        guard !cands.isEmpty else { return }
+        func recentSpec(_ s: ColumnSpec, width: Int, layouts: [PackedLayout]) -> ColumnSpec {
+            var t = s
+            t.kind = .recent; t.delta = false; t.initValue = Int64(Self.recentSlots); t.initFormat = width
+            t.initHead = []; t.textInColumns = false; t.layouts = layouts
+            return t
+        }
+        let heldOut = training.slice(half..<sampleCount)
+        func trial(_ form: (Int) -> (width: Int, layouts: [PackedLayout])?) -> [Double] {
+            var cols = specs
+            for c in cands { if let f = form(c) { cols[c] = recentSpec(specs[c], width: f.width, layouts: f.layouts) } }
+            return streamCosts(cols, heldOut)
+        }
+        let none = streamCosts(specs, heldOut)
+        let asText = textCands.isEmpty ? none : trial { textCands.contains($0) ? (0, []) : nil }
+        let asInts = widths.isEmpty ? none : trial { c in widths[c].map { ($0, []) } }
+        let asPacked = layouts.isEmpty ? none : trial { c in layouts[c].map { (0, $0) } }
+        let periods = ModelCost(bytesPerByte: 1, heldOutRecords: sampleCount - half, sampleRecords: sampleCount).periods
+        training.bytes.withUnsafeBufferPointer { all in
+            for c in cands {
+                var best = (cost: none[c], width: -1, packed: false)
+                if textCands.contains(c) && asText[c] < best.cost { best = (asText[c], 0, false) }
+                if let w = widths[c], asInts[c] < best.cost { best = (asInts[c], w, false) }
+                if layouts[c] != nil, asPacked[c] < best.cost { best = (asPacked[c], 0, true) }
+                // The rule: a coding stays when its expected saving exceeds its stored cost
+                // (packed spellings: their position sets, as the stored model compresses them).
+                let stored = 1 + (best.packed ? Self.storedCost(layouts[c]!) : 0)
+                guard best.width >= 0, periods * (none[c] - best.cost) > ModelCost.modelShare * stored else { continue }
+                // Spellings from every sampled value for the model (the held-out half's too).
+                let spelt = best.packed ? Self.packedLayouts(values[c][...], all.baseAddress!) : []
+                specs[c] = recentSpec(specs[c], width: best.width, layouts: spelt)
+            }
+        }
+    }
+
+    /// What packed spellings cost in the stored model (`ModelCost.lzCosts` of their position
+    /// sets: one alphabet repeated over positions is cheap).
+    static func storedCost(_ layouts: [PackedLayout]) -> Double {
+        let items = layouts.flatMap(\.positions)
+        return ModelCost(bytesPerByte: ModelCost.bytesPerByte(ModelCost.histogram(items)), heldOutRecords: 1, sampleRecords: 1)
+            .lzCosts(items).reduce(0, +)
+    }
+
+    /// The packed spellings (`PackedLayout`) of string values: one per content length that at
+    /// least a tenth of them have (most common first, at most `PackedLayout.maxLayouts`), with
+    /// the bytes each position took, kept when it packs into fewer bytes than the length.
+    static func packedLayouts<S: Sequence>(_ vals: S, _ base: UnsafePointer<UInt8>) -> [PackedLayout] where S.Element == Value {
+        var seen: [Int: [[Bool]]] = [:], counts: [Int: Int] = [:]
+        var total = 0
+        for v in vals {
+            total += 1
+            let p = base + v.start, n = v.end - v.start
+            guard n >= 3, n - 2 <= PackedLayout.maxLength, p[0] == 0x22, p[n - 1] == 0x22,
+                  (1..<(n - 1)).allSatisfy({ PackedLayout.allowed(p[$0]) }) else { continue }
+            let len = n - 2
+            counts[len, default: 0] += 1
+            if seen[len] == nil { seen[len] = Array(repeating: Array(repeating: false, count: 256), count: len) }
+            for i in 0..<len { seen[len]![i][Int(p[1 + i])] = true }
+        }
+        let lengths = counts.filter { $0.value * 10 >= total }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        var out: [PackedLayout] = []
+        for (len, _) in lengths.prefix(PackedLayout.maxLayouts) {
+            let l = PackedLayout(positions: seen[len]!.map { set in (0..<256).filter { set[$0] }.map(UInt8.init) })
+            if let nb = l.packedBytes, nb < len { out.append(l) }
+        }
+        return out
     }
 
     // MARK: enum
@@ -739,8 +866,8 @@ final class FieldLearner {
 
 extension FieldModel {
     static func learn(from training: RecordBatch, selection: TransformSelection,
-                      sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true) -> FieldModel {
-        let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit, heldOut: heldOut)
+                      sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true, recentCodings: Bool = true) -> FieldModel {
+        let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit, heldOut: heldOut, recentCodings: recentCodings)
         return l.run()
     }
 }

@@ -57,6 +57,8 @@ struct ColumnSpec: Sendable {
     /// A number field whose text compresses better than its varints (random digits): in the
     /// `columns` layout it is coded as text; the compact `rows` layout still uses numbers.
     var textInColumns = false
+    /// A recent-coded column's packed spellings (`RecentCoding`).
+    var layouts: [PackedLayout] = []
     var level = 0
 
     init(path: [UInt8]) { self.path = path }
@@ -170,8 +172,10 @@ final class FieldModel: Sendable {
 
     /// Whether a model version 3 is needed (see `TransformModel`): repeat codings.
     var needsVersion3: Bool { columns.contains { $0.repeats != nil } }
+    /// Whether a model version 4 is needed: recent codings (kind 5).
+    var needsVersion4: Bool { columns.contains { $0.kind == .recent } }
 
-    // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3)
+    // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4)
 
     func write(to w: inout ByteWriter) {
         w.varint(columns.count)
@@ -213,6 +217,10 @@ final class FieldModel: Sendable {
                 for v in l.valueOf { w.varint(Int(v)) }
             }
             if let rep = c.repeats { w.varint(Int(rep.key + 1)) }
+            if c.kind == .recent {
+                w.varint(c.layouts.count)
+                for l in c.layouts { w.varint(l.positions.count); for p in l.positions { w.lengthPrefixed(p) } }
+            }
         }
         w.varint(shapes.count)
         for s in shapes { w.lengthPrefixed(s.bytes) }
@@ -223,7 +231,7 @@ final class FieldModel: Sendable {
         var cols: [ColumnSpec] = []
         for _ in 0..<n {
             var c = ColumnSpec(path: Array(try r.lengthPrefixed()))
-            guard let kind = ValueKind(rawValue: try r.u8()) else { throw TransformError.corruptModel("unknown value kind") }
+            guard let kind = ValueKind(rawValue: try r.u8()), kind != .recent || version >= 4 else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
             guard flags & ~(version >= 3 ? 127 : 63) == 0 else { throw TransformError.corruptModel("unknown column flags") }
@@ -284,6 +292,12 @@ final class FieldModel: Sendable {
                 c.lookup = Lookup(key: Int32(key), keys: keys, values: values, valueOf: valueOf)
             }
             if flags & 64 != 0 { c.repeats = Repeat(key: Int32(try r.count(limit: n) - 1)) }
+            if c.kind == .recent {
+                for _ in 0..<(try r.count(limit: PackedLayout.maxLayouts)) {
+                    let length = try r.count(limit: PackedLayout.maxLength)
+                    c.layouts.append(PackedLayout(positions: try (0..<length).map { _ in Array(try r.lengthPrefixed()) }))
+                }
+            }
             cols.append(c)
         }
         let sCount = try r.count(limit: r.remaining)

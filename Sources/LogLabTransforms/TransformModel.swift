@@ -13,8 +13,10 @@ import LogLabCore
 /// model), then the parts present, in that order.
 /// Version 3 payload (written only when a column has a repeat coding, which earlier readers
 /// do not know): as version 2; the field model's column flags may have bit 6 (`Repeat`).
+/// Version 4 payload (written only when a column has the recent coding): as version 3; a
+/// column's kind may be 5 (`RecentCoding`).
 public final class TransformModel: Sendable {
-    public static let currentVersion: UInt16 = 3
+    public static let currentVersion: UInt16 = 4
     static let magic: [UInt8] = Array("LLTM".utf8)
 
     public let selection: TransformSelection
@@ -34,8 +36,9 @@ public final class TransformModel: Sendable {
     /// The field learner samples the first `fieldSampleLimit` records (nil: its default, 30,000)
     /// and, with `heldOut`, scores what it keeps on their second half (the model will meet
     /// other records); without, on all of them (it will code exactly those records).
+    /// `recentCodings` false leaves the recent coding out (tests of the codings it competes with).
     public static func learn(from training: RecordBatch, selection: TransformSelection,
-                             fieldSampleLimit: Int? = nil, heldOut: Bool = true) -> TransformModel {
+                             fieldSampleLimit: Int? = nil, heldOut: Bool = true, recentCodings: Bool = true) -> TransformModel {
         if selection.isNone { return TransformModel(selection: selection, field: nil, legacy: nil) }
         if selection.isLegacy {
             return TransformModel(selection: selection, field: nil, legacy: LegacyTable.learn(from: training))
@@ -45,13 +48,14 @@ public final class TransformModel: Sendable {
         }
         return TransformModel(selection: selection, field: FieldModel.learn(from: training, selection: selection,
                                                                                 sampleLimit: fieldSampleLimit ?? FieldLearner.sampleLimit,
-                                                                                heldOut: heldOut),
+                                                                                heldOut: heldOut, recentCodings: recentCodings),
                               legacy: nil)
     }
 
     public func serialized() -> [UInt8] {
         var payload = ByteWriter()
-        let v3 = field?.needsVersion3 ?? false
+        let v4 = field?.needsVersion4 ?? false
+        let v3 = v4 || (field?.needsVersion3 ?? false)
         let v2 = v3 || templates != nil || (field?.columns.contains { $0.kind == .float } ?? false)
         if v2 { payload.u8((field != nil ? 1 : 0) | (templates != nil ? 2 : 0)) }
         if let field { field.write(to: &payload) }
@@ -60,7 +64,7 @@ public final class TransformModel: Sendable {
         var w = ByteWriter(capacity: payload.count + 32)
         w.append(Self.magic)
         // Models without templates keep the version 1 form, byte for byte.
-        w.u16le(v3 ? 3 : v2 ? 2 : 1)
+        w.u16le(v4 ? 4 : v3 ? 3 : v2 ? 2 : 1)
         w.string(selection.description)
         w.lengthPrefixed(payload.bytes)
         w.u32le(CRC32.checksum(w.bytes))

@@ -35,7 +35,7 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .columns: "values grouped per field path into their own streams within a frame"
         case .uuid: "UUID-like strings to 16 bytes plus suffix, case and layout kept"
         case .timestamp: "ISO-8601 strings (also inside text) to integers plus format id, delta-coded"
-        case .derived: "fields predicted from others (relations, substrings, lookups, the previous value): residuals only"
+        case .derived: "fields predicted from others (relations, substrings, lookups, the previous value, ids seen a few records before): residuals only"
         case .enum: "low-cardinality values to codes from a learned vocabulary"
         case .integer: "numeric text to zigzag varints when the text round-trips exactly"
         case .template: "text lines to learned templates plus typed variable columns"

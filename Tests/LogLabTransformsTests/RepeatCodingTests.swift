@@ -38,7 +38,7 @@ import LogLabCore
 
     @Test func learnerPicksRepeatingColumns() throws {
         let train = Self.sessions(6000, seed: 1)
-        let model = TransformModel.learn(from: train, selection: .all)
+        let model = TransformModel.learn(from: train, selection: .all, recentCodings: false)
         let cols = model.field!.columns
         func spec(_ p: String) -> ColumnSpec { cols.first { ShapePaths.display($0.path) == p }! }
         // The random id and the host repeat together within sessions: one carries a flag
@@ -82,7 +82,7 @@ import LogLabCore
     }
 
     @Test func learnerKeysColumnsThatRepeatTogether() throws {
-        let model = TransformModel.learn(from: Self.connections(8000, seed: 11), selection: .all)
+        let model = TransformModel.learn(from: Self.connections(8000, seed: 11), selection: .all, recentCodings: false)
         let cols = model.field!.columns
         func path(_ c: Int) -> String { ShapePaths.display(cols[c].path) }
         var keyed: [String: String?] = [:], unkeyed: [String: String?] = [:]
@@ -157,7 +157,7 @@ import LogLabCore
 
     @Test func columnarReaderTakesTheFastPath() throws {
         let train = Self.sessions(3000, seed: 4), test = Self.sessions(2000, seed: 5)
-        let model = try Self.with(TransformModel.learn(from: train, selection: .all), ["sid": nil, "host": "sid", "port": "sid"])
+        let model = try Self.with(TransformModel.learn(from: train, selection: .all, recentCodings: false), ["sid": nil, "host": "sid", "port": "sid"])
         for paths in [["sid"], ["host"], ["n"], ["q", "port"], ["n", "sid", "host", "port", "q"]] {
             let o = try ColumnarStreamsTests.compare(model: model, test, paths: paths, framing: .block(256))
             #expect(o.fast == o.frames)
@@ -181,7 +181,7 @@ import LogLabCore
     }
 
     @Test func corruptKeyedColumnsThrowOrFallBack() throws {
-        let model = try Self.with(TransformModel.learn(from: Self.sessions(500, seed: 9), selection: .all),
+        let model = try Self.with(TransformModel.learn(from: Self.sessions(500, seed: 9), selection: .all, recentCodings: false),
                                   ["sid": nil, "host": "sid", "port": "sid"])
         var enc = FrameEncoder(model: model)
         let frame = Self.sessions(40, seed: 10)

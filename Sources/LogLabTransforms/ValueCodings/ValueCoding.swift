@@ -8,6 +8,7 @@ enum ValueKind: UInt8, Sendable, CaseIterable {
     case timestamp = 2  // `TimestampCoding`: instant in format units + format, delta or residual
     case uuid = 3       // `UUIDCoding`: layout + 16 bytes + suffix
     case float = 4      // `FloatCoding`: binary significand + exponent
+    case recent = 5     // `RecentCoding`: rank among recent values, or a new value's body (model version 4)
 
     /// The coding of this kind, for the paths that are not per value (learning, the model's
     /// checks, reports). The per-value paths go through `FieldCoderState.encodeBase` and
@@ -19,11 +20,14 @@ enum ValueKind: UInt8, Sendable, CaseIterable {
         case .timestamp: TimestampCoding.self
         case .uuid: UUIDCoding.self
         case .float: FloatCoding.self
+        case .recent: RecentCoding.self
         }
     }
 
     /// The order in which the learner weighs the codings: on equal cost the earlier one wins.
-    static let learningOrder: [ValueKind] = [.text, .number, .float, .timestamp, .uuid]
+    /// (`recent` takes no column here: it is weighed apart, on held-out records, by
+    /// `FieldLearner.learnRecent`.)
+    static let learningOrder: [ValueKind] = [.text, .number, .float, .timestamp, .uuid, .recent]
 }
 
 /// One value coding: everything about one `ValueKind` — whether a token fits it, what it
@@ -154,6 +158,7 @@ extension FieldCoderState {
         case .timestamp: TimestampCoding.encode(self, c, col, p, n, into: out, gen: gen)
         case .uuid: UUIDCoding.encode(self, c, col, p, n, into: out, gen: gen)
         case .float: FloatCoding.encode(self, c, col, p, n, into: out, gen: gen)
+        case .recent: RecentCoding.encode(self, c, col, p, n, into: out, gen: gen)
         }
     }
 
@@ -199,6 +204,7 @@ extension FieldCoderState {
         case .timestamp: try TimestampCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
         case .uuid: try UUIDCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
         case .float: try FloatCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
+        case .recent: try RecentCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
         }
     }
 
