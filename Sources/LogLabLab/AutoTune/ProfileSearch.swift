@@ -132,14 +132,6 @@ public enum ProfileSearch {
     /// stage's incumbent, must save more than 1 % of the stored size on the validation split.
     public static let profileMargin = 0.01
 
-    /// Stage 5 tries a section on the choice, then on the next smallest candidates (at most
-    /// `sectionTries` in all) stored within this fraction above it: a section's parts pay over
-    /// containers larger than the split: on 100,000 sdk-log records at production density,
-    /// brotli:9 block:4096 stored 4.9 % and 20.3 % less with one (two slices; README), where
-    /// its split of 20,000 showed 0 and 8.8 %.
-    public static let sectionMargin = 0.02
-    public static let sectionTries = 3
-
     public static func run(space: SearchSpace, floors: SpeedFloors, margin: Double = 0,
                            measure: (SearchCandidate) throws -> SearchMeasurement,
                            progress: (String) -> Void = { _ in }) -> SearchOutcome {
@@ -210,37 +202,18 @@ public enum ProfileSearch {
             if measurements[i].compressMBps < floors.compressMBps { tooSlow.insert(codec.family) }
         }
         let choice = SearchChooser.choose(measurements, floors: floors, margin: margin)
-        // Stage 5: a shared section for the chosen candidate, else for the next smallest within
-        // `sectionMargin` of it (see `SectionDecision`).
+        // Stage 5: a shared section for the chosen candidate (see `SectionDecision`). Only the
+        // choice: taking another candidate for its section would give up size measured on the
+        // split for a gain it cannot measure (and containers smaller than the window never get).
         var section: SectionDecision? = nil
         if space.sharedSection == nil, let best = choice.index, choice.meetsFloors {
-            let limit = Double(measurements[best].storedBytes) * (1 + sectionMargin)
-            let others = measurements.indices.filter {
-                $0 != best && measurements[$0].meets(floors) && Double(measurements[$0].storedBytes) <= limit
-            }.sorted { measurements[$0].storedBytes < measurements[$1].storedBytes }
-            var reasons: [String] = []
-            for base in [best] + others.prefix(sectionTries - 1) {
-                var c = measurements[base].candidate
-                c.sharedSection = true
-                guard let i = visit(c, stage: "section") else {
-                    reasons.append("\(c): \(skipped.last?.reason ?? "not measurable")")
-                    continue
-                }
-                let d = SectionDecision.decide(plain: measurements[base], shared: measurements[i], floors: floors, margin: margin)
-                if d.take {
-                    var reason = d.reason
-                    if base != best {
-                        reason += "; chose \(measurements[base].candidate) for it, "
-                            + "\(SearchChooser.percent(measurements[base].storedBytes, measurements[best].storedBytes)) larger without a section "
-                            + "than \(measurements[best].candidate), whose section missed: " + reasons.joined(separator: "; ")
-                    }
-                    section = SectionDecision(take: true, index: i, base: base, reason: reason)
-                    break
-                }
-                reasons.append(base == best ? d.reason : "\(measurements[base].candidate): \(d.reason)")
-            }
-            if section == nil {
-                section = SectionDecision(take: false, index: nil, base: best, reason: reasons.joined(separator: "; "))
+            var c = measurements[best].candidate
+            c.sharedSection = true
+            if let i = visit(c, stage: "section") {
+                let d = SectionDecision.decide(plain: measurements[best], shared: measurements[i], floors: floors, margin: margin)
+                section = SectionDecision(take: d.take, index: d.take ? i : nil, base: best, reason: d.reason)
+            } else {
+                section = SectionDecision(take: false, index: nil, base: best, reason: "no shared section: \(skipped.last?.reason ?? "not measurable")")
             }
         }
         return SearchOutcome(space: space, floors: floors, measurements: measurements, stages: stages, skipped: skipped,
