@@ -15,9 +15,7 @@ extension ContainerReader {
     public func framePayload(_ i: Int, coder: any FrameCoder) throws -> FramePayload {
         try checkFrame(i)
         if isV2 {
-            try checkShared(coder, frame: i)
-            let k = index.entries[i].segment
-            let f = try readSegment(k).frames[i - segments[k].firstFrame]
+            let f = try segmentFrame(i, coder: coder)
             let payload = try FrameCoding.payloadV2(header: f.header, stored: f.stored, coder: coder, frame: i)
             return FramePayload(bytes: payload, transformed: f.header.flags.contains(.transformed), recordCount: f.header.recordCount)
         }
@@ -26,14 +24,20 @@ extension ContainerReader {
         return FramePayload(bytes: payload, transformed: h.flags.contains(.transformed), recordCount: Int(h.recordCount))
     }
 
+    /// Frame `i` of a 2.x container as its segment holds it, after checking that `coder`
+    /// uses the container's shared section (if any).
+    private func segmentFrame(_ i: Int, coder: any FrameCoder) throws -> SegmentV2.Frame {
+        try checkShared(coder, frame: i)
+        let k = index.entries[i].segment
+        return try readSegment(k).frames[i - segments[k].firstFrame]
+    }
+
     /// `framePayload`, with a frame in pieces (`FrameFlags.pieces`) decompressed only as far
     /// as its reader loads it (checks as `framePayload`; each piece's size when loaded).
     public func lazyFramePayload(_ i: Int, coder: any FrameCoder) throws -> LazyPayload {
         try checkFrame(i)
         if isV2 {
-            try checkShared(coder, frame: i)
-            let k = index.entries[i].segment
-            let f = try readSegment(k).frames[i - segments[k].firstFrame]
+            let f = try segmentFrame(i, coder: coder)
             let transformed = f.header.flags.contains(.transformed)
             if f.header.flags.contains(.pieces) {
                 return LazyPayload(pieces: try FrameCoding.piecesV2(header: f.header, stored: f.stored, frame: i), stored: f.stored,
