@@ -37,7 +37,7 @@ public final class ContainerWriter {
         /// then frames every record with it. true: always, however few records the container
         /// has; false: never; nil: as the codec's profile says (`sharesSectionByDefault`), and
         /// then only when the container's records fill the window: a smaller container gets
-        /// none, so it pays no learning (which runs near 10 MB/s) for parts that would rarely
+        /// none, so it pays no learning (5–15 MB/s in the searches measured) for parts that would rarely
         /// pay over so few frames.
         public var sharedSection: Bool?
         public var sharedSectionWindow: SharedSection.Window

@@ -264,13 +264,7 @@ public enum FrameCoding {
                   size <= limit else {
                 throw ContainerError.corrupt("corrupt container: frame \(frame) does not say its payload size")
             }
-            do {
-                payload = try coder.decompress(stored, payloadSize: size)
-            } catch let e as ContainerError {
-                throw e
-            } catch {
-                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
-            }
+            payload = try decompressing(frame: frame) { try coder.decompress(stored, payloadSize: size) }
             guard payload.count == size else {
                 throw ContainerError.corrupt("corrupt container: frame \(frame) payload is \(payload.count) bytes, expected \(size)")
             }
@@ -344,6 +338,18 @@ public enum FrameCoding {
         return .original(payload)
     }
 
+    /// `decompress()`, a codec failure given as one line naming the frame (and piece); a
+    /// container error passes through as it is.
+    static func decompressing(frame: Int, piece: Int? = nil, _ decompress: () throws -> [UInt8]) throws -> [UInt8] {
+        do {
+            return try decompress()
+        } catch let e as ContainerError {
+            throw e
+        } catch {
+            throw ContainerError(.codec, "frame \(frame): cannot decompress\(piece.map { " piece \($0)" } ?? ""): \(error)")
+        }
+    }
+
     /// One 1.x frame's payload, its stored bytes checked and decompressed.
     static func payload(header: FrameHeader, stored: ArraySlice<UInt8>, coder: any FrameCoder,
                         frame: Int) throws -> [UInt8] {
@@ -359,13 +365,7 @@ public enum FrameCoding {
             payload = try FramePieces(parsing: stored, limit: payloadSize, frame: frame)
                 .payload(stored, decompress: { try coder.decompress($0, payloadSize: $1) }, frame: frame)
         } else if header.flags.contains(.compressed) {
-            do {
-                payload = try coder.decompress(stored, payloadSize: payloadSize)
-            } catch let e as ContainerError {
-                throw e
-            } catch {
-                throw ContainerError(.codec, "frame \(frame): cannot decompress: \(error)")
-            }
+            payload = try decompressing(frame: frame) { try coder.decompress(stored, payloadSize: payloadSize) }
         } else {
             payload = Array(stored)
         }

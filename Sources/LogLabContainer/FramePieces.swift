@@ -78,14 +78,7 @@ struct FramePieces {
             _ = out.initialize(from: src)
             return
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try decompress(src, len)
-        } catch let e as ContainerError {
-            throw e
-        } catch {
-            throw ContainerError(.codec, "frame \(frame): cannot decompress piece \(k): \(error)")
-        }
+        let bytes = try FrameCoding.decompressing(frame: frame, piece: k) { try decompress(src, len) }
         guard bytes.count == len else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) piece \(k) is \(bytes.count) bytes, expected \(len)")
         }

@@ -388,10 +388,10 @@ extension SharedSection {
     /// How many of `records` the writer holds back to learn the section from (`Window.standard`).
     public static func headCount(of records: RecordBatch) -> Int {
         var bytes = 0
-        for i in 0..<min(records.count, learnRecords) {
-            if bytes >= learnBytes { return i }
+        for i in 0..<records.count {
+            if Window.standard.isFull(count: i, bytes: bytes) { return i }
             bytes += records.range(of: i).count + 1
         }
-        return min(records.count, learnRecords)
+        return records.count
     }
 }

@@ -80,7 +80,7 @@ public struct SearchOutcome: Sendable {
 
     /// What the profile fixes: the chosen candidate, with the section decision.
     public var chosenCandidate: SearchCandidate? {
-        if let d = section, d.take, let i = d.index { return measurements[i].candidate }
+        if let i = section?.index { return measurements[i].candidate }
         guard var c = chosen?.candidate else { return nil }
         c.sharedSection = space.sharedSection ?? false
         return c
@@ -98,12 +98,10 @@ public struct SearchOutcome: Sendable {
 /// compress speed counting the learning once per container, `BenchMeasurer.containerBytes`)
 /// and stores no more than the margin above the candidate without it.
 public struct SectionDecision: Sendable, Equatable {
-    public var take: Bool
-    /// The measurement with a section (nil: none taken).
+    /// The measurement with a section, when taken.
     public var index: Int?
-    /// The measurement of the same candidate without one.
-    public var base: Int
     public var reason: String
+    public var take: Bool { index != nil }
 
     public static func decide(plain: SearchMeasurement, shared: SearchMeasurement, floors: SpeedFloors, margin: Double) -> (take: Bool, reason: String) {
         let limit = Double(plain.storedBytes) * (1 + max(0, margin))
@@ -211,9 +209,9 @@ public enum ProfileSearch {
             c.sharedSection = true
             if let i = visit(c, stage: "section") {
                 let d = SectionDecision.decide(plain: measurements[best], shared: measurements[i], floors: floors, margin: margin)
-                section = SectionDecision(take: d.take, index: d.take ? i : nil, base: best, reason: d.reason)
+                section = SectionDecision(index: d.take ? i : nil, reason: d.reason)
             } else {
-                section = SectionDecision(take: false, index: nil, base: best, reason: "no shared section: \(skipped.last?.reason ?? "not measurable")")
+                section = SectionDecision(index: nil, reason: "no shared section: \(skipped.last?.reason ?? "not measurable")")
             }
         }
         return SearchOutcome(space: space, floors: floors, measurements: measurements, stages: stages, skipped: skipped,
@@ -414,7 +412,7 @@ public enum ProfileSearch {
         var learning: [String] = []
         var perContainer = ""
         for (i, m) in o.measurements.enumerated() {
-            let final = o.section.flatMap { $0.take ? $0.index : nil } ?? o.choice.index
+            let final = o.section?.index ?? o.choice.index
             rows.append([i == final ? "→" : "", o.stages[i], m.candidate.description, "\(m.containerBytes)",
                          String(format: "%.2f", m.ratio), "\(m.modelBytes)", String(format: "%.2f", m.storedRatio),
                          String(format: "%.0f", m.compressMBps), String(format: "%.0f", m.restoreMBps),
