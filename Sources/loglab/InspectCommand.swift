@@ -85,11 +85,22 @@ struct InspectCommand: ParsableCommand {
                     o["to"] = Timestamps.format(hi)
                 }
                 if frames {
+                    // 2.x keeps original sizes and times per segment, not per frame.
                     o["frameList"] = entries.map { e -> [String: Any] in
-                        ["offset": e.offset, "firstRecord": e.firstRecord, "records": e.recordCount,
-                         "originalBytes": e.originalSize, "storedBytes": e.storedSize,
-                         "from": e.hasTime ? Timestamps.format(e.minTime) : NSNull(),
-                         "to": e.hasTime ? Timestamps.format(e.maxTime) : NSNull()]
+                        var f: [String: Any] = [
+                            "offset": e.offset, "firstRecord": e.firstRecord, "records": e.recordCount,
+                            "storedBytes": e.frameLength,
+                            "from": e.hasTime ? Timestamps.format(e.minTime) : NSNull(),
+                            "to": e.hasTime ? Timestamps.format(e.maxTime) : NSNull()]
+                        if reader.segments.isEmpty { f["originalBytes"] = e.originalSize } else { f["segment"] = e.segment }
+                        return f
+                    }
+                    if !reader.segments.isEmpty {
+                        o["segmentList"] = reader.segments.map { s -> [String: Any] in
+                            ["offset": s.offset, "frames": s.frameCount, "originalBytes": s.originalBytes, "storedBytes": s.length,
+                             "from": s.hasTime ? Timestamps.format(s.minTime) : NSNull(),
+                             "to": s.hasTime ? Timestamps.format(s.maxTime) : NSNull()]
+                        }
                     }
                 }
                 let data = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys])
@@ -111,11 +122,25 @@ struct InspectCommand: ParsableCommand {
                 print("  time range       none\(reader.index.timestampField.isEmpty ? "" : " (field '\(reader.index.timestampField)')")")
             }
             if frames {
-                print("  frame  offset  records  original  stored  ratio  from … to")
-                for (i, e) in entries.enumerated() {
-                    let r = e.storedSize == 0 ? 0 : Double(e.originalSize) / Double(e.storedSize)
-                    let time = e.hasTime ? "\(Timestamps.format(e.minTime)) … \(Timestamps.format(e.maxTime))" : "-"
-                    print("  \(i)  \(e.offset)  \(e.firstRecord)+\(e.recordCount)  \(e.originalSize)  \(e.storedSize)  \(String(format: "%.2f", r))  \(time)")
+                func span(_ has: Bool, _ lo: Int64, _ hi: Int64) -> String {
+                    has ? "\(Timestamps.format(lo)) … \(Timestamps.format(hi))" : "-"
+                }
+                func ratio(_ original: UInt64, _ stored: Int) -> String { String(format: "%.2f", stored == 0 ? 0 : Double(original) / Double(stored)) }
+                if reader.segments.isEmpty {
+                    print("  frame  offset  records  original  stored  ratio  from … to")
+                    for (i, e) in entries.enumerated() {
+                        print("  \(i)  \(e.offset)  \(e.firstRecord)+\(e.recordCount)  \(e.originalSize)  \(e.storedSize)  \(ratio(UInt64(e.originalSize), Int(e.storedSize)))  \(span(e.hasTime, e.minTime, e.maxTime))")
+                    }
+                } else {
+                    // 2.x keeps original sizes and times per segment (its seal checks them), not per frame.
+                    print("  segment  offset  frames  original  stored  ratio  from … to")
+                    for (k, s) in reader.segments.enumerated() {
+                        print("  \(k)  \(s.offset)  \(s.firstFrame)+\(s.frameCount)  \(s.originalBytes)  \(s.length)  \(ratio(s.originalBytes, s.length))  \(span(s.hasTime, s.minTime, s.maxTime))")
+                    }
+                    print("  frame  segment  offset  records  stored")
+                    for (i, e) in entries.enumerated() {
+                        print("  \(i)  \(e.segment)  \(e.offset)  \(e.firstRecord)+\(e.recordCount)  \(e.frameLength)")
+                    }
                 }
             }
         }

@@ -101,6 +101,20 @@ struct CLITests {
         let hex = try Profile.load(path: profilePath).id.hex
         #expect(i.status == 0 && text.contains(hex) && text.contains("frames           10"))
 
+        // The frame list's sizes are the container's: frames add up to their segments, segments
+        // to the input, and no frame is listed as empty.
+        let listing = try CLI.run(["inspect", "-i", out, "--frames", "--format", "json"])
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(listing.stdout)) as? [String: Any])
+        let frameList = try #require(o["frameList"] as? [[String: Any]])
+        let segmentList = try #require(o["segmentList"] as? [[String: Any]])
+        let frameBytes = frameList.map { $0["storedBytes"] as? Int ?? 0 }
+        #expect(frameList.count == 10 && frameBytes.allSatisfy { $0 > 0 })
+        #expect(segmentList.reduce(0) { $0 + ($1["originalBytes"] as? Int ?? 0) } == input.count)
+        let sealed = segmentList.reduce(0) { $0 + ($1["storedBytes"] as? Int ?? 0) }
+        #expect(sealed == frameBytes.reduce(0, +) + segmentList.count * ContainerFormatV2.sealSize)
+        let table = String(decoding: try CLI.run(["inspect", "-i", out, "--frames"]).stdout, as: UTF8.self)
+        #expect(table.contains("segment  offset  frames  original  stored") && table.contains("frame  segment  offset  records  stored"))
+
         // Random access through the CLI equals the full restore.
         let batch = RecordBatch(lines: input)
         let one = try CLI.run(["restore", "--profile", profilePath, "-i", out, "--record", "123"])
