@@ -105,6 +105,10 @@ public struct EncodedFrame: Sendable {
 
 /// Frame-level encoding and decoding shared by writers and readers.
 public enum FrameCoding {
+    /// A transformed payload up to this size is compressed whole too, and stored whole when
+    /// that is smaller than its pieces.
+    static let wholeTryBytes = 64 << 10
+
     /// Encodes `records` into one frame. If the transform throws or does not give the exact
     /// records back (checked when `verifyTransform`), the frame falls back to the verbatim
     /// lines; if the codec does not shrink the payload, the payload is stored as is.
@@ -145,8 +149,16 @@ public enum FrameCoding {
             payload = joinedLines(records)
         }
         // A payload with streams goes in pieces (`FramePieces`), which declare its size.
-        let cuts = flags.contains(.transformed) ? PayloadPieces.cuts(payload) : nil
+        var cuts = flags.contains(.transformed) ? PayloadPieces.cuts(payload) : nil
         var stored = try cuts.map { try FramePieces.compress(payload, cuts: $0, coder: coder) } ?? coder.compress(payload)
+        // A small payload also goes whole when that is smaller: each piece pays a codec
+        // header and its own entropy tables and loses matches across streams, which there
+        // outweighs what separate statistics gain; a second compression of a small payload
+        // is cheap, and so is a columnar read of it whole.
+        if cuts != nil && payload.count <= Self.wholeTryBytes {
+            let whole = try coder.compress(payload)
+            if whole.count < stored.count { stored = whole; cuts = nil }
+        }
         if stored.count < payload.count {
             flags.insert(.compressed)
             if cuts != nil { flags.insert(.pieces) }

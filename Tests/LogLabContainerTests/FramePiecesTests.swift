@@ -6,9 +6,13 @@ import LogLabTransforms
 
 /// Frames stored in pieces (`FrameFlags.pieces`): written for `columns` payloads, restored
 /// exactly, read piece by piece by the columnar reader, and refused cleanly when corrupt.
+/// Frames of `bigFrame` records hold streams large enough that pieces come out smaller than
+/// the payload whole; small frames go whole when that is smaller.
 @Suite struct FramePiecesTests {
+    static let bigFrame = 250
+
     static func container() throws -> (codec: ProfileCodec, bytes: [UInt8]) {
-        let codec = ProfileCodec(profile: try SdkSamples.profile(framing: .block(64)))
+        let codec = ProfileCodec(profile: try SdkSamples.profile(framing: .block(bigFrame)))
         return (codec, try ContainerWriter.compress(SdkSamples.test, codec: codec, options: .init(threads: 1)))
     }
 
@@ -59,8 +63,8 @@ import LogLabTransforms
 
     /// Standalone frames (the 32-byte header) carry the flag too and decode back.
     @Test func standaloneFramesInPieces() throws {
-        let coder = ProfileFrameCoder(profile: try SdkSamples.profile(framing: .block(64)))
-        let records = RecordBatch(lines: SdkSamples.test).slice(0..<64)
+        let coder = ProfileFrameCoder(profile: try SdkSamples.profile(framing: .block(Self.bigFrame)))
+        let records = RecordBatch(lines: SdkSamples.test).slice(0..<Self.bigFrame)
         let frame = try coder.encodeFrame(records)
         #expect(frame.header.flags.contains(.pieces))
         #expect(try coder.decodeFrame(frame.bytes) == records)
@@ -70,15 +74,16 @@ import LogLabTransforms
     /// Stored bytes of a frame in pieces with one thing wrong: each is refused with an error,
     /// never a crash or a wrong payload.
     @Test func corruptPiecesAreRefused() throws {
-        let coder = ProfileFrameCoder(profile: try SdkSamples.profile(framing: .block(64)))
-        let frame = try coder.encodeFrame(RecordBatch(lines: SdkSamples.test).slice(0..<64))
+        let records = Self.bigFrame
+        let coder = ProfileFrameCoder(profile: try SdkSamples.profile(framing: .block(records)))
+        let frame = try coder.encodeFrame(RecordBatch(lines: SdkSamples.test).slice(0..<records))
         let good = frame.stored
         let size = Int(frame.header.payloadSize)
         let pieces = try FramePieces(parsing: good[...], limit: 1 << 30, frame: 0)
         let n = pieces.payload.count
         #expect(n >= 2)
         func header(payloadSize: Int? = nil) -> FrameHeaderV2 {
-            FrameHeaderV2(flags: [.transformed, .compressed, .pieces], recordCount: 64, storedSize: good.count,
+            FrameHeaderV2(flags: [.transformed, .compressed, .pieces], recordCount: records, storedSize: good.count,
                           payloadSize: payloadSize, length: 1)
         }
         #expect(try FrameCoding.payloadV2(header: header(), stored: good[...], coder: coder, frame: 0).count == size)
@@ -119,8 +124,30 @@ import LogLabTransforms
         // The lazy reader refuses a piece that decompresses to the wrong size when it loads it.
         let shifted = rewrite { k, e in if k == 0 { e.0 -= 1 } else if k == 1 { e.0 += 1 } }
         let p = try FramePieces(parsing: shifted[...], limit: 1 << 30, frame: 0)
-        let lazy = LazyPayload(pieces: p, stored: shifted[...], transformed: true, recordCount: 64, coder: coder, frame: 0)
+        let lazy = LazyPayload(pieces: p, stored: shifted[...], transformed: true, recordCount: records, coder: coder, frame: 0)
         #expect(throws: ContainerError.self) { try lazy.load(0..<1) }
+    }
+
+    /// A small payload is stored whichever way is smaller, whole or in pieces (each piece pays
+    /// a codec header and its own tables); both restore.
+    @Test func smallFramesKeepTheSmallerOfWholeAndPieces() throws {
+        let coder = ProfileFrameCoder(profile: try SdkSamples.profile(framing: .block(16)))
+        let all = RecordBatch(lines: SdkSamples.test)
+        var whole = 0, pieces = 0
+        for start in stride(from: 0, to: 256, by: 16) {
+            let records = all.slice(start..<(start + 16))
+            let frame = try coder.encodeFrame(records)
+            #expect(try coder.decodeFrame(frame.bytes) == records)
+            let payload = try frame.payload { try coder.decompress($0, payloadSize: $1) }
+            #expect(payload.count <= FrameCoding.wholeTryBytes)
+            let cuts = try #require(PayloadPieces.cuts(payload))
+            let inPieces = try FramePieces.compress(payload, cuts: cuts, coder: coder)
+            let alone = try coder.compress(payload)
+            #expect(frame.stored.count == min(inPieces.count, alone.count))
+            if frame.header.flags.contains(.pieces) { pieces += 1 } else { whole += 1 }
+        }
+        // At 16 records the pieces' fixed costs win: most such frames go whole.
+        #expect(whole > pieces)
     }
 
     /// Frame bits: pieces only with compressed; an old reader's refusal is the unknown-flags one.
