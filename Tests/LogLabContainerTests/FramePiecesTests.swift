@@ -11,8 +11,8 @@ import LogLabTransforms
 @Suite struct FramePiecesTests {
     static let bigFrame = 250
 
-    static func container() throws -> (codec: ProfileCodec, bytes: [UInt8]) {
-        let codec = ProfileCodec(profile: try SdkSamples.profile(framing: .block(bigFrame)))
+    static func container(frame: Int = bigFrame) throws -> (codec: ProfileCodec, bytes: [UInt8]) {
+        let codec = ProfileCodec(profile: try SdkSamples.profile(framing: .block(frame)))
         return (codec, try ContainerWriter.compress(SdkSamples.test, codec: codec, options: .init(threads: 1)))
     }
 
@@ -40,8 +40,10 @@ import LogLabTransforms
         #expect(inPieces == reader.index.entries.count)
     }
 
-    @Test func columnarReadFromPiecesMatchesTheRecords() throws {
-        let (codec, bytes) = try Self.container()
+    /// Big frames (in pieces) and small ones (mostly whole) read alike, column by column.
+    @Test(arguments: [bigFrame, 16])
+    func columnarReadFromPiecesMatchesTheRecords(frame: Int) throws {
+        let (codec, bytes) = try Self.container(frame: frame)
         let tmp = TempDir()
         let reader = try ContainerReader(path: tmp.file("p.llc", bytes), codec: codec)
         let coder = try codec.makeCoder()
