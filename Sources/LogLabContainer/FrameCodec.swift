@@ -150,7 +150,9 @@ public enum FrameCoding {
         }
         // A payload with streams goes in pieces (`FramePieces`), which declare its size.
         var cuts = flags.contains(.transformed) ? PayloadPieces.cuts(payload) : nil
-        var stored = try cuts.map { try FramePieces.compress(payload, cuts: $0, coder: coder) } ?? coder.compress(payload)
+        var layouts = false
+        var stored: [UInt8]
+        if let c = cuts { (stored, layouts) = try FramePieces.compress(payload, cuts: c, coder: coder) } else { stored = try coder.compress(payload) }
         // A small payload also goes whole when that is smaller: each piece pays a codec
         // header and its own entropy tables and loses matches across streams, which there
         // outweighs what separate statistics gain; a second compression of a small payload
@@ -161,7 +163,7 @@ public enum FrameCoding {
         }
         if stored.count < payload.count {
             flags.insert(.compressed)
-            if cuts != nil { flags.insert(.pieces) }
+            if cuts != nil { flags.insert(.pieces); if layouts { flags.insert(.pieceLayouts) } }
         } else {
             stored = payload
         }
@@ -289,7 +291,7 @@ public enum FrameCoding {
     /// The pieces of a v2 frame with the `pieces` flag, checked against its header.
     static func piecesV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, frame: Int) throws -> FramePieces {
         let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
-        let pieces = try FramePieces(parsing: stored, limit: limit, frame: frame)
+        let pieces = try FramePieces(parsing: stored, limit: limit, layouts: h.flags.contains(.pieceLayouts), frame: frame)
         guard h.payloadSize == nil || h.payloadSize == pieces.payloadSize else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) pieces hold \(pieces.payloadSize) bytes, its header says \(h.payloadSize!)")
         }
@@ -374,7 +376,7 @@ public enum FrameCoding {
         let payloadSize = Int(header.payloadSize)
         let payload: [UInt8]
         if header.flags.contains(.pieces) {
-            payload = try FramePieces(parsing: stored, limit: payloadSize, frame: frame)
+            payload = try FramePieces(parsing: stored, limit: payloadSize, layouts: header.flags.contains(.pieceLayouts), frame: frame)
                 .payload(stored, decompress: { try coder.decompress($0, payloadSize: $1) }, frame: frame)
         } else if header.flags.contains(.compressed) {
             payload = try decompressing(frame: frame) { try coder.decompress(stored, payloadSize: payloadSize) }
