@@ -44,7 +44,10 @@ public struct FrameFlags: OptionSet, Sendable, Hashable {
     /// The stored bytes are the payload in pieces, each compressed alone (`FramePieces`);
     /// only with `compressed`.
     public static let pieces = FrameFlags(rawValue: 4)
-    public static let known: FrameFlags = [.transformed, .compressed, .pieces]
+    /// The pieces' directory gives each piece a layout (`FramePieces.Layout`: as is, codec,
+    /// varint planes); only with `pieces`. Set only when some piece is in planes.
+    public static let pieceLayouts = FrameFlags(rawValue: 8)
+    public static let known: FrameFlags = [.transformed, .compressed, .pieces, .pieceLayouts]
 }
 
 /// The fixed 56-byte file header.
@@ -175,6 +178,9 @@ public struct FrameHeader: Sendable, Equatable {
         }
         guard !h.flags.contains(.pieces) || h.flags.contains(.compressed) else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) is in pieces but not compressed")
+        }
+        guard !h.flags.contains(.pieceLayouts) || h.flags.contains(.pieces) else {
+            throw ContainerError.corrupt("corrupt container: frame \(frame) has piece layouts but no pieces")
         }
         guard Int(h.originalSize) <= ContainerFormat.maxFrameOriginalBytes,
               Int(h.recordCount) <= ContainerFormat.maxRecordsPerFrame,

@@ -35,8 +35,10 @@ struct FrameBitsV2: OptionSet {
     static let payloadSize = FrameBitsV2(rawValue: 8)
     /// The stored bytes are the payload in pieces (`FrameFlags.pieces`), which declare its size.
     static let pieces = FrameBitsV2(rawValue: 16)
-    static let known: FrameBitsV2 = [.transformed, .compressed, .recordCount, .payloadSize, .pieces]
-    static let kind: FrameBitsV2 = [.transformed, .compressed, .pieces]
+    /// The pieces' directory gives each piece a layout (`FrameFlags.pieceLayouts`).
+    static let pieceLayouts = FrameBitsV2(rawValue: 32)
+    static let known: FrameBitsV2 = [.transformed, .compressed, .recordCount, .payloadSize, .pieces, .pieceLayouts]
+    static let kind: FrameBitsV2 = [.transformed, .compressed, .pieces, .pieceLayouts]
     /// What "the previous frame's kind" is at the start of a segment.
     static let segmentStart: FrameBitsV2 = [.transformed, .compressed]
 }
@@ -62,6 +64,7 @@ public struct FrameHeaderV2: Sendable, Equatable {
         if h.flags.contains(.transformed) { bits.insert(.transformed) }
         if h.flags.contains(.compressed) { bits.insert(.compressed) }
         if h.flags.contains(.pieces) { bits.insert(.pieces) }
+        if h.flags.contains(.pieceLayouts) { bits.insert(.pieceLayouts) }
         if Int(h.recordCount) != defaultRecords { bits.insert(.recordCount) }
         if h.flags.contains(.compressed) && !payloadImplicit { bits.insert(.payloadSize) }
         if bits == previous {
@@ -97,6 +100,7 @@ public struct FrameHeaderV2: Sendable, Equatable {
                 guard records != defaultRecords else { throw ContainerError.corrupt("corrupt container: frame \(frame) header is not canonical") }
             }
             guard !bits.contains(.pieces) || bits.contains(.compressed) else { throw bad() }
+            guard !bits.contains(.pieceLayouts) || bits.contains(.pieces) else { throw bad() }
             if bits.contains(.payloadSize) {
                 guard bits.contains(.compressed) else { throw bad() }
                 payload = try r.count(limit: ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes))
@@ -108,6 +112,7 @@ public struct FrameHeaderV2: Sendable, Equatable {
         if bits.contains(.transformed) { flags.insert(.transformed) }
         if bits.contains(.compressed) { flags.insert(.compressed) }
         if bits.contains(.pieces) { flags.insert(.pieces) }
+        if bits.contains(.pieceLayouts) { flags.insert(.pieceLayouts) }
         if !flags.contains(.compressed) { payload = Int(stored) }
         return FrameHeaderV2(flags: flags, recordCount: records, storedSize: Int(stored), payloadSize: payload,
                              length: firstLength + r.position - start)

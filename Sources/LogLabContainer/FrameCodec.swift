@@ -105,6 +105,10 @@ public struct EncodedFrame: Sendable {
 
 /// Frame-level encoding and decoding shared by writers and readers.
 public enum FrameCoding {
+    /// A transformed payload up to this size is compressed whole too, and stored whole when
+    /// that is smaller than its pieces.
+    static let wholeTryBytes = 64 << 10
+
     /// Encodes `records` into one frame. If the transform throws or does not give the exact
     /// records back (checked when `verifyTransform`), the frame falls back to the verbatim
     /// lines; if the codec does not shrink the payload, the payload is stored as is.
@@ -145,11 +149,21 @@ public enum FrameCoding {
             payload = joinedLines(records)
         }
         // A payload with streams goes in pieces (`FramePieces`), which declare its size.
-        let cuts = flags.contains(.transformed) ? PayloadPieces.cuts(payload) : nil
-        var stored = try cuts.map { try FramePieces.compress(payload, cuts: $0, coder: coder) } ?? coder.compress(payload)
+        var cuts = flags.contains(.transformed) ? PayloadPieces.cuts(payload) : nil
+        var layouts = false
+        var stored: [UInt8]
+        if let c = cuts { (stored, layouts) = try FramePieces.compress(payload, cuts: c, coder: coder) } else { stored = try coder.compress(payload) }
+        // A small payload also goes whole when that is smaller: each piece pays a codec
+        // header and its own entropy tables and loses matches across streams, which there
+        // outweighs what separate statistics gain; a second compression of a small payload
+        // is cheap, and so is a columnar read of it whole.
+        if cuts != nil && payload.count <= Self.wholeTryBytes {
+            let whole = try coder.compress(payload)
+            if whole.count < stored.count { stored = whole; cuts = nil }
+        }
         if stored.count < payload.count {
             flags.insert(.compressed)
-            if cuts != nil { flags.insert(.pieces) }
+            if cuts != nil { flags.insert(.pieces); if layouts { flags.insert(.pieceLayouts) } }
         } else {
             stored = payload
         }
@@ -277,7 +291,7 @@ public enum FrameCoding {
     /// The pieces of a v2 frame with the `pieces` flag, checked against its header.
     static func piecesV2(header h: FrameHeaderV2, stored: ArraySlice<UInt8>, frame: Int) throws -> FramePieces {
         let limit = ContainerFormat.maxPayloadSize(originalSize: ContainerFormat.maxFrameOriginalBytes)
-        let pieces = try FramePieces(parsing: stored, limit: limit, frame: frame)
+        let pieces = try FramePieces(parsing: stored, limit: limit, layouts: h.flags.contains(.pieceLayouts), frame: frame)
         guard h.payloadSize == nil || h.payloadSize == pieces.payloadSize else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) pieces hold \(pieces.payloadSize) bytes, its header says \(h.payloadSize!)")
         }
@@ -362,7 +376,7 @@ public enum FrameCoding {
         let payloadSize = Int(header.payloadSize)
         let payload: [UInt8]
         if header.flags.contains(.pieces) {
-            payload = try FramePieces(parsing: stored, limit: payloadSize, frame: frame)
+            payload = try FramePieces(parsing: stored, limit: payloadSize, layouts: header.flags.contains(.pieceLayouts), frame: frame)
                 .payload(stored, decompress: { try coder.decompress($0, payloadSize: $1) }, frame: frame)
         } else if header.flags.contains(.compressed) {
             payload = try decompressing(frame: frame) { try coder.decompress(stored, payloadSize: payloadSize) }

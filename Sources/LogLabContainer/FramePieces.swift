@@ -7,55 +7,100 @@ import LogLabTransforms
 ///
 ///     varint pieceCount                        ≥ 2
 ///     per piece: varint payloadLength          ≥ 1
-///                varint storedLength << 1 | c  c = 1: the codec's output, 0: the piece as is
+///                without flag `pieceLayouts`: varint storedLength << 1 | c
+///                                             c = 1: the codec's output, 0: the piece as is
+///                with it: varint storedLength << 2 | layout (`Layout`)
+///                         [varint valueCount]  layout 2 only
 ///     the pieces' stored bytes, in order
 ///
 /// The payload is the pieces undone and joined; its size is the sum of their lengths.
 struct FramePieces {
-    /// Per piece: its payload bytes, its stored bytes (indices of the stored slice), compressed.
+    /// How a piece is stored.
+    enum Layout: UInt8 {
+        /// The piece as is.
+        case asIs = 0
+        /// The codec's output.
+        case codec = 1
+        /// The codec's output of the piece's `VarintPlanes` (directory: its varint count).
+        case planes = 2
+    }
+    /// Per piece: its payload bytes, its stored bytes (indices of the stored slice), layout,
+    /// and its number of varints (layout `planes`, else 0).
     var payload: [Range<Int>] = []
     var stored: [Range<Int>] = []
-    var compressed: [Bool] = []
+    var layout: [Layout] = []
+    var valueCount: [Int] = []
     var payloadSize: Int { payload.last?.upperBound ?? 0 }
     typealias Decompress = (ArraySlice<UInt8>, Int) throws -> [UInt8]
 
-    /// Compresses `payload` cut at `cuts` (from `PayloadPieces.cuts`) into stored bytes.
-    static func compress(_ payload: [UInt8], cuts: [Int], coder: any FrameCoder) throws -> [UInt8] {
-        var dir = ByteWriter(capacity: 8 + 8 * cuts.count)
-        var body: [UInt8] = []
-        body.reserveCapacity(payload.count / 3)
-        dir.varint(cuts.count)
+    /// Pieces of at least this many bytes, with at least `planesLongShare` of their bytes
+    /// in varints' later bytes, are also compressed as varint planes, kept when smaller.
+    static let planesMinBytes = 1024
+    static let planesLongShare = 0.125
+
+    /// Compresses `payload` cut at `cuts` (from `PayloadPieces.cuts`) into stored bytes;
+    /// `layouts`: some piece is in planes (the frame needs flag `pieceLayouts`; without any,
+    /// the directory is the one readers before layouts read).
+    static func compress(_ payload: [UInt8], cuts: [Int], coder: any FrameCoder, planes: Bool = true) throws
+        -> (stored: [UInt8], layouts: Bool) {
+        var chosen: [(layout: Layout, bytes: [UInt8], count: Int)] = []
+        chosen.reserveCapacity(cuts.count)
         var start = 0
         for end in cuts {
             let piece = payload[start..<end]
             let z = try coder.compress(Array(piece))
-            let useZ = z.count < piece.count
-            dir.varint(piece.count)
-            dir.varint(UInt64(useZ ? z.count : piece.count) << 1 | (useZ ? 1 : 0))
-            if useZ { body += z } else { body += piece }
+            var best: (layout: Layout, bytes: [UInt8], count: Int) = z.count < piece.count ? (.codec, z, 0) : (.asIs, Array(piece), 0)
+            if planes, piece.count >= planesMinBytes, let (p, n) = VarintPlanes.split(piece, minLongShare: planesLongShare) {
+                let zp = try coder.compress(p)
+                if zp.count < best.bytes.count { best = (.planes, zp, n) }
+            }
+            chosen.append(best)
             start = end
         }
-        return dir.bytes + body
+        let layouts = chosen.contains { $0.layout == .planes }
+        var dir = ByteWriter(capacity: 8 + 12 * cuts.count)
+        dir.varint(cuts.count)
+        start = 0
+        for (end, c) in zip(cuts, chosen) {
+            dir.varint(end - start)
+            if layouts {
+                dir.varint(UInt64(c.bytes.count) << 2 | UInt64(c.layout.rawValue))
+                if c.layout == .planes { dir.varint(c.count) }
+            } else {
+                dir.varint(UInt64(c.bytes.count) << 1 | (c.layout == .codec ? 1 : 0))
+            }
+            start = end
+        }
+        var out = dir.bytes
+        out.reserveCapacity(out.count + chosen.reduce(0) { $0 + $1.bytes.count })
+        for c in chosen { out += c.bytes }
+        return (out, layouts)
     }
 
-    /// Parses and checks the directory of `stored`; a payload above `limit` bytes is refused.
-    init(parsing stored: ArraySlice<UInt8>, limit: Int, frame: Int) throws {
+    /// Parses and checks the directory of `stored` (`layouts`: the frame has flag
+    /// `pieceLayouts`); a payload above `limit` bytes is refused.
+    init(parsing stored: ArraySlice<UInt8>, limit: Int, layouts: Bool = false, frame: Int) throws {
         func bad(_ what: String) -> ContainerError { ContainerError.corrupt("corrupt container: frame \(frame) pieces: \(what)") }
         var r = ByteReader(stored)
         do {
             let n = try r.count(limit: stored.count)
             guard n >= 2 else { throw bad("\(n) pieces") }
-            payload.reserveCapacity(n); self.stored.reserveCapacity(n); compressed.reserveCapacity(n)
+            payload.reserveCapacity(n); self.stored.reserveCapacity(n); layout.reserveCapacity(n); valueCount.reserveCapacity(n)
             var p = 0, s = 0
-            for _ in 0..<n {
+            for k in 0..<n {
                 let len = try r.count(limit: limit)
                 let x = try r.varint()
-                let sl = Int(clamping: x >> 1)
+                let shift: UInt64 = layouts ? 2 : 1
+                let sl = Int(clamping: x >> shift)
+                guard let l = Layout(rawValue: UInt8(x & (1 << shift - 1))) else { throw bad("piece \(k) has unknown layout \(x & 3)") }
+                let count = l == .planes ? try r.count(limit: len) : 0
                 guard len >= 1, len <= limit - p, sl <= stored.count else { throw bad("impossible sizes") }
-                guard x & 1 == 1 || sl == len else { throw bad("a piece stored as is has the wrong length") }
+                guard l != .asIs || sl == len else { throw bad("a piece stored as is has the wrong length") }
+                guard l != .planes || count >= 1 else { throw bad("piece \(k) holds no varints") }
                 payload.append(p..<(p + len)); p += len
                 self.stored.append(s..<(s + sl)); s += sl
-                compressed.append(x & 1 == 1)
+                layout.append(l)
+                valueCount.append(count)
             }
             let body = r.position
             guard s == stored.endIndex - body else { throw bad("stored lengths add up to \(s) bytes, \(stored.endIndex - body) follow") }
@@ -74,13 +119,21 @@ struct FramePieces {
         let len = payload[k].count
         guard out.count == len else { throw ContainerError.corrupt("corrupt container: frame \(frame) piece \(k) has no room") }
         let src = stored[self.stored[k]]
-        if !compressed[k] {
+        if layout[k] == .asIs {
             _ = out.initialize(from: src)
             return
         }
         let bytes = try FrameCoding.decompressing(frame: frame, piece: k) { try decompress(src, len) }
         guard bytes.count == len else {
             throw ContainerError.corrupt("corrupt container: frame \(frame) piece \(k) is \(bytes.count) bytes, expected \(len)")
+        }
+        if layout[k] == .planes {
+            do {
+                try bytes.withUnsafeBufferPointer { try VarintPlanes.join($0, count: valueCount[k], into: out) }
+            } catch {
+                throw ContainerError.corrupt("corrupt container: frame \(frame) piece \(k): its planes are not \(valueCount[k]) varints")
+            }
+            return
         }
         _ = out.initialize(from: bytes)
     }
@@ -149,7 +202,7 @@ extension EncodedFrame {
     public func payload(decompress: (ArraySlice<UInt8>, Int) throws -> [UInt8]) throws -> [UInt8] {
         let all = stored[...]
         if header.flags.contains(.pieces) {
-            return try FramePieces(parsing: all, limit: Int(header.payloadSize), frame: 0).payload(all, decompress: decompress, frame: 0)
+            return try FramePieces(parsing: all, limit: Int(header.payloadSize), layouts: header.flags.contains(.pieceLayouts), frame: 0).payload(all, decompress: decompress, frame: 0)
         }
         return header.flags.contains(.compressed) ? try decompress(all, Int(header.payloadSize)) : stored
     }

@@ -24,7 +24,7 @@ struct ProfileCommand: ParsableCommand {
                 lab's bench engine and keeps the smallest stored size among those that compress and \
                 restore at the speed floors per core: the container, scaled from the held-out records \
                 to the whole training sample, plus the model and dictionary the profile stores. Leaving \
-                the defaults must save more than 1 % of it. Speeds are per CPU-second, the fastest of \
+                the defaults must save more than 1 % of it, unless they are not 10 % faster. Speeds are per CPU-second, the fastest of \
                 passes timing at least 4 MiB, on whole frames (a held-out split smaller than a frame \
                 repeated to fill one), else less the fixed costs of a one-record pass. It \
                 prints what it tried and why (standard error; --dry-run prints only that), then trains \

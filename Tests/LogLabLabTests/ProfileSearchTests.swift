@@ -67,6 +67,20 @@ import LogLabTransforms
         // A first candidate too slow for the floors is no incumbent.
         let slow = Self.m(Self.candidate("zstd:6"), container: 10_050, compress: 100, restore: 150)
         #expect(SearchChooser.choose([slow, within], floors: floors, margin: 0.01).index == 1)
+        // The margin buys speed only: a first measured candidate no faster than the smallest
+        // beyond noise (here slower to compress, or 5 % faster) is not kept.
+        let slower = Self.m(Self.candidate("zstd:12"), container: 10_080, compress: 60, restore: 300)
+        let notFaster = SearchChooser.choose([slower, within], floors: floors, margin: 0.01)
+        #expect(notFaster.index == 1, "\(notFaster.reasons)")
+        #expect(notFaster.reasons.contains { $0.contains("zstd:12") && $0.contains("not 10 % faster") }, "\(notFaster.reasons)")
+        let barely = Self.m(Self.candidate("zstd:6"), container: 10_080, compress: 84, restore: 300)
+        #expect(SearchChooser.choose([barely, within], floors: floors, margin: 0.01).index == 1)
+        // Faster at restore, no slower beyond noise at compression: kept.
+        let restores = Self.m(Self.candidate("zstd:6"), container: 10_080, compress: 76, restore: 400)
+        #expect(SearchChooser.choose([restores, within], floors: floors, margin: 0.01).index == 0)
+        // Faster at one but much slower at the other: not kept.
+        let mixed = Self.m(Self.candidate("zstd:6"), container: 10_080, compress: 200, restore: 240)
+        #expect(SearchChooser.choose([mixed, within], floors: floors, margin: 0.01).index == 1)
         // The margin is relative to the smallest *stored* size, model included.
         let heavy = Self.m(Self.candidate("zstd:6"), container: 10_000, model: 500, compress: 100, restore: 300)
         #expect(SearchChooser.choose([heavy, within], floors: floors, margin: 0.01).index == 1)

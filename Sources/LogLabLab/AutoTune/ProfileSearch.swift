@@ -127,7 +127,8 @@ public struct SectionDecision: Sendable, Equatable {
 /// The final choice is `SearchChooser` over every measurement.
 public enum ProfileSearch {
     /// The size margin of `profile train` (see `SearchChooser`): leaving the defaults, or a
-    /// stage's incumbent, must save more than 1 % of the stored size on the validation split.
+    /// stage's incumbent, must save more than 1 % of the stored size on the validation split,
+    /// unless the incumbent is no faster beyond noise (`SearchChooser.fasterBeyondNoise`).
     public static let profileMargin = 0.01
 
     public static func run(space: SearchSpace, floors: SpeedFloors, margin: Double = 0,

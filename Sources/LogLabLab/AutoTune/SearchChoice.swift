@@ -175,16 +175,30 @@ public struct SearchChoice: Sendable, Equatable {
 /// The choice rule, a pure function of the measurements, the floors and a size margin:
 /// - among the candidates meeting both floors, those whose stored size (container scaled to
 ///   the volume the model is paid over, + model + dictionary) is within `margin` of the
-///   smallest count as equally small, and the first measured of them wins. The descent
-///   measures the defaults first and each stage's incumbent before its alternatives, so a
-///   change must save more than the margin: sizes on a validation split are an estimate of
-///   the data to come (a framing larger than the split ties exactly, whatever it would do on
-///   more records), and speed headroom is the noisiest figure of all;
+///   smallest count as equally small, and the first measured of them that is faster than the
+///   smallest (`fasterBeyondNoise`) wins, else the smallest. The descent measures the
+///   defaults first and each stage's incumbent before its alternatives, so a change must
+///   save more than the margin unless the incumbent is no faster: sizes on a validation split
+///   are an estimate of the data to come (a framing larger than the split ties exactly,
+///   whatever it would do on more records), so the margin trades a little size for speed,
+///   but only for a speed difference larger than repeated measurements spread;
 /// - when none meets them, the fastest: the largest headroom (the slower speed over its
 ///   floor), equal headroom to the smaller stored size. The profile is still written, with
 ///   a warning saying so: a busy machine measures everything slow, and refusing would leave
 ///   the user with nothing; the floors are options to lower.
 public enum SearchChooser {
+    /// Speeds measured on a shared machine spread by about this much between runs: a
+    /// candidate within the margin is kept over the smallest only when it compresses or
+    /// restores this much faster, and is not this much slower at the other.
+    public static let speedNoise = 0.10
+
+    /// Whether `a` is faster than `b` by more than `speedNoise` in one direction and not
+    /// slower by more than it in the other.
+    static func fasterBeyondNoise(_ a: SearchMeasurement, _ b: SearchMeasurement) -> Bool {
+        let c = a.compressMBps / max(b.compressMBps, 1e-9), r = a.restoreMBps / max(b.restoreMBps, 1e-9)
+        return max(c, r) >= 1 + speedNoise && min(c, r) >= 1 / (1 + speedNoise)
+    }
+
     public static func choose(_ ms: [SearchMeasurement], floors: SpeedFloors, margin: Double = 0) -> SearchChoice {
         guard !ms.isEmpty else { return SearchChoice(index: nil, meetsFloors: false, reasons: ["no candidate was measured"]) }
         let feasible = ms.indices.filter { ms[$0].meets(floors) }
@@ -199,7 +213,8 @@ public enum SearchChooser {
         let smallestOverall = ms.indices.min(by: smaller)!
         if let smallest = feasible.min(by: smaller) {
             let limit = Double(ms[smallest].storedBytes) * (1 + max(0, margin))
-            let best = feasible.first { Double(ms[$0].storedBytes) <= limit }!
+            let within = feasible.filter { Double(ms[$0].storedBytes) <= limit }
+            let best = within.first { $0 == smallest || Self.fasterBeyondNoise(ms[$0], ms[smallest]) }!
             let m = ms[best]
             let container = m.volumeBytes == m.inputBytes ? "container \(m.containerBytes)"
                 : "container \(m.containerBytes) scaled to \(m.scaledContainerBytes) for \(m.volumeBytes) bytes of input"
@@ -209,7 +224,11 @@ public enum SearchChooser {
                 reasons[0] = reasons[0].replacingOccurrences(of: "the smallest stored size", with: "the first measured within "
                     + String(format: "%g %%", margin * 100) + " of the smallest stored size")
                 let saving = String(format: "%.1f %%", (1 - Double(ms[smallest].storedBytes) / Double(max(m.storedBytes, 1))) * 100)
-                reasons.append("\(ms[smallest].candidate) is \(saving) smaller, within the margin: kept the one measured first")
+                reasons.append("\(ms[smallest].candidate) is \(saving) smaller, within the margin: kept the one measured first, "
+                               + "faster (compress \(SearchMeasurement.mbps(m.compressMBps)), restore \(SearchMeasurement.mbps(m.restoreMBps)) MB/s "
+                               + "against \(SearchMeasurement.mbps(ms[smallest].compressMBps)), \(SearchMeasurement.mbps(ms[smallest].restoreMBps)))")
+            } else if let first = within.first, first != best {
+                reasons.append("\(ms[first].candidate) is within the margin but not \(Int(speedNoise * 100)) % faster: took the smallest")
             }
             let ties = feasible.filter { $0 > best && ms[$0].storedBytes == m.storedBytes }
             if !ties.isEmpty {
