@@ -125,5 +125,5 @@ bound "restore T1 → T2"  "loglab restore -T1"  "loglab restore -T2"
 # With the cores already busy, a second thread only wins LogLab a larger share of them.
 LOAD1=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v a="$LOAD0" -v b="$LOAD1" -v n="$(nproc)" 'BEGIN { exit !(a >= n || b >= n) }'; then
-    echo "note: load average $LOAD0 → $LOAD1 on $(nproc) cores: other work held the cores, so the T1 → T2 rows show the share LogLab got, not how it scales"
+    echo "note: load average $LOAD0 → $LOAD1 on $(nproc) cores: other work held the cores, so the T1 → T2 rows (and the bounds, whose wall times include waiting for a core) show the share LogLab got, not how it scales"
 fi
