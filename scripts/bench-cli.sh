@@ -113,8 +113,17 @@ row "codec zstd:3 / zstd -3"          "loglab codec zstd:3" "zstd -3 (1 thread)"
 row "codec zstd:3 / (zstd -3 + sync)" "loglab codec zstd:3" "zstd -3 + sync"        "(both durable)"
 row "compress speed-up T1 → T2"       "loglab compress -T1" "loglab compress -T2"   "(target ≥ 1.8)"
 row "restore speed-up T1 → T2"        "loglab restore -T1" "loglab restore -T2"     "(target ≥ 1.8)"
+# What bounds the T1 → T2 rows: -T1 already keeps a reading/writing thread beside its worker
+# (cores used = its CPU ÷ its wall time), and -T2 cannot take less wall time than its CPU
+# time spread over every core, so its speed-up is at most T1 wall × cores ÷ T2 CPU.
+bound() {
+    printf '%-32s cores used by -T1 %4s   speed-up bound %4s\n' "$1" "$(ratio "${CPU[$2]}" "${MED[$2]}")" \
+        "$(awk -v w="${MED[$2]}" -v n="$(nproc)" -v c="${CPU[$3]}" 'BEGIN { printf "%.2f", w * n / (c > 0 ? c : 1) }')"
+}
+bound "compress T1 → T2" "loglab compress -T1" "loglab compress -T2"
+bound "restore T1 → T2"  "loglab restore -T1"  "loglab restore -T2"
 # With the cores already busy, a second thread only wins LogLab a larger share of them.
 LOAD1=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v a="$LOAD0" -v b="$LOAD1" -v n="$(nproc)" 'BEGIN { exit !(a >= n || b >= n) }'; then
-    echo "note: load average $LOAD0 → $LOAD1 on $(nproc) cores: other work held the cores, so the T1 → T2 rows show the share LogLab got, not how it scales"
+    echo "note: load average $LOAD0 → $LOAD1 on $(nproc) cores: other work held the cores, so the T1 → T2 rows (and the bounds, whose wall times include waiting for a core) show the share LogLab got, not how it scales"
 fi
