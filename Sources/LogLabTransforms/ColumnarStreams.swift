@@ -757,8 +757,10 @@ public final class ColumnarFrameReader {
                 var prevValue = col.initValue, prevFormat = col.initFormat
                 let delta = col.delta, initValue = col.initValue
                 if col.kind == .timestamp {
-                    var lastCode = -1
-                    var fmt = ISOTimestamp.Format(fraction: 0, separator: 0, zone: 0, negative: 0, offsetMinutes: 0)
+                    // Per format (kept while it stays): its fraction digits, ns per unit, and the
+                    // range `ISOTimestamp.inRange` accepts.
+                    var lastCode = -1, fraction = 0
+                    var unit: Int64 = 1, lowest: Int64 = 0, highest: Int64 = 0
                     for r in 0..<recordCount {
                         guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
                         var code = prevFormat
@@ -774,13 +776,16 @@ public final class ColumnarFrameReader {
                         }
                         if code != lastCode {
                             guard let g = ISOTimestamp.Format(code: code) else { return false }
-                            fmt = g; lastCode = code
+                            fraction = g.fraction; unit = ISOTimestamp.pow10[9 - fraction]
+                            lowest = ISOTimestamp.minSeconds * ISOTimestamp.pow10[fraction]
+                            highest = ISOTimestamp.maxSeconds * ISOTimestamp.pow10[fraction]
+                            lastCode = code
                         }
                         var base = delta ? prevValue : initValue
                         if let p = prediction(r) { base = p }
-                        let value = d &+ ISOTimestamp.floorDivPow10(base, 9 - fmt.fraction)
-                        guard ISOTimestamp.inRange(value, fmt) else { return false }
-                        let ns = value &* ISOTimestamp.pow10[9 - fmt.fraction]
+                        let value = d &+ ISOTimestamp.floorDivPow10(base, 9 - fraction)
+                        guard value >= lowest, value <= highest else { return false }
+                        let ns = value &* unit
                         prevValue = ns; prevFormat = code
                         v[r] = ns; h[r] = true; f[r] = Int32(code)
                     }
@@ -815,7 +820,7 @@ public final class ColumnarFrameReader {
         let stage = stage(columns: outputs, rows: recordCount)
         for k in 0..<outputs where outColumn[k] >= 0 {
             let c = outColumn[k], i = index[c]
-            let v = values + i * recordCount, h = has + i * recordCount, f = formats + i * recordCount
+            let h = has + i * recordCount, f = formats + i * recordCount
             let code = asCode[i] == 1, time = st.cols[c].kind == .timestamp
             var exact: Int32 = -1   // a format code known to read back exactly
             for r in 0..<recordCount where takes[Int(shapeOf[r]) * outputs + k] == c {

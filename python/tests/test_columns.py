@@ -136,6 +136,27 @@ def test_streams_equal_records_and_orjson_sdk(sdk_profile, sdk_lines):
                 check_column(t, name, docs)
 
 
+def test_relation_fields_without_their_sources(sdk_profile, sdk_lines):
+    # Timestamps coded as relations to other fields (begin from end, end from the record's time
+    # and a number), read without those fields: every value still equals orjson's, on one
+    # thread and on two, and in a container whose frames hold a record the streams cannot give.
+    derived = ["_source.request_begin_timestamp", "_source.request_end_timestamp", "fields.request_begin_timestamp",
+               "_source.user_inDate"]
+    odd = list(sdk_lines)
+    odd[1500] = odd[1500].replace(b'"request_begin_timestamp":"', b'"request_begin_timestamp":"not ', 1)
+    assert odd[1500] != sdk_lines[1500]
+    for lines in (sdk_lines, odd):
+        docs = [parse(l) for l in lines]
+        with loglab.open(sdk_profile.compress(lines), profile=sdk_profile) as c:
+            for cols in ([d] for d in derived):
+                for threads in (1, 2):
+                    t = _both_ways(c, cols, threads=threads)
+                    for name in cols:
+                        check_column(t, name, docs)
+            t = _both_ways(c, ["_source.response_elapsed_time", derived[0], "_source.func_name"])
+            check_column(t, derived[0], docs)
+
+
 def test_streams_equal_records_and_orjson_odd(sdk_profile):
     docs = [parse(l) for l in ODD]
     names = ["s", "i", "f", "b", "t", "a", "o", "o.x", "nested", "nested.deep.er", "mixed", "big", "missing"]
