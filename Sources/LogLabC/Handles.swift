@@ -28,22 +28,29 @@ final class ColumnWorker {
 
 /// Column workers of one profile, kept between calls: making one builds the coder's tables
 /// and checks every vocabulary entry, which costs more than decoding a small part's frame,
-/// and readers of hourly parts call once per part. Only for containers without a shared
-/// section (theirs depend on the section).
+/// and readers of hourly parts call once per part. A worker made for a container's shared
+/// section serves containers whose section has the same bytes (the same file opened again).
 final class ColumnWorkerPool: @unchecked Sendable {
     private let profile: Profile
     private let lock = NSLock()
-    private var idle: [ColumnWorker] = []
+    /// Idle workers and the section bytes each was made for (nil: none); the newest last.
+    private var idle: [(ColumnWorker, [UInt8]?)] = []
     init(profile: Profile) { self.profile = profile }
 
     func take(shared: SharedSectionContents?) -> ColumnWorker {
-        if shared == nil, let w = lock.withLock({ idle.popLast() }) { return w }
-        return ColumnWorker(profile: profile, shared: shared)
+        let key = shared?.section.bytes
+        let found: ColumnWorker? = lock.withLock {
+            guard let i = idle.lastIndex(where: { $0.1 == key }) else { return nil }
+            return idle.remove(at: i).0
+        }
+        return found ?? ColumnWorker(profile: profile, shared: shared)
     }
 
     func give(_ w: ColumnWorker, shared: SharedSectionContents?) {
-        guard shared == nil else { return }
-        lock.withLock { if idle.count < 8 { idle.append(w) } }
+        lock.withLock {
+            idle.append((w, shared?.section.bytes))
+            if idle.count > 8 { idle.removeFirst() }
+        }
     }
 }
 

@@ -203,6 +203,9 @@ public final class ProfileCodec: FrameCodec {
     /// The container's shared section its frames reference (nil: the profile alone).
     public let shared: SharedSectionContents?
     let coders = CoderPool()
+    /// The shared section last decoded through this codec: a container opened again (or
+    /// another with the same section) reuses it instead of decoding its model again.
+    private let decodedSection = DecodedSectionCache()
 
     public init(profile: Profile, timestampField: String? = nil, messageChecksum: Bool = false,
                 shared: SharedSectionContents? = nil) {
@@ -221,12 +224,26 @@ public final class ProfileCodec: FrameCodec {
 
     public func sharing(_ section: SharedSection) throws -> any FrameCodec {
         ProfileCodec(profile: profile, timestampField: timestampField, messageChecksum: messageChecksum,
-                     shared: try SharedSectionContents.decode(section, profile: profile))
+                     shared: try decodedSection.contents(section, profile: profile))
     }
 
     public func learnSharedSection(from head: RecordBatch, recordsPerFrame: Int) throws -> any FrameCodec {
         ProfileCodec(profile: profile, timestampField: timestampField, messageChecksum: messageChecksum,
                      shared: try SharedSectionContents.learn(from: head, profile: profile, recordsPerFrame: recordsPerFrame))
+    }
+}
+
+/// One decoded shared section, reused for sections with the same bytes (decoding depends on
+/// the bytes and the profile only).
+final class DecodedSectionCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: SharedSectionContents?
+
+    func contents(_ section: SharedSection, profile: Profile) throws -> SharedSectionContents {
+        if let c = lock.withLock({ last }), c.section.bytes == section.bytes { return c }
+        let c = try SharedSectionContents.decode(section, profile: profile)
+        lock.withLock { last = c }
+        return c
     }
 }
 

@@ -504,7 +504,14 @@ struct RawColumn {
         let base = text.count
         kinds.append(contentsOf: other.kinds)
         text.append(contentsOf: other.text)
-        offsets.append(contentsOf: other.offsets.dropFirst().lazy.map { $0 + base })
+        // Block copies where the offsets need no shift or are all `base` (rows held as values).
+        if other.text.isEmpty {
+            offsets.append(contentsOf: [Int](repeating: base, count: other.count))
+        } else if base == 0 {
+            offsets.append(contentsOf: other.offsets.dropFirst())
+        } else {
+            offsets.append(contentsOf: other.offsets.dropFirst().lazy.map { $0 + base })
+        }
     }
 
     var count: Int { kinds.count }

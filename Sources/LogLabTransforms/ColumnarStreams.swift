@@ -27,6 +27,9 @@ public final class ColumnarFrameReader {
     let vocabValid: [Bool]
     let lookupValid: [Bool]
 
+    /// Frames decoded column by column (`valueColumns`) so far.
+    private(set) var framesByColumn = 0
+
     /// Plans of the model's shapes for `planPaths` (computed when first used).
     private var planPaths: [String] = []
     private var modelPlans: [ShapePlan?] = []
@@ -541,11 +544,12 @@ public final class ColumnarFrameReader {
         for id in uses.keys { let p = plan(id, st, decoder, local: &local); plans[id] = p; planOf[id] = p }
 
         // Columns to decode: the captured ones and, transitively, those their coding reads. A
-        // column whose repeat flags depend on its key's values cannot be stepped over alone.
+        // column whose repeat flags depend on its key's values cannot be stepped over alone
+        // (a checked frame's other columns are not stepped over: they stay unread).
         var needed = [Bool](repeating: false, count: st.columnCount)
         var stack: [Int] = []
         for p in plans.values { for c in p.columns where !needed[c] { needed[c] = true; stack.append(c) } }
-        for p in plans.values {
+        for p in plans.values where !checked {
             for s in 0..<p.info.slotCount {
                 let c = Int(p.info.slotColumn[s])
                 if c < st.modelColumnCount, st.cols[c].repeatKey >= 0, !needed[c] { needed[c] = true; stack.append(c) }
@@ -579,10 +583,29 @@ public final class ColumnarFrameReader {
             }
         }
 
+        // Only numbers, timestamps and vocabulary codes to decode: column by column.
+        if valueColumns(planOf, shapeOf, recordCount, needed, st, model, decoder, cursors, streamCount, empty) {
+            framesByColumn += 1
+        } else {
+            try recordByRecord(planOf, shapeOf, recordCount, st, decoder, cursors, cursor)
+        }
+        // Unread columns of a checked frame are left as they are (the container's CRC covers them).
+        // (A side stream belongs to its column.)
+        func column(_ i: Int) -> Int { i >= st.sideStream(0) ? i - st.sideStream(0) : i - 3 }
+        for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || column(i) >= needed.count || needed[column(i)]) {
+            throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
+        }
+        return true
+    }
+
+    /// The frame's records one by one, each plan's slots in coding order (`record`).
+    private func recordByRecord(_ planOf: [ShapePlan?], _ shapeOf: [Int32], _ recordCount: Int, _ st: FieldCoderState,
+                                _ decoder: ColumnarDecoder, _ cursors: UnsafeMutablePointer<Cursor>,
+                                _ cursor: (Int) -> UnsafeMutablePointer<Cursor>) throws {
         let verbatim = cursors + 2
-        // Unretained (`plans` keeps them): no retain and release per record.
+        // Unretained (`planOf` keeps them): no retain and release per record.
         let planRefs = planOf.map { $0.map(Unmanaged.passUnretained) }
-        let slots = tokenSlots(room: plans.values.reduce(0) { max($0, $1.slotCount) })
+        let slots = tokenSlots(room: planOf.reduce(0) { max($0, $1?.slotCount ?? 0) })
         let stage = stage(columns: decoder.paths.count, rows: recordCount)
         try decoder.appendRows { raw in
             for r in 0..<recordCount {
@@ -599,12 +622,245 @@ public final class ColumnarFrameReader {
             stage.flushAll(into: &raw)
             return recordCount
         }
-        // Unread columns of a checked frame are left as they are (the container's CRC covers them).
-        // (A side stream belongs to its column.)
-        func column(_ i: Int) -> Int { i >= st.sideStream(0) ? i - st.sideStream(0) : i - 3 }
-        for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || column(i) >= needed.count || needed[column(i)]) {
-            throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
+    }
+
+    // MARK: column by column
+
+    /// Decodes a `columns` frame column by column when every slot its plans decode is a
+    /// number or timestamp taken as a value (modes `value` and `state`) or a vocabulary entry
+    /// taken by index (`code`), and every record has a model shape with each such column at
+    /// most once: then a column's values depend only on its own stream and, through its
+    /// relation, on values of lower-level columns in the same record, so the columns are
+    /// decoded in level order, each in one tight loop over the records, with the same
+    /// arithmetic as `IntegerCoding.decode` / `TimestampCoding.decode` and the same rows as
+    /// `record` would append. False (nothing read or appended) for any frame or value that
+    /// needs more (escapes, long numbers, text to render, verbatim records, a corrupt
+    /// stream): the caller decodes it record by record, which also reports the errors.
+    func valueColumns(_ planOf: [ShapePlan?], _ shapeOf: [Int32], _ recordCount: Int, _ needed: [Bool],
+                      _ st: FieldCoderState, _ model: FieldModel, _ decoder: ColumnarDecoder,
+                      _ cursors: UnsafeMutablePointer<Cursor>, _ streamCount: Int, _ empty: UnsafeMutablePointer<Cursor>) -> Bool {
+        let outputs = decoder.paths.count
+        guard recordCount > 0, outputs > 0 else { return false }
+        // The needed columns, in level order (sources first), and each one's index among them.
+        let wanted = (0..<st.columnCount).filter { needed[$0] }
+        guard !wanted.isEmpty, wanted.count <= 64, wanted.allSatisfy({ $0 < st.modelColumnCount }) else { return false }
+        let columns = wanted.sorted {
+            let a = model.columns[$0].level, b = model.columns[$1].level
+            return a != b ? a < b : $0 < $1
         }
+        let n = columns.count
+        var index = [Int](repeating: -1, count: st.columnCount)
+        for (i, c) in columns.enumerated() { index[c] = i }
+        // Per column: decoded as a code (true) or as a value; each column one way in every plan.
+        var asCode = [UInt8](repeating: 2, count: n)   // 2: not seen yet
+        // Per plan id: which needed columns its records hold (bit i: columns[i]), and per output
+        // the column its scalar capture takes (-1: missing).
+        var holds = [UInt64](repeating: 0, count: planOf.count)
+        var takes = [Int](repeating: -1, count: planOf.count * outputs)
+        var outColumn = [Int](repeating: -1, count: outputs)   // the one model column of each output
+        for (id, p) in planOf.enumerated() {
+            guard let p else { continue }
+            for step in UnsafeBufferPointer(p.steps) {
+                let c = Int(step.column)
+                guard c >= 0, c < st.columnCount, index[c] >= 0, step.mode != Mode.text else { return false }
+                let bit = UInt64(1) << UInt64(index[c])
+                guard holds[id] & bit == 0 else { return false }   // a column twice in one record
+                holds[id] |= bit
+                let code: UInt8 = step.mode == Mode.code ? 1 : 0
+                guard asCode[index[c]] == 2 || asCode[index[c]] == code else { return false }
+                asCode[index[c]] = code
+            }
+            guard !p.refused else { continue }
+            for t in UnsafeBufferPointer(p.takes) {
+                guard t.kind == RawKind.slot, t.lo + 1 == t.hi, t.column < outputs else { return false }
+                let c = Int(p.slotColumn[t.lo])
+                guard c < st.columnCount, index[c] >= 0, holds[id] & (UInt64(1) << UInt64(index[c])) != 0,
+                      outColumn[t.column] < 0 || outColumn[t.column] == c else { return false }
+                outColumn[t.column] = c
+                takes[id * outputs + t.column] = c
+            }
+        }
+        for (i, c) in columns.enumerated() {
+            let col = st.cols[c]
+            guard !col.hasLookup, !col.hasRefs, !col.hasEmbedded, !col.hasRepeat else { return false }
+            if asCode[i] == 1 { guard col.hasVocab, st.vocabRefs[c] != nil else { return false }; continue }
+            guard !col.hasVocab, col.kind == .number || col.kind == .timestamp else { return false }
+            if col.hasRelation {
+                let r = col.relation
+                guard index[Int(r.source)] >= 0, r.kind != .tsFromTsNum || index[Int(r.number)] >= 0 else { return false }
+            }
+        }
+        // Code outputs: the vocabulary their rows will index (as `RawColumn.append(code:vocabulary:)` decides).
+        var vocabOf = [RawTable?](repeating: nil, count: outputs)
+        for k in 0..<outputs where outColumn[k] >= 0 && asCode[index[outColumn[k]]] == 1 {
+            let v = st.vocabRefs[outColumn[k]]!.takeUnretainedValue()
+            if let mine = decoder.raw[k].vocabulary, mine !== v, !mine.sameEntries(v) { return false }
+            vocabOf[k] = v
+        }
+        for r in 0..<recordCount {
+            let id = Int(shapeOf[r])
+            guard id >= 0, id < planOf.count, planOf[id] != nil else { return false }
+        }
+
+        // Per column and record: the value (ns, mantissa or entry index), whether the record has
+        // one, and the timestamp format.
+        let values = UnsafeMutablePointer<Int64>.allocate(capacity: n * recordCount)
+        let has = UnsafeMutablePointer<Bool>.allocate(capacity: n * recordCount)
+        let formats = UnsafeMutablePointer<Int32>.allocate(capacity: n * recordCount)
+        defer { values.deallocate(); has.deallocate(); formats.deallocate() }
+        var ends = [Int](repeating: 0, count: n)
+        do {
+            for (i, c) in columns.enumerated() {
+                var inp = 3 + c < streamCount ? cursors[3 + c] : empty.pointee
+                let col = st.cols[c]
+                let bit = UInt64(1) << UInt64(i)
+                let v = values + i * recordCount, h = has + i * recordCount, f = formats + i * recordCount
+                if asCode[i] == 1 {
+                    let count = UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count })
+                    for r in 0..<recordCount {
+                        guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
+                        let code = try inp.varint()
+                        guard code > 0, code <= count else { return false }
+                        v[r] = Int64(code - 1); h[r] = true
+                    }
+                    ends[i] = inp.pos
+                    continue
+                }
+                // The relation's sources, as rows of `values` / `has` (nil: no relation).
+                var src: (v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>, ts: Bool)? = nil
+                var num: (v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>, ts: Bool)? = nil
+                let rel = col.relation
+                if col.hasRelation {
+                    let s = Int(rel.source)
+                    src = (values + index[s] * recordCount, has + index[s] * recordCount, st.cols[s].kind == .timestamp)
+                    if rel.kind == .tsFromTsNum {
+                        let m = Int(rel.number)
+                        num = (values + index[m] * recordCount, has + index[m] * recordCount, st.cols[m].kind == .timestamp)
+                    }
+                }
+                // The prediction of `FieldCoderState.prediction` for record r (a source counts
+                // when the record has it, decoded as a timestamp or a number as the kind asks).
+                @inline(__always) func prediction(_ r: Int) -> Int64? {
+                    guard let src else { return nil }
+                    switch rel.kind {
+                    case .tsFromTs:
+                        return src.ts && src.h[r] ? src.v[r] &+ rel.offset : nil
+                    case .tsFromTsNum:
+                        guard let num, src.ts, src.h[r], !num.ts, num.h[r] else { return nil }
+                        return src.v[r] &+ num.v[r] &* rel.unit &+ rel.offset
+                    case .numFromTs:
+                        return src.ts && src.h[r] ? CivilDate.floorDiv(src.v[r] &+ rel.offset, rel.unit) : nil
+                    case .numFromNum:
+                        return !src.ts && src.h[r] ? src.v[r] &+ rel.offset : nil
+                    }
+                }
+                var prevValue = col.initValue, prevFormat = col.initFormat
+                let delta = col.delta, initValue = col.initValue
+                if col.kind == .timestamp {
+                    // Per format (kept while it stays): its fraction digits, ns per unit, and the
+                    // range `ISOTimestamp.inRange` accepts.
+                    var lastCode = -1, fraction = 0
+                    var unit: Int64 = 1, lowest: Int64 = 0, highest: Int64 = 0
+                    for r in 0..<recordCount {
+                        guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
+                        var code = prevFormat
+                        let x = try inp.varint()
+                        let d: Int64
+                        if x & 1 == 0 {
+                            d = unzigzag(x >> 1)
+                        } else {
+                            let tag = x >> 1
+                            guard tag > 0, tag <= 1 << 20 else { return false }
+                            code = Int(tag - 1)
+                            d = unzigzag(try inp.varint())
+                        }
+                        if code != lastCode {
+                            guard let g = ISOTimestamp.Format(code: code) else { return false }
+                            fraction = g.fraction; unit = ISOTimestamp.pow10[9 - fraction]
+                            lowest = ISOTimestamp.minSeconds * ISOTimestamp.pow10[fraction]
+                            highest = ISOTimestamp.maxSeconds * ISOTimestamp.pow10[fraction]
+                            lastCode = code
+                        }
+                        var base = delta ? prevValue : initValue
+                        if let p = prediction(r) { base = p }
+                        let value = d &+ ISOTimestamp.floorDivPow10(base, 9 - fraction)
+                        guard value >= lowest, value <= highest else { return false }
+                        let ns = value &* unit
+                        prevValue = ns; prevFormat = code
+                        v[r] = ns; h[r] = true; f[r] = Int32(code)
+                    }
+                } else {
+                    for r in 0..<recordCount {
+                        guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
+                        var format = prevFormat
+                        let x = try inp.varint()
+                        let d: Int64
+                        if x & 1 == 0 {
+                            d = unzigzag(x >> 1)
+                        } else {
+                            let tag = x >> 1
+                            guard tag > 0, tag <= 256, DecimalText.isValidFormat(Int(tag - 1)) else { return false }
+                            format = Int(tag - 1)
+                            d = unzigzag(try inp.varint())
+                        }
+                        guard format < DecimalText.longFlag else { return false }
+                        var base = delta ? prevValue : initValue
+                        if let p = prediction(r) { base = p }
+                        let m = d &+ base
+                        prevValue = m; prevFormat = format
+                        v[r] = m; h[r] = true; f[r] = Int32(format)
+                    }
+                }
+                ends[i] = inp.pos
+            }
+        } catch {
+            return false
+        }
+        // The rows `record` would append: a captured value as itself, where it reads back exactly.
+        let stage = stage(columns: outputs, rows: recordCount)
+        for k in 0..<outputs where outColumn[k] >= 0 {
+            let c = outColumn[k], i = index[c]
+            let h = has + i * recordCount, f = formats + i * recordCount
+            let code = asCode[i] == 1, time = st.cols[c].kind == .timestamp
+            var exact: Int32 = -1   // a format code known to read back exactly
+            for r in 0..<recordCount where takes[Int(shapeOf[r]) * outputs + k] == c {
+                guard h[r] else { return false }
+                if code { continue }
+                if time {
+                    guard f[r] != exact else { continue }
+                    guard let fmt = ISOTimestamp.Format(code: Int(f[r])), ISOTime.readsExactly(fmt) else { return false }
+                    exact = f[r]
+                } else {
+                    guard f[r] == 0 else { return false }
+                }
+            }
+        }
+        decoder.appendRows { raw in
+            for k in 0..<outputs {
+                if let v = vocabOf[k] { raw[k].vocabulary = v }
+                let c = outColumn[k]
+                guard c >= 0 else {
+                    for _ in 0..<recordCount { stage.push(k, kind: RawKind.missing, word: 0, format: 0) }
+                    stage.flush(k, into: &raw[k])
+                    continue
+                }
+                let i = index[c]
+                let v = values + i * recordCount, f = formats + i * recordCount
+                let kind = asCode[i] == 1 ? RawKind.code : st.cols[c].kind == .timestamp ? RawKind.time : RawKind.int
+                for r in 0..<recordCount {
+                    guard takes[Int(shapeOf[r]) * outputs + k] == c else { stage.push(k, kind: RawKind.missing, word: 0, format: 0); continue }
+                    // A time row holds micros: ns / 1000 exactly, as there are at most 6 fraction digits.
+                    if kind == RawKind.time {
+                        stage.push(k, kind: kind, word: v[r] / 1000, format: f[r])
+                    } else {
+                        stage.push(k, kind: kind, word: v[r], format: 0)
+                    }
+                }
+                stage.flush(k, into: &raw[k])
+            }
+            return recordCount
+        }
+        for (i, c) in columns.enumerated() where 3 + c < streamCount { cursors[3 + c].pos = ends[i] }
         return true
     }
 

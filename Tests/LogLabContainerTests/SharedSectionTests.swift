@@ -57,6 +57,24 @@ import LogLabTransforms
         #expect(layout.sharedSectionBytes == shared.bytes.count && layout.totalBytes == container.count)
     }
 
+    /// A codec decodes a section once for containers with the same section bytes, and each
+    /// container still restores with its own section.
+    @Test func sameSectionDecodedOnce() throws {
+        let codec = try Self.codec()
+        let tmp = TempDir()
+        let a = tmp.file("a.llc", try Self.write(Self.inputA)), b = tmp.file("b.llc", try Self.write(Self.inputB))
+        func contents(_ r: ContainerReader) throws -> SharedSectionContents { try #require((r.codec as? ProfileCodec)?.shared) }
+        let first = try ContainerReader(path: a, codec: codec), again = try ContainerReader(path: a, codec: codec)
+        #expect(try contents(first) === contents(again))
+        let other = try ContainerReader(path: b, codec: codec)
+        #expect(try contents(other) !== contents(first))
+        #expect(try contents(other).section.bytes != contents(first).section.bytes)
+        let third = try ContainerReader(path: a, codec: codec)
+        #expect(try contents(third).section.bytes == contents(first).section.bytes)
+        #expect(try other.restoreAll() == Self.inputB)
+        #expect(try third.restoreAll() == Self.inputA && (try again.restoreAll()) == Self.inputA)
+    }
+
     @Test func writerBytesDoNotDependOnThreadsAndNeedNoSectionForNothing() throws {
         #expect(try Self.write(Self.inputA, threads: 1) == Self.write(Self.inputA, threads: 3))
         // No records: nothing to learn from, a plain 2.0 container.

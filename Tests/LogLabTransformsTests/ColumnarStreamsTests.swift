@@ -5,7 +5,7 @@ import LogLabCore
 /// Columns decoded straight from the transformed streams equal those the text walk finds in
 /// the restored records, buffer for buffer.
 @Suite struct ColumnarStreamsTests {
-    struct Outcome { var frames = 0; var fast = 0; var checked = 0; var piecesLoaded = 0; var pieces = 0 }
+    struct Outcome { var frames = 0; var fast = 0; var checked = 0; var piecesLoaded = 0; var pieces = 0; var byColumn = 0 }
 
     /// A payload cut where `PayloadPieces.cuts` says, in a buffer whose unloaded bytes are
     /// 0xFF (a reader that reads them before loading goes wrong), noting the pieces loaded.
@@ -84,6 +84,7 @@ import LogLabCore
             let u = ColumnarDecoder(paths: paths)
             if try reader.append(frame: old, recordCount: range.count, to: u) { try unchecked.append(contentsOf: u) } else { unchecked.append(restored) }
         }
+        out.byColumn = runReader.framesByColumn
         let a = try fast.finish(), b = try text.finish(), c = try unchecked.finish(), r = try run.finish(threads: 2)
         let pw = try piecewise.finish()
         #expect(a.count == b.count && c.count == b.count && r.count == b.count && pw.count == b.count, sourceLocation: sourceLocation)
@@ -372,6 +373,50 @@ import LogLabCore
         #expect(d.raw[0].kinds.allSatisfy { $0 == RawKind.int })
         #expect(d.raw[1].kinds.allSatisfy { $0 == RawKind.time })
         #expect(d.raw[2].kinds.allSatisfy { $0 == RawKind.code })   // vocabulary entries by index
+    }
+
+    /// A field coded as a relation to others, read alone: its sources are decoded too (column
+    /// by column where every value allows it) and the column equals the text walk's, also
+    /// where a record lacks a source, holds text in a timestamp field or an odd number.
+    @Test func relationsReadWithoutTheirSources() throws {
+        func ms(_ i: Int) -> String { String(format: "%03d", i % 1000) }
+        func line(_ i: Int, odd: Int) -> String {
+            let a = "2021-12-26T15:\(String(format: "%02d", i / 60 % 60)):\(String(format: "%02d", i % 60)).\(ms(i * 7))+09:00"
+            let e = 20 + i % 13
+            // b = a + e ms (a relation to two fields), c = b + 1 s (to b), n: a number.
+            let bms = (i * 7) % 1000 + e, carry = bms / 1000
+            let b = "2021-12-26T15:\(String(format: "%02d", (i + carry) / 60 % 60)):\(String(format: "%02d", (i + carry) % 60)).\(ms(bms))+09:00"
+            let c = "2021-12-26T15:\(String(format: "%02d", (i + carry + 1) / 60 % 60)):\(String(format: "%02d", (i + carry + 1) % 60)).\(ms(bms))+09:00"
+            switch odd {
+            case 1: return #"{"b":"\#(b)","e":\#(e),"c":"\#(c)","n":\#(i)}"#          // no a
+            case 2: return #"{"a":"\#(a)","e":\#(e),"b":"soon","c":"\#(c)","n":\#(i)}"#  // b as text
+            case 3: return #"{"a":"\#(a)","e":1.5,"b":"\#(b)","c":"\#(c)","n":-0}"#        // odd numbers
+            default: return #"{"a":"\#(a)","e":\#(e),"b":"\#(b)","c":"\#(c)","n":\#(i)}"#
+            }
+        }
+        let train = RecordBatch((0..<600).map { Array(line($0, odd: 0).utf8) })
+        let model = TransformModel.learn(from: train, selection: .all)
+        // The learner codes a from b and b from c (and n from a).
+        for name in ["a", "b"] {
+            let spec = try #require(model.field?.columns.first { $0.path.last == name.utf8.first! })
+            #expect(spec.relation != nil, "\(name) is coded from another field")
+        }
+        for odd in 0...3 {
+            let records = RecordBatch((0..<500).map { Array(line($0 + 7, odd: $0 % 50 == 17 ? odd : 0).utf8) })
+            for framing in [Framing.file, .block(64), .block(9)] {
+                for paths in [["a"], ["n"], ["a", "e"], ["b", "n"], ["n", "e", "c", "a"]] {
+                    try Self.compare(model: model, records, paths: paths, framing: framing)
+                }
+            }
+        }
+        // Clean records go column by column, and the odd ones record by record.
+        for (odd, byColumn) in [(0, true), (2, false)] {
+            let records = RecordBatch((0..<500).map { Array(line($0 + 7, odd: $0 % 50 == 17 ? odd : 0).utf8) })
+            var enc = FrameEncoder(model: model)
+            let reader = ColumnarFrameReader(model: model), d = ColumnarDecoder(paths: ["a", "n"])
+            #expect(try reader.append(frame: enc.encode(records), recordCount: records.count, to: d))
+            #expect((reader.framesByColumn == 1) == byColumn, "odd \(odd)")
+        }
     }
 
     @Test func corruptFramesThrowOrFallBack() throws {

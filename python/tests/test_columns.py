@@ -136,6 +136,27 @@ def test_streams_equal_records_and_orjson_sdk(sdk_profile, sdk_lines):
                 check_column(t, name, docs)
 
 
+def test_relation_fields_without_their_sources(sdk_profile, sdk_lines):
+    # Timestamps coded as relations to other fields (begin from end, end from the record's time
+    # and a number), read without those fields: every value still equals orjson's, on one
+    # thread and on two, and in a container whose frames hold a record the streams cannot give.
+    derived = ["_source.request_begin_timestamp", "_source.request_end_timestamp", "fields.request_begin_timestamp",
+               "_source.user_inDate"]
+    odd = list(sdk_lines)
+    odd[1500] = odd[1500].replace(b'"request_begin_timestamp":"', b'"request_begin_timestamp":"not ', 1)
+    assert odd[1500] != sdk_lines[1500]
+    for lines in (sdk_lines, odd):
+        docs = [parse(l) for l in lines]
+        with loglab.open(sdk_profile.compress(lines), profile=sdk_profile) as c:
+            for cols in ([d] for d in derived):
+                for threads in (1, 2):
+                    t = _both_ways(c, cols, threads=threads)
+                    for name in cols:
+                        check_column(t, name, docs)
+            t = _both_ways(c, ["_source.response_elapsed_time", derived[0], "_source.func_name"])
+            check_column(t, derived[0], docs)
+
+
 def test_streams_equal_records_and_orjson_odd(sdk_profile):
     docs = [parse(l) for l in ODD]
     names = ["s", "i", "f", "b", "t", "a", "o", "o.x", "nested", "nested.deep.er", "mixed", "big", "missing"]
@@ -170,23 +191,30 @@ def test_streams_equal_records_real_datasets(real_dataset):
 
 def test_one_profile_many_containers_with_and_without_shared_section(cli, work, sdk_path, sdk_profile_path,
                                                                      sdk_lines):
-    """Column workers are kept per profile between calls: containers read in turn through one
-    profile, with and without a shared section (whose frames need its own model), each decode
-    exactly as their records do."""
+    """Column workers are kept per profile between calls (those of a shared section for
+    containers with the same section): containers read in turn through one profile, with and
+    without a shared section (whose frames need its own model), each decode exactly as their
+    records do."""
     from conftest import run
     plain = work / "pool-plain.llc"
     shared = work / "pool-shared.llc"
+    other = work / "pool-other.llc"   # another shared section: learnt from other records
+    other_lines = list(reversed(sdk_lines))[:2000]
+    (work / "pool-other.jsonl").write_bytes(b"\n".join(other_lines) + b"\n")
     run(cli, "compress", "--profile", str(sdk_profile_path), "-i", str(sdk_path), "-o", str(plain))
     run(cli, "compress", "--profile", str(sdk_profile_path), "--shared-section", "-i", str(sdk_path), "-o", str(shared))
+    run(cli, "compress", "--profile", str(sdk_profile_path), "--shared-section", "-i", str(work / "pool-other.jsonl"),
+        "-o", str(other))
     profile = loglab.Profile.load(sdk_profile_path)
-    docs = [parse(l) for l in sdk_lines]
+    docs = {plain: [parse(l) for l in sdk_lines], other: [parse(l) for l in other_lines]}
+    docs[shared] = docs[plain]
     odd = [b'{"s":"x","i":1}', b'{"s":"y","i":-2}']
-    for path in (plain, shared, plain, shared, None, plain):
+    for path in (plain, shared, plain, shared, other, shared, other, None, plain, other):
         with loglab.open(str(path) if path else profile.compress(odd), profile=profile) as c:
-            t = _both_ways(c, SDK_FIELDS[:4] if path else ["s", "i"])
+            t = _both_ways(c, SDK_FIELDS[:4] if path else ["s", "i"], threads=2)
             if path:
                 for name in SDK_FIELDS[:4]:
-                    check_column(t, name, docs)
+                    check_column(t, name, docs[path])
 
 
 def test_vocabulary_fields_and_checked_frames(sdk_profile, sdk_lines):
