@@ -626,6 +626,10 @@ public final class ColumnarFrameReader {
 
     // MARK: column by column
 
+    /// A tag the column-by-column loops refuse: they give up (the enclosing catch), and the
+    /// record-by-record decode reports the error.
+    private static func refused(_ tag: UInt64) -> TransformError { .corruptFrame("format tag \(tag)") }
+
     /// Decodes a `columns` frame column by column when every slot its plans decode is a
     /// number or timestamp taken as a value (modes `value` and `state`) or a vocabulary entry
     /// taken by index (`code`), and every record has a model shape with each such column at
@@ -764,16 +768,8 @@ public final class ColumnarFrameReader {
                     for r in 0..<recordCount {
                         guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
                         var code = prevFormat
-                        let x = try inp.varint()
-                        let d: Int64
-                        if x & 1 == 0 {
-                            d = unzigzag(x >> 1)
-                        } else {
-                            let tag = x >> 1
-                            guard tag > 0, tag <= 1 << 20 else { return false }
-                            code = Int(tag - 1)
-                            d = unzigzag(try inp.varint())
-                        }
+                        guard let (d, _) = try TaggedVarint.read(&inp, format: &code, maxTag: 1 << 20, accepts: { _ in true },
+                                                                  bad: Self.refused) else { return false }
                         if code != lastCode {
                             guard let g = ISOTimestamp.Format(code: code) else { return false }
                             fraction = g.fraction; unit = ISOTimestamp.pow10[9 - fraction]
@@ -793,16 +789,8 @@ public final class ColumnarFrameReader {
                     for r in 0..<recordCount {
                         guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
                         var format = prevFormat
-                        let x = try inp.varint()
-                        let d: Int64
-                        if x & 1 == 0 {
-                            d = unzigzag(x >> 1)
-                        } else {
-                            let tag = x >> 1
-                            guard tag > 0, tag <= 256, DecimalText.isValidFormat(Int(tag - 1)) else { return false }
-                            format = Int(tag - 1)
-                            d = unzigzag(try inp.varint())
-                        }
+                        guard let (d, _) = try TaggedVarint.read(&inp, format: &format, maxTag: 256, accepts: DecimalText.isValidFormat,
+                                                                  bad: Self.refused) else { return false }
                         guard format < DecimalText.longFlag else { return false }
                         var base = delta ? prevValue : initValue
                         if let p = prediction(r) { base = p }
