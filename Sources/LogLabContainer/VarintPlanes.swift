@@ -84,9 +84,19 @@ enum VarintPlanes {
         guard planeCount > 1 else { _ = out.initialize(from: planes); return }
         try withUnsafeMutableBytes(of: &cursor) { raw in
             let at = raw.bindMemory(to: Int.self).baseAddress!
-            var o = 0
-            for v in 0..<n {
+            var o = 0, v = 0
+            while v < n {
+                // Eight one-byte varints at once (no continuation bit among them).
+                if v &+ 8 <= n {
+                    let word = UnsafeRawPointer(src + v).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 == 0 {
+                        UnsafeMutableRawPointer(dst + o).storeBytes(of: word, as: UInt64.self)
+                        v &+= 8; o &+= 8
+                        continue
+                    }
+                }
                 var b = src[v]
+                v &+= 1
                 dst[o] = b; o &+= 1
                 var k = 1
                 while b & 0x80 != 0 {

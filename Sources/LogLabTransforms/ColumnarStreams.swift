@@ -725,63 +725,24 @@ public final class ColumnarFrameReader {
             for (i, c) in columns.enumerated() {
                 var inp = 3 + c < streamCount ? cursors[3 + c] : empty.pointee
                 let col = st.cols[c]
-                let bit = UInt64(1) << UInt64(i)
-                let v = values + i * recordCount, h = has + i * recordCount, f = formats + i * recordCount
+                let rows = ColumnRows(count: recordCount, holds: rowHolds, bit: UInt64(1) << UInt64(i), v: values + i * recordCount,
+                                      h: has + i * recordCount, f: formats + i * recordCount, predicted: predicted, predicts: predicts)
+                let ok: Bool
                 if asCode[i] == 1 {
-                    let count = UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count })
-                    for r in 0..<recordCount {
-                        guard rowHolds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
-                        let code = try inp.varint()
-                        guard code > 0, code <= count else { return false }
-                        v[r] = Int64(code - 1); h[r] = true; f[r] = 0
-                    }
-                    ends[i] = inp.pos
-                    continue
-                }
-                // The relation's predictions (`FieldCoderState.prediction`: a source counts when
-                // the record has it, decoded as a timestamp or a number as the kind asks), each
-                // kind in a loop of its own.
-                let related = col.hasRelation
-                if related { predict(col.relation, recordCount, index: index, st, values, has, into: predicted, predicts) }
-                var prevValue = col.initValue, prevFormat = col.initFormat
-                let delta = col.delta, initValue = col.initValue
-                if col.kind == .timestamp {
-                    // Per format (kept while it stays): its fraction digits, ns per unit, and the
-                    // range `ISOTimestamp.inRange` accepts.
-                    var lastCode = -1, cut = 0
-                    var unit: Int64 = 1, lowest: Int64 = 0, highest: Int64 = 0
-                    for r in 0..<recordCount {
-                        guard rowHolds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
-                        var code = prevFormat
-                        guard let (d, _) = try TaggedVarint.read(&inp, format: &code, maxTag: 1 << 20, accepts: { _ in true },
-                                                                  bad: Self.refused) else { return false }
-                        if code != lastCode {
-                            guard let g = ISOTimestamp.Format(code: code) else { return false }
-                            cut = 9 - g.fraction; unit = ISOTimestamp.pow10[cut]
-                            lowest = ISOTimestamp.minSeconds * ISOTimestamp.pow10[g.fraction]
-                            highest = ISOTimestamp.maxSeconds * ISOTimestamp.pow10[g.fraction]
-                            lastCode = code
-                        }
-                        let base = related && predicts[r] ? predicted[r] : delta ? prevValue : initValue
-                        let value = d &+ ISOTimestamp.floorDivPow10(base, cut)
-                        guard value >= lowest, value <= highest else { return false }
-                        let ns = value &* unit
-                        prevValue = ns; prevFormat = code
-                        v[r] = ns; h[r] = true; f[r] = Int32(truncatingIfNeeded: code)
-                    }
+                    ok = try Self.codes(rows, &inp, entries: UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count }))
                 } else {
-                    for r in 0..<recordCount {
-                        guard rowHolds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
-                        var format = prevFormat
-                        guard let (d, _) = try TaggedVarint.read(&inp, format: &format, maxTag: 256, accepts: DecimalText.isValidFormat,
-                                                                  bad: Self.refused) else { return false }
-                        guard format < DecimalText.longFlag else { return false }
-                        let base = related && predicts[r] ? predicted[r] : delta ? prevValue : initValue
-                        let m = d &+ base
-                        prevValue = m; prevFormat = format
-                        v[r] = m; h[r] = true; f[r] = Int32(truncatingIfNeeded: format)
+                    // The relation's predictions (`FieldCoderState.prediction`: a source counts when
+                    // the record has it, decoded as a timestamp or a number as the kind asks).
+                    if col.hasRelation {
+                        predict(col.relation, recordCount, index: index, st, values, has, into: predicted, predicts)
+                    } else {
+                        predicts.update(repeating: false, count: recordCount)
                     }
+                    ok = col.kind == .timestamp
+                        ? try Self.timestamps(rows, &inp, delta: col.delta, initValue: col.initValue, initFormat: col.initFormat)
+                        : try Self.numbers(rows, &inp, delta: col.delta, initValue: col.initValue, initFormat: col.initFormat)
                 }
+                guard ok else { return false }
                 ends[i] = inp.pos
             }
         } catch {
@@ -843,6 +804,97 @@ public final class ColumnarFrameReader {
             return recordCount
         }
         for (i, c) in columns.enumerated() where 3 + c < streamCount { cursors[3 + c].pos = ends[i] }
+        return true
+    }
+
+    /// One column's rows for `valueColumns`: record r has a value where `holds[r] & bit`;
+    /// the value, whether there is one and its format go to `v`, `h`, `f` (0, false, 0 where
+    /// there is none); `predicted[r]` is the relation's prediction where `predicts[r]`.
+    /// The column loops below are functions of their own so their state stays in registers.
+    struct ColumnRows {
+        let count: Int
+        let holds: UnsafePointer<UInt64>, bit: UInt64
+        let v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>, f: UnsafeMutablePointer<Int32>
+        let predicted: UnsafePointer<Int64>, predicts: UnsafePointer<Bool>
+
+        init(count: Int, holds: UnsafeMutablePointer<UInt64>, bit: UInt64, v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>,
+             f: UnsafeMutablePointer<Int32>, predicted: UnsafeMutablePointer<Int64>, predicts: UnsafeMutablePointer<Bool>) {
+            self.count = count; self.holds = UnsafePointer(holds); self.bit = bit; self.v = v; self.h = h; self.f = f
+            self.predicted = UnsafePointer(predicted); self.predicts = UnsafePointer(predicts)
+        }
+    }
+
+    /// Vocabulary entries by index (codes 1...entries). False: a value this path does not take.
+    @inline(never)
+    private static func codes(_ rows: ColumnRows, _ cursor: inout Cursor, entries: UInt64) throws -> Bool {
+        // The position in a register, not stored through `cursor` per value.
+        var inp = cursor
+        defer { cursor = inp }
+        let v = rows.v, h = rows.h, f = rows.f, holds = rows.holds, bit = rows.bit
+        for r in 0..<rows.count {
+            guard holds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
+            let code = try inp.varint()
+            guard code > 0, code <= entries else { return false }
+            v[r] = Int64(code &- 1); h[r] = true; f[r] = 0
+        }
+        return true
+    }
+
+    /// Timestamps as ns, with `TimestampCoding.decode`'s arithmetic.
+    @inline(never)
+    private static func timestamps(_ rows: ColumnRows, _ cursor: inout Cursor, delta: Bool, initValue: Int64, initFormat: Int) throws -> Bool {
+        // The position in a register, not stored through `cursor` per value.
+        var inp = cursor
+        defer { cursor = inp }
+        let v = rows.v, h = rows.h, f = rows.f, holds = rows.holds, bit = rows.bit
+        let predicted = rows.predicted, predicts = rows.predicts
+        var prevValue = initValue, prevFormat = initFormat
+        // Per format (kept while it stays): the digits cut from ns, ns per unit, and the range
+        // `ISOTimestamp.inRange` accepts.
+        var lastCode = -1, cut = 0
+        var unit: Int64 = 1, lowest: Int64 = 0, highest: Int64 = 0
+        for r in 0..<rows.count {
+            guard holds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
+            var code = prevFormat
+            guard let (d, _) = try TaggedVarint.read(&inp, format: &code, maxTag: 1 << 20, accepts: { _ in true },
+                                                      bad: Self.refused) else { return false }
+            if code != lastCode {
+                guard let g = ISOTimestamp.Format(code: code) else { return false }
+                cut = 9 - g.fraction; unit = ISOTimestamp.pow10[cut]
+                lowest = ISOTimestamp.minSeconds * ISOTimestamp.pow10[g.fraction]
+                highest = ISOTimestamp.maxSeconds * ISOTimestamp.pow10[g.fraction]
+                lastCode = code
+            }
+            let base = predicts[r] ? predicted[r] : delta ? prevValue : initValue
+            let value = d &+ ISOTimestamp.floorDivPow10(base, cut)
+            guard value >= lowest, value <= highest else { return false }
+            let ns = value &* unit
+            prevValue = ns; prevFormat = code
+            v[r] = ns; h[r] = true; f[r] = Int32(truncatingIfNeeded: code)
+        }
+        return true
+    }
+
+    /// Plain decimals (format 0 or another short one) as mantissas, with `IntegerCoding.decode`'s arithmetic.
+    @inline(never)
+    private static func numbers(_ rows: ColumnRows, _ cursor: inout Cursor, delta: Bool, initValue: Int64, initFormat: Int) throws -> Bool {
+        // The position in a register, not stored through `cursor` per value.
+        var inp = cursor
+        defer { cursor = inp }
+        let v = rows.v, h = rows.h, f = rows.f, holds = rows.holds, bit = rows.bit
+        let predicted = rows.predicted, predicts = rows.predicts
+        var prevValue = initValue, prevFormat = initFormat
+        for r in 0..<rows.count {
+            guard holds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
+            var format = prevFormat
+            guard let (d, _) = try TaggedVarint.read(&inp, format: &format, maxTag: 256, accepts: DecimalText.isValidFormat,
+                                                      bad: Self.refused) else { return false }
+            guard format < DecimalText.longFlag else { return false }
+            let base = predicts[r] ? predicted[r] : delta ? prevValue : initValue
+            let m = d &+ base
+            prevValue = m; prevFormat = format
+            v[r] = m; h[r] = true; f[r] = Int32(truncatingIfNeeded: format)
+        }
         return true
     }
 
