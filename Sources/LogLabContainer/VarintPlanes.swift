@@ -84,7 +84,7 @@ enum VarintPlanes {
         guard planeCount > 1 else { _ = out.initialize(from: planes); return }
         try withUnsafeMutableBytes(of: &cursor) { raw in
             let at = raw.bindMemory(to: Int.self).baseAddress!
-            var o = 0, v = 0
+            var o = 0, v = 0, second = at[1]
             while v < n {
                 // Eight one-byte varints at once (no continuation bit among them).
                 if v &+ 8 <= n {
@@ -98,7 +98,11 @@ enum VarintPlanes {
                 var b = src[v]
                 v &+= 1
                 dst[o] = b; o &+= 1
-                var k = 1
+                guard b & 0x80 != 0 else { continue }
+                // Second bytes (most long varints end there) from a cursor held in a register.
+                b = src[second]; second &+= 1
+                dst[o] = b; o &+= 1
+                var k = 2
                 while b & 0x80 != 0 {
                     // The counts above bound every plane's cursor: a byte past plane k's end
                     // would need one continuation bit more than plane k-1 has.
