@@ -56,43 +56,75 @@ enum VarintPlanes {
 
     /// Undoes `split`: `count` varints from `planes` into `out` (exactly `planes.count`
     /// bytes). Throws when the planes do not hold exactly that many varints of at most 10 bytes.
+    ///
+    /// Plane k+1 holds one byte per continuation bit of plane k, so the planes' bounds are
+    /// counts of those bits; then one pass in value order takes each varint's bytes from the
+    /// planes' cursors (no per-value tables).
     static func join(_ planes: UnsafeBufferPointer<UInt8>, count n: Int, into out: UnsafeMutableBufferPointer<UInt8>) throws {
         let len = planes.count
-        guard out.count == len, n >= 1, n <= len else { throw PlanesError() }
-        // Each varint's length, plane by plane (`active`: varints continuing into the plane).
-        var lens = [UInt8](repeating: 1, count: n)
-        var active: [Int32] = []
-        for v in 0..<n where planes[v] & 0x80 != 0 { active.append(Int32(v)) }
-        var p = n, k = 1
-        while !active.isEmpty {
-            guard k < maxVarintBytes, active.count <= len - p else { throw PlanesError() }
-            var next: [Int32] = []
-            for v in active {
-                lens[Int(v)] += 1
-                if planes[p] & 0x80 != 0 { next.append(v) }
-                p += 1
+        guard out.count == len, n >= 1, n <= len, let src = planes.baseAddress, let dst = out.baseAddress else { throw PlanesError() }
+        // Plane starts: cursor[k] is where plane k's next byte is.
+        var cursor = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var planeCount = 1
+        try withUnsafeMutableBytes(of: &cursor) { raw in
+            let at = raw.bindMemory(to: Int.self)
+            var lo = 0, size = n
+            at[0] = 0
+            while true {
+                let hi = lo + size
+                guard hi <= len else { throw PlanesError() }
+                let next = continuations(src + lo, size)
+                at[planeCount] = hi
+                if next == 0 { guard hi == len else { throw PlanesError() }; break }
+                guard planeCount < maxVarintBytes else { throw PlanesError() }
+                planeCount += 1
+                lo = hi; size = next
             }
-            active = next
-            k += 1
         }
-        guard p == len else { throw PlanesError() }
-        // Each varint's start in `out`, then every plane byte in its place.
-        var start = [Int](repeating: 0, count: n)
-        var o = 0
-        for v in 0..<n { start[v] = o; out[o] = planes[v]; o += Int(lens[v]) }
-        p = n
-        k = 1
-        var from = [Int32](), into = [Int32]()
-        for v in 0..<n where lens[v] > 1 { from.append(Int32(v)) }
-        while !from.isEmpty {
-            into.removeAll(keepingCapacity: true)
-            for v in from {
-                out[start[Int(v)] + k] = planes[p]; p += 1
-                if Int(lens[Int(v)]) > k + 1 { into.append(v) }
+        guard planeCount > 1 else { _ = out.initialize(from: planes); return }
+        try withUnsafeMutableBytes(of: &cursor) { raw in
+            let at = raw.bindMemory(to: Int.self).baseAddress!
+            var o = 0, v = 0, second = at[1]
+            while v < n {
+                // Eight one-byte varints at once (no continuation bit among them).
+                if v &+ 8 <= n {
+                    let word = UnsafeRawPointer(src + v).loadUnaligned(as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 == 0 {
+                        UnsafeMutableRawPointer(dst + o).storeBytes(of: word, as: UInt64.self)
+                        v &+= 8; o &+= 8
+                        continue
+                    }
+                }
+                var b = src[v]
+                v &+= 1
+                dst[o] = b; o &+= 1
+                guard b & 0x80 != 0 else { continue }
+                // Second bytes (most long varints end there) from a cursor held in a register.
+                b = src[second]; second &+= 1
+                dst[o] = b; o &+= 1
+                var k = 2
+                while b & 0x80 != 0 {
+                    // The counts above bound every plane's cursor: a byte past plane k's end
+                    // would need one continuation bit more than plane k-1 has.
+                    guard k < planeCount else { throw PlanesError() }
+                    b = src[at[k]]; at[k] &+= 1
+                    dst[o] = b; o &+= 1
+                    k &+= 1
+                }
             }
-            swap(&from, &into)
-            k += 1
         }
+    }
+
+    /// Bytes with the continuation bit set among `n` bytes at `p`.
+    @inline(__always) private static func continuations(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var count = 0, i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            count &+= (raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080).nonzeroBitCount
+            i &+= 8
+        }
+        while i < n { count &+= Int(p[i] >> 7); i &+= 1 }
+        return count
     }
 
     struct PlanesError: Error {}

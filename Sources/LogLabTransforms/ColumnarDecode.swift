@@ -271,6 +271,10 @@ public final class ColumnarDecoder {
             grow(&raw[k].kinds, to: rowCount)
             grow(&raw[k].offsets, to: rowCount + 1)
             grow(&raw[k].text, to: textCount)
+            // Values held as words (and formats) too: once here, or at `beginWords` by `expected`.
+            raw[k].expected = max(raw[k].expected, rowCount)
+            if raw[k].typed { grow(&raw[k].words, to: rowCount) }
+            if raw[k].timed { grow(&raw[k].formats, to: rowCount) }
             for o in others { raw[k].append(contentsOf: o.raw[k]) }
         }
         for o in others { rows += o.rows }
@@ -967,7 +971,7 @@ enum ColumnBuilder {
         for i in 0..<n {
             let k = col.kinds[i]
             if k == RawKind.time {
-                let (m, code) = col.time(i)
+                let code = col.time(i).format   // its micros are in `micros` already
                 if code != lastFormat {
                     let fmt = ISOTimestamp.Format(code: Int(code))!
                     let z = ISOTime.zoneText(fmt)
@@ -975,7 +979,6 @@ enum ColumnBuilder {
                     digits = max(digits, fmt.fraction)
                     lastFormat = code
                 }
-                micros[i] = m
                 continue
             }
             guard k == RawKind.string || k == RawKind.code else { continue }
@@ -989,8 +992,19 @@ enum ColumnBuilder {
         if isTime, let zone, digits <= 6 {
             var out = DecodedColumn(name: name, kind: .timestamp, length: n)
             let ms = digits <= 3
-            if ms { for i in 0..<n { micros[i] /= 1000 } }
-            out.values = micros.withUnsafeBytes { Array($0) }
+            // Straight into the output bytes (one pass, no copy of `micros` first).
+            out.values = [UInt8](unsafeUninitializedCapacity: n * 8) { bytes, written in
+                guard n > 0 else { written = 0; return }
+                let to = UnsafeMutableRawPointer(bytes.baseAddress!)
+                micros.withUnsafeBufferPointer { m in
+                    if ms {
+                        for i in 0..<n { to.storeBytes(of: m[i] / 1000, toByteOffset: i * 8, as: Int64.self) }
+                    } else {
+                        to.copyMemory(from: m.baseAddress!, byteCount: n * 8)
+                    }
+                }
+                written = n * 8
+            }
             out.timeUnitDigits = ms ? 3 : 6
             out.zone = zone == [0x5A] ? "UTC" : String(decoding: zone, as: UTF8.self)
             return out

@@ -701,155 +701,231 @@ public final class ColumnarFrameReader {
             if let mine = decoder.raw[k].vocabulary, mine !== v, !mine.sameEntries(v) { return false }
             vocabOf[k] = v
         }
+        // Per record: its shape id and the needed columns that shape holds (bit i: columns[i]).
+        let planned = planOf.map { $0 != nil }
+        let rowHolds = UnsafeMutablePointer<UInt64>.allocate(capacity: recordCount)
+        let rowShape = UnsafeMutablePointer<Int>.allocate(capacity: recordCount)
+        defer { rowHolds.deallocate(); rowShape.deallocate() }
         for r in 0..<recordCount {
             let id = Int(shapeOf[r])
-            guard id >= 0, id < planOf.count, planOf[id] != nil else { return false }
+            guard id >= 0, id < planned.count, planned[id] else { return false }
+            rowHolds[r] = holds[id]; rowShape[r] = id
         }
 
         // Per column and record: the value (ns, mantissa or entry index), whether the record has
-        // one, and the timestamp format.
+        // one, and the timestamp format (0 and 0 where it has none); per record, a relation's prediction and whether it has one.
         let values = UnsafeMutablePointer<Int64>.allocate(capacity: n * recordCount)
         let has = UnsafeMutablePointer<Bool>.allocate(capacity: n * recordCount)
         let formats = UnsafeMutablePointer<Int32>.allocate(capacity: n * recordCount)
-        defer { values.deallocate(); has.deallocate(); formats.deallocate() }
+        let predicted = UnsafeMutablePointer<Int64>.allocate(capacity: recordCount)
+        let predicts = UnsafeMutablePointer<Bool>.allocate(capacity: recordCount)
+        defer { values.deallocate(); has.deallocate(); formats.deallocate(); predicted.deallocate(); predicts.deallocate() }
         var ends = [Int](repeating: 0, count: n)
         do {
             for (i, c) in columns.enumerated() {
                 var inp = 3 + c < streamCount ? cursors[3 + c] : empty.pointee
                 let col = st.cols[c]
-                let bit = UInt64(1) << UInt64(i)
-                let v = values + i * recordCount, h = has + i * recordCount, f = formats + i * recordCount
+                let rows = ColumnRows(count: recordCount, holds: rowHolds, bit: UInt64(1) << UInt64(i), v: values + i * recordCount,
+                                      h: has + i * recordCount, f: formats + i * recordCount, predicted: predicted, predicts: predicts)
+                let ok: Bool
                 if asCode[i] == 1 {
-                    let count = UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count })
-                    for r in 0..<recordCount {
-                        guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
-                        let code = try inp.varint()
-                        guard code > 0, code <= count else { return false }
-                        v[r] = Int64(code - 1); h[r] = true
-                    }
-                    ends[i] = inp.pos
-                    continue
-                }
-                // The relation's sources, as rows of `values` / `has` (nil: no relation).
-                var src: (v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>, ts: Bool)? = nil
-                var num: (v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>, ts: Bool)? = nil
-                let rel = col.relation
-                if col.hasRelation {
-                    let s = Int(rel.source)
-                    src = (values + index[s] * recordCount, has + index[s] * recordCount, st.cols[s].kind == .timestamp)
-                    if rel.kind == .tsFromTsNum {
-                        let m = Int(rel.number)
-                        num = (values + index[m] * recordCount, has + index[m] * recordCount, st.cols[m].kind == .timestamp)
-                    }
-                }
-                // The prediction of `FieldCoderState.prediction` for record r (a source counts
-                // when the record has it, decoded as a timestamp or a number as the kind asks).
-                @inline(__always) func prediction(_ r: Int) -> Int64? {
-                    guard let src else { return nil }
-                    switch rel.kind {
-                    case .tsFromTs:
-                        return src.ts && src.h[r] ? src.v[r] &+ rel.offset : nil
-                    case .tsFromTsNum:
-                        guard let num, src.ts, src.h[r], !num.ts, num.h[r] else { return nil }
-                        return src.v[r] &+ num.v[r] &* rel.unit &+ rel.offset
-                    case .numFromTs:
-                        return src.ts && src.h[r] ? CivilDate.floorDiv(src.v[r] &+ rel.offset, rel.unit) : nil
-                    case .numFromNum:
-                        return !src.ts && src.h[r] ? src.v[r] &+ rel.offset : nil
-                    }
-                }
-                var prevValue = col.initValue, prevFormat = col.initFormat
-                let delta = col.delta, initValue = col.initValue
-                if col.kind == .timestamp {
-                    // Per format (kept while it stays): its fraction digits, ns per unit, and the
-                    // range `ISOTimestamp.inRange` accepts.
-                    var lastCode = -1, fraction = 0
-                    var unit: Int64 = 1, lowest: Int64 = 0, highest: Int64 = 0
-                    for r in 0..<recordCount {
-                        guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
-                        var code = prevFormat
-                        guard let (d, _) = try TaggedVarint.read(&inp, format: &code, maxTag: 1 << 20, accepts: { _ in true },
-                                                                  bad: Self.refused) else { return false }
-                        if code != lastCode {
-                            guard let g = ISOTimestamp.Format(code: code) else { return false }
-                            fraction = g.fraction; unit = ISOTimestamp.pow10[9 - fraction]
-                            lowest = ISOTimestamp.minSeconds * ISOTimestamp.pow10[fraction]
-                            highest = ISOTimestamp.maxSeconds * ISOTimestamp.pow10[fraction]
-                            lastCode = code
-                        }
-                        var base = delta ? prevValue : initValue
-                        if let p = prediction(r) { base = p }
-                        let value = d &+ ISOTimestamp.floorDivPow10(base, 9 - fraction)
-                        guard value >= lowest, value <= highest else { return false }
-                        let ns = value &* unit
-                        prevValue = ns; prevFormat = code
-                        v[r] = ns; h[r] = true; f[r] = Int32(code)
-                    }
+                    ok = try Self.codes(rows, &inp, entries: UInt64(st.vocabRefs[c]!._withUnsafeGuaranteedRef { $0.count }))
                 } else {
-                    for r in 0..<recordCount {
-                        guard holds[Int(shapeOf[r])] & bit != 0 else { h[r] = false; continue }
-                        var format = prevFormat
-                        guard let (d, _) = try TaggedVarint.read(&inp, format: &format, maxTag: 256, accepts: DecimalText.isValidFormat,
-                                                                  bad: Self.refused) else { return false }
-                        guard format < DecimalText.longFlag else { return false }
-                        var base = delta ? prevValue : initValue
-                        if let p = prediction(r) { base = p }
-                        let m = d &+ base
-                        prevValue = m; prevFormat = format
-                        v[r] = m; h[r] = true; f[r] = Int32(format)
+                    // The relation's predictions (`FieldCoderState.prediction`: a source counts when
+                    // the record has it, decoded as a timestamp or a number as the kind asks).
+                    if col.hasRelation {
+                        predict(col.relation, recordCount, index: index, st, values, has, into: predicted, predicts)
+                    } else {
+                        predicts.update(repeating: false, count: recordCount)
                     }
+                    ok = col.kind == .timestamp
+                        ? try Self.timestamps(rows, &inp, delta: col.delta, initValue: col.initValue, initFormat: col.initFormat)
+                        : try Self.numbers(rows, &inp, delta: col.delta, initValue: col.initValue, initFormat: col.initFormat)
                 }
+                guard ok else { return false }
                 ends[i] = inp.pos
             }
         } catch {
             return false
         }
-        // The rows `record` would append: a captured value as itself, where it reads back exactly.
+        // The rows `record` would append, staged per output: a captured value as itself, where
+        // it reads back exactly (else the frame goes record by record). A record whose shape
+        // takes column c for output k holds c (checked above), so it has a value.
         let stage = stage(columns: outputs, rows: recordCount)
-        for k in 0..<outputs where outColumn[k] >= 0 {
-            let c = outColumn[k], i = index[c]
-            let h = has + i * recordCount, f = formats + i * recordCount
-            let code = asCode[i] == 1, time = st.cols[c].kind == .timestamp
-            var exact: Int32 = -1   // a format code known to read back exactly
-            for r in 0..<recordCount where takes[Int(shapeOf[r]) * outputs + k] == c {
-                guard h[r] else { return false }
-                if code { continue }
-                if time {
-                    guard f[r] != exact else { continue }
-                    guard let fmt = ISOTimestamp.Format(code: Int(f[r])), ISOTime.readsExactly(fmt) else { return false }
-                    exact = f[r]
-                } else {
-                    guard f[r] == 0 else { return false }
-                }
+        let takenBy = UnsafeMutablePointer<Bool>.allocate(capacity: planOf.count)
+        defer { takenBy.deallocate() }
+        for k in 0..<outputs {
+            let kinds = stage.kinds + k * stage.capacity, words = stage.words + k * stage.capacity
+            let fmts = stage.formats + k * stage.capacity
+            let c = outColumn[k]
+            stage.counts[k] = recordCount
+            guard c >= 0 else {
+                kinds.update(repeating: RawKind.missing, count: recordCount)
+                words.update(repeating: 0, count: recordCount)
+                fmts.update(repeating: 0, count: recordCount)
+                continue
             }
+            let i = index[c]
+            let v = values + i * recordCount, f = formats + i * recordCount
+            let kind = asCode[i] == 1 ? RawKind.code : st.cols[c].kind == .timestamp ? RawKind.time : RawKind.int
+            for id in 0..<planOf.count { takenBy[id] = takes[id * outputs + k] == c }
+            var any = false
+            // Branch-free rows (missing: kind, word and format 0), then the formats checked.
+            if kind == RawKind.time {
+                // A time row holds micros: ns / 1000 exactly, as there are at most 6 fraction digits.
+                for r in 0..<recordCount {
+                    let t = takenBy[rowShape[r]]
+                    kinds[r] = t ? kind : RawKind.missing; words[r] = t ? v[r] / 1000 : 0; fmts[r] = t ? f[r] : 0
+                    any = any || t
+                }
+                var exact: Int32 = -1   // a format code known to read back exactly
+                for r in 0..<recordCount where kinds[r] != RawKind.missing && fmts[r] != exact {
+                    guard let fmt = ISOTimestamp.Format(code: Int(fmts[r])), ISOTime.readsExactly(fmt) else { return false }
+                    exact = fmts[r]
+                }
+            } else {
+                var formatted = false   // a number with a format: its text is not the plain decimal
+                for r in 0..<recordCount {
+                    let t = takenBy[rowShape[r]]
+                    kinds[r] = t ? kind : RawKind.missing; words[r] = t ? v[r] : 0; fmts[r] = 0
+                    any = any || t
+                    formatted = formatted || (t && f[r] != 0)
+                }
+                guard !formatted else { return false }
+            }
+            stage.typed[k] = any
+            stage.timed[k] = any && kind == RawKind.time
         }
         decoder.appendRows { raw in
             for k in 0..<outputs {
                 if let v = vocabOf[k] { raw[k].vocabulary = v }
-                let c = outColumn[k]
-                guard c >= 0 else {
-                    for _ in 0..<recordCount { stage.push(k, kind: RawKind.missing, word: 0, format: 0) }
-                    stage.flush(k, into: &raw[k])
-                    continue
-                }
-                let i = index[c]
-                let v = values + i * recordCount, f = formats + i * recordCount
-                let kind = asCode[i] == 1 ? RawKind.code : st.cols[c].kind == .timestamp ? RawKind.time : RawKind.int
-                for r in 0..<recordCount {
-                    guard takes[Int(shapeOf[r]) * outputs + k] == c else { stage.push(k, kind: RawKind.missing, word: 0, format: 0); continue }
-                    // A time row holds micros: ns / 1000 exactly, as there are at most 6 fraction digits.
-                    if kind == RawKind.time {
-                        stage.push(k, kind: kind, word: v[r] / 1000, format: f[r])
-                    } else {
-                        stage.push(k, kind: kind, word: v[r], format: 0)
-                    }
-                }
                 stage.flush(k, into: &raw[k])
             }
             return recordCount
         }
         for (i, c) in columns.enumerated() where 3 + c < streamCount { cursors[3 + c].pos = ends[i] }
         return true
+    }
+
+    /// One column's rows for `valueColumns`: record r has a value where `holds[r] & bit`;
+    /// the value, whether there is one and its format go to `v`, `h`, `f` (0, false, 0 where
+    /// there is none); `predicted[r]` is the relation's prediction where `predicts[r]`.
+    /// The column loops below are functions of their own so their state stays in registers.
+    struct ColumnRows {
+        let count: Int
+        let holds: UnsafePointer<UInt64>, bit: UInt64
+        let v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>, f: UnsafeMutablePointer<Int32>
+        let predicted: UnsafePointer<Int64>, predicts: UnsafePointer<Bool>
+
+        init(count: Int, holds: UnsafeMutablePointer<UInt64>, bit: UInt64, v: UnsafeMutablePointer<Int64>, h: UnsafeMutablePointer<Bool>,
+             f: UnsafeMutablePointer<Int32>, predicted: UnsafeMutablePointer<Int64>, predicts: UnsafeMutablePointer<Bool>) {
+            self.count = count; self.holds = UnsafePointer(holds); self.bit = bit; self.v = v; self.h = h; self.f = f
+            self.predicted = UnsafePointer(predicted); self.predicts = UnsafePointer(predicts)
+        }
+    }
+
+    /// Vocabulary entries by index (codes 1...entries). False: a value this path does not take.
+    @inline(never)
+    private static func codes(_ rows: ColumnRows, _ cursor: inout Cursor, entries: UInt64) throws -> Bool {
+        // The position in a register, not stored through `cursor` per value.
+        var inp = cursor
+        defer { cursor = inp }
+        let v = rows.v, h = rows.h, f = rows.f, holds = rows.holds, bit = rows.bit
+        for r in 0..<rows.count {
+            guard holds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
+            let code = try inp.varint()
+            guard code > 0, code <= entries else { return false }
+            v[r] = Int64(code &- 1); h[r] = true; f[r] = 0
+        }
+        return true
+    }
+
+    /// Timestamps as ns, with `TimestampCoding.decode`'s arithmetic.
+    @inline(never)
+    private static func timestamps(_ rows: ColumnRows, _ cursor: inout Cursor, delta: Bool, initValue: Int64, initFormat: Int) throws -> Bool {
+        // The position in a register, not stored through `cursor` per value.
+        var inp = cursor
+        defer { cursor = inp }
+        let v = rows.v, h = rows.h, f = rows.f, holds = rows.holds, bit = rows.bit
+        let predicted = rows.predicted, predicts = rows.predicts
+        var prevValue = initValue, prevFormat = initFormat
+        // Per format (kept while it stays): the digits cut from ns, ns per unit, and the range
+        // `ISOTimestamp.inRange` accepts.
+        var lastCode = -1, cut = 0
+        var unit: Int64 = 1, lowest: Int64 = 0, highest: Int64 = 0
+        for r in 0..<rows.count {
+            guard holds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
+            var code = prevFormat
+            guard let (d, _) = try TaggedVarint.read(&inp, format: &code, maxTag: 1 << 20, accepts: { _ in true },
+                                                      bad: Self.refused) else { return false }
+            if code != lastCode {
+                guard let g = ISOTimestamp.Format(code: code) else { return false }
+                cut = 9 - g.fraction; unit = ISOTimestamp.pow10[cut]
+                lowest = ISOTimestamp.minSeconds * ISOTimestamp.pow10[g.fraction]
+                highest = ISOTimestamp.maxSeconds * ISOTimestamp.pow10[g.fraction]
+                lastCode = code
+            }
+            let base = predicts[r] ? predicted[r] : delta ? prevValue : initValue
+            let value = d &+ ISOTimestamp.floorDivPow10(base, cut)
+            guard value >= lowest, value <= highest else { return false }
+            let ns = value &* unit
+            prevValue = ns; prevFormat = code
+            v[r] = ns; h[r] = true; f[r] = Int32(truncatingIfNeeded: code)
+        }
+        return true
+    }
+
+    /// Plain decimals (format 0 or another short one) as mantissas, with `IntegerCoding.decode`'s arithmetic.
+    @inline(never)
+    private static func numbers(_ rows: ColumnRows, _ cursor: inout Cursor, delta: Bool, initValue: Int64, initFormat: Int) throws -> Bool {
+        // The position in a register, not stored through `cursor` per value.
+        var inp = cursor
+        defer { cursor = inp }
+        let v = rows.v, h = rows.h, f = rows.f, holds = rows.holds, bit = rows.bit
+        let predicted = rows.predicted, predicts = rows.predicts
+        var prevValue = initValue, prevFormat = initFormat
+        for r in 0..<rows.count {
+            guard holds[r] & bit != 0 else { v[r] = 0; h[r] = false; f[r] = 0; continue }
+            var format = prevFormat
+            guard let (d, _) = try TaggedVarint.read(&inp, format: &format, maxTag: 256, accepts: DecimalText.isValidFormat,
+                                                      bad: Self.refused) else { return false }
+            guard format < DecimalText.longFlag else { return false }
+            let base = predicts[r] ? predicted[r] : delta ? prevValue : initValue
+            let m = d &+ base
+            prevValue = m; prevFormat = format
+            v[r] = m; h[r] = true; f[r] = Int32(truncatingIfNeeded: format)
+        }
+        return true
+    }
+
+    /// Relation `rel`'s prediction for each of `count` records (`FieldCoderState.prediction`)
+    /// from the decoded columns in `values` / `has` (column c's rows at `index[c] * count`):
+    /// `out[r]`, where `ok[r]`.
+    private func predict(_ rel: Relation, _ count: Int, index: [Int], _ st: FieldCoderState,
+                         _ values: UnsafeMutablePointer<Int64>, _ has: UnsafeMutablePointer<Bool>,
+                         into out: UnsafeMutablePointer<Int64>, _ ok: UnsafeMutablePointer<Bool>) {
+        let s = Int(rel.source)
+        let sv = values + index[s] * count, sh = has + index[s] * count
+        let sourceIsTime = st.cols[s].kind == .timestamp
+        let offset = rel.offset, unit = rel.unit
+        switch rel.kind {
+        case .tsFromTs, .numFromNum:
+            guard sourceIsTime == (rel.kind == .tsFromTs) else { ok.update(repeating: false, count: count); return }
+            for r in 0..<count { out[r] = sv[r] &+ offset; ok[r] = sh[r] }
+        case .tsFromTsNum:
+            let m = Int(rel.number)
+            let nv = values + index[m] * count, nh = has + index[m] * count
+            guard sourceIsTime, st.cols[m].kind != .timestamp else { ok.update(repeating: false, count: count); return }
+            for r in 0..<count { out[r] = sv[r] &+ nv[r] &* unit &+ offset; ok[r] = sh[r] && nh[r] }
+        case .numFromTs:
+            guard sourceIsTime else { ok.update(repeating: false, count: count); return }
+            // Units that are powers of ten divide by a constant (a multiply, not an idiv).
+            if let k = (0...9).first(where: { ISOTimestamp.pow10[$0] == unit }) {
+                for r in 0..<count { out[r] = ISOTimestamp.floorDivPow10(sv[r] &+ offset, k); ok[r] = sh[r] }
+            } else {
+                for r in 0..<count { out[r] = CivilDate.floorDiv(sv[r] &+ offset, unit); ok[r] = sh[r] }
+            }
+        }
     }
 
     // MARK: stepping over a column

@@ -203,6 +203,14 @@ import LogLabTransforms
         let widths: [UInt64] = (0..<10).map { $0 == 0 ? 1 : (UInt64(1) << (7 * $0)) | 3 }
         for w in widths { cases.append([w]); cases.append([1, w, 2]) }
         cases.append(widths); cases.append(widths.reversed()); cases.append(widths.flatMap { [$0, 0x7F, $0 &- 1] })
+        // Runs of one-byte values (joined eight at a time) of every length 0…17 between long ones.
+        var runs: [UInt64] = []
+        for run in 0..<18 {
+            runs.append(UInt64(300 + run))
+            for v in 0..<run { runs.append(UInt64(v)) }
+        }
+        runs.append(1 << 40)
+        cases.append(runs)
         var rng = SystemRandomNumberGenerator()
         cases.append((0..<5000).map { _ in UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng) })
         for values in cases {

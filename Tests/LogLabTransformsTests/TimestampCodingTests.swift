@@ -12,6 +12,24 @@ import LogLabCore
         }
     }
 
+    /// The constant-divisor floor division agrees with `CivilDate.floorDiv` everywhere,
+    /// negative values and the extremes included.
+    @Test func floorDivisionByPowersOfTen() {
+        var values: [Int64] = [0, 1, -1, 9, -9, 10, -10, 11, -11, .max, .min, .max - 1, .min + 1]
+        var p: Int64 = 1
+        for _ in 0...18 {
+            values += [p, -p, p - 1, 1 - p, p + 1, -p - 1]
+            p = p &* 10
+        }
+        var rng = SystemRandomNumberGenerator()
+        values += (0..<2000).map { _ in Int64.random(in: .min ... .max, using: &rng) >> Int64.random(in: 0...62, using: &rng) }
+        for k in 0...9 {
+            for a in values {
+                #expect(ISOTimestamp.floorDivPow10(a, k) == CivilDate.floorDiv(a, ISOTimestamp.pow10[k]), "\(a) / 10^\(k)")
+            }
+        }
+    }
+
     @Test func timestampsKeepTheirTextOrStayText() {
         for s in ["2021-12-26T15:10:59.884+09:00", "2021-12-26T06:10:59.884Z", "2018-03-24T17:15:20.866586Z", "2021-12-26T15:11:04Z",
                   "2021-12-26 15:11:04", "2020-02-29T00:00:00-05:30", "2021-12-26T15:11:04.000000001z", "1970-01-01T00:00:00+0000",
