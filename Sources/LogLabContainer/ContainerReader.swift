@@ -401,7 +401,10 @@ public final class ContainerReader: Sendable {
     /// The one thread that places decoded units for `restoreAll(threads:placing:)`; workers
     /// hand it their buffers, waiting while `limit` units or `byteLimit` bytes wait.
     private final class PlacingWriter: @unchecked Sendable {
-        private let condition = NSCondition()
+        /// Condition 0: the writing thread waits for units; 1: workers wait for room, the
+        /// caller for the writing thread to stop.
+        private let lock = TwoConditionLock()
+        private var roomWaiters = 0
         private var waiting: [(bytes: [UInt8], count: Int, offset: UInt64)] = []
         private var waitingBytes = 0
         private var closed = false, running = true
@@ -416,41 +419,47 @@ public final class ContainerReader: Sendable {
 
         /// Queues `bytes.prefix(count)` for `offset`; throws the writer's failure.
         func put(_ bytes: [UInt8], count: Int, at offset: UInt64) throws {
-            condition.lock(); defer { condition.unlock() }
+            lock.lock(); defer { lock.unlock() }
             while failure == nil && !waiting.isEmpty && (waiting.count >= limit || waitingBytes + bytes.count > byteLimit) {
-                condition.wait()
+                roomWaiters += 1
+                lock.wait(1)
+                roomWaiters -= 1
             }
             if let failure { throw failure }
             waiting.append((bytes, count, offset))
             waitingBytes += bytes.count
-            condition.broadcast()
+            lock.signal(0)
         }
 
         /// Writes what is queued, stops the thread and throws its failure, if any.
         func finish() throws {
-            condition.lock(); defer { condition.unlock() }
+            lock.lock(); defer { lock.unlock() }
             closed = true
-            condition.broadcast()
-            while running { condition.wait() }
+            lock.signal(0)
+            while running {
+                roomWaiters += 1
+                lock.wait(1)
+                roomWaiters -= 1
+            }
             if let failure { throw failure }
         }
 
         private func run(_ place: PlacingSink) {
-            condition.lock()
+            lock.lock()
             while failure == nil {
-                while waiting.isEmpty && !closed { condition.wait() }
+                while waiting.isEmpty && !closed { lock.wait(0) }
                 if waiting.isEmpty { break }
                 let item = waiting.removeFirst()
-                condition.unlock()
+                lock.unlock()
                 let r = Result { try item.bytes.withUnsafeBytes { try place(UnsafeRawBufferPointer(rebasing: $0.prefix(item.count)), item.offset) } }
-                condition.lock()
+                lock.lock()
                 waitingBytes -= item.bytes.count
                 if case .failure(let e) = r { failure = e }
-                condition.broadcast()
+                if roomWaiters > 0 { lock.broadcast(1) }
             }
             running = false
-            condition.broadcast()
-            condition.unlock()
+            lock.broadcast(1)
+            lock.unlock()
         }
     }
 

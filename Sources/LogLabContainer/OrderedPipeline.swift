@@ -1,12 +1,45 @@
 import Foundation
 
+/// A mutex with two conditions, so that a thread is woken only for what it waits for
+/// (`NSCondition` has one condition per lock: every broadcast woke every waiter, and on two
+/// cores each needless wake-up of a third thread preempts a busy one).
+final class TwoConditionLock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let conditions = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 2)
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(conditions, nil)
+        pthread_cond_init(conditions + 1, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(conditions + 1)
+        pthread_cond_destroy(conditions)
+        pthread_mutex_destroy(mutex)
+        conditions.deallocate()
+        mutex.deallocate()
+    }
+
+    func lock() { pthread_mutex_lock(mutex) }
+    func unlock() { pthread_mutex_unlock(mutex) }
+    /// Waits on condition 0 or 1 (the lock held).
+    func wait(_ c: Int) { pthread_cond_wait(conditions + c, mutex) }
+    func signal(_ c: Int) { pthread_cond_signal(conditions + c) }
+    func broadcast(_ c: Int) { pthread_cond_broadcast(conditions + c) }
+}
+
 /// A fixed set of worker threads, each with its own state (e.g. a `FrameCoder`), that
 /// process jobs in parallel; results come back in submission order. The caller keeps the
-/// number of jobs in flight bounded (`inFlight`), which bounds memory.
+/// number of jobs in flight bounded (`inFlight`), which bounds memory. Workers wait on one
+/// condition (a submit wakes one), the caller on the other, woken only when the result it
+/// waits for is in: a result that comes in early wakes no one.
 final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     typealias Work = (Input) throws -> Output
 
-    private let condition = NSCondition()
+    private let lock = TwoConditionLock()
+    private static var jobsCondition: Int { 0 }
+    private static var resultCondition: Int { 1 }
     /// Pending jobs from `jobHead` on; taken ones are cleared at once, so a finished job's
     /// input (a frame's records) is freed when its worker is done, not 64 jobs later.
     private var jobs: [(Int, Input)?] = []
@@ -14,6 +47,8 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     private var results: [Int: Result<Output, Error>] = [:]
     private var submitted = 0
     private var delivered = 0
+    /// The caller waits for result `delivered` (in `next`) or for the workers to stop.
+    private var callerWaits = false
     private var closed = false
     private var running = 0
     let workers: Int
@@ -26,23 +61,27 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     }
 
     var inFlight: Int {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         return submitted - delivered
     }
 
     func submit(_ input: Input) {
-        condition.lock()
+        lock.lock()
         jobs.append((submitted, input))
         submitted += 1
-        condition.signal()
-        condition.unlock()
+        lock.signal(Self.jobsCondition)
+        lock.unlock()
     }
 
     /// The next result in submission order, waiting for it; nil when nothing is in flight.
     func next() -> Result<Output, Error>? {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         guard delivered < submitted else { return nil }
-        while results[delivered] == nil { condition.wait() }
+        while results[delivered] == nil {
+            callerWaits = true
+            lock.wait(Self.resultCondition)
+        }
+        callerWaits = false
         let r = results.removeValue(forKey: delivered)
         delivered += 1
         return r
@@ -50,7 +89,7 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
 
     /// The next result in order if it is ready.
     func tryNext() -> Result<Output, Error>? {
-        condition.lock(); defer { condition.unlock() }
+        lock.lock(); defer { lock.unlock() }
         guard let r = results.removeValue(forKey: delivered) else { return nil }
         delivered += 1
         return r
@@ -58,20 +97,24 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
 
     /// Drops pending jobs and stops the workers, waiting for them to finish.
     func shutdown() {
-        condition.lock()
+        lock.lock()
         closed = true
         jobs.removeAll()
         jobHead = 0
-        condition.broadcast()
-        while running > 0 { condition.wait() }
-        condition.unlock()
+        lock.broadcast(Self.jobsCondition)
+        while running > 0 {
+            callerWaits = true
+            lock.wait(Self.resultCondition)
+        }
+        callerWaits = false
+        lock.unlock()
     }
 
     private func run(_ makeWork: @Sendable () throws -> Work) {
         let work: Result<Work, Error> = Result { try makeWork() }
-        condition.lock()
+        lock.lock()
         while true {
-            while jobHead == jobs.count && !closed { condition.wait() }
+            while jobHead == jobs.count && !closed { lock.wait(Self.jobsCondition) }
             if closed { break }
             let (ticket, input) = jobs[jobHead]!
             jobs[jobHead] = nil
@@ -80,19 +123,19 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
                 jobs.removeFirst(jobHead)
                 jobHead = 0
             }
-            condition.unlock()
+            lock.unlock()
             let result: Result<Output, Error>
             switch work {
             case .success(let f): result = Result { try f(input) }
             case .failure(let e): result = .failure(e)
             }
-            condition.lock()
+            lock.lock()
             results[ticket] = result
-            condition.broadcast()
+            if ticket == delivered && callerWaits { lock.signal(Self.resultCondition) }
         }
         running -= 1
-        condition.broadcast()
-        condition.unlock()
+        if callerWaits { lock.signal(Self.resultCondition) }
+        lock.unlock()
     }
 }
 
@@ -120,8 +163,10 @@ enum WorkerPool {
                         limit: Int = DecodeBudget.bytes,
                         makeWork: @escaping @Sendable () throws -> (Int) throws -> Void) throws {
         final class State: @unchecked Sendable {
-            let condition = NSCondition()
+            /// Condition 0: workers waiting for budget; 1: the caller waiting for them to stop.
+            let lock = TwoConditionLock()
             var next = 0
+            var budgetWaiters = 0
             var running = 0
             var held = 0
             var inFlight = 0
@@ -136,7 +181,7 @@ enum WorkerPool {
                 do {
                     let work = try makeWork()
                     while true {
-                        state.condition.lock()
+                        state.lock.lock()
                         var job: Int?, claimed = 0
                         while state.failure == nil && state.next < count {
                             claimed = cost(state.next)
@@ -147,32 +192,36 @@ enum WorkerPool {
                                 state.inFlight += 1
                                 break
                             }
-                            state.condition.wait()
+                            state.budgetWaiters += 1
+                            state.lock.wait(0)
+                            state.budgetWaiters -= 1
                         }
-                        state.condition.unlock()
+                        state.lock.unlock()
                         guard let job else { break }
                         let result = Result { try work(job) }
-                        state.condition.lock()
+                        state.lock.lock()
                         state.held -= claimed
                         state.inFlight -= 1
-                        state.condition.broadcast()
-                        state.condition.unlock()
+                        if state.budgetWaiters > 0 { state.lock.broadcast(0) }
+                        state.lock.unlock()
                         try result.get()
                     }
                 } catch let e {
                     error = e
                 }
-                state.condition.lock()
+                state.lock.lock()
                 if let error, state.failure == nil { state.failure = error }
                 state.running -= 1
-                state.condition.broadcast()
-                state.condition.unlock()
+                // A failure stops the workers waiting for budget too.
+                if state.budgetWaiters > 0 { state.lock.broadcast(0) }
+                if state.running == 0 { state.lock.signal(1) }
+                state.lock.unlock()
             }
         }
-        state.condition.lock()
-        while state.running > 0 { state.condition.wait() }
+        state.lock.lock()
+        while state.running > 0 { state.lock.wait(1) }
         let failure = state.failure
-        state.condition.unlock()
+        state.lock.unlock()
         if let failure { throw failure }
     }
 }
