@@ -293,7 +293,7 @@ public final class ContainerReader: Sendable {
     /// Writes every record whose timestamp is in `from ..< to`, each followed by `\n`, in
     /// file order, decoding only the frames whose range overlaps. Returns the record count.
     @discardableResult
-    public func restoreRecords(from: Int64, to: Int64, threads: Int? = nil, to sink: Sink) throws -> Int {
+    public func restoreRecords(from: Int64, to: Int64, threads: Int? = nil, inline: Bool = false, to sink: Sink) throws -> Int {
         guard !index.timestampField.isEmpty else {
             throw ContainerError(.usage, "this container has no time index (written without a timestamp field)")
         }
@@ -302,7 +302,7 @@ public final class ContainerReader: Sendable {
         }
         let field = TimeField(index.timestampField)
         var count = 0
-        try forEachDecoded(frames: frames(from: from, to: to), threads: threads) { _, original in
+        try forEachDecoded(frames: frames(from: from, to: to), threads: threads, inline: inline) { _, original in
             let batch = FrameCoding.records(of: original)
             var out = [UInt8]()
             for i in 0..<batch.count {

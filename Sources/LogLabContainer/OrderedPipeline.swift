@@ -33,7 +33,8 @@ final class TwoConditionLock: @unchecked Sendable {
 /// process jobs in parallel; results come back in submission order. The caller keeps the
 /// number of jobs in flight bounded (`inFlight`), which bounds memory. Workers wait on one
 /// condition (a submit wakes one), the caller on the other, woken only when the result it
-/// waits for is in: a result that comes in early wakes no one.
+/// waits for is in: a result that comes in early wakes no one. With no workers (`workers:
+/// 0`) each job runs on the calling thread when it is submitted (`--single-thread`).
 final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     typealias Work = (Input) throws -> Output
 
@@ -52,10 +53,15 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     private var closed = false
     private var running = 0
     let workers: Int
+    /// No workers: the calling thread's job function, made on the first submit.
+    private var inlineWork: Result<Work, Error>?
+    private let makeWork: @Sendable () throws -> Work
 
-    /// `makeWork` runs once on each worker thread and returns that thread's job function.
+    /// `makeWork` runs once on each worker thread and returns that thread's job function;
+    /// `workers: 0` runs every job on the calling thread instead.
     init(workers: Int, makeWork: @escaping @Sendable () throws -> Work) {
-        self.workers = max(1, workers)
+        self.workers = max(0, workers)
+        self.makeWork = makeWork
         running = self.workers
         for _ in 0..<self.workers { WorkerPool.start { [self] in self.run(makeWork) } }
     }
@@ -66,6 +72,17 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     }
 
     func submit(_ input: Input) {
+        if workers == 0 {
+            if inlineWork == nil { inlineWork = Result { try makeWork() } }
+            let result: Result<Output, Error>
+            switch inlineWork! {
+            case .success(let f): result = Result { try f(input) }
+            case .failure(let e): result = .failure(e)
+            }
+            results[submitted] = result
+            submitted += 1
+            return
+        }
         lock.lock()
         jobs.append((submitted, input))
         submitted += 1
