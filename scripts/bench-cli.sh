@@ -39,6 +39,9 @@ NAMES=() OUTS=() CMDS=()
 add() { NAMES+=("$1"); OUTS+=("$2"); CMDS+=("$3"); }
 add "zstd -3 (1 thread)"        "$DIR/z.zst"    "zstd -3 -T1 -q -f '$IN' -o '$DIR/z.zst'"
 add "zstd -3 + sync"            "$DIR/zs.zst"   "zstd -3 -T1 -q -f '$IN' -o '$DIR/zs.zst' && sync '$DIR/zs.zst'"
+# zstd on two worker threads: what a second core gives a tool built to split its input
+# (independent jobs, one I/O thread), the machine's own T1 → T2 reference.
+add "zstd -3 -T2"               "$DIR/z2.zst"   "zstd -3 -T2 -q -f '$IN' -o '$DIR/z2.zst'"
 add "loglab codec zstd:3"       "$DIR/c.zst"    "'$LOGLAB' codec compress --codec zstd:3 -i '$IN' -o '$DIR/c.zst'"
 add "loglab compress -T1"       "$DIR/c1.llc"   "'$LOGLAB' compress --profile '$DIR/p.llp' --threads 1 -i '$IN' -o '$DIR/c1.llc'"
 add "loglab compress -T2"       "$DIR/c2.llc"   "'$LOGLAB' compress --profile '$DIR/p.llp' --threads 2 -i '$IN' -o '$DIR/c2.llc'"
@@ -119,6 +122,7 @@ row "compress speed-up T1 → T2"       "loglab compress -T1" "loglab compress -
 row "restore speed-up T1 → T2"        "loglab restore -T1" "loglab restore -T2"     "(target ≥ 1.8)"
 # The same from one thread doing everything (--single-thread): the whole gain of a second core.
 row "compress speed-up single → T2"   "loglab compress single" "loglab compress -T2" "(from --single-thread)"
+row "zstd -3 speed-up T1 → T2"        "zstd -3 (1 thread)" "zstd -3 -T2"            "(this machine's reference)"
 row "restore speed-up single → T2"    "loglab restore single" "loglab restore -T2"   "(from --single-thread)"
 # What bounds the T1 → T2 rows: -T1 already keeps a reading/writing thread beside its worker
 # (cores used = its CPU ÷ its wall time), and -T2 cannot take less wall time than its CPU
