@@ -139,6 +139,9 @@ public final class ContainerWriter {
         }
     }
 
+    /// Where the worker threads spent their time (once finished).
+    public private(set) var workerStats = WorkerStats()
+
     /// What the writer measured choosing its shared section's parts (once learned).
     public private(set) var sharedChoice: SharedSection.Choice?
 
@@ -277,6 +280,7 @@ public final class ContainerWriter {
             if let pipeline {
                 while let r = pipeline.next() { try write(r.get()) }
                 pipeline.shutdown()
+                workerStats = pipeline.stats
             }
             let (tail, summary) = assembler.finish(finalNewline: finalNewline)
             try tail.withUnsafeBytes { try sink($0) }

@@ -1,4 +1,43 @@
 import Foundation
+import LogLabCore
+
+/// Where worker threads spent their time: the CPU they used and the wall time they waited
+/// for work (a job to be submitted, or room in the memory budget). Printed by `compress -v`
+/// and `restore -v`, so that a run shows whether its workers were busy or starved.
+public struct WorkerStats: Sendable, Equatable {
+    public var threads = 0
+    public var jobs = 0
+    public var cpuNanoseconds: UInt64 = 0
+    public var waitNanoseconds: UInt64 = 0
+    /// A thread that only writes what the workers decoded (`restore` to a file on two or
+    /// more threads): its CPU and its wait for their output; nil without one.
+    public var writer: (cpuNanoseconds: UInt64, waitNanoseconds: UInt64)?
+
+    public init() {}
+
+    public static func == (a: WorkerStats, b: WorkerStats) -> Bool {
+        a.threads == b.threads && a.jobs == b.jobs && a.cpuNanoseconds == b.cpuNanoseconds
+            && a.waitNanoseconds == b.waitNanoseconds && a.writer?.cpuNanoseconds == b.writer?.cpuNanoseconds
+            && a.writer?.waitNanoseconds == b.writer?.waitNanoseconds
+    }
+
+    mutating func add(jobs: Int, cpu: UInt64, wait: UInt64) {
+        threads += 1
+        self.jobs += jobs
+        cpuNanoseconds &+= cpu
+        waitNanoseconds &+= wait
+    }
+
+    public var summary: String {
+        var s = String(format: "%d worker threads, %d jobs: %.1f ms CPU, %.1f ms waiting for work or room", threads, jobs,
+                       Double(cpuNanoseconds) / 1e6, Double(waitNanoseconds) / 1e6)
+        if let writer {
+            s += String(format: "; writing thread %.1f ms CPU, %.1f ms waiting for units",
+                        Double(writer.cpuNanoseconds) / 1e6, Double(writer.waitNanoseconds) / 1e6)
+        }
+        return s
+    }
+}
 
 /// A mutex with two conditions, so that a thread is woken only for what it waits for
 /// (`NSCondition` has one condition per lock: every broadcast woke every waiter, and on two
@@ -52,6 +91,7 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
     private var callerWaits = false
     private var closed = false
     private var running = 0
+    private var collected = WorkerStats()
     let workers: Int
     /// No workers: the calling thread's job function, made on the first submit.
     private var inlineWork: Result<Work, Error>?
@@ -127,12 +167,26 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The workers' time, once `shutdown` has stopped them (none with no workers).
+    var stats: WorkerStats {
+        lock.lock(); defer { lock.unlock() }
+        return collected
+    }
+
     private func run(_ makeWork: @Sendable () throws -> Work) {
+        let cpu0 = Clock.threadCPUNanoseconds()
+        var jobCount = 0
+        var waited: UInt64 = 0
         let work: Result<Work, Error> = Result { try makeWork() }
         lock.lock()
         while true {
-            while jobHead == jobs.count && !closed { lock.wait(Self.jobsCondition) }
+            if jobHead == jobs.count && !closed {
+                let t0 = Clock.nanoseconds()
+                while jobHead == jobs.count && !closed { lock.wait(Self.jobsCondition) }
+                waited &+= Clock.nanoseconds() - t0
+            }
             if closed { break }
+            jobCount += 1
             let (ticket, input) = jobs[jobHead]!
             jobs[jobHead] = nil
             jobHead += 1
@@ -151,6 +205,7 @@ final class OrderedPipeline<Input, Output>: @unchecked Sendable {
             if ticket == delivered && callerWaits { lock.signal(Self.resultCondition) }
         }
         running -= 1
+        collected.add(jobs: jobCount, cpu: Clock.threadCPUNanoseconds() - cpu0, wait: waited)
         if callerWaits { lock.signal(Self.resultCondition) }
         lock.unlock()
     }
@@ -175,10 +230,11 @@ enum WorkerPool {
     /// runs once on each thread and returns its job function. A job starts only while the
     /// jobs running claim, with it, at most `limit` bytes (`cost`; one job always runs), as
     /// `DecodeBudget` bounds the ordered readers. After a failure no new job starts; returns
-    /// when every thread has stopped, throwing the first error.
+    /// when every thread has stopped (with their time), throwing the first error.
+    @discardableResult
     static func forEach(count: Int, workers: Int, cost: @escaping @Sendable (Int) -> Int = { _ in 0 },
                         limit: Int = DecodeBudget.bytes,
-                        makeWork: @escaping @Sendable () throws -> (Int) throws -> Void) throws {
+                        makeWork: @escaping @Sendable () throws -> (Int) throws -> Void) throws -> WorkerStats {
         final class State: @unchecked Sendable {
             /// Condition 0: workers waiting for budget; 1: the caller waiting for them to stop.
             let lock = TwoConditionLock()
@@ -188,12 +244,16 @@ enum WorkerPool {
             var held = 0
             var inFlight = 0
             var failure: Error?
+            var stats = WorkerStats()
         }
         let state = State()
         let n = max(1, min(workers, count))
         state.running = n
         for _ in 0..<n {
             start {
+                let cpu0 = Clock.threadCPUNanoseconds()
+                var jobCount = 0
+                var waited: UInt64 = 0
                 var error: Error?
                 do {
                     let work = try makeWork()
@@ -210,11 +270,14 @@ enum WorkerPool {
                                 break
                             }
                             state.budgetWaiters += 1
+                            let t0 = Clock.nanoseconds()
                             state.lock.wait(0)
+                            waited &+= Clock.nanoseconds() - t0
                             state.budgetWaiters -= 1
                         }
                         state.lock.unlock()
                         guard let job else { break }
+                        jobCount += 1
                         let result = Result { try work(job) }
                         state.lock.lock()
                         state.held -= claimed
@@ -229,6 +292,7 @@ enum WorkerPool {
                 state.lock.lock()
                 if let error, state.failure == nil { state.failure = error }
                 state.running -= 1
+                state.stats.add(jobs: jobCount, cpu: Clock.threadCPUNanoseconds() - cpu0, wait: waited)
                 // A failure stops the workers waiting for budget too.
                 if state.budgetWaiters > 0 { state.lock.broadcast(0) }
                 if state.running == 0 { state.lock.signal(1) }
@@ -238,7 +302,9 @@ enum WorkerPool {
         state.lock.lock()
         while state.running > 0 { state.lock.wait(1) }
         let failure = state.failure
+        let stats = state.stats
         state.lock.unlock()
         if let failure { throw failure }
+        return stats
     }
 }

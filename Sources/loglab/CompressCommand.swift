@@ -76,7 +76,12 @@ struct CompressCommand: ParsableCommand {
                 try ContainerCLI.withOutput(output) { sink in
                     let writer = try ContainerWriter(codec: codec, options: options) { try sink.write($0) }
                     defer { if verbose, let c = writer.sharedChoice { ContainerCLI.note(c.summary) } }
-                    return try writer.compressLines(from: source)
+                    let summary = try writer.compressLines(from: source)
+                    if verbose {
+                        ContainerCLI.note(writer.workerStats.summary + String(format: "; this thread's CPU %.1f ms",
+                                                                             Double(Clock.threadCPUNanoseconds()) / 1e6))
+                    }
+                    return summary
                 }
             }
             if verbose {

@@ -86,11 +86,12 @@ struct RestoreCommand: ParsableCommand {
                 let tOpened = Clock.nanoseconds()
                 let cpuOpened = Clock.threadCPUNanoseconds()
                 var tDone = tOpened, cpuDone = cpuOpened
+                var workers = WorkerStats()
                 defer {
                     if verbose {
                         ContainerCLI.note(String(format: "profile load %.3f ms, open (header, trailer, index) %.3f ms, restore %.3f ms (this thread's CPU %.3f ms)",
                                                  Double(tLoaded - t0) / 1e6, Double(tOpened - tLoaded) / 1e6, Double(tDone - tOpened) / 1e6,
-                                                 Double(cpuDone - cpuOpened) / 1e6))
+                                                 Double(cpuDone - cpuOpened) / 1e6) + "; " + workers.summary)
                     }
                 }
                 try ContainerCLI.withOutput(output) { sink in
@@ -122,9 +123,9 @@ struct RestoreCommand: ParsableCommand {
                         // worker, this thread reads, decompresses and checks the segments around
                         // it and writes them in order, overlapping all that with undoing the
                         // transforms (measured faster than one thread doing both).
-                        try reader.restoreAll(threads: threads, placing: { try writer.write($0, at: $1) })
+                        workers = try reader.restoreAll(threads: threads, placing: { try writer.write($0, at: $1) })
                     } else {
-                        try reader.restoreAll(threads: threads, inline: singleThread) { try sink.write($0) }
+                        workers = try reader.restoreAll(threads: threads, inline: singleThread) { try sink.write($0) }
                     }
                     tDone = Clock.nanoseconds()
                     cpuDone = Clock.threadCPUNanoseconds()
