@@ -39,9 +39,14 @@ NAMES=() OUTS=() CMDS=()
 add() { NAMES+=("$1"); OUTS+=("$2"); CMDS+=("$3"); }
 add "zstd -3 (1 thread)"        "$DIR/z.zst"    "zstd -3 -T1 -q -f '$IN' -o '$DIR/z.zst'"
 add "zstd -3 + sync"            "$DIR/zs.zst"   "zstd -3 -T1 -q -f '$IN' -o '$DIR/zs.zst' && sync '$DIR/zs.zst'"
+# zstd on two worker threads: what a second core gives a tool built to split its input
+# (independent jobs, one I/O thread), the machine's own T1 → T2 reference.
+add "zstd -3 -T2"               "$DIR/z2.zst"   "zstd -3 -T2 -q -f '$IN' -o '$DIR/z2.zst'"
 add "loglab codec zstd:3"       "$DIR/c.zst"    "'$LOGLAB' codec compress --codec zstd:3 -i '$IN' -o '$DIR/c.zst'"
 add "loglab compress -T1"       "$DIR/c1.llc"   "'$LOGLAB' compress --profile '$DIR/p.llp' --threads 1 -i '$IN' -o '$DIR/c1.llc'"
 add "loglab compress -T2"       "$DIR/c2.llc"   "'$LOGLAB' compress --profile '$DIR/p.llp' --threads 2 -i '$IN' -o '$DIR/c2.llc'"
+# Everything on one thread (zstd's --single-thread): what a second core adds, measured from one.
+add "loglab compress single"    "$DIR/c0.llc"   "'$LOGLAB' compress --profile '$DIR/p.llp' --single-thread -i '$IN' -o '$DIR/c0.llc'"
 add "zstd -d"                   "$DIR/z.out"    "zstd -d -q -f '$DIR/ref.zst' -o '$DIR/z.out'"
 # LogLab's outputs are durable (fsync before the rename); zstd's are not. These rows put the
 # cost of durability and of the file system beside the decoding itself.
@@ -50,6 +55,7 @@ add "zstd -d > /dev/null"       "$DIR/none"     "zstd -d -q -c '$DIR/ref.zst' > 
 add "loglab restore -T1"        "$DIR/r1.jsonl" "'$LOGLAB' restore --profile '$DIR/p.llp' --threads 1 -i '$DIR/c1.llc' -o '$DIR/r1.jsonl'"
 add "loglab restore -T1 > null" "$DIR/none"     "'$LOGLAB' restore --profile '$DIR/p.llp' --threads 1 -i '$DIR/c1.llc' -o /dev/null"
 add "loglab restore -T2"        "$DIR/r2.jsonl" "'$LOGLAB' restore --profile '$DIR/p.llp' --threads 2 -i '$DIR/c1.llc' -o '$DIR/r2.jsonl'"
+add "loglab restore single"     "$DIR/r0.jsonl" "'$LOGLAB' restore --profile '$DIR/p.llp' --single-thread -i '$DIR/c1.llc' -o '$DIR/r0.jsonl'"
 
 # Warm-up: every command once (the restores need c1.llc from the compress before them).
 for i in "${!NAMES[@]}"; do
@@ -89,9 +95,10 @@ printf 'per round (wall ms):'; for name in "${NAMES[@]}"; do
     printf '\n  %-26s' "$name"; for round in $(seq "$RUNS"); do printf ' %5d' "${WALL[$name,$round]}"; done
 done; echo
 
-cmp -s "$IN" "$DIR/r1.jsonl" && cmp -s "$IN" "$DIR/r2.jsonl" && cmp -s "$IN" "$DIR/z.out" \
+cmp -s "$IN" "$DIR/r1.jsonl" && cmp -s "$IN" "$DIR/r2.jsonl" && cmp -s "$IN" "$DIR/r0.jsonl" && cmp -s "$IN" "$DIR/z.out" \
     || { echo "restore differs from the input" >&2; exit 1; }
-cmp -s "$DIR/c1.llc" "$DIR/c2.llc" || { echo "compress -T1 and -T2 containers differ" >&2; exit 1; }
+cmp -s "$DIR/c1.llc" "$DIR/c2.llc" && cmp -s "$DIR/c1.llc" "$DIR/c0.llc" \
+    || { echo "compress -T1, -T2 and --single-thread containers differ" >&2; exit 1; }
 "$LOGLAB" codec decompress -i "$DIR/c.zst" | cmp -s "$IN" - || { echo "codec round trip differs" >&2; exit 1; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }'; }
@@ -113,6 +120,10 @@ row "codec zstd:3 / zstd -3"          "loglab codec zstd:3" "zstd -3 (1 thread)"
 row "codec zstd:3 / (zstd -3 + sync)" "loglab codec zstd:3" "zstd -3 + sync"        "(both durable)"
 row "compress speed-up T1 → T2"       "loglab compress -T1" "loglab compress -T2"   "(target ≥ 1.8)"
 row "restore speed-up T1 → T2"        "loglab restore -T1" "loglab restore -T2"     "(target ≥ 1.8)"
+# The same from one thread doing everything (--single-thread): the whole gain of a second core.
+row "compress speed-up single → T2"   "loglab compress single" "loglab compress -T2" "(from --single-thread)"
+row "zstd -3 speed-up T1 → T2"        "zstd -3 (1 thread)" "zstd -3 -T2"            "(this machine's reference)"
+row "restore speed-up single → T2"    "loglab restore single" "loglab restore -T2"   "(from --single-thread)"
 # What bounds the T1 → T2 rows: -T1 already keeps a reading/writing thread beside its worker
 # (cores used = its CPU ÷ its wall time), and -T2 cannot take less wall time than its CPU
 # time spread over every core, so its speed-up is at most T1 wall × cores ÷ T2 CPU.

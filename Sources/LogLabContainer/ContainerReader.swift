@@ -293,7 +293,7 @@ public final class ContainerReader: Sendable {
     /// Writes every record whose timestamp is in `from ..< to`, each followed by `\n`, in
     /// file order, decoding only the frames whose range overlaps. Returns the record count.
     @discardableResult
-    public func restoreRecords(from: Int64, to: Int64, threads: Int? = nil, to sink: Sink) throws -> Int {
+    public func restoreRecords(from: Int64, to: Int64, threads: Int? = nil, inline: Bool = false, to sink: Sink) throws -> Int {
         guard !index.timestampField.isEmpty else {
             throw ContainerError(.usage, "this container has no time index (written without a timestamp field)")
         }
@@ -302,7 +302,7 @@ public final class ContainerReader: Sendable {
         }
         let field = TimeField(index.timestampField)
         var count = 0
-        try forEachDecoded(frames: frames(from: from, to: to), threads: threads) { _, original in
+        try forEachDecoded(frames: frames(from: from, to: to), threads: threads, inline: inline) { _, original in
             let batch = FrameCoding.records(of: original)
             var out = [UInt8]()
             for i in 0..<batch.count {
@@ -327,10 +327,12 @@ public final class ContainerReader: Sendable {
 
     /// Writes the exact original file to `sink`, decoding frames in parallel. `inline`: decode
     /// every frame on the calling thread instead (a benchmark timing this thread's CPU).
-    public func restoreAll(threads: Int? = nil, inline: Bool = false, to sink: Sink) throws {
+    /// Returns where the worker threads spent their time.
+    @discardableResult
+    public func restoreAll(threads: Int? = nil, inline: Bool = false, to sink: Sink) throws -> WorkerStats {
         let last = index.entries.count - 1
         let dropNewline = !trailer.finalNewline
-        try forEachDecoded(frames: Array(index.entries.indices), threads: threads, inline: inline) { i, original in
+        return try forEachDecoded(frames: Array(index.entries.indices), threads: threads, inline: inline) { i, original in
             try original.withUnsafeBytes { raw in
                 if i == last && dropNewline {
                     try sink(UnsafeRawBufferPointer(rebasing: raw.dropLast()))
@@ -357,9 +359,11 @@ public final class ContainerReader: Sendable {
     /// Every byte placed was checked against its unit's CRC. The units being decoded hold at
     /// most `DecodeBudget.bytes` together (one always runs), the units waiting for the
     /// writer half as much more (one always waits). `place` is called on one thread at a time.
-    public func restoreAll(threads: Int?, placing place: @escaping PlacingSink) throws {
+    /// Returns where the workers and the writing thread spent their time.
+    @discardableResult
+    public func restoreAll(threads: Int?, placing place: @escaping PlacingSink) throws -> WorkerStats {
         let units = isV2 ? segments.count : index.entries.count
-        guard units > 0 else { return }
+        guard units > 0 else { return WorkerStats() }
         let codec = try requireCodec()
         // Byte offset of each unit in the restored file.
         var offsets = [UInt64](repeating: 0, count: units + 1)
@@ -376,7 +380,11 @@ public final class ContainerReader: Sendable {
                                      original: Int(original))
         }
         let workers = min(defaultThreadCount(threads), units)
-        let writer = PlacingWriter(place: place, limit: 2 * workers, byteLimit: DecodeBudget.bytes / 2)
+        // Eight units a worker may wait: the writing thread at times blocks 1–16 ms starting
+        // writeback (a full device queue), and with two a worker the workers stalled behind
+        // it (measured on two busy cores: 6–205 ms waiting for room a restore of 89 MB, none
+        // with eight, median wall 324 → 284 ms). The byte limit still bounds the memory.
+        let writer = PlacingWriter(place: place, limit: 8 * workers, byteLimit: DecodeBudget.bytes / 2)
         let result = Result {
             try WorkerPool.forEach(count: units, workers: workers, cost: { costs[$0] }) { [self, offsets] in
                 let coder = try codec.makeCoder()
@@ -394,14 +402,21 @@ public final class ContainerReader: Sendable {
             }
         }
         let finished = Result { try writer.finish() }
-        try result.get()
+        var stats = try result.get()
         try finished.get()
+        writer.addStats(to: &stats)
+        return stats
     }
 
     /// The one thread that places decoded units for `restoreAll(threads:placing:)`; workers
     /// hand it their buffers, waiting while `limit` units or `byteLimit` bytes wait.
     private final class PlacingWriter: @unchecked Sendable {
-        private let condition = NSCondition()
+        /// Condition 0: the writing thread waits for units; 1: workers wait for room, the
+        /// caller for the writing thread to stop.
+        private let lock = TwoConditionLock()
+        private var roomWaiters = 0
+        /// Time workers waited for room, the writing thread's CPU and its wait for units.
+        private var roomWait: UInt64 = 0, writerCPU: UInt64 = 0, writerWait: UInt64 = 0
         private var waiting: [(bytes: [UInt8], count: Int, offset: UInt64)] = []
         private var waitingBytes = 0
         private var closed = false, running = true
@@ -416,41 +431,64 @@ public final class ContainerReader: Sendable {
 
         /// Queues `bytes.prefix(count)` for `offset`; throws the writer's failure.
         func put(_ bytes: [UInt8], count: Int, at offset: UInt64) throws {
-            condition.lock(); defer { condition.unlock() }
+            lock.lock(); defer { lock.unlock() }
             while failure == nil && !waiting.isEmpty && (waiting.count >= limit || waitingBytes + bytes.count > byteLimit) {
-                condition.wait()
+                roomWaiters += 1
+                let t0 = Clock.nanoseconds()
+                lock.wait(1)
+                roomWait &+= Clock.nanoseconds() - t0
+                roomWaiters -= 1
             }
             if let failure { throw failure }
             waiting.append((bytes, count, offset))
             waitingBytes += bytes.count
-            condition.broadcast()
+            lock.signal(0)
         }
 
         /// Writes what is queued, stops the thread and throws its failure, if any.
         func finish() throws {
-            condition.lock(); defer { condition.unlock() }
+            lock.lock(); defer { lock.unlock() }
             closed = true
-            condition.broadcast()
-            while running { condition.wait() }
+            lock.signal(0)
+            while running {
+                roomWaiters += 1
+                let t0 = Clock.nanoseconds()
+                lock.wait(1)
+                roomWait &+= Clock.nanoseconds() - t0
+                roomWaiters -= 1
+            }
             if let failure { throw failure }
         }
 
+        /// The writing thread's time, and the workers' wait for room.
+        func addStats(to stats: inout WorkerStats) {
+            lock.lock(); defer { lock.unlock() }
+            stats.writer = (writerCPU, writerWait)
+            stats.waitNanoseconds &+= roomWait
+        }
+
         private func run(_ place: PlacingSink) {
-            condition.lock()
+            let cpu0 = Clock.threadCPUNanoseconds()
+            lock.lock()
             while failure == nil {
-                while waiting.isEmpty && !closed { condition.wait() }
+                if waiting.isEmpty && !closed {
+                    let t0 = Clock.nanoseconds()
+                    while waiting.isEmpty && !closed { lock.wait(0) }
+                    writerWait &+= Clock.nanoseconds() - t0
+                }
                 if waiting.isEmpty { break }
                 let item = waiting.removeFirst()
-                condition.unlock()
+                lock.unlock()
                 let r = Result { try item.bytes.withUnsafeBytes { try place(UnsafeRawBufferPointer(rebasing: $0.prefix(item.count)), item.offset) } }
-                condition.lock()
+                lock.lock()
                 waitingBytes -= item.bytes.count
                 if case .failure(let e) = r { failure = e }
-                condition.broadcast()
+                if roomWaiters > 0 { lock.broadcast(1) }
             }
             running = false
-            condition.broadcast()
-            condition.unlock()
+            writerCPU = Clock.threadCPUNanoseconds() - cpu0
+            lock.broadcast(1)
+            lock.unlock()
         }
     }
 
@@ -484,7 +522,7 @@ public final class ContainerReader: Sendable {
     /// the worker is the slower stage and this thread (which also runs `body`, e.g. writing
     /// the output) keeps up; with more workers it would not, and each does every step.
     /// Failures are reported in segment order, as the worker would meet them.
-    private func forEachStaged(_ wanted: [Int], codec: any FrameCodec, _ body: (Int, [UInt8]) throws -> Void) throws {
+    private func forEachStaged(_ wanted: [Int], codec: any FrameCodec, _ body: (Int, [UInt8]) throws -> Void) throws -> WorkerStats {
         let reading = try codec.makeCoder()
         let pipeline = OrderedPipeline<Result<SegmentPayloads, Error>, (bytes: [UInt8], crc: UInt32)>(workers: 1) { [self] in
             let coder = try codec.makeCoder()
@@ -512,12 +550,15 @@ public final class ContainerReader: Sendable {
             try body(segments[k].frames.upperBound - 1, bytes)
             delivered += 1
         }
+        pipeline.shutdown()
+        return pipeline.stats
     }
 
     /// Decodes `frames` on worker threads (one frame: on the calling thread), calling `body`
-    /// in order on the calling thread.
-    func forEachDecoded(frames: [Int], threads: Int?, inline: Bool = false, _ body: (Int, [UInt8]) throws -> Void) throws {
-        guard !frames.isEmpty else { return }
+    /// in order on the calling thread. Returns where the worker threads spent their time.
+    @discardableResult
+    func forEachDecoded(frames: [Int], threads: Int?, inline: Bool = false, _ body: (Int, [UInt8]) throws -> Void) throws -> WorkerStats {
+        guard !frames.isEmpty else { return WorkerStats() }
         let codec = try requireCodec()
         if isV2 {
             // Whole segments (each checked as a whole); `body` gets each segment's last frame.
@@ -529,11 +570,10 @@ public final class ContainerReader: Sendable {
             if wanted.count == 1 || inline {
                 let coder = try codec.makeCoder()
                 for k in wanted { try body(segments[k].frames.upperBound - 1, try decodeSegment(k, coder: coder)) }
-                return
+                return WorkerStats()
             }
             if workers == 1 {
-                try forEachStaged(wanted, codec: codec, body)
-                return
+                return try forEachStaged(wanted, codec: codec, body)
             }
             let pipeline = OrderedPipeline<Int, [UInt8]>(workers: workers) { [self] in
                 let coder = try codec.makeCoder()
@@ -550,13 +590,14 @@ public final class ContainerReader: Sendable {
                 try body(segments[wanted[delivered]].frames.upperBound - 1, try r.get())
                 delivered += 1
             }
-            return
+            pipeline.shutdown()
+            return pipeline.stats
         }
         let workers = min(defaultThreadCount(threads), frames.count)
         if frames.count == 1 || inline {
             let coder = try codec.makeCoder()
             for i in frames { try body(i, try decodeFrame(i, coder: coder)) }
-            return
+            return WorkerStats()
         }
         let pipeline = OrderedPipeline<Int, [UInt8]>(workers: workers) { [self] in
             let coder = try codec.makeCoder()
@@ -582,5 +623,7 @@ public final class ContainerReader: Sendable {
             try body(frames[delivered], try r.get())
             delivered += 1
         }
+        pipeline.shutdown()
+        return pipeline.stats
     }
 }

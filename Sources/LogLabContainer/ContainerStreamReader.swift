@@ -17,7 +17,7 @@ public enum ContainerStreamReader {
     /// Restores the exact original bytes from `source` to `sink`; returns the trailer.
     @discardableResult
     public static func restore(from source: FileDescriptorSource, codec: any FrameCodec,
-                               threads: Int? = nil, to sink: Sink) throws -> ContainerTrailer {
+                               threads: Int? = nil, singleThread: Bool = false, to sink: Sink) throws -> ContainerTrailer {
         let head = try source.readFully(ContainerFormat.headerSize)
         let header = try ContainerHeader.parse(head[...])
         guard header.profileID == codec.profileID else {
@@ -25,10 +25,10 @@ public enum ContainerStreamReader {
                 "\(source.name) was written with profile \(header.profileID.short), not with the given profile \(codec.profileID.short)")
         }
         if header.major == ContainerFormatV2.majorVersion {
-            return try restoreV2(from: source, header: header, codec: codec, threads: threads, to: sink)
+            return try restoreV2(from: source, header: header, codec: codec, threads: threads, singleThread: singleThread, to: sink)
         }
-        let workers = defaultThreadCount(threads)
-        let window = 2 * workers
+        let workers = singleThread ? 0 : defaultThreadCount(threads)
+        let window = max(1, 2 * workers)
         let pipeline = OrderedPipeline<Job, [UInt8]>(workers: workers) {
             let coder = try codec.makeCoder()
             return { job in try FrameCoding.decode(header: job.header, stored: job.stored[...], coder: coder, frame: job.frame) }
@@ -120,7 +120,7 @@ public enum ContainerStreamReader {
 
     /// Format 2.0: segments are read whole, checked, decoded on workers and written in order.
     static func restoreV2(from source: FileDescriptorSource, header: ContainerHeader, codec given: any FrameCodec,
-                          threads: Int?, to sink: Sink) throws -> ContainerTrailer {
+                          threads: Int?, singleThread: Bool, to sink: Sink) throws -> ContainerTrailer {
         let input = BufferedSource(source)
         // Format 2.1: the shared section, checked, then every frame decodes with it; the
         // index's record of its id is checked at the end (a wrong section fails the
@@ -140,8 +140,8 @@ public enum ContainerStreamReader {
             dataStart += UInt64(length)
         }
         let defaultRecords = Int(header.recordsPerFrame)
-        let workers = defaultThreadCount(threads)
-        let window = 2 * workers
+        let workers = singleThread ? 0 : defaultThreadCount(threads)
+        let window = max(1, 2 * workers)
         struct SegmentJob { var bytes: [UInt8]; var segment: Int; var firstFrame: Int }
         let pipeline = OrderedPipeline<SegmentJob, [UInt8]>(workers: workers) { [codec] in
             let coder = try codec.makeCoder()

@@ -22,6 +22,9 @@ public final class ContainerWriter {
     public struct Options: Sendable {
         /// Worker threads (nil: one per core).
         public var threads: Int?
+        /// Encode every frame on the calling thread, with no worker threads (`threads` is
+        /// then ignored): everything in one thread, as `zstd --single-thread` does.
+        public var singleThread: Bool
         /// Frames in flight at once (nil: 2 per worker).
         public var window: Int?
         /// Decode each transformed frame and compare before writing it; on a mismatch the
@@ -44,8 +47,10 @@ public final class ContainerWriter {
 
         public init(threads: Int? = nil, window: Int? = nil, verifyTransforms: Bool = true,
                     maxFrameBytes: Int = FrameGrouping.defaultMaxFrameBytes, recordsPerFrame: Int? = nil,
-                    sharedSection: Bool? = nil, sharedSectionWindow: SharedSection.Window = .standard) {
+                    sharedSection: Bool? = nil, sharedSectionWindow: SharedSection.Window = .standard,
+                    singleThread: Bool = false) {
             self.threads = threads
+            self.singleThread = singleThread
             self.window = window
             self.verifyTransforms = verifyTransforms
             self.maxFrameBytes = maxFrameBytes
@@ -60,6 +65,7 @@ public final class ContainerWriter {
     private let sink: Sink
     private let baseCodec: any FrameCodec
     private var pipeline: OrderedPipeline<FrameInput, EncodedFrame>?
+    /// Worker threads; 0: frames are encoded on the calling thread.
     private let threads: Int
     private let window: Int
     private let perFrame: Int
@@ -90,7 +96,7 @@ public final class ContainerWriter {
     public init(codec: any FrameCodec, options: Options = Options(), sink: @escaping Sink) throws {
         self.sink = sink
         baseCodec = codec
-        threads = defaultThreadCount(options.threads)
+        threads = options.singleThread ? 0 : defaultThreadCount(options.threads)
         window = max(1, options.window ?? 2 * threads)
         perFrame = max(1, min(options.recordsPerFrame ?? codec.recordsPerFrame, ContainerFormat.maxRecordsPerFrame))
         maxFrameBytes = max(1, min(options.maxFrameBytes, ContainerFormat.maxFrameOriginalBytes / 2))
@@ -132,6 +138,9 @@ public final class ContainerWriter {
             throw error
         }
     }
+
+    /// Where the worker threads spent their time (once finished).
+    public private(set) var workerStats = WorkerStats()
 
     /// What the writer measured choosing its shared section's parts (once learned).
     public private(set) var sharedChoice: SharedSection.Choice?
@@ -271,6 +280,7 @@ public final class ContainerWriter {
             if let pipeline {
                 while let r = pipeline.next() { try write(r.get()) }
                 pipeline.shutdown()
+                workerStats = pipeline.stats
             }
             let (tail, summary) = assembler.finish(finalNewline: finalNewline)
             try tail.withUnsafeBytes { try sink($0) }

@@ -125,16 +125,16 @@ public struct PartitionSet: Sendable {
     /// `from ..< to`, reading only the parts whose range overlaps). Returns the record count.
     @discardableResult
     public func restore(codec: any FrameCodec, from: Int64 = .min, to: Int64 = .max, threads: Int? = nil,
-                        to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+                        inline: Bool = false, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         var count = 0
         let ranged = from != .min || to != .max
         for part in ranged ? parts(from: from, to: to) : manifest.parts {
             let reader = try ContainerReader(path: path(of: part), codec: codec)
             if ranged {
-                count += try reader.restoreRecords(from: from, to: to, threads: threads, to: sink)
+                count += try reader.restoreRecords(from: from, to: to, threads: threads, inline: inline, to: sink)
             } else {
                 // Parts always end with a newline, so concatenating them is exact.
-                try reader.restoreAll(threads: threads, to: sink)
+                try reader.restoreAll(threads: threads, inline: inline, to: sink)
                 count += reader.recordCount
             }
         }

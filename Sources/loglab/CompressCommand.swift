@@ -20,6 +20,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "Partition the output by the timestamp field: hour or day (-o names a directory).") var partitionBy: PartitionGranularity?
     @Option(help: "Field that dates each record, a dotted path (default: the profile's).") var timestampField: String?
     @Option(help: "Worker threads (default: one per core).") var threads: Int?
+    @Flag(help: "Do all the work on the calling thread: no worker threads, so no core beside it is used (--threads 1 reads and splits lines beside its one worker).") var singleThread = false
     @Flag(help: "Skip decoding each transformed frame before writing it (faster; exactness then rests on the transforms alone).") var noVerifyTransforms = false
     @Flag(inversion: .prefixedNo, help: "Give the container a shared section learned from its first 100,000 records or 64 MiB (a transform model and a zstd dictionary every frame references, each kept when it pays for itself): small frames near the whole file's ratio. Streams: those records are held back until learned. Default: the profile's setting, and then only for a container that fills those 100,000 records or 64 MiB.") var sharedSection: Bool?
     @Flag(help: "Write each record as a standalone message instead of a container (a length-prefixed stream; see docs/FORMATS.md).") var messages = false
@@ -32,6 +33,7 @@ struct CompressCommand: ParsableCommand {
     func validate() throws {
         if partitionBy != nil && outputOptions.path == nil { throw ValidationError("--partition-by needs -o DIRECTORY") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if singleThread && threads != nil { throw ValidationError("--single-thread and --threads do not combine") }
         if messages && partitionBy != nil { throw ValidationError("--messages and --partition-by do not combine") }
         if messages && sharedSection == true { throw ValidationError("--messages and --shared-section do not combine (messages stand alone)") }
     }
@@ -42,7 +44,8 @@ struct CompressCommand: ParsableCommand {
         do {
             let profile = try ContainerCLI.loadProfile(self.profile)
             let codec = ProfileCodec(profile: profile, timestampField: timestampField)
-            let options = ContainerWriter.Options(threads: threads, verifyTransforms: !noVerifyTransforms, sharedSection: sharedSection)
+            let options = ContainerWriter.Options(threads: threads, verifyTransforms: !noVerifyTransforms, sharedSection: sharedSection,
+                                                  singleThread: singleThread)
             let t0 = Clock.nanoseconds()
             if messages {
                 guard partitionBy == nil else { throw ContainerError(.usage, "--messages and --partition-by do not combine") }
@@ -73,7 +76,12 @@ struct CompressCommand: ParsableCommand {
                 try ContainerCLI.withOutput(output) { sink in
                     let writer = try ContainerWriter(codec: codec, options: options) { try sink.write($0) }
                     defer { if verbose, let c = writer.sharedChoice { ContainerCLI.note(c.summary) } }
-                    return try writer.compressLines(from: source)
+                    let summary = try writer.compressLines(from: source)
+                    if verbose {
+                        ContainerCLI.note(writer.workerStats.summary + String(format: "; this thread's CPU %.1f ms",
+                                                                             Double(Clock.threadCPUNanoseconds()) / 1e6))
+                    }
+                    return summary
                 }
             }
             if verbose {

@@ -178,6 +178,14 @@ struct CLITests {
     /// at their offsets) and to standard output on one, two and four threads: the input's
     /// bytes, with and without a final newline, for one record and for an empty container;
     /// a damaged frame in the middle leaves no file behind.
+    @Test func singleThreadAndThreadsDoNotCombine() throws {
+        let inPath = dir.file("in.jsonl", input)
+        for command in ["compress", "restore"] {
+            let r = try CLI.run([command, "--profile", profilePath, "-i", inPath, "--single-thread", "--threads", "2"])
+            #expect(r.status != 0 && r.stderr.contains("--single-thread and --threads do not combine"), "\(command): \(r.stderr)")
+        }
+    }
+
     @Test func restoreToAFileOnOneAndTwoThreads() throws {
         let big = Array([[UInt8]](repeating: input, count: 8).joined())   // many segments
         let inputs: [(String, [UInt8])] = [("newline", big), ("no-newline", Array(big.dropLast())), ("empty", []),
@@ -188,12 +196,16 @@ struct CLITests {
             let packed = dir.path + "/\(name).llc"
             let c = try CLI.run(["compress", "--profile", profilePath, "-i", inPath, "-o", packed])
             #expect(c.status == 0, "\(c.stderr)")
-            for threads in ["1", "2", "4"] {
+            let single = try CLI.run(["compress", "--profile", profilePath, "-i", inPath, "-o", packed + ".single", "--single-thread"])
+            #expect(single.status == 0, "\(single.stderr)")
+            #expect(try Files.read(packed + ".single") == Files.read(packed), "\(name): --single-thread compress")
+            for threads in ["1", "2", "4", "single"] {
                 let back = dir.path + "/\(name)-\(threads).jsonl"
-                let r = try CLI.run(["restore", "--profile", profilePath, "-i", packed, "-o", back, "--threads", threads])
+                let spread = threads == "single" ? ["--single-thread"] : ["--threads", threads]
+                let r = try CLI.run(["restore", "--profile", profilePath, "-i", packed, "-o", back] + spread)
                 #expect(r.status == 0, "\(r.stderr)")
                 #expect(try Files.read(back) == bytes, "\(name), \(threads) threads")
-                let piped = try CLI.run(["restore", "--profile", profilePath, "-i", packed, "--threads", threads])
+                let piped = try CLI.run(["restore", "--profile", profilePath, "-i", packed] + spread)
                 #expect(piped.status == 0 && piped.stdout == bytes, "\(name) to standard output, \(threads) threads")
             }
         }
@@ -205,12 +217,13 @@ struct CLITests {
         let bad = dir.file("bad.llc", damaged)
         let outDir = dir.path + "/out"
         try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-        for threads in ["1", "2", "4"] {
-            let r = try CLI.run(["restore", "--profile", profilePath, "-i", bad, "-o", outDir + "/back.jsonl", "--threads", threads])
+        for threads in ["1", "2", "4", "single"] {
+            let spread = threads == "single" ? ["--single-thread"] : ["--threads", threads]
+            let r = try CLI.run(["restore", "--profile", profilePath, "-i", bad, "-o", outDir + "/back.jsonl"] + spread)
             expectOneLineError(r, containing: "checksum", "damaged middle frame, \(threads) threads")
             #expect(r.status == 1)
             #expect(try FileManager.default.contentsOfDirectory(atPath: outDir).isEmpty, "nothing left behind")
-            expectOneLineError(try CLI.run(["restore", "--profile", profilePath, "-i", bad, "--threads", threads]),
+            expectOneLineError(try CLI.run(["restore", "--profile", profilePath, "-i", bad] + spread),
                                containing: "checksum", "damaged middle frame to standard output, \(threads) threads")
         }
     }

@@ -104,17 +104,18 @@ func sampleLines(_ n: Int, finalNewline: Bool = true) -> [UInt8] {
     return Array(text.utf8)
 }
 
-func readAll(fd: Int32, name: String, codec: any FrameCodec, threads: Int = 2) throws -> [UInt8] {
+func readAll(fd: Int32, name: String, codec: any FrameCodec, threads: Int = 2, singleThread: Bool = false) throws -> [UInt8] {
     var out = [UInt8]()
-    try ContainerStreamReader.restore(from: FileDescriptorSource(fd: fd, name: name), codec: codec, threads: threads) {
+    try ContainerStreamReader.restore(from: FileDescriptorSource(fd: fd, name: name), codec: codec, threads: threads,
+                                      singleThread: singleThread) {
         out.append(contentsOf: $0)
     }
     return out
 }
 
-func streamRestore(path: String, codec: any FrameCodec, threads: Int = 2) throws -> [UInt8] {
+func streamRestore(path: String, codec: any FrameCodec, threads: Int = 2, singleThread: Bool = false) throws -> [UInt8] {
     let fd = open(path, O_RDONLY)
     precondition(fd >= 0)
     defer { close(fd) }
-    return try readAll(fd: fd, name: path, codec: codec, threads: threads)
+    return try readAll(fd: fd, name: path, codec: codec, threads: threads, singleThread: singleThread)
 }

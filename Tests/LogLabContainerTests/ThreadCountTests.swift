@@ -7,7 +7,8 @@ import LogLabCore
 /// on 2 or 3 threads equals the one written on 1, and every restore path (in order on one
 /// worker, in order on several, placed at offsets) gives back the input with all its
 /// records, for record counts at the edges: none, one, fewer than the threads, a frame
-/// boundary exactly at the end, one record past it.
+/// boundary exactly at the end, one record past it. `--single-thread` (no workers, every
+/// frame on the calling thread) writes and restores the same bytes.
 @Suite struct ThreadCountTests {
     static let perFrame = 7
 
@@ -24,8 +25,9 @@ import LogLabCore
     }
 
     /// `input` compressed through the file reader (`compressLines`) on `threads` threads.
-    static func compress(_ input: [UInt8], codec: any FrameCodec, threads: Int) throws -> [UInt8] {
-        try LineInputTests.viaLines(input, codec: codec, options: .init(threads: threads), blockSize: 8 << 20, readSize: 1 << 20)
+    static func compress(_ input: [UInt8], codec: any FrameCodec, threads: Int, singleThread: Bool = false) throws -> [UInt8] {
+        try LineInputTests.viaLines(input, codec: codec, options: .init(threads: threads, singleThread: singleThread),
+                                    blockSize: 8 << 20, readSize: 1 << 20)
     }
 
     @Test(arguments: [0, 1, 2, 6, 7, 8, 14, 15, 22])
@@ -39,7 +41,15 @@ import LogLabCore
                 let got = try Self.compress(input, codec: codec, threads: threads)
                 #expect(got == want, "\(records) records, newline \(finalNewline): \(threads) threads wrote another container")
             }
-            let reader = try ContainerReader(path: tmp.file("c.llc", want), codec: codec)
+            #expect(try Self.compress(input, codec: codec, threads: 2, singleThread: true) == want,
+                    "\(records) records, newline \(finalNewline): --single-thread wrote another container")
+            let path = tmp.file("c.llc", want)
+            let reader = try ContainerReader(path: path, codec: codec)
+            var inline = [UInt8]()
+            try reader.restoreAll(threads: 2, inline: true) { inline.append(contentsOf: $0) }
+            #expect(inline == input, "\(records) records, newline \(finalNewline): restore on the calling thread")
+            #expect(try streamRestore(path: path, codec: codec, singleThread: true) == input,
+                    "\(records) records, newline \(finalNewline): stream restore on the calling thread")
             #expect(reader.recordCount == records)
             #expect(reader.frameCount == (records + Self.perFrame - 1) / Self.perFrame)
             for threads in [1, 2, 3] {
