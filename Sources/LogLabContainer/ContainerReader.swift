@@ -293,7 +293,7 @@ public final class ContainerReader: Sendable {
     /// Writes every record whose timestamp is in `from ..< to`, each followed by `\n`, in
     /// file order, decoding only the frames whose range overlaps. Returns the record count.
     @discardableResult
-    public func restoreRecords(from: Int64, to: Int64, threads: Int? = nil, inline: Bool = false, to sink: Sink) throws -> Int {
+    public func restoreRecords(from: Int64, to: Int64, threads: Int? = nil, singleThread: Bool = false, to sink: Sink) throws -> Int {
         guard !index.timestampField.isEmpty else {
             throw ContainerError(.usage, "this container has no time index (written without a timestamp field)")
         }
@@ -302,7 +302,7 @@ public final class ContainerReader: Sendable {
         }
         let field = TimeField(index.timestampField)
         var count = 0
-        try forEachDecoded(frames: frames(from: from, to: to), threads: threads, inline: inline) { _, original in
+        try forEachDecoded(frames: frames(from: from, to: to), threads: threads, singleThread: singleThread) { _, original in
             let batch = FrameCoding.records(of: original)
             var out = [UInt8]()
             for i in 0..<batch.count {
@@ -325,14 +325,14 @@ public final class ContainerReader: Sendable {
         return RecordBatch(lines: text)
     }
 
-    /// Writes the exact original file to `sink`, decoding frames in parallel. `inline`: decode
+    /// Writes the exact original file to `sink`, decoding frames in parallel. `singleThread`: decode
     /// every frame on the calling thread instead (a benchmark timing this thread's CPU).
     /// Returns where the worker threads spent their time.
     @discardableResult
-    public func restoreAll(threads: Int? = nil, inline: Bool = false, to sink: Sink) throws -> WorkerStats {
+    public func restoreAll(threads: Int? = nil, singleThread: Bool = false, to sink: Sink) throws -> WorkerStats {
         let last = index.entries.count - 1
         let dropNewline = !trailer.finalNewline
-        return try forEachDecoded(frames: Array(index.entries.indices), threads: threads, inline: inline) { i, original in
+        return try forEachDecoded(frames: Array(index.entries.indices), threads: threads, singleThread: singleThread) { i, original in
             try original.withUnsafeBytes { raw in
                 if i == last && dropNewline {
                     try sink(UnsafeRawBufferPointer(rebasing: raw.dropLast()))
@@ -503,7 +503,7 @@ public final class ContainerReader: Sendable {
     /// Checks the whole file: every frame's stored checksum and, with a codec, a full decode
     /// against the original checksums. Returns the number of frames checked.
     @discardableResult
-    public func verify(threads: Int? = nil) throws -> Int {
+    public func verify(threads: Int? = nil, singleThread: Bool = false) throws -> Int {
         if codec == nil {
             if isV2 {
                 for k in segments.indices { _ = try readSegment(k) }
@@ -511,7 +511,7 @@ public final class ContainerReader: Sendable {
             }
             for i in index.entries.indices { try checkStored(i) }
         } else {
-            try restoreAll(threads: threads) { _ in }
+            try restoreAll(threads: threads, singleThread: singleThread) { _ in }
         }
         return index.entries.count
     }
@@ -557,7 +557,7 @@ public final class ContainerReader: Sendable {
     /// Decodes `frames` on worker threads (one frame: on the calling thread), calling `body`
     /// in order on the calling thread. Returns where the worker threads spent their time.
     @discardableResult
-    func forEachDecoded(frames: [Int], threads: Int?, inline: Bool = false, _ body: (Int, [UInt8]) throws -> Void) throws -> WorkerStats {
+    func forEachDecoded(frames: [Int], threads: Int?, singleThread: Bool = false, _ body: (Int, [UInt8]) throws -> Void) throws -> WorkerStats {
         guard !frames.isEmpty else { return WorkerStats() }
         let codec = try requireCodec()
         if isV2 {
@@ -567,7 +567,7 @@ public final class ContainerReader: Sendable {
             let workers = min(defaultThreadCount(threads), wanted.count)
             // One worker still decodes on its own thread when there is more than one
             // segment, so `body` (writing the output) overlaps the decoding.
-            if wanted.count == 1 || inline {
+            if wanted.count == 1 || singleThread {
                 let coder = try codec.makeCoder()
                 for k in wanted { try body(segments[k].frames.upperBound - 1, try decodeSegment(k, coder: coder)) }
                 return WorkerStats()
@@ -594,7 +594,7 @@ public final class ContainerReader: Sendable {
             return pipeline.stats
         }
         let workers = min(defaultThreadCount(threads), frames.count)
-        if frames.count == 1 || inline {
+        if frames.count == 1 || singleThread {
             let coder = try codec.makeCoder()
             for i in frames { try body(i, try decodeFrame(i, coder: coder)) }
             return WorkerStats()

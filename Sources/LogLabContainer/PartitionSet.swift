@@ -79,7 +79,7 @@ public struct PartitionSet: Sendable {
     /// Checks every listed part: present, the size and SHA-256 the manifest records, a valid
     /// container of the manifest's profile with the recorded record count and, with a codec,
     /// a full restore of the recorded size. Throws on the first part that does not match.
-    public func verify(codec: (any FrameCodec)?, threads: Int? = nil) throws -> Report {
+    public func verify(codec: (any FrameCodec)?, threads: Int? = nil, singleThread: Bool = false) throws -> Report {
         var report = Report()
         for part in manifest.parts {
             let path = path(of: part)
@@ -99,12 +99,12 @@ public struct PartitionSet: Sendable {
             }
             if codec != nil {
                 var restored: UInt64 = 0
-                try reader.restoreAll(threads: threads) { restored += UInt64($0.count) }
+                try reader.restoreAll(threads: threads, singleThread: singleThread) { restored += UInt64($0.count) }
                 guard restored == part.bytes else {
                     throw ContainerError.corrupt("corrupt partition: \(path) restores \(restored) bytes, the manifest says \(part.bytes)")
                 }
             } else {
-                try reader.verify(threads: threads)
+                try reader.verify(threads: threads, singleThread: singleThread)
             }
             report.parts += 1
             report.records += part.records
@@ -125,16 +125,16 @@ public struct PartitionSet: Sendable {
     /// `from ..< to`, reading only the parts whose range overlaps). Returns the record count.
     @discardableResult
     public func restore(codec: any FrameCodec, from: Int64 = .min, to: Int64 = .max, threads: Int? = nil,
-                        inline: Bool = false, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+                        singleThread: Bool = false, to sink: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
         var count = 0
         let ranged = from != .min || to != .max
         for part in ranged ? parts(from: from, to: to) : manifest.parts {
             let reader = try ContainerReader(path: path(of: part), codec: codec)
             if ranged {
-                count += try reader.restoreRecords(from: from, to: to, threads: threads, inline: inline, to: sink)
+                count += try reader.restoreRecords(from: from, to: to, threads: threads, singleThread: singleThread, to: sink)
             } else {
                 // Parts always end with a newline, so concatenating them is exact.
-                try reader.restoreAll(threads: threads, inline: inline, to: sink)
+                try reader.restoreAll(threads: threads, singleThread: singleThread, to: sink)
                 count += reader.recordCount
             }
         }

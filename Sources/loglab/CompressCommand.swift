@@ -19,8 +19,7 @@ struct CompressCommand: ParsableCommand {
     @OptionGroup var outputOptions: BinaryOutputOptions
     @Option(help: "Partition the output by the timestamp field: hour or day (-o names a directory).") var partitionBy: PartitionGranularity?
     @Option(help: "Field that dates each record, a dotted path (default: the profile's).") var timestampField: String?
-    @Option(help: "Worker threads (default: one per core).") var threads: Int?
-    @Flag(help: "Do all the work on the calling thread: no worker threads, so no core beside it is used (--threads 1 reads and splits lines beside its one worker).") var singleThread = false
+    @OptionGroup var workers: WorkerOptions
     @Flag(help: "Skip decoding each transformed frame before writing it (faster; exactness then rests on the transforms alone).") var noVerifyTransforms = false
     @Flag(inversion: .prefixedNo, help: "Give the container a shared section learned from its first 100,000 records or 64 MiB (a transform model and a zstd dictionary every frame references, each kept when it pays for itself): small frames near the whole file's ratio. Streams: those records are held back until learned. Default: the profile's setting, and then only for a container that fills those 100,000 records or 64 MiB.") var sharedSection: Bool?
     @Flag(help: "Write each record as a standalone message instead of a container (a length-prefixed stream; see docs/FORMATS.md).") var messages = false
@@ -32,8 +31,6 @@ struct CompressCommand: ParsableCommand {
 
     func validate() throws {
         if partitionBy != nil && outputOptions.path == nil { throw ValidationError("--partition-by needs -o DIRECTORY") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if singleThread && threads != nil { throw ValidationError("--single-thread and --threads do not combine") }
         if messages && partitionBy != nil { throw ValidationError("--messages and --partition-by do not combine") }
         if messages && sharedSection == true { throw ValidationError("--messages and --shared-section do not combine (messages stand alone)") }
     }
@@ -44,8 +41,8 @@ struct CompressCommand: ParsableCommand {
         do {
             let profile = try ContainerCLI.loadProfile(self.profile)
             let codec = ProfileCodec(profile: profile, timestampField: timestampField)
-            let options = ContainerWriter.Options(threads: threads, verifyTransforms: !noVerifyTransforms, sharedSection: sharedSection,
-                                                  singleThread: singleThread)
+            let options = ContainerWriter.Options(threads: workers.threads, verifyTransforms: !noVerifyTransforms, sharedSection: sharedSection,
+                                                  singleThread: workers.singleThread)
             let t0 = Clock.nanoseconds()
             if messages {
                 guard partitionBy == nil else { throw ContainerError(.usage, "--messages and --partition-by do not combine") }

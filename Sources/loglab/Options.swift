@@ -30,6 +30,17 @@ struct GlobalOptions: ParsableArguments {
     func result(_ text: String) { if !quiet { print(text) } }
 }
 
+/// `--threads` and `--single-thread`, on the commands that decode or encode frames.
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "Worker threads (default: one per core).") var threads: Int?
+    @Flag(help: "Do all the work on the calling thread: no worker threads, as zstd's --single-thread (--threads 1 still reads, decompresses and writes beside its one worker).") var singleThread = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if singleThread && threads != nil { throw ValidationError("--single-thread and --threads do not combine") }
+    }
+}
+
 /// `-i/--input`: a file, or standard input for `-` or when absent.
 struct InputOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: "Input file ('-' or absent: standard input).") var input: String?

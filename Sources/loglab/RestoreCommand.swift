@@ -22,8 +22,7 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: "Restore only this record (0-based), as one line.") var record: Int?
     @Option(help: "Restore records with a timestamp at or after this time (ISO-8601 or epoch).", transform: Parse.time) var from: Int64?
     @Option(help: "Restore records with a timestamp before this time (ISO-8601 or epoch).", transform: Parse.time) var to: Int64?
-    @Option(help: "Worker threads (default: one per core).") var threads: Int?
-    @Flag(help: "Do all the work on the calling thread: no worker threads, so no core beside it is used (--threads 1 reads, decompresses and writes beside its one worker).") var singleThread = false
+    @OptionGroup var workers: WorkerOptions
     @Option(help: "With --record and --verbose: repeat the lookup this many times with one coder and print warm latencies (measurement).") var repeatLookups: Int = 0
     @Flag(help: "The input is a message stream written by `compress --messages`.") var messages = false
     @OptionGroup var global: GlobalOptions
@@ -42,8 +41,6 @@ struct RestoreCommand: ParsableCommand {
         if (record != nil || from != nil || to != nil) && input == nil {
             throw ValidationError("--record, --from and --to need a container file (-i FILE)")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if singleThread && threads != nil { throw ValidationError("--single-thread and --threads do not combine") }
         if messages && (record != nil || from != nil || to != nil) {
             throw ValidationError("--messages restores whole streams (no --record, --from, --to)")
         }
@@ -63,7 +60,7 @@ struct RestoreCommand: ParsableCommand {
                 let lo = from ?? Int64.min
                 let hi = to ?? Int64.max
                 let n = try ContainerCLI.withOutput(output) { sink in
-                    try set.restore(codec: codec, from: lo, to: hi, threads: threads, inline: singleThread) { try sink.write($0) }
+                    try set.restore(codec: codec, from: lo, to: hi, threads: workers.threads, singleThread: workers.singleThread) { try sink.write($0) }
                 }
                 if verbose { ContainerCLI.note("restored \(n) records from \(set.manifest.parts.count) parts") }
                 return
@@ -86,12 +83,12 @@ struct RestoreCommand: ParsableCommand {
                 let tOpened = Clock.nanoseconds()
                 let cpuOpened = Clock.threadCPUNanoseconds()
                 var tDone = tOpened, cpuDone = cpuOpened
-                var workers = WorkerStats()
+                var workerStats = WorkerStats()
                 defer {
                     if verbose {
                         ContainerCLI.note(String(format: "profile load %.3f ms, open (header, trailer, index) %.3f ms, restore %.3f ms (this thread's CPU %.3f ms)",
                                                  Double(tLoaded - t0) / 1e6, Double(tOpened - tLoaded) / 1e6, Double(tDone - tOpened) / 1e6,
-                                                 Double(cpuDone - cpuOpened) / 1e6) + "; " + workers.summary)
+                                                 Double(cpuDone - cpuOpened) / 1e6) + "; " + workerStats.summary)
                     }
                 }
                 try ContainerCLI.withOutput(output) { sink in
@@ -116,16 +113,16 @@ struct RestoreCommand: ParsableCommand {
                         line.append(0x0A)
                         try sink.write(line)
                     } else if from != nil || to != nil {
-                        try reader.restoreRecords(from: from ?? Int64.min, to: to ?? Int64.max, threads: threads, inline: singleThread) { try sink.write($0) }
-                    } else if !singleThread, defaultThreadCount(threads) > 1, let writer = sink.positionalWriter() {
+                        try reader.restoreRecords(from: from ?? Int64.min, to: to ?? Int64.max, threads: workers.threads, singleThread: workers.singleThread) { try sink.write($0) }
+                    } else if !workers.singleThread, defaultThreadCount(workers.threads) > 1, let writer = sink.positionalWriter() {
                         // A regular file and several workers: no frame waits for the one before
                         // it; one thread writes each at its offset as it finishes. With one
                         // worker, this thread reads, decompresses and checks the segments around
                         // it and writes them in order, overlapping all that with undoing the
                         // transforms (measured faster than one thread doing both).
-                        workers = try reader.restoreAll(threads: threads, placing: { try writer.write($0, at: $1) })
+                        workerStats = try reader.restoreAll(threads: workers.threads, placing: { try writer.write($0, at: $1) })
                     } else {
-                        workers = try reader.restoreAll(threads: threads, inline: singleThread) { try sink.write($0) }
+                        workerStats = try reader.restoreAll(threads: workers.threads, singleThread: workers.singleThread) { try sink.write($0) }
                     }
                     tDone = Clock.nanoseconds()
                     cpuDone = Clock.threadCPUNanoseconds()
@@ -138,7 +135,7 @@ struct RestoreCommand: ParsableCommand {
             }
             let trailer = try ContainerCLI.withInput(input) { source in
                 try ContainerCLI.withOutput(output) { sink in
-                    try ContainerStreamReader.restore(from: source, codec: codec, threads: threads, singleThread: singleThread) { try sink.write($0) }
+                    try ContainerStreamReader.restore(from: source, codec: codec, threads: workers.threads, singleThread: workers.singleThread) { try sink.write($0) }
                 }
             }
             if verbose {

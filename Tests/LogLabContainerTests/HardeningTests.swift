@@ -379,7 +379,7 @@ extension RecordBatch {
         #expect(out == SdkSamples.test)
         // Inline (every frame decoded on the calling thread, as the bench times it): the same bytes.
         var inline = [UInt8]()
-        try reader.restoreAll(threads: 1, inline: true) { inline.append(contentsOf: $0) }
+        try reader.restoreAll(threads: 1, singleThread: true) { inline.append(contentsOf: $0) }
         #expect(inline == SdkSamples.test)
     }
 

@@ -46,7 +46,7 @@ import LogLabCore
             let path = tmp.file("c.llc", want)
             let reader = try ContainerReader(path: path, codec: codec)
             var inline = [UInt8]()
-            try reader.restoreAll(threads: 2, inline: true) { inline.append(contentsOf: $0) }
+            try reader.restoreAll(threads: 2, singleThread: true) { inline.append(contentsOf: $0) }
             #expect(inline == input, "\(records) records, newline \(finalNewline): restore on the calling thread")
             #expect(try streamRestore(path: path, codec: codec, singleThread: true) == input,
                     "\(records) records, newline \(finalNewline): stream restore on the calling thread")

@@ -40,7 +40,7 @@ import LogLabCore
             #expect(ordered.threads == threads && ordered.jobs == units && ordered.writer == nil, "ordered, \(threads) threads")
         }
         var inline = [UInt8]()
-        let none = try reader.restoreAll(threads: 2, inline: true) { inline.append(contentsOf: $0) }
+        let none = try reader.restoreAll(threads: 2, singleThread: true) { inline.append(contentsOf: $0) }
         #expect(inline == input && none == WorkerStats())
         final class Placed: @unchecked Sendable { var bytes = [UInt8](); let lock = NSLock() }
         let placed = Placed()

@@ -207,7 +207,7 @@ public struct CellBenchmark {
             let w0 = Clock.nanoseconds(), c0 = Clock.threadCPUNanoseconds()
             // Inline: with more than one segment the reader would decode on a worker thread,
             // and this thread's CPU clock would time only the copying of its output.
-            try reader.restoreAll(threads: 1, inline: true) { out.append(contentsOf: $0) }
+            try reader.restoreAll(threads: 1, singleThread: true) { out.append(contentsOf: $0) }
             let w1 = Clock.nanoseconds(), c1 = Clock.threadCPUNanoseconds()
             guard out == expected else { throw BenchError("cell \(config): restored bytes differ from the original (pass \(pass))") }
             if pass >= warmup {
