@@ -180,6 +180,10 @@ public enum MessageStream {
         let input = BufferedSource(source)
         var records = 0
         let newline: [UInt8] = [0x0A]
+        // A container read as messages would fail as one of another profile: say what it is.
+        if Array(try input.peek(ContainerFormat.magic.count)) == ContainerFormat.magic {
+            throw ContainerError(.usage, "\(source.name) is a container, not a message stream: restore it without --messages")
+        }
         while true {
             let head = Array(try input.peek(10))
             var r = ByteReader(head)

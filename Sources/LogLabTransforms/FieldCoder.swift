@@ -98,6 +98,7 @@ final class FieldCoderState {
         previousRefs = .allocate(capacity: max(previous.count, 1))
         for (i, v) in previous.enumerated() { (previousRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         recent = model.columns.map { $0.kind == .recent ? RecentValues(slots: Int($0.initValue), layouts: $0.layouts) : nil }
+        hasSideStreams = recent.contains { $0 != nil }
         recentRefs = .allocate(capacity: max(recent.count, 1))
         for (i, v) in recent.enumerated() { (recentRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         dateCache = .allocate(capacity: capacity)
@@ -134,7 +135,9 @@ final class FieldCoderState {
     /// model column c (`RecentCoding`).
     @inline(__always) func sideStream(_ c: Int) -> Int { 3 + capacity + c }
     var maxStreamID: Int { 3 + capacity + modelColumnCount - 1 }
-    var hasSideStreams: Bool { recent.contains { $0 != nil } }
+    /// Stored: a frame's set-up asks once per stream it adds (a scan per ask cost a model of
+    /// many columns quadratic time).
+    let hasSideStreams: Bool
 
     /// Points each recent-coded column's body reads at its side stream in a `columns` frame's
     /// cursors (`count` ids; `empty` for a column without one).
@@ -408,7 +411,8 @@ struct FieldEncoder {
         let timing = timeField != nil
         for s in streams { s.reset() }
         if !rows {
-            while streams.count < (st.hasSideStreams ? st.maxStreamID + 1 : 3 + st.capacity) { streams.append(OutStream(capacity: 64)) }
+            let needed = st.hasSideStreams ? st.maxStreamID + 1 : 3 + st.capacity
+            while streams.count < needed { streams.append(OutStream(capacity: 64)) }
             for (c, r) in st.recent.enumerated() where r != nil { r!.side = streams[st.sideStream(c)] }
         }
         if collectStats { growStats(st.capacity) }

@@ -29,15 +29,17 @@ final class FieldLearner {
     let recentCodings: Bool
     var paths = ByteTable()
     var values: [[Value]] = []
-    var first: [[Int32]] = []          // first[c][r] = index into values[c], -1 if absent
+    var first: [PerRecord<Int32>] = [] // first[c][r] = index into values[c], -1 if absent
+    var recordShape: [Int32] = []      // per sampled record: its shape, -1 if it has no columns
+    var shapeCols: [[Int32]] = []      // per shape: its columns, each once
     var shapeTable = ByteTable()
     var shapeCounts: [Int] = []
     var sampleCount = 0
     var specs: [ColumnSpec] = []
     var baseCost: [[Int]] = []         // per value, under the chosen base coding
-    var tsNs: [[Int64]] = []           // per record, first-occurrence instant (Int64.min = none)
+    var tsNs: [PerRecord<Int64>] = []  // per record, first-occurrence instant (Int64.min = none)
     var valueTexts: [[UInt8]] = []     // scratch of learnLookups
-    var numM: [[Int64]] = []
+    var numM: [PerRecord<Int64>] = []
 
     static let missing = Int64.min
 
@@ -80,6 +82,7 @@ final class FieldLearner {
         let splitter = JSONSplitter()
         sampleCount = min(training.count, sampleLimit)
         var shapeCols: [[Int32]] = []
+        recordShape = [Int32](repeating: -1, count: sampleCount)
         training.bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
             for r in 0..<sampleCount {
@@ -98,7 +101,6 @@ final class FieldLearner {
                         if c == pb {
                             specs.append(ColumnSpec(path: p))
                             values.append([])
-                            first.append([Int32](repeating: -1, count: sampleCount))
                         }
                         cols.append(Int32(c))
                     }
@@ -107,13 +109,26 @@ final class FieldLearner {
                 shapeCounts[sid] += 1
                 let cols = shapeCols[sid]
                 guard cols.count == splitter.valueCount else { continue }
+                if !cols.isEmpty { recordShape[r] = Int32(sid) }
                 for slot in 0..<cols.count {
                     let c = Int(cols[slot])
-                    if first[c][r] < 0 { first[c][r] = Int32(values[c].count) }
                     values[c].append(Value(record: Int32(r), start: lo + Int(splitter.valueStart[slot]), end: lo + Int(splitter.valueEnd[slot])))
                 }
             }
         }
+        self.shapeCols = shapeCols.map { Array(Set($0)).sorted() }
+        // Values are in record order: a column's first value in a record follows another record's.
+        first = values.map { vals in
+            var records: [Int32] = [], items: [Int32] = []
+            for (i, v) in vals.enumerated() where records.last != v.record { records.append(v.record); items.append(Int32(i)) }
+            return PerRecord(count: sampleCount, absent: -1, records: records, items: items)
+        }
+    }
+
+    /// The columns with a value in sampled record `r`, ascending.
+    func columns(inRecord r: Int) -> [Int32] {
+        let sid = recordShape[r]
+        return sid < 0 ? [] : shapeCols[Int(sid)]
     }
 
     func withToken<R>(_ v: Value, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
@@ -132,8 +147,8 @@ final class FieldLearner {
     /// `ValueCoding.choose`), with the costs of its values under it.
     func chooseKinds() {
         baseCost = Array(repeating: [], count: specs.count)
-        tsNs = Array(repeating: [], count: specs.count)
-        numM = Array(repeating: [], count: specs.count)
+        tsNs = Array(repeating: PerRecord(count: sampleCount, absent: Self.missing, records: [], items: []), count: specs.count)
+        numM = tsNs
         training.bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
             for c in 0..<specs.count {
@@ -152,10 +167,9 @@ final class FieldLearner {
                 baseCost[c] = best.costs
                 // First-occurrence numeric views per record, for relation learning.
                 if best.kind == .timestamp || best.kind == .number {
-                    var view = [Int64](repeating: Self.missing, count: sampleCount)
-                    for r in 0..<sampleCount where first[c][r] >= 0 {
-                        let v = vals[Int(first[c][r])]
-                        view[r] = best.kind.coding.residual(base + v.start, v.end - v.start).map { $0.v &* $0.unit } ?? Self.missing
+                    let view = first[c].map(absent: Self.missing) { i in
+                        let v = vals[Int(i)]
+                        return best.kind.coding.residual(base + v.start, v.end - v.start).map { $0.v &* $0.unit } ?? Self.missing
                     }
                     if best.kind == .timestamp { tsNs[c] = view } else { numM[c] = view }
                 }
@@ -327,18 +341,17 @@ final class FieldLearner {
     func learnReferences() {
         for t in 0..<specs.count where specs[t].kind == .text {
             var present = 0
-            var hits = [Int](repeating: 0, count: specs.count * 2)
-            var lenSum = [Int](repeating: 0, count: specs.count * 2)
+            // Keyed by column * 2 + dateOnly: only columns that share a record with t count.
+            var hits: [Int: Int] = [:]
+            var lenSum: [Int: Int] = [:]
             training.bytes.withUnsafeBufferPointer { all in
                 let b = all.baseAddress!
-                var seen = 0
-                for r in 0..<sampleCount where first[t][r] >= 0 {
-                    seen += 1
-                    if seen > Self.referenceSample { break }
-                    let tv = values[t][Int(first[t][r])]
+                for (r, i) in first[t].present.prefix(Self.referenceSample) {
+                    let tv = values[t][Int(i)]
                     guard tv.end - tv.start >= 5 else { continue }
                     present += 1
-                    for c in 0..<specs.count where c != t {
+                    for c32 in columns(inRecord: r) where Int(c32) != t {
+                        let c = Int(c32)
                         for dateOnly in [false, true] {
                             if dateOnly && specs[c].kind != .timestamp { continue }
                             guard let v = refText(SubRef(column: Int32(c), dateOnly: dateOnly), record: r) else { continue }
@@ -348,8 +361,8 @@ final class FieldLearner {
                             let f = b[v.start]
                             while i + n <= tv.end {
                                 if b[i] == f && memcmpEqual(b + i, b + v.start, n) {
-                                    hits[c * 2 + (dateOnly ? 1 : 0)] += 1
-                                    lenSum[c * 2 + (dateOnly ? 1 : 0)] += n
+                                    hits[c * 2 + (dateOnly ? 1 : 0), default: 0] += 1
+                                    lenSum[c * 2 + (dateOnly ? 1 : 0), default: 0] += n
                                     break
                                 }
                                 i += 1
@@ -360,8 +373,8 @@ final class FieldLearner {
             }
             guard present >= 4 else { continue }
             var cands: [(ref: SubRef, avg: Int)] = []
-            for k in 0..<hits.count where hits[k] * 2 >= present {
-                cands.append((SubRef(column: Int32(k / 2), dateOnly: k % 2 == 1), lenSum[k] / max(hits[k], 1)))
+            for (k, h) in hits where h * 2 >= present {
+                cands.append((SubRef(column: Int32(k / 2), dateOnly: k % 2 == 1), lenSum[k, default: 0] / max(h, 1)))
             }
             cands.sort { $0.avg != $1.avg ? $0.avg > $1.avg : ($0.ref.column, $0.ref.dateOnly ? 1 : 0) < ($1.ref.column, $1.ref.dateOnly ? 1 : 0) }
             var refs: [SubRef] = []
@@ -869,5 +882,51 @@ extension FieldModel {
                       sampleLimit: Int = FieldLearner.sampleLimit, heldOut: Bool = true, recentCodings: Bool = true) -> FieldModel {
         let l = FieldLearner(training: training, selection: selection, sampleLimit: sampleLimit, heldOut: heldOut, recentCodings: recentCodings)
         return l.run()
+    }
+}
+
+/// One entry per sampled record for one column of `FieldLearner`: a dense array where the
+/// column is in many of the records, else only the records that have it (ascending), found
+/// by binary search. Dense arrays for every column cost columns × records, gigabytes on logs
+/// whose keys change from record to record.
+struct PerRecord<T> {
+    /// Dense when the column is in at least 1 record of this many.
+    static var denseRatio: Int { 16 }
+    private let count: Int
+    private let absent: T
+    private let dense: [T]?
+    private let records: [Int32]
+    private let items: [T]
+
+    init(count: Int, absent: T, records: [Int32], items: [T]) {
+        self.count = count
+        self.absent = absent
+        self.records = records
+        self.items = items
+        if records.count * Self.denseRatio >= count {
+            var d = [T](repeating: absent, count: count)
+            for (r, x) in zip(records, items) { d[Int(r)] = x }
+            dense = d
+        } else {
+            dense = nil
+        }
+    }
+
+    subscript(r: Int) -> T {
+        if let dense { return dense[r] }
+        var lo = 0, hi = records.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(records[mid]) < r { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < records.count && Int(records[lo]) == r ? items[lo] : absent
+    }
+
+    /// The records that have an entry, with it, ascending.
+    var present: some Sequence<(Int, T)> { zip(records.lazy.map { Int($0) }, items) }
+
+    /// The same records with `transform` of each entry (`absent` where there is none).
+    func map<U>(absent: U, _ transform: (T) -> U) -> PerRecord<U> {
+        PerRecord<U>(count: count, absent: absent, records: records, items: items.map(transform))
     }
 }

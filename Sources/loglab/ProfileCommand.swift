@@ -132,6 +132,8 @@ enum ProfileBuilding {
     /// '' is none), with a note on what was detected.
     static func load(train: String, timestampField: String?, global: GlobalOptions) throws -> (records: RecordBatch, timestampField: String?) {
         let records = try readTraining(train)
+        // Said once here (as the trainer would), not once per candidate a search would skip.
+        guard records.count > 0 else { throw CLIError("the training set has no records") }
         if let timestampField { return (records, timestampField.isEmpty ? nil : timestampField) }
         let (found, candidates) = ProfileTrainer.detectTimeField(records)
         let listed = candidates.prefix(5).map { "\($0.path) (\(Int(($0.coverage * 100).rounded())) %)" }.joined(separator: ", ")

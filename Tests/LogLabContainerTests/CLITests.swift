@@ -80,6 +80,14 @@ struct CLITests {
         #expect(r.stderr.contains(containing), "\(what): \(r.stderr)")
     }
 
+    @Test func anEmptyTrainingSetIsOneError() throws {
+        let empty = dir.file("empty.jsonl", [])
+        for extra in [[], ["--no-search"], ["--dry-run"]] {
+            let args = ["profile", "train", "--train", empty] + (extra == ["--dry-run"] ? extra : extra + ["-o", dir.path + "/e.llp"])
+            expectOneLineError(try CLI.run(args), containing: "the training set has no records", args.joined(separator: " "))
+        }
+    }
+
     @Test func roundTripThroughPipesAndFiles() throws {
         let c = try CLI.run(["compress", "--profile", profilePath], stdin: input)
         #expect(c.status == 0, "\(c.stderr)")

@@ -24,6 +24,26 @@ import LogLabCore
         }
     }
 
+    @Test func aContainerGivenAsMessagesIsNamed() throws {
+        let profile = try SdkSamples.profile(framing: .record, dictionarySize: 4096)
+        let codec = ProfileCodec(profile: profile)
+        var container: [UInt8] = []
+        let writer = try ContainerWriter(codec: codec) { container.append(contentsOf: $0) }
+        try writer.append(RecordBatch(lines: SdkSamples.test))
+        try writer.finish()
+        let path = NSTemporaryDirectory() + "messages-\(getpid()).llc"
+        try Data(container).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        do {
+            _ = try MessageStream.restore(from: FileDescriptorSource(fd: fd, name: path), codec: codec) { _ in }
+            Issue.record("a container restored as messages")
+        } catch let e as ContainerError {
+            #expect(e.description == "\(path) is a container, not a message stream: restore it without --messages")
+        }
+    }
+
     @Test func everyFlipOfACheckedMessageIsDetected() throws {
         let profile = try SdkSamples.profile(framing: .record, dictionarySize: 4096)
         let codec = ProfileCodec(profile: profile, messageChecksum: true)
