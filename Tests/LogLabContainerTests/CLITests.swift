@@ -188,10 +188,25 @@ struct CLITests {
     /// a damaged frame in the middle leaves no file behind.
     @Test func singleThreadAndThreadsDoNotCombine() throws {
         let inPath = dir.file("in.jsonl", input)
-        for command in ["compress", "restore"] {
+        for command in ["compress", "restore", "verify"] {
             let r = try CLI.run([command, "--profile", profilePath, "-i", inPath, "--single-thread", "--threads", "2"])
             #expect(r.status != 0 && r.stderr.contains("--single-thread and --threads do not combine"), "\(command): \(r.stderr)")
         }
+    }
+
+    @Test func verifyOnTheCallingThread() throws {
+        let inPath = dir.file("verify-in.jsonl", Array([[UInt8]](repeating: input, count: 8).joined()))
+        let packed = dir.path + "/verify.llc"
+        let c = try CLI.run(["compress", "--profile", profilePath, "-i", inPath, "-o", packed])
+        #expect(c.status == 0, "\(c.stderr)")
+        let ok = try CLI.run(["verify", "--profile", profilePath, "-i", packed, "--single-thread"])
+        #expect(ok.status == 0 && String(decoding: ok.stdout, as: UTF8.self).contains("full restore"), "\(ok.stderr)")
+        // A byte flipped in the middle (a frame's stored bytes) fails on the calling thread too.
+        var bytes = try Files.read(packed)
+        bytes[bytes.count / 2] ^= 0x40
+        let damaged = dir.file("verify-damaged.llc", bytes)
+        let bad = try CLI.run(["verify", "--profile", profilePath, "-i", damaged, "--single-thread"])
+        #expect(bad.status != 0 && bad.stderr.hasPrefix("error: ") && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
     }
 
     @Test func restoreToAFileOnOneAndTwoThreads() throws {
