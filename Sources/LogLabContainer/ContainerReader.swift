@@ -450,13 +450,8 @@ public final class ContainerReader: Sendable {
             lock.lock(); defer { lock.unlock() }
             closed = true
             lock.signal(0)
-            while running {
-                roomWaiters += 1
-                let t0 = Clock.nanoseconds()
-                lock.wait(1)
-                roomWait &+= Clock.nanoseconds() - t0
-                roomWaiters -= 1
-            }
+            // The writing thread broadcasts as it stops; this wait is not a worker's.
+            while running { lock.wait(1) }
             if let failure { throw failure }
         }
 

@@ -27,7 +27,7 @@ public enum ContainerStreamReader {
         if header.major == ContainerFormatV2.majorVersion {
             return try restoreV2(from: source, header: header, codec: codec, threads: threads, singleThread: singleThread, to: sink)
         }
-        let workers = singleThread ? 0 : defaultThreadCount(threads)
+        let workers = workerThreadCount(threads, singleThread: singleThread)
         let window = max(1, 2 * workers)
         let pipeline = OrderedPipeline<Job, [UInt8]>(workers: workers) {
             let coder = try codec.makeCoder()
@@ -140,7 +140,7 @@ public enum ContainerStreamReader {
             dataStart += UInt64(length)
         }
         let defaultRecords = Int(header.recordsPerFrame)
-        let workers = singleThread ? 0 : defaultThreadCount(threads)
+        let workers = workerThreadCount(threads, singleThread: singleThread)
         let window = max(1, 2 * workers)
         struct SegmentJob { var bytes: [UInt8]; var segment: Int; var firstFrame: Int }
         let pipeline = OrderedPipeline<SegmentJob, [UInt8]>(workers: workers) { [codec] in

@@ -96,7 +96,7 @@ public final class ContainerWriter {
     public init(codec: any FrameCodec, options: Options = Options(), sink: @escaping Sink) throws {
         self.sink = sink
         baseCodec = codec
-        threads = options.singleThread ? 0 : defaultThreadCount(options.threads)
+        threads = workerThreadCount(options.threads, singleThread: options.singleThread)
         window = max(1, options.window ?? 2 * threads)
         perFrame = max(1, min(options.recordsPerFrame ?? codec.recordsPerFrame, ContainerFormat.maxRecordsPerFrame))
         maxFrameBytes = max(1, min(options.maxFrameBytes, ContainerFormat.maxFrameOriginalBytes / 2))

@@ -217,6 +217,12 @@ public func defaultThreadCount(_ requested: Int? = nil) -> Int {
     return max(1, ProcessInfo.processInfo.activeProcessorCount)
 }
 
+/// Worker threads for `threads` (nil: one per core), or none with `singleThread` (every job
+/// on the calling thread, as `--single-thread`).
+func workerThreadCount(_ threads: Int?, singleThread: Bool) -> Int {
+    singleThread ? 0 : defaultThreadCount(threads)
+}
+
 /// Worker threads that take jobs in any order (`OrderedPipeline` when the order matters).
 enum WorkerPool {
     /// Starts a worker thread; deep stacks for the decoders' nesting.

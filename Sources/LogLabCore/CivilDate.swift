@@ -4,8 +4,12 @@
 /// on every machine: no Foundation calendars.
 public enum CivilDate {
     /// Floor division (rounds toward −∞), so instants before the epoch fall on the right day.
+    /// For b > 0 (every time unit) one truncating division, of a or of ¬a = −1 − a ≥ 0 below
+    /// zero (whose quotient q gives ¬q), with no remainder test: exact for every a, and a
+    /// multiply when b is a constant.
     @inlinable @inline(__always)
     public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        if b > 0 { return a >= 0 ? a / b : ~(~a / b) }
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }

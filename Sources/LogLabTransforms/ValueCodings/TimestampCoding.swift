@@ -212,23 +212,18 @@ enum ISOTimestamp {
     static func floorDivPow10(_ a: Int64, _ k: Int) -> Int64 {
         switch k {
         case 0: return a
-        case 1: return floorDiv(a, 10)
-        case 2: return floorDiv(a, 100)
-        case 3: return floorDiv(a, 1_000)
-        case 4: return floorDiv(a, 10_000)
-        case 5: return floorDiv(a, 100_000)
-        case 6: return floorDiv(a, 1_000_000)
-        case 7: return floorDiv(a, 10_000_000)
-        case 8: return floorDiv(a, 100_000_000)
-        case 9: return floorDiv(a, 1_000_000_000)
+        case 1: return CivilDate.floorDiv(a, 10)
+        case 2: return CivilDate.floorDiv(a, 100)
+        case 3: return CivilDate.floorDiv(a, 1_000)
+        case 4: return CivilDate.floorDiv(a, 10_000)
+        case 5: return CivilDate.floorDiv(a, 100_000)
+        case 6: return CivilDate.floorDiv(a, 1_000_000)
+        case 7: return CivilDate.floorDiv(a, 10_000_000)
+        case 8: return CivilDate.floorDiv(a, 100_000_000)
+        case 9: return CivilDate.floorDiv(a, 1_000_000_000)
         default: return CivilDate.floorDiv(a, pow10[k])
         }
     }
-
-    /// ⌊a / b⌋ for b > 0: one truncating division (of a, or of ¬a = -1 - a ≥ 0 below zero,
-    /// whose quotient q gives ¬q), without the remainder test; exact for every a.
-    @inline(__always)
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : ~(~a / b) }
 
     /// Per column: the last rendered day's `YYYY-MM-DD`, so stamps of one day skip the
     /// calendar maths; the last rendered minute (a column's stamps mostly share it with the
