@@ -141,6 +141,24 @@ import LogLabCore
                      headStart: digitsStart, headCount: headCount)
     }
 
+    /// The tokenizer's compare of the bytes between values: equal to itself, unequal with
+    /// any one byte changed, at every length around its load widths.
+    @Test func shapeByteCompareIsExact() {
+        var rng = SeededRandom(seed: 24)
+        let bytes = (0..<48).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        bytes.withUnsafeBufferPointer { a in
+            for n in 0...40 {
+                var other = Array(a[3..<(3 + n)])
+                #expect(other.withUnsafeBufferPointer { JSONSplitter.same(a.baseAddress! + 3, $0.baseAddress ?? a.baseAddress!, n) })
+                for k in 0..<n {
+                    other[k] ^= 0x80
+                    #expect(!other.withUnsafeBufferPointer { JSONSplitter.same(a.baseAddress! + 3, $0.baseAddress!, n) }, "length \(n) byte \(k)")
+                    other[k] ^= 0x80
+                }
+            }
+        }
+    }
+
     /// The eight-byte probes of digit runs and embedded date-times: every byte value in every
     /// position, and random words, against a byte-by-byte reading.
     @Test func eightByteDigitProbesAreExact() {
