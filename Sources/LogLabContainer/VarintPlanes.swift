@@ -13,44 +13,60 @@ enum VarintPlanes {
     /// follow a first byte (nothing worth regrouping).
     static func split(_ piece: ArraySlice<UInt8>, minLongShare: Double = 0) -> (planes: [UInt8], count: Int)? {
         guard !piece.isEmpty else { return nil }
-        return piece.withUnsafeBufferPointer { src -> (planes: [UInt8], count: Int)? in
-            let len = src.count
-            // Starts of the varints longer than one byte, and their lengths.
-            var longStart: [Int32] = [], longLen: [UInt8] = []
-            var n = 0, i = 0, maxLen = 1
-            while i < len {
-                var k = 0
-                while src[i + k] & 0x80 != 0 {
-                    k += 1
-                    guard k < maxVarintBytes, i + k < len else { return nil }
-                }
-                if k > 0 { longStart.append(Int32(i)); longLen.append(UInt8(k + 1)); maxLen = max(maxLen, k + 1) }
-                n += 1
-                i += k + 1
-            }
-            guard n < len, Double(len - n) >= minLongShare * Double(len) else { return nil }
-            let planes = [UInt8](unsafeUninitializedCapacity: len) { out, written in
-                var o = 0
-                i = 0
-                while i < len {   // plane 0: first bytes
-                    out[o] = src[i]; o += 1
-                    var j = i
-                    while src[j] & 0x80 != 0 { j += 1 }
-                    i = j + 1
-                }
-                var active = longStart.indices.map { $0 }
-                for k in 1..<maxLen {
-                    var next: [Int] = []
-                    next.reserveCapacity(active.count)
-                    for v in active {
-                        out[o] = src[Int(longStart[v]) + k]; o += 1
-                        if Int(longLen[v]) > k + 1 { next.append(v) }
+        return piece.withUnsafeBufferPointer { buf -> (planes: [UInt8], count: Int)? in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * maxVarintBytes) { tmp -> (planes: [UInt8], count: Int)? in
+                let src = buf.baseAddress!, len = buf.count
+                // One counting pass (varints per length, eight one-byte values at a time), then
+                // one pass putting each byte at its plane's cursor: no per-value tables.
+                let byLength = tmp.baseAddress!, at = byLength + maxVarintBytes
+                byLength.initialize(repeating: 0, count: 2 * maxVarintBytes)
+                var i = 0
+                while i < len {
+                    if i &+ 8 <= len, UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                        byLength[0] &+= 8; i &+= 8
+                        continue
                     }
-                    active = next
+                    var k = 0
+                    while src[i &+ k] & 0x80 != 0 {
+                        k &+= 1
+                        guard k < maxVarintBytes, i &+ k < len else { return nil }
+                    }
+                    byLength[k] &+= 1
+                    i &+= k &+ 1
                 }
-                written = o
+                // Plane k holds one byte per varint longer than k; plane 0 one per varint.
+                var longer = 0
+                for k in stride(from: maxVarintBytes - 1, through: 0, by: -1) { longer &+= byLength[k]; at[k] = longer }
+                let n = at[0]
+                guard n < len, Double(len - n) >= minLongShare * Double(len) else { return nil }
+                var start = 0
+                for k in 0..<maxVarintBytes { let size = at[k]; at[k] = start; start &+= size }
+                let planes = [UInt8](unsafeUninitializedCapacity: len) { out, written in
+                    let dst = out.baseAddress!
+                    var first = 0
+                    i = 0
+                    while i < len {
+                        if i &+ 8 <= len {
+                            let word = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+                            if word & 0x8080_8080_8080_8080 == 0 {
+                                UnsafeMutableRawPointer(dst + first).storeBytes(of: word, as: UInt64.self)
+                                first &+= 8; i &+= 8
+                                continue
+                            }
+                        }
+                        var b = src[i]
+                        dst[first] = b; first &+= 1; i &+= 1
+                        var k = 1
+                        while b & 0x80 != 0 {
+                            b = src[i]; i &+= 1
+                            dst[at[k]] = b; at[k] &+= 1
+                            k &+= 1
+                        }
+                    }
+                    written = len
+                }
+                return (planes, n)
             }
-            return (planes, n)
         }
     }
 

@@ -74,6 +74,8 @@ final class FieldCoderState {
     /// `expand`'s per-reference lengths and offsets (no allocation per value).
     let refLens: UnsafeMutablePointer<Int>
     let refOffs: UnsafeMutablePointer<Int>
+    /// `substitute`'s reference texts of the current value.
+    let refTexts: UnsafeMutablePointer<(UnsafePointer<UInt8>, Int, UInt8)>
     /// Unretained views of `vocabs` (kept alive by it) for the decoder's hot path.
     let vocabRefs: UnsafeMutablePointer<Unmanaged<RawTable>?>
     /// Per repeat-coded column: its previous token in the frame (`ColumnRT.hasPrevious`).
@@ -113,7 +115,7 @@ final class FieldCoderState {
         lookupRefs = .allocate(capacity: max(lookups.count, 1))
         for (i, l) in lookups.enumerated() { (lookupRefs + i).initialize(to: l.map { Unmanaged.passUnretained($0) }) }
         let maxRefs = max(1, refs.map(\.count).max() ?? 1)
-        refLens = .allocate(capacity: maxRefs); refOffs = .allocate(capacity: maxRefs)
+        refLens = .allocate(capacity: maxRefs); refOffs = .allocate(capacity: maxRefs); refTexts = .allocate(capacity: maxRefs)
         modelShapes = model.shapes.map(ShapeRT.init)
         shapeTable = RawTable(model.shapeTable)
         counters = .allocate(capacity: 2)
@@ -125,7 +127,7 @@ final class FieldCoderState {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
         dateCache.deallocate(); vocabRefs.deallocate(); previousRefs.deallocate(); recentRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
-         refLens.deallocate(); refOffs.deallocate()
+         refLens.deallocate(); refOffs.deallocate(); refTexts.deallocate()
     }
 
     @inline(__always) var columnCount: Int { counters[0] }
@@ -280,7 +282,7 @@ final class FieldCoderState {
         }
         var tp = p, tn = n
         if col.pointee.hasRefs {
-            substitute(refs[c], p, n, recordBase: recordBase, into: scratch, gen: gen)
+            substitute(c, p, n, recordBase: recordBase, into: scratch, gen: gen)
             tp = UnsafePointer(scratch.base); tn = scratch.count
         }
         let embedded = col.pointee.hasEmbedded

@@ -335,7 +335,9 @@ final class FieldLearner {
         return training.bytes.withUnsafeBufferPointer { all -> [UInt8] in
             let b = all.baseAddress!
             let out = OutStream(capacity: v.end - v.start)
-            Substitution.replace(b + v.start, v.end - v.start, texts.map { (b + $0.0.start, $0.0.end - $0.0.start, $0.1) }, into: out)
+            texts.map { (b + $0.0.start, $0.0.end - $0.0.start, $0.1) }.withUnsafeBufferPointer {
+                Substitution.replace(b + v.start, v.end - v.start, $0, into: out)
+            }
             return Array(out.buffer)
         }
     }

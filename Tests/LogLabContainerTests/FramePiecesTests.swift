@@ -226,6 +226,42 @@ import LogLabTransforms
         #expect(try Self.roundTrip(odd) == odd)
     }
 
+    /// The planes' exact bytes (containers store them): plane k is byte k of every varint
+    /// longer than k, in value order, checked against a plain per-value regrouping.
+    @Test func varintPlanesLayoutMatchesAPlainRegrouping() throws {
+        func reference(_ bytes: [UInt8]) -> (planes: [UInt8], count: Int) {
+            var values: [[UInt8]] = [], i = 0
+            while i < bytes.count {
+                var j = i
+                while bytes[j] & 0x80 != 0 { j += 1 }
+                values.append(Array(bytes[i...j])); i = j + 1
+            }
+            var planes: [UInt8] = []
+            for k in 0..<VarintPlanes.maxVarintBytes { for v in values where v.count > k { planes.append(v[k]) } }
+            return (planes, values.count)
+        }
+        var rng = SystemRandomNumberGenerator()
+        for size in [2, 7, 8, 9, 15, 16, 17, 100, 4096] {
+            for _ in 0..<20 {
+                // Mostly one-byte values, so runs of eight and the byte-by-byte tail both occur.
+                let values = (0..<size).map { _ -> UInt64 in
+                    Int.random(in: 0..<4, using: &rng) == 0 ? UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng)
+                        : UInt64.random(in: 0..<128, using: &rng)
+                }
+                let bytes = Self.varints(values)
+                guard let (planes, n) = VarintPlanes.split(bytes[...]) else {
+                    #expect(values.allSatisfy { $0 < 128 }); continue
+                }
+                let want = reference(bytes)
+                #expect(planes == want.planes && n == want.count)
+            }
+        }
+        // The long-share threshold: declined below it, taken at it.
+        let half = Self.varints([300, 1, 2])   // 4 bytes, 1 later byte
+        #expect(VarintPlanes.split(half[...], minLongShare: 0.25) != nil)
+        #expect(VarintPlanes.split(half[...], minLongShare: 0.26) == nil)
+    }
+
     /// Planes that do not hold the stated number of varints are refused, not misread.
     @Test func varintPlanesJoinRefusesWrongCounts() throws {
         let bytes = Self.varints([300, 70_000, 5, UInt64.max, 1])

@@ -74,7 +74,7 @@ import LogLabCore
                 let length = Int(rng.next() % (i % 3 == 0 ? 70 : 24))
                 for _ in 0..<length { s.append(alphabet[Int(rng.next() % 10)]) }
                 if !s.isEmpty && rng.next() % 3 == 0 { s.insert(0x2E, at: Int(rng.next() % UInt64(s.count + 1))) }
-                if rng.next() % 5 == 0, !s.isEmpty { s[Int(rng.next() % UInt64(s.count))] = [0x2E, 0x65, 0x30, 0x20][Int(rng.next() % 4)] }
+                if rng.next() % 5 == 0, !s.isEmpty { s[Int(rng.next() % UInt64(s.count))] = [0x2E, 0x65, 0x30, 0x20, 0x2F, 0x3A, 0xFA, 0xFF][Int(rng.next() % 8)] }
                 if rng.next() % 4 == 0 { s = [0x22] + s + [0x22] }
             }
             let got = s.withUnsafeBufferPointer { DecimalText.parse($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
@@ -141,6 +141,56 @@ import LogLabCore
                      headStart: digitsStart, headCount: headCount)
     }
 
+    /// The tokenizer's compare of the bytes between values: equal to itself, unequal with
+    /// any one byte changed, at every length around its load widths.
+    @Test func shapeByteCompareIsExact() {
+        var rng = SeededRandom(seed: 24)
+        let bytes = (0..<48).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        bytes.withUnsafeBufferPointer { a in
+            for n in 0...40 {
+                var other = Array(a[3..<(3 + n)])
+                #expect(other.withUnsafeBufferPointer { JSONSplitter.same(a.baseAddress! + 3, $0.baseAddress ?? a.baseAddress!, n) })
+                for k in 0..<n {
+                    other[k] ^= 0x80
+                    #expect(!other.withUnsafeBufferPointer { JSONSplitter.same(a.baseAddress! + 3, $0.baseAddress!, n) }, "length \(n) byte \(k)")
+                    other[k] ^= 0x80
+                }
+            }
+        }
+    }
+
+    /// The eight-byte probes of digit runs and embedded date-times: every byte value in every
+    /// position, and random words, against a byte-by-byte reading.
+    @Test func eightByteDigitProbesAreExact() {
+        func check(_ bytes: [UInt8]) {
+            let w = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+            let before = bytes.firstIndex { $0 >= 0x30 && $0 <= 0x39 } ?? 8
+            #expect(EmbeddedTimestamps.bytesBeforeDigit(w) == before, "\(bytes)")
+            let all = bytes.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            #expect(bytes.withUnsafeBufferPointer { DecimalDigits.eightDigits($0.baseAddress!) } == all, "\(bytes)")
+            if all {
+                let want = bytes.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) }
+                #expect(bytes.withUnsafeBufferPointer { DecimalDigits.value($0.baseAddress!, 8, 0) } == want)
+            }
+        }
+        let digits = Array("73920184".utf8)
+        for at in 0..<8 {
+            for b in 0...255 {
+                var bytes = digits
+                bytes[at] = UInt8(b)
+                check(bytes)
+                check(bytes.map { $0 == UInt8(b) ? $0 : 0x41 })   // the byte among letters
+            }
+        }
+        var rng = SeededRandom(seed: 23)
+        let near: [UInt8] = [0x2F, 0x30, 0x35, 0x39, 0x3A, 0x3F, 0xFA, 0xFF, 0x00, 0x41]
+        for _ in 0..<20_000 { check((0..<8).map { _ in near[Int(rng.next() % UInt64(near.count))] }) }
+        // Wrapping like digit-by-digit accumulation, with an accumulator and a tail.
+        let long = Array("1844674407370955161512345".utf8)
+        let want = long.reduce(UInt64(7)) { $0 &* 10 &+ UInt64($1 - 0x30) }
+        #expect(long.withUnsafeBufferPointer { DecimalDigits.value($0.baseAddress!, long.count, 7) } == want)
+    }
+
     @Test func digitCountsAreExact() {
         var v: UInt64 = 1
         for d in 1...19 {
@@ -175,7 +225,7 @@ import LogLabCore
                 }
                 defer { copies.forEach { $0.deallocate() } }
                 let list = copies.enumerated().map { (UnsafePointer($0.element), texts[$0.offset].count, UInt8($0.offset + 1)) }
-                Substitution.replace(pb.baseAddress ?? UnsafePointer(bitPattern: 1)!, n, list, into: out)
+                list.withUnsafeBufferPointer { Substitution.replace(pb.baseAddress ?? UnsafePointer(bitPattern: 1)!, n, $0, into: out) }
             }
             guard Array(out.buffer.dropFirst()) == want else { Issue.record("\(p) \(texts)"); return }
             want.withUnsafeBufferPointer { w in

@@ -189,6 +189,8 @@ enum DecimalText {
         // spelling loop does no arithmetic.
         var dotAt = -1
         while i < end {
+            // Eight digits at a time (ids and nanosecond stamps run to 19 digits).
+            if i &+ 8 <= end, DecimalDigits.eightDigits(p + i) { i &+= 8; continue }
             let c = p[i]
             if c &- 0x30 < 10 { i += 1; continue }
             guard c == 0x2E, dotAt < 0, i + 1 < end else { return nil }
@@ -204,9 +206,8 @@ enum DecimalText {
         var lead = digitsStart
         while lead < end && (p[lead] == 0x30 || p[lead] == 0x2E) { lead += 1 }
         if end - lead - (dotAt >= lead ? 1 : 0) <= 19 {
-            var mag: UInt64 = 0
-            for j in digitsStart..<(dotAt < 0 ? end : dotAt) { mag = mag &* 10 &+ UInt64(p[j] &- 0x30) }
-            if dotAt >= 0 { for j in (dotAt + 1)..<end { mag = mag &* 10 &+ UInt64(p[j] &- 0x30) } }
+            var mag = DecimalDigits.value(p + digitsStart, (dotAt < 0 ? end : dotAt) - digitsStart, 0)
+            if dotAt >= 0 { mag = DecimalDigits.value(p + dotAt + 1, end - dotAt - 1, mag) }
             if neg {
                 if mag != 0 && mag <= UInt64(Int64.max) + 1 {
                     return Parsed(mantissa: Int64(truncatingIfNeeded: 0 &- mag), format: frac + q, headStart: 0, headCount: 0)

@@ -14,7 +14,8 @@ enum Substitution {
     /// Copies `p[0..<n]` to `out`, each occurrence of a text of `texts` (tried in order at
     /// each position) replaced by its marker.
     @_transparent
-    static func replace(_ p: UnsafePointer<UInt8>, _ n: Int, _ texts: [(UnsafePointer<UInt8>, Int, UInt8)], into out: OutStream) {
+    static func replace(_ p: UnsafePointer<UInt8>, _ n: Int, _ texts: UnsafeBufferPointer<(UnsafePointer<UInt8>, Int, UInt8)>,
+                        into out: OutStream) {
         if texts.isEmpty { out.put(p, n); return }
         out.reserve(n)   // never more than `n` bytes: a marker stands for 3 or more
         // The bytes some text starts with: the others go over in runs.
@@ -80,14 +81,15 @@ extension FieldCoderState {
     }
 
     /// Replaces every occurrence of each available reference text with its marker byte.
-    func substitute(_ refs: [SubRef], _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, into out: OutStream, gen: UInt32) {
+    /// Column `c`'s references (its texts gathered in `refTexts`: no array per value).
+    func substitute(_ c: Int, _ p: UnsafePointer<UInt8>, _ n: Int, recordBase: UnsafePointer<UInt8>, into out: OutStream, gen: UInt32) {
         out.reset()
-        var texts: [(UnsafePointer<UInt8>, Int, UInt8)] = []
-        texts.reserveCapacity(refs.count)
+        let refs = UnsafeBufferPointer(start: refFlat + refStart[c], count: refStart[c + 1] - refStart[c])
+        var count = 0
         for (i, r) in refs.enumerated() {
-            if let (tp, tn) = refText(r, base: recordBase, gen: gen) { texts.append((tp, tn, UInt8(i + 1))) }
+            if let (tp, tn) = refText(r, base: recordBase, gen: gen) { refTexts[count] = (tp, tn, UInt8(i + 1)); count += 1 }
         }
-        Substitution.replace(p, n, texts, into: out)
+        Substitution.replace(p, n, UnsafeBufferPointer(start: refTexts, count: count), into: out)
     }
 
     /// Undoes `substitute`: markers back to the referenced texts (which live in `tokens`).

@@ -92,7 +92,14 @@ enum TimestampCoding: ValueCoding {
 /// string, as an instant and a format id. The value is the instant in the format's own
 /// precision (`fraction digits`), so deltas of millisecond stamps stay small.
 enum ISOTimestamp {
-    static let pow10: [Int64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000]
+    /// 10⁰ … 10⁹ by index, from `DecimalDigits.power` (no array behind it).
+    struct Powers {
+        @inline(__always) subscript(_ k: Int) -> Int64 {
+            precondition(k <= 9, "power of ten out of range")
+            return Int64(bitPattern: DecimalDigits.power(k))
+        }
+    }
+    static var pow10: Powers { Powers() }
     /// Years outside this range are kept as text (nanoseconds must fit Int64).
     static let minSeconds: Int64 = -8_520_336_000   // 1700-01-01
     static let maxSeconds: Int64 = 7_258_118_400    // 2200-01-01
