@@ -118,7 +118,7 @@ import LogLabCore
         #expect(DecimalText.rescale(1_700_000_299_988_048, from: 6, to: 5) == 170_000_029_998_804)
         #expect(DecimalText.rescale(170_000_029_998_804, from: 5, to: 6) == 1_700_000_299_988_040)
         #expect(DecimalText.rescale(-125, from: 2, to: 1) == -12)
-        #expect(DecimalText.rescale(7, from: 0, to: 19) == 7 &* Int64(truncatingIfNeeded: DecimalDigits.powers[19]))
+        #expect(DecimalText.rescale(7, from: 0, to: 19) == 7 &* Int64(truncatingIfNeeded: DecimalDigits.power(19)))
         #expect(DecimalText.rescale(Int64.max, from: 19, to: 0) == 0)
         #expect(DecimalText.rescale(42, from: 3 + DecimalText.quotedFlag, to: 3) == 42)
         #expect(DecimalText.rescale(42, from: 2 + DecimalText.longFlag, to: 3) == 42)

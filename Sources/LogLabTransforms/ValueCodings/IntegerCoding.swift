@@ -241,8 +241,8 @@ enum DecimalText {
         guard from != to, (from | to) & (longFlag | negativeLongFlag) == 0 else { return m }
         let a = from & 31, b = to & 31
         if a == b { return m }
-        if b < a { return a - b >= 19 ? 0 : m / Int64(bitPattern: DecimalDigits.powers[a - b]) }
-        return m &* Int64(truncatingIfNeeded: DecimalDigits.powers[b - a])
+        if b < a { return a - b >= 19 ? 0 : m / Int64(bitPattern: DecimalDigits.power(a - b)) }
+        return m &* Int64(truncatingIfNeeded: DecimalDigits.power(b - a))
     }
 
     /// Whether the short numbers among `parsed` use more than one count of fraction digits
