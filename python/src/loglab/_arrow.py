@@ -102,7 +102,7 @@ class Columns:
         for a, o in zip(self.arrays, self.offsets):
             if o or len(a) != self.rows:
                 parts = [pa.nulls(o, a.type), a, pa.nulls(self.rows - o - len(a), a.type)]
-                a = pa.concat_arrays([p for p in parts if len(p)])
+                a = pa.concat_arrays([p for p in parts if len(p)] or [a])
             arrays.append(a)
         return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(self.fields))
 

@@ -347,6 +347,8 @@ class Container:
         bool, timestamp (ms or µs, with the zone as written), dictionary for strings with few
         distinct values, string, list for arrays, and string holding the exact JSON text for
         objects or mixed kinds (field metadata ``loglab.kind`` says which). Missing and null are null.
+        A field met in few records costs those records: the null rows around them are chunks of
+        one shared all-null array, so records with keys of their own stay linear.
 
         `start`/`end` select records in [start, end) through the container's time index (whole
         frames outside are never decoded). `where` is a ``pyarrow.compute.Expression`` applied
