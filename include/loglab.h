@@ -151,7 +151,11 @@ loglab_batch *loglab_columns_batch(loglab_columns *columns);
 #define LOGLAB_LIST 9        /* offsets (length + 1 int32) into the child column (property 4) */
 
 /* property: 0 kind, 1 length, 2 null count, 3 time unit digits, 4 child column index
-   (-1: none), 5 dictionary length. -1 for a bad column or property. */
+   (-1: none), 5 dictionary length, 6 first row. A column holds rows first row ..
+   first row + length - 1 of the batch and is null in the others: with npaths == 0, a field
+   whose first and last values are under half of the rows apart keeps only the rows between
+   them (otherwise, and for chosen paths, first row 0 and every row). -1 for a bad column or
+   property. */
 int64_t loglab_column_property(loglab_columns *columns, int64_t column, int32_t property);
 /* which: 0 validity, 1 values, 2 offsets, 3 data, 4 dictionary offsets, 5 dictionary data,
    6 name, 7 zone ("UTC" or "+09:00"; both NUL-terminated, length without the NUL).

@@ -552,7 +552,8 @@ public func loglab_columns_batch(_ c: Handle?) -> UnsafeMutableRawPointer? {
     return Unmanaged.passUnretained(b).toOpaque()
 }
 
-/// Property: 0 kind, 1 length, 2 null count, 3 time unit digits, 4 child column, 5 dictionary length.
+/// Property: 0 kind, 1 length, 2 null count, 3 time unit digits, 4 child column, 5 dictionary length,
+/// 6 first row (of a sparse discovered column).
 @_cdecl("loglab_column_property")
 public func loglab_column_property(_ c: Handle?, _ column: Int64, _ property: Int32) -> Int64 {
     guard let h = try? object(c, as: ColumnsHandle.self, "columns"), column >= 0, column < Int64(h.columns.count) else { return -1 }
@@ -564,6 +565,7 @@ public func loglab_column_property(_ c: Handle?, _ column: Int64, _ property: In
     case 3: return col.timeUnit
     case 4: return col.child
     case 5: return col.dictionaryLength
+    case 6: return col.firstRow
     default: return -1
     }
 }

@@ -124,6 +124,7 @@ final class ColumnsHandle {
         var timeUnit: Int64
         var child: Int64
         var dictionaryLength: Int64
+        var firstRow: Int64
         var buffers: [FixedBuffer]   // ColumnBuffer order
     }
     let topLevel: Int
@@ -148,7 +149,7 @@ final class ColumnsHandle {
     static func column(_ c: DecodedColumn) -> Column {
         Column(kind: c.kind.rawValue, length: Int64(c.length), nullCount: Int64(c.nullCount),
                timeUnit: Int64(c.timeUnitDigits), child: -1,
-               dictionaryLength: Int64(max(0, c.dictionaryOffsets.count - 1)),
+               dictionaryLength: Int64(max(0, c.dictionaryOffsets.count - 1)), firstRow: Int64(c.firstRow),
                buffers: [FixedBuffer(c.validity), FixedBuffer(c.values), FixedBuffer(c.offsets), FixedBuffer(c.data),
                          FixedBuffer(c.dictionaryOffsets), FixedBuffer(c.dictionaryData),
                          FixedBuffer(string: c.name), FixedBuffer(string: c.zone)])

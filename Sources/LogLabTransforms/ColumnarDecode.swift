@@ -32,7 +32,11 @@ public final class ColumnarDecoder {
         var keys: [[UInt8]] = []
         var children: [Int] = []
         var column: Int = -1
+        /// Child by key once there are many (records with keys of their own): lookups stay
+        /// constant-time instead of a scan per key.
+        var index: [[UInt8]: Int]? = nil
     }
+    static let indexFrom = 16
     private var nodes: [Node] = [Node()]
     private(set) var raw: [RawColumn]
     public private(set) var rows = 0
@@ -40,6 +44,11 @@ public final class ColumnarDecoder {
     private var pendingEnd: [Int] = []
     private var pendingKind: [UInt8] = []
     private var discovered: [String] = []
+    /// Discovery: the row each column's values start at (the rows before are missing, and
+    /// so are those after its last value): a column met in a few records costs those records.
+    private var firstRow: [Int] = []
+    /// Discovery: the columns the current record's walk gave a value.
+    private var touched: [Int] = []
 
     public init(paths: [String]) {
         discover = paths.isEmpty
@@ -76,12 +85,21 @@ public final class ColumnarDecoder {
     public var names: [String] { discover ? discovered : paths }
 
     private func child(of node: Int, key: [UInt8], create: Bool) -> Int {
-        if let i = nodes[node].keys.firstIndex(of: key) { return nodes[node].children[i] }
+        if let index = nodes[node].index {
+            if let c = index[key] { return c }
+        } else if let i = nodes[node].keys.firstIndex(of: key) {
+            return nodes[node].children[i]
+        }
         guard create else { return -1 }
         nodes.append(Node())
         let id = nodes.count - 1
         nodes[node].keys.append(key)
         nodes[node].children.append(id)
+        if nodes[node].index != nil {
+            nodes[node].index![key] = id
+        } else if nodes[node].keys.count >= Self.indexFrom {
+            nodes[node].index = Dictionary(uniqueKeysWithValues: zip(nodes[node].keys, nodes[node].children))
+        }
         return id
     }
 
@@ -116,7 +134,9 @@ public final class ColumnarDecoder {
     /// Walks one record (its exact bytes) for the selected values: whether it is strict JSON
     /// (an object or not). `take` then appends them.
     func walk(_ record: UnsafeRawBufferPointer) -> Bool {
-        for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
+        // Discovery resets only what the last record touched (`take`): the column count can
+        // grow with the records.
+        if !discover { for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing } }
         var ok = false
         if let base = record.baseAddress, record.count > 0 {
             var w = Walker(p: base.assumingMemoryBound(to: UInt8.self), n: record.count, owner: self)
@@ -125,7 +145,9 @@ public final class ColumnarDecoder {
                 ok = true
             } else if let end = w.value(s, node: -1, depth: 0), w.ws(end) == record.count {
                 ok = true   // valid JSON, not an object: every field is missing
-                for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing }
+                for k in touched { pendingKind[k] = RawKind.missing }
+                touched.removeAll(keepingCapacity: true)
+                if !discover { for k in 0..<pendingKind.count { pendingKind[k] = RawKind.missing } }
             }
         }
         return ok
@@ -133,6 +155,19 @@ public final class ColumnarDecoder {
 
     /// Appends the values `walk` found in `record` (every column missing unless `ok`).
     func take(_ record: UnsafeRawBufferPointer, ok: Bool, into raw: inout [RawColumn]) {
+        if discover {
+            // Only the columns this record has: missing rows before a value are filled in
+            // then, those after a column's last value at `finish`.
+            for k in touched {
+                if ok {
+                    raw[k].appendMissing(rows - firstRow[k] - raw[k].count)
+                    raw[k].append(kind: pendingKind[k], UnsafeRawBufferPointer(rebasing: record[pendingStart[k]..<pendingEnd[k]]))
+                }
+                pendingKind[k] = RawKind.missing
+            }
+            touched.removeAll(keepingCapacity: true)
+            return
+        }
         for k in 0..<raw.count {
             if ok, pendingKind[k] != RawKind.missing {
                 raw[k].append(kind: pendingKind[k], UnsafeRawBufferPointer(rebasing: record[pendingStart[k]..<pendingEnd[k]]))
@@ -206,6 +241,7 @@ public final class ColumnarDecoder {
         let c = nodes[node].column
         // Discovery flattens objects into their leaves instead of keeping their text.
         guard c >= 0, !(discover && kind == RawKind.object) else { return }
+        if discover, pendingKind[c] == RawKind.missing { touched.append(c) }
         pendingStart[c] = start
         pendingEnd[c] = end
         pendingKind[c] = kind
@@ -213,7 +249,10 @@ public final class ColumnarDecoder {
 
     fileprivate func childNode(_ node: Int, key: UnsafeBufferPointer<UInt8>, isObject: Bool) -> Int {
         var found = -1
-        nodes.withUnsafeBufferPointer { all in
+        if let index = nodes[node].index {
+            found = index[Array(key)] ?? -1
+        } else {
+          nodes.withUnsafeBufferPointer { all in
             let keys = all[node].keys
             for i in 0..<keys.count {
                 let k = keys[i]
@@ -223,6 +262,7 @@ public final class ColumnarDecoder {
                 }
                 if same { found = all[node].children[i]; return }
             }
+          }
         }
         if found >= 0 {
             let c = found
@@ -241,9 +281,8 @@ public final class ColumnarDecoder {
         let name = (prefix.isEmpty ? "" : prefix + ".") + String(decoding: key, as: UTF8.self)
         nodes[c].column = raw.count
         discovered.append(name)
-        var col = RawColumn()
-        for _ in 0..<rows { col.appendMissing() }
-        raw.append(col)
+        raw.append(RawColumn())
+        firstRow.append(rows)
         pendingStart.append(0); pendingEnd.append(0); pendingKind.append(RawKind.missing)
     }
 
@@ -292,12 +331,30 @@ public final class ColumnarDecoder {
         let sources = (0..<n).map { k in discover ? k : (paths.firstIndex(of: paths[k]) ?? k) }
         let out = FinishSlots(n)
         let raw = self.raw
+        let firstRow = self.firstRow, rows = self.rows, discovering = discover
+        // A discovered column: its rows from its first value on. One that spans at least half
+        // the rows gets them all (as given paths do); a sparser one keeps only its span and
+        // says where it starts (`DecodedColumn.firstRow`), so wide batches stay linear.
+        @Sendable func column(_ k: Int) throws -> DecodedColumn {
+            guard discovering else { return try raw[sources[k]].finish(name: names[k]) }
+            let lead = firstRow[k], span = raw[k].count, trail = rows - lead - span
+            if lead + trail > span {
+                var c = try raw[k].finish(name: names[k])
+                c.firstRow = lead
+                return c
+            }
+            var full = RawColumn()
+            full.appendMissing(lead)
+            full.append(contentsOf: raw[k])
+            full.appendMissing(trail)
+            return try full.finish(name: names[k])
+        }
         let workers = max(1, min(threads, n))
         if workers == 1 {
-            for k in 0..<n { out.set(k, Result { try raw[sources[k]].finish(name: names[k]) }) }
+            for k in 0..<n { out.set(k, Result { try column(k) }) }
         } else {
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for k in stride(from: w, to: n, by: workers) { out.set(k, Result { try raw[sources[k]].finish(name: names[k]) }) }
+                for k in stride(from: w, to: n, by: workers) { out.set(k, Result { try column(k) }) }
             }
         }
         return try out.items.map { try $0!.get() }
@@ -371,6 +428,15 @@ struct RawColumn {
         offsets.append(text.count)
         if typed { words.append(0) }
         if timed { formats.append(0) }
+    }
+
+    /// `n` missing rows (none when `n` ≤ 0).
+    mutating func appendMissing(_ n: Int) {
+        guard n > 0 else { return }
+        kinds.append(contentsOf: repeatElement(RawKind.missing, count: n))
+        offsets.append(contentsOf: repeatElement(text.count, count: n))
+        if typed { words.append(contentsOf: repeatElement(0, count: n)) }
+        if timed { formats.append(contentsOf: repeatElement(0, count: n)) }
     }
 
     mutating func append(kind: UInt8, _ bytes: UnsafeRawBufferPointer) {
@@ -812,6 +878,9 @@ public struct DecodedColumn: Sendable {
     /// Timestamps: `UTC` for `Z`, or the offset as written (`+09:00`).
     public var zone: String
     public var child: [DecodedColumn]
+    /// The row of the batch this column's first row is (a discovered column met in a few
+    /// rows holds only those: rows before `firstRow` and after `firstRow + length` are null).
+    public var firstRow = 0
 
     init(name: String, kind: Kind, length: Int) {
         self.name = name; self.kind = kind; self.length = length

@@ -64,6 +64,29 @@ import LogLabCore
         #expect(cols[0].nullCount == 1 && cols[2].nullCount == 1)
     }
 
+    @Test func discoveryKeepsSparseColumnsToTheirRows() throws {
+        // Every record has a key of its own, `r` comes and goes, `b` spans most rows.
+        let d = ColumnarDecoder(paths: [])
+        d.append(RecordBatch((0..<100).map { i in
+            Array(#"{"a":\#(i),"k\#(i)":"v\#(i)","r\#(i % 20)":\#(i)\#(i == 10 || i == 80 ? #","b":true"# : "")}"#.utf8)
+        }))
+        let cols = try d.finish()
+        let names = d.names
+        #expect(names.count == 1 + 100 + 20 + 1)
+        let a = names.firstIndex(of: "a")!, k = names.firstIndex(of: "k37")!
+        let r = names.firstIndex(of: "r3")!, b = names.firstIndex(of: "b")!
+        #expect(cols[a].length == 100 && cols[a].firstRow == 0 && int64s(cols[a]) == (0..<100).map { Int64($0) })
+        // A key met once: that row only, where it is.
+        #expect(cols[k].length == 1 && cols[k].firstRow == 37 && cols[k].nullCount == 0 && strings(cols[k]) == ["v37"])
+        // Found again through the key index (more than 16 keys in one object): one column,
+        // rows 3 to 83 of 100, so every row.
+        #expect(cols[r].length == 100 && cols[r].firstRow == 0 && cols[r].nullCount == 95)
+        #expect(int64s(cols[r]).enumerated().filter { $0.offset % 20 == 3 }.map(\.element) == [3, 23, 43, 63, 83])
+        // First met at row 10: its rows are filled in from there.
+        #expect(cols[b].length == 100 && cols[b].firstRow == 0 && cols[b].nullCount == 98)
+        #expect(cols[b].validity == [UInt8](repeating: 0, count: 13).enumerated().map { $0.offset == 1 ? 0b100 : $0.offset == 10 ? 1 : 0 })
+    }
+
     @Test func malformedRecordsAreMissingNotFatal() throws {
         let bad = ["{", "{\"a\":", "{\"a\":1,}", "{\"a\":\"\u{01}\"}", "{\"a\":01}", "{\"a\":1} x", "", "[", "\"\\u12\""]
         let cols = try decode(bad + [#"{"a":5}"#], ["a"])

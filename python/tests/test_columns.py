@@ -267,3 +267,12 @@ def test_runs_of_frames_codes_missing_and_verbatim(sdk_profile, sdk_lines):
         # The frame without the fields, alone: its columns are all null.
         alone = list(c.to_batches(cols, frames_per_batch=1))[1]
         assert alone.num_rows == 256 and all(alone.column(k).null_count == 256 for k in range(2))
+
+
+def test_path_asked_twice_is_one_column(sdk_profile, sdk_lines):
+    docs = [parse(l) for l in sdk_lines]
+    with loglab.open(sdk_profile.compress(sdk_lines), profile=sdk_profile) as c:
+        t = c.to_arrow(["_source.func_name", "_id", "_source.func_name"])
+    assert t.column_names == ["_source.func_name", "_id"] and t.num_rows == len(sdk_lines)
+    for name in t.column_names:
+        check_column(t, name, docs)

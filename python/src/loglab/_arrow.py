@@ -73,23 +73,55 @@ def column_array(owner: Owned, column: int) -> pa.Array:
     raise ColumnsError(f"unknown column kind {kind}")
 
 
-def columns_batch(owner: Owned, names: Optional[Sequence[str]] = None) -> pa.RecordBatch:
-    """All top-level columns of a columns handle as one record batch."""
+class Columns:
+    """One decoded batch of `rows` rows. Column j holds rows `offsets[j]` to
+    `offsets[j] + len(arrays[j])` and is null in the others: a field met in a few records of
+    a wide batch costs those records, not the whole batch."""
+
+    __slots__ = ("rows", "fields", "arrays", "offsets")
+
+    def __init__(self, rows: int, fields: List[pa.Field], arrays: List[pa.Array],
+                 offsets: Optional[List[int]] = None) -> None:
+        self.rows = rows
+        self.fields = fields
+        self.arrays = arrays
+        self.offsets = offsets if offsets is not None else [0] * len(arrays)
+
+    def add(self, field: pa.Field, array: pa.Array, first: bool = False) -> "Columns":
+        """The same with a full-length column added (at the front with `first`)."""
+        at = 0 if first else len(self.fields)
+        return Columns(self.rows, self.fields[:at] + [field] + self.fields[at:],
+                       self.arrays[:at] + [array] + self.arrays[at:], self.offsets[:at] + [0] + self.offsets[at:])
+
+    def batch(self) -> pa.RecordBatch:
+        """As one record batch (columns padded with nulls to every row)."""
+        if not self.fields:
+            return pa.RecordBatch.from_pydict({}).slice(0, 0) if self.rows == 0 else \
+                pa.record_batch([pa.nulls(self.rows)], names=["__rows"]).drop_columns(["__rows"])
+        arrays = []
+        for a, o in zip(self.arrays, self.offsets):
+            if o or len(a) != self.rows:
+                parts = [pa.nulls(o, a.type), a, pa.nulls(self.rows - o - len(a), a.type)]
+                a = pa.concat_arrays([p for p in parts if len(p)] or [a])
+            arrays.append(a)
+        return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(self.fields))
+
+
+def columns_batch(owner: Owned) -> Columns:
+    """All top-level columns of a columns handle (arrays keep the handle alive)."""
     h = owner.handle
     count = lib.loglab_columns_count(h, 0)
     arrays: List[pa.Array] = []
     fields: List[pa.Field] = []
+    offsets: List[int] = []
     for j in range(count):
         name = _text(owner, j, NAME)
         kind = lib.loglab_column_property(h, j, 0)
         a = column_array(owner, j)
         arrays.append(a)
         fields.append(pa.field(name, a.type, metadata={KIND_KEY: _KIND_NAMES.get(kind, b"?")}))
-    if not fields:
-        rows = lib.loglab_columns_count(h, 1)
-        return pa.RecordBatch.from_pydict({}).slice(0, 0) if rows == 0 else \
-            pa.record_batch([pa.nulls(rows)], names=["__rows"]).drop_columns(["__rows"])
-    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields))
+        offsets.append(max(0, lib.loglab_column_property(h, j, 6)))
+    return Columns(lib.loglab_columns_count(h, 1), fields, arrays, offsets)
 
 
 def records_array(batch_handle: int, owner: object) -> pa.Array:
@@ -131,7 +163,8 @@ def unify_type(a: pa.DataType, b: pa.DataType) -> Optional[pa.DataType]:
     return None
 
 
-def unify_schemas(schemas: Sequence[pa.Schema]) -> pa.Schema:
+def unify_schemas(schemas: Sequence[Sequence[pa.Field]]) -> pa.Schema:
+    """One field per name, in order of first appearance, of a type every batch's converts to."""
     fields: dict = {}
     order: List[str] = []
     for s in schemas:
@@ -148,6 +181,51 @@ def unify_schemas(schemas: Sequence[pa.Schema]) -> pa.Schema:
     return pa.schema([fields[n] for n in order])
 
 
+def _cast(a: pa.Array, f: pa.Field) -> pa.Array:
+    if a.type == f.type:
+        return a
+    try:
+        return a.cast(f.type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        raise ColumnsError(f"column {f.name}: cannot convert {a.type} to {f.type}: {e}") from e
+
+
+def table(parts: Sequence[Columns]) -> pa.Table:
+    """The batches as one table of unified types. Each column's chunks are its arrays, and
+    between them one null chunk per gap, sliced from one all-null array per type: a column
+    absent from most batches or rows costs its values, not keys × rows."""
+    if not any(p.fields for p in parts):
+        return pa.Table.from_batches([p.batch() for p in parts])
+    schema = unify_schemas([p.fields for p in parts])
+    total = sum(p.rows for p in parts)
+    nulls: dict = {}
+
+    def gap(t: pa.DataType, n: int) -> pa.Array:
+        if t not in nulls:
+            nulls[t] = pa.nulls(total, t)
+        return nulls[t].slice(0, n)
+
+    index = {f.name: k for k, f in enumerate(schema)}
+    chunks: List[List[pa.Array]] = [[] for _ in schema]
+    cursor = [0] * len(schema)
+    base = 0
+    for p in parts:
+        for f, a, o in zip(p.fields, p.arrays, p.offsets):
+            k = index[f.name]
+            start = base + o
+            if start < cursor[k]:
+                continue   # a path asked for twice: one column (same values)
+            if start > cursor[k]:
+                chunks[k].append(gap(schema[k].type, start - cursor[k]))
+            chunks[k].append(_cast(a, schema[k]))
+            cursor[k] = start + len(a)
+        base += p.rows
+    for k, f in enumerate(schema):
+        if total > cursor[k]:
+            chunks[k].append(gap(f.type, total - cursor[k]))
+    return pa.Table.from_arrays([pa.chunked_array(c, type=f.type) for c, f in zip(chunks, schema)], schema=schema)
+
+
 def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     """`batch` in `schema` (columns it lacks are null; types converted)."""
     if batch.schema == schema:
@@ -158,11 +236,5 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
         if i < 0:
             arrays.append(pa.nulls(batch.num_rows, type=f.type))
             continue
-        a = batch.column(i)
-        if a.type != f.type:
-            try:
-                a = a.cast(f.type)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-                raise ColumnsError(f"column {f.name}: cannot convert {a.type} to {f.type}: {e}") from e
-        arrays.append(a)
+        arrays.append(_cast(batch.column(i), f))
     return pa.RecordBatch.from_arrays(arrays, schema=schema)

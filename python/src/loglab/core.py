@@ -297,6 +297,10 @@ class Container:
     # --- columns ---
     def _columns(self, frames: Sequence[int], columns: Optional[Sequence[str]], lo: int, hi: int, filt: bool,
                  value: bool, threads: Optional[int], from_records: bool = False) -> pa.RecordBatch:
+        return self._parts(frames, columns, lo, hi, filt, value, threads, from_records).batch()
+
+    def _parts(self, frames: Sequence[int], columns: Optional[Sequence[str]], lo: int, hi: int, filt: bool,
+               value: bool, threads: Optional[int], from_records: bool = False) -> _arrow.Columns:
         arr, ptr = _frames_array(frames)
         names = list(columns or [])
         if any(not isinstance(c, str) or not c for c in names):
@@ -309,13 +313,11 @@ class Container:
         call(lib.loglab_reader_columns, self._h, ptr, len(frames), ctypes.cast(paths, c_void_p), len(encoded),
              lo, hi, 1 if filt else 0, (1 if value else 0) | (2 if from_records else 0), _threads(threads), byref(out))
         owned = Owned(out.value, lib.loglab_columns_free)
-        batch = _arrow.columns_batch(owned)
+        parts = _arrow.columns_batch(owned)
         if value:
-            b = lib.loglab_columns_batch(owned.handle)
-            rec = _arrow.records_array(b, owned)
-            batch = pa.RecordBatch.from_arrays([rec] + list(batch.columns),
-                                               schema=pa.schema([pa.field("value", pa.large_binary())] + list(batch.schema)))
-        return batch
+            rec = _arrow.records_array(lib.loglab_columns_batch(owned.handle), owned)
+            parts = parts.add(pa.field("value", pa.large_binary()), rec, first=True)
+        return parts
 
     def to_batches(self, columns: Optional[Sequence[str]] = None, *, start: Optional[TimeLike] = None,
                    end: Optional[TimeLike] = None, value: bool = False, frames_per_batch: int = 16,
@@ -324,12 +326,18 @@ class Container:
         Batches may differ in type where the data does (e.g. a column null in one batch);
         :meth:`to_arrow` unifies them. `from_records=True` decodes from the restored records
         instead of straight from the transformed streams (the reference path: same result, slower)."""
+        for parts in self._batch_parts(columns, start, end, value, frames_per_batch, threads, from_records):
+            yield parts.batch()
+
+    def _batch_parts(self, columns: Optional[Sequence[str]], start: Optional[TimeLike], end: Optional[TimeLike],
+                     value: bool, frames_per_batch: int, threads: Optional[int],
+                     from_records: bool) -> Iterator[_arrow.Columns]:
         lo, hi = self._bounds(start, end)
         filt = start is not None or end is not None
         frames = self.frames_between(start, end)
         step = max(1, int(frames_per_batch))
         for k in range(0, len(frames), step):
-            yield self._columns(frames[k:k + step], columns, lo, hi, filt, value, threads, from_records)
+            yield self._parts(frames[k:k + step], columns, lo, hi, filt, value, threads, from_records)
 
     def to_arrow(self, columns: Optional[Sequence[str]] = None, where: Optional[object] = None, *,
                  start: Optional[TimeLike] = None, end: Optional[TimeLike] = None, value: bool = False,
@@ -339,6 +347,8 @@ class Container:
         bool, timestamp (ms or µs, with the zone as written), dictionary for strings with few
         distinct values, string, list for arrays, and string holding the exact JSON text for
         objects or mixed kinds (field metadata ``loglab.kind`` says which). Missing and null are null.
+        A field met in few records costs those records: the null rows around them are chunks of
+        one shared all-null array, so records with keys of their own stay linear.
 
         `start`/`end` select records in [start, end) through the container's time index (whole
         frames outside are never decoded). `where` is a ``pyarrow.compute.Expression`` applied
@@ -351,14 +361,12 @@ class Container:
         # Chosen columns straight from the streams keep no records: all frames in one call
         # (its threads share the frames, and the columns are built once).
         streams = bool(columns) and not value and start is None and end is None and not from_records
-        batches = list(self.to_batches(columns, start=start, end=end, value=value,
-                                       frames_per_batch=max(1, lib.loglab_reader_count(self._h, 1)) if streams else 64,
-                                       threads=threads, from_records=from_records))
-        if not batches:
-            batches = [self._columns([], columns, 0, 0, False, value, threads, from_records)]
-        schema = _arrow.unify_schemas([b.schema for b in batches])
-        table = pa.Table.from_batches([_arrow.conform(b, schema) for b in batches], schema=schema)
-        return _apply_where(table, where)
+        parts = list(self._batch_parts(columns, start, end, value,
+                                       max(1, lib.loglab_reader_count(self._h, 1)) if streams else 64,
+                                       threads, from_records))
+        if not parts:
+            parts = [self._parts([], columns, 0, 0, False, value, threads, from_records)]
+        return _apply_where(_arrow.table(parts), where)
 
     def to_pandas(self, columns: Optional[Sequence[str]] = None, where: Optional[object] = None,
                   **kwargs: object) -> "pandas.DataFrame":  # type: ignore[name-defined]  # noqa: F821

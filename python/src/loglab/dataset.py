@@ -151,11 +151,10 @@ class Dataset:
 
     def _raw_batches(self, columns: Optional[Sequence[str]], start: Optional[TimeLike], end: Optional[TimeLike],
                      dt, hour, value: bool, partition_columns: bool, frames_per_batch: int,
-                     threads: Optional[int]) -> Iterator[pa.RecordBatch]:
+                     threads: Optional[int]) -> Iterator[_arrow.Columns]:
         for p in self.select(start, end, dt, hour):
             with open(p.path, self.profile) as c:
-                for b in c.to_batches(columns, start=start, end=end, value=value,
-                                      frames_per_batch=frames_per_batch, threads=threads):
+                for b in c._batch_parts(columns, start, end, value, frames_per_batch, threads, False):
                     if partition_columns:
                         b = _with_partitions(b, p)
                     yield b
@@ -172,9 +171,10 @@ class Dataset:
         `hour` (int32) come from the part's folder."""
         target = schema
         for b in self._raw_batches(columns, start, end, dt, hour, value, partition_columns, frames_per_batch, threads):
+            batch = b.batch()
             if target is None:
-                target = b.schema
-            yield _arrow.conform(b, target)
+                target = batch.schema
+            yield _arrow.conform(batch, target)
 
     def to_arrow(self, columns: Optional[Sequence[str]] = None, where: Optional[object] = None, *,
                  start: Optional[TimeLike] = None, end: Optional[TimeLike] = None, dt=None, hour=None,
@@ -185,23 +185,16 @@ class Dataset:
                                          frames_per_batch, threads))
         if not batches:
             return pa.table({})
-        schema = _arrow.unify_schemas([b.schema for b in batches])
-        table = pa.Table.from_batches([_arrow.conform(b, schema) for b in batches], schema=schema)
-        return _apply_where(table, where)
+        return _apply_where(_arrow.table(batches), where)
 
     def to_pandas(self, columns: Optional[Sequence[str]] = None, where: Optional[object] = None, **kwargs):
         return self.to_arrow(columns, where, **kwargs).to_pandas()
 
 
-def _with_partitions(batch: pa.RecordBatch, part: Part) -> pa.RecordBatch:
-    n = batch.num_rows
-    cols = list(batch.columns)
-    fields = list(batch.schema)
-    cols.append(pa.array([part.dt] * n, type=pa.string()))
-    fields.append(pa.field("dt", pa.string()))
-    cols.append(pa.array([part.hour] * n, type=pa.int32()))
-    fields.append(pa.field("hour", pa.int32()))
-    return pa.RecordBatch.from_arrays(cols, schema=pa.schema(fields))
+def _with_partitions(batch: _arrow.Columns, part: Part) -> _arrow.Columns:
+    n = batch.rows
+    return batch.add(pa.field("dt", pa.string()), pa.array([part.dt] * n, type=pa.string())) \
+        .add(pa.field("hour", pa.int32()), pa.array([part.hour] * n, type=pa.int32()))
 
 
 def dataset(source: Union[PathLike, Sequence[PathLike]], profile: Union[Profile, PathLike]) -> Dataset:
