@@ -128,6 +128,9 @@ public struct FrameDecoder {
         if kind == .rows || kind.isColumns, field != nil {
             return field!.restores(bytes, exactly: records)
         }
+        if kind == .templates, templates != nil {
+            return templates!.restores(bytes, exactly: records)
+        }
         return (try? decode(bytes, recordCount: records.count)) == records
     }
 

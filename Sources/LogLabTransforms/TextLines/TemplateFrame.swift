@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LogLabCore
 
 /// Frames of the `template` transform (kind 5), column-major so the codec sees similar
@@ -144,6 +149,17 @@ struct TemplateDecoder {
             s = e
         }
         return out
+    }
+
+    /// True when the frame decodes to exactly `records` (compress's check of each frame),
+    /// compared where it is rendered: no batch is built for it.
+    mutating func restores(_ bytes: [UInt8], exactly records: RecordBatch) -> Bool {
+        var ends: [Int] = []
+        guard (try? render(bytes, recordCount: records.count, newline: false, ends: &ends)) != nil,
+              lines.count == records.totalBytes, ends.count == records.count else { return false }
+        let sameEnds = ends.withUnsafeBytes { e in records.offsets.withUnsafeBytes { o in
+            e.isEmpty || memcmp(e.baseAddress!, o.baseAddress! + MemoryLayout<Int>.size, e.count) == 0 } }
+        return sameEnds && records.bytes.withUnsafeBytes { r in r.isEmpty || memcmp(r.baseAddress!, lines.base, r.count) == 0 }
     }
 
     /// The records, each followed by `\n`, appended to `out` (the restore path).
