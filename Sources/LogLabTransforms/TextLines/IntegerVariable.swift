@@ -94,6 +94,23 @@ enum IntegerVariable {
         guard count > 0 else { return }
         let header = try inp.count(limit: maxDigits << 2 | 3)
         let delta = header & 1 == 1, hasExceptions = header & 2 != 0, w = header >> 2
+        // Without exceptions (nearly every column): one loop, nothing allocated or released.
+        if !hasExceptions {
+            var prev: Int64 = 0
+            col.bytes.reserve(min(count, inp.remaining) * (maxDigits + 1))   // a value takes a byte at least
+            for _ in 0..<count {
+                let v = unzigzag(try inp.varint()) &+ (delta ? prev : 0)
+                guard v != Int64.min else { throw TransformError.corruptFrame("integer out of range") }
+                prev = v
+                let width = max(naturalDigits(v), w)
+                var q = col.bytes.base + col.bytes.count
+                if v < 0 { q.pointee = 0x2D; q += 1 }
+                DecimalDigits.write(v.magnitude, count: width, endingAt: q + width)
+                col.bytes.setCount(q + width - col.bytes.base)
+                col.close()
+            }
+            return
+        }
         var exceptions: [(index: Int, digits: Int)] = []
         var end = 0
         if hasExceptions {

@@ -140,12 +140,10 @@ final class TemplateInfo: Sendable {
         let (slotCount, stamps) = bytes.withUnsafeBufferPointer { b -> (Int, Int) in
             // A time placeholder's layout bytes may lie in the reserved range: skipped.
             var slots = 0, stamps = 0, i = 0
-            while i < b.count {
-                let x = b[i]
-                i += 1
-                guard x &- 0x10 < 0x10 else { continue }
+            while let at = nextReserved(b, from: i) {
                 slots += 1
-                if x == TextVariableKind.time.rawValue { stamps += 1; i += TimeLayout.byteCount }
+                i = at + 1
+                if b[at] == TextVariableKind.time.rawValue { stamps += 1; i += TimeLayout.byteCount }
             }
             return (slots, stamps)
         }
@@ -155,7 +153,7 @@ final class TemplateInfo: Sendable {
                 let n = b.count
                 var i = 0, runStart = 0
                 while made < slotCount {
-                    while b[i] &- 0x10 >= 0x10 { i += 1 }   // a placeholder lies ahead: counted above
+                    i = nextReserved(b, from: i)!       // a placeholder lies ahead: counted above
                     guard let k = TextVariableKind(rawValue: b[i]) else { throw TransformError.corruptFrame("unknown placeholder \(b[i]) in a template") }
                     var layout = TimeLayout(base: 0, variant: 0, fraction: 0)
                     let at = i
@@ -188,4 +186,24 @@ final class TemplateInfo: Sendable {
         self.tailStart = tail
         self.literalCount = literal
     }
+}
+
+/// Index of the first byte of the reserved range (a placeholder) in `b[from...]`, eight
+/// bytes at a time: a template's static runs are most of its bytes.
+@inline(__always) func nextReserved(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    let n = b.count
+    guard from < n, let base = b.baseAddress else { return nil }
+    var i = from
+    while i + 8 <= n {
+        // Bytes 0x10…0x1F become zero; the lowest flagged byte is exact.
+        let v = (UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x1010_1010_1010_1010
+        let hit = (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
+        if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
+        i += 8
+    }
+    while i < n {
+        if b[i] &- 0x10 < 0x10 { return i }
+        i += 1
+    }
+    return nil
 }
