@@ -237,7 +237,7 @@ struct TemplateDecoder {
             // Sections 2 and 3: every value rendered, back to back, in the order stored:
             // value v is `values.bytes[bounds[v] ..< bounds[v + 1]]`.
             var values = RenderedColumn()
-            values.bounds.reserveCapacity(recordCount * 4 + 1)
+            values.bounds.reserve(recordCount * 4)
             // Section 2: the time columns, each in record order; `timeNext[k]`: its next value.
             let ordinals = used.map { $0.timeCount }.max() ?? 0
             var timeNext: [Int] = []
@@ -282,10 +282,10 @@ struct TemplateDecoder {
             if !newline { ends.reserveCapacity(recordCount) }
             let vb = UnsafePointer(values.bytes.base)
             // The next value of each column, through pointers: this loop runs per slot of every line.
-            let vbounds = values.bounds
+            let bounds = UnsafePointer(values.bounds.base)
             timeNext.withUnsafeMutableBufferPointer { timeNext in
             columnNext.withUnsafeMutableBufferPointer { columnNext in
-            vbounds.withUnsafeBufferPointer { bounds in
+            withExtendedLifetime(values) {       // `vb` and `bounds` point into it
                 var dst = lines.base
                 for r in 0..<recordCount {
                     let u = Int(recUse[r])
