@@ -87,11 +87,13 @@ public final class PartitionedWriter {
     private let memoryLimit: Int
     private var groups: [String: Group] = [:]
     private var buffered = 0
+    /// Records appended, and those without a readable time in the field (`dt=unknown`).
+    private var records = 0, undated = 0
     private var spillDirectory: String?
     private var createdDirectories: [String] = []
     private var failed = false
     private var done = false
-    /// Warnings of the last `finish` (small parts).
+    /// Warnings of the last `finish` (undated records, small parts).
     public private(set) var warnings: [String] = []
 
     /// `maxOpenParts` is accepted for source compatibility; grouping makes it unnecessary.
@@ -169,7 +171,10 @@ public final class PartitionedWriter {
             guard record.count < ContainerFormat.maxFrameOriginalBytes / 2 else {
                 throw ContainerError(.invalidInput, "a record is larger than \(ContainerFormat.maxFrameOriginalBytes / 2) bytes")
             }
-            let key = partition(of: field.time(in: record))
+            let time = field.time(in: record)
+            records += 1
+            if time == nil { undated += 1 }
+            let key = partition(of: time)
             let group: Group
             if let g = groups[key] { group = g } else { group = Group(); groups[key] = group }
             group.buffer.append(contentsOf: record)
@@ -304,7 +309,8 @@ public final class PartitionedWriter {
             TemporaryFiles.shared.forget(directory + "/" + Self.lockName)
             done = true
             abandon()
-            warnings = Self.smallPartWarnings(added, granularity: granularity)
+            warnings = Self.undatedWarnings(undated: undated, of: records, field: timestampField, granularity: granularity)
+                + Self.smallPartWarnings(added, granularity: granularity)
             return manifest
         } catch {
             for path in placed { unlink(path); TemporaryFiles.shared.forget(path) }
@@ -313,6 +319,15 @@ public final class PartitionedWriter {
             abandon()
             throw error
         }
+    }
+
+    /// Records without a time are kept (in `dt=unknown`), but a user partitioning by time
+    /// should hear of them: all of them undated usually means the wrong field.
+    static func undatedWarnings(undated: Int, of records: Int, field: String, granularity: PartitionGranularity) -> [String] {
+        guard undated > 0 else { return [] }
+        let folder = granularity == .hour ? "dt=unknown/hour=unknown" : "dt=unknown"
+        let hint = undated == records ? "; is '\(field)' the records' time field? (--timestamp-field chooses another)" : ""
+        return ["\(undated) of \(records) records have no time in '\(field)': they are in \(folder)\(hint)"]
     }
 
     static func smallPartWarnings(_ parts: [PartitionManifest.Part], granularity: PartitionGranularity) -> [String] {

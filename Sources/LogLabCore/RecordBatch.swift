@@ -89,10 +89,23 @@ public struct RecordBatch: Sendable, Equatable {
         offsets.append(bytes.count)
     }
 
-    /// `append` for raw bytes without going through the generic path across modules.
+    /// `append` for raw bytes without going through the generic path across modules (which
+    /// other modules reach unspecialised, at several hundred instructions a record).
     public mutating func append(_ record: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: record)
         offsets.append(bytes.count)
+    }
+
+    public mutating func append(_ record: UnsafeBufferPointer<UInt8>) {
+        append(UnsafeRawBufferPointer(record))
+    }
+
+    public mutating func append(_ record: ArraySlice<UInt8>) {
+        record.withUnsafeBytes { append($0) }
+    }
+
+    public mutating func append(_ record: [UInt8]) {
+        record.withUnsafeBytes { append($0) }
     }
 
     public mutating func append(contentsOf other: RecordBatch) {

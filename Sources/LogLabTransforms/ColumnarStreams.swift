@@ -740,7 +740,7 @@ public final class ColumnarFrameReader {
                     }
                     ok = col.kind == .timestamp
                         ? try Self.timestamps(rows, &inp, delta: col.delta, initValue: col.initValue, initFormat: col.initFormat)
-                        : try Self.numbers(rows, &inp, delta: col.delta, initValue: col.initValue, initFormat: col.initFormat)
+                        : try Self.numbers(rows, &inp, delta: col.delta, scaled: col.scaled, initValue: col.initValue, initFormat: col.initFormat)
                 }
                 guard ok else { return false }
                 ends[i] = inp.pos
@@ -877,7 +877,7 @@ public final class ColumnarFrameReader {
 
     /// Plain decimals (format 0 or another short one) as mantissas, with `IntegerCoding.decode`'s arithmetic.
     @inline(never)
-    private static func numbers(_ rows: ColumnRows, _ cursor: inout Cursor, delta: Bool, initValue: Int64, initFormat: Int) throws -> Bool {
+    private static func numbers(_ rows: ColumnRows, _ cursor: inout Cursor, delta: Bool, scaled: Bool, initValue: Int64, initFormat: Int) throws -> Bool {
         // The position in a register, not stored through `cursor` per value.
         var inp = cursor
         defer { cursor = inp }
@@ -890,7 +890,9 @@ public final class ColumnarFrameReader {
             guard let (d, _) = try TaggedVarint.read(&inp, format: &format, maxTag: 256, accepts: DecimalText.isValidFormat,
                                                       bad: Self.refused) else { return false }
             guard format < DecimalText.longFlag else { return false }
-            let base = predicts[r] ? predicted[r] : delta ? prevValue : initValue
+            var base = delta ? prevValue : initValue
+            if scaled { base = DecimalText.rescale(base, from: delta ? prevFormat : initFormat, to: format) }
+            if predicts[r] { base = predicted[r] }
             let m = d &+ base
             prevValue = m; prevFormat = format
             v[r] = m; h[r] = true; f[r] = Int32(truncatingIfNeeded: format)

@@ -160,6 +160,7 @@ final class FieldLearner {
                 }
                 specs[c].kind = best.kind
                 specs[c].delta = best.delta
+                specs[c].scaled = best.scaled
                 specs[c].initFormat = best.format
                 specs[c].initValue = best.reference
                 specs[c].initHead = best.head
@@ -212,7 +213,8 @@ final class FieldLearner {
             // What the field costs with no context at all (a frame of one record).
             let isolated: Int = {
                 let tc = vals.map { v in withToken(v) { TextCoding.cost($0, $1) } }
-                return TaggedVarint.costs(residuals, textCosts: tc, delta: false, initFormat: specs[t].initFormat, reference: specs[t].initValue).reduce(0, +)
+                return TaggedVarint.costs(residuals, textCosts: tc, delta: false, scaled: specs[t].scaled, initFormat: specs[t].initFormat,
+                                          reference: specs[t].initValue).reduce(0, +)
             }()
             var candidates: [(cost: Int, rel: Relation)] = []
             func consider(_ rel: Relation, _ pred: (Int) -> Int64?) {
@@ -752,7 +754,7 @@ final class FieldLearner {
         guard !cands.isEmpty else { return }
         func recentSpec(_ s: ColumnSpec, width: Int, layouts: [PackedLayout]) -> ColumnSpec {
             var t = s
-            t.kind = .recent; t.delta = false; t.initValue = Int64(Self.recentSlots); t.initFormat = width
+            t.kind = .recent; t.delta = false; t.scaled = false; t.initValue = Int64(Self.recentSlots); t.initFormat = width
             t.initHead = []; t.textInColumns = false; t.layouts = layouts
             return t
         }

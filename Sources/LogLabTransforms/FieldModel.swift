@@ -42,6 +42,8 @@ struct ColumnSpec: Sendable {
     var path: [UInt8]
     var kind: ValueKind = .text
     var delta = false
+    /// Numbers: each value's base rescaled to its fraction digits (`DecimalText.rescale`).
+    var scaled = false
     /// Reference value (numbers: mantissa; timestamps and embedded timestamps: ns) and format
     /// a frame starts from.
     var initValue: Int64 = 0
@@ -174,6 +176,8 @@ final class FieldModel: Sendable {
     var needsVersion3: Bool { columns.contains { $0.repeats != nil } }
     /// Whether a model version 4 is needed: recent codings (kind 5).
     var needsVersion4: Bool { columns.contains { $0.kind == .recent } }
+    /// Whether a model version 5 is needed: numbers with scaled bases (flag 128).
+    var needsVersion5: Bool { columns.contains { $0.scaled } }
 
     // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4)
 
@@ -190,6 +194,7 @@ final class FieldModel: Sendable {
             if c.lookup != nil { flags |= 16 }
             if c.textInColumns { flags |= 32 }
             if c.repeats != nil { flags |= 64 }
+            if c.scaled { flags |= 128 }
             w.u8(flags)
             w.svarint(c.initValue)
             w.varint(c.initFormat)
@@ -234,7 +239,9 @@ final class FieldModel: Sendable {
             guard let kind = ValueKind(rawValue: try r.u8()), kind != .recent || version >= 4 else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
-            guard flags & ~(version >= 3 ? 127 : 63) == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            guard flags & ~(version >= 5 ? 255 : version >= 3 ? 127 : 63) == 0 else { throw TransformError.corruptModel("unknown column flags") }
+            c.scaled = flags & 128 != 0
+            guard !c.scaled || kind == .number else { throw TransformError.corruptModel("scaled bases on a column that is not a number") }
             c.textInColumns = flags & 32 != 0
             c.delta = flags & 1 != 0
             c.initValue = try r.svarint()

@@ -96,6 +96,7 @@ struct ColumnRT {
     var modelKind: ValueKind
     var textInColumns: Bool
     var delta: Bool
+    var scaled: Bool
     var hasVocab: Bool
     var hasRefs: Bool
     var hasRelation: Bool
@@ -131,6 +132,7 @@ struct ColumnRT {
         modelKind = s.kind
         textInColumns = s.textInColumns
         delta = s.delta
+        scaled = s.scaled
         hasVocab = s.vocab != nil
         hasRefs = !s.refs.isEmpty
         hasRelation = s.relation != nil

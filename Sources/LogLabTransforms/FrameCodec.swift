@@ -109,6 +109,10 @@ public struct FrameDecoder {
             try templates!.decodeLines(bytes, recordCount: recordCount, into: &out)
             return
         }
+        if kind == .rawLines || kind == .rawPrefixed {
+            try RawFrame.decodeLines(kind: kind, bytes, recordCount: recordCount, into: &out)
+            return
+        }
         let records = try decode(bytes, recordCount: recordCount)
         guard records.count == recordCount else {
             throw TransformError.corruptFrame("restored \(records.count) records, expected \(recordCount)")
@@ -131,6 +135,7 @@ public struct FrameDecoder {
         if kind == .templates, templates != nil {
             return templates!.restores(bytes, exactly: records)
         }
+        if let same = RawFrame.restores(bytes, exactly: records) { return same }
         return (try? decode(bytes, recordCount: records.count)) == records
     }
 

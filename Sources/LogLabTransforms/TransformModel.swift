@@ -15,8 +15,10 @@ import LogLabCore
 /// do not know): as version 2; the field model's column flags may have bit 6 (`Repeat`).
 /// Version 4 payload (written only when a column has the recent coding): as version 3; a
 /// column's kind may be 5 (`RecentCoding`).
+/// Version 5 payload (written only when a number column has scaled bases): as version 4; the
+/// field model's column flags may have bit 7 (`DecimalText.rescale`).
 public final class TransformModel: Sendable {
-    public static let currentVersion: UInt16 = 4
+    public static let currentVersion: UInt16 = 5
     static let magic: [UInt8] = Array("LLTM".utf8)
 
     public let selection: TransformSelection
@@ -54,7 +56,8 @@ public final class TransformModel: Sendable {
 
     public func serialized() -> [UInt8] {
         var payload = ByteWriter()
-        let v4 = field?.needsVersion4 ?? false
+        let v5 = field?.needsVersion5 ?? false
+        let v4 = v5 || (field?.needsVersion4 ?? false)
         let v3 = v4 || (field?.needsVersion3 ?? false)
         let v2 = v3 || templates != nil || (field?.columns.contains { $0.kind == .float } ?? false)
         if v2 { payload.u8((field != nil ? 1 : 0) | (templates != nil ? 2 : 0)) }
@@ -64,7 +67,7 @@ public final class TransformModel: Sendable {
         var w = ByteWriter(capacity: payload.count + 32)
         w.append(Self.magic)
         // Models without templates keep the version 1 form, byte for byte.
-        w.u16le(v4 ? 4 : v3 ? 3 : v2 ? 2 : 1)
+        w.u16le(v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : 1)
         w.string(selection.description)
         w.lengthPrefixed(payload.bytes)
         w.u32le(CRC32.checksum(w.bytes))

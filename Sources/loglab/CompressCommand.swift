@@ -10,7 +10,8 @@ struct CompressCommand: ParsableCommand {
         discussion: """
             Streams from standard input (or -i) to standard output (or -o), in bounded memory, \
             frames encoded on all cores. With --partition-by, writes \
-            DIR/dt=YYYY-MM-DD/hour=HH/part-NNNNN.llc plus DIR/manifest.json.
+            DIR/dt=YYYY-MM-DD/hour=HH/part-NNNNN.llc plus DIR/manifest.json; records \
+            without a time in the timestamp field go to dt=unknown, with a warning.
             Example: loglab compress --profile sdk.llp -i day.jsonl -o day.llc
             """)
 

@@ -364,6 +364,30 @@ struct CLITests {
         }
     }
 
+    /// Undated records are kept (in `dt=unknown`) and counted in a warning; when none has a
+    /// time the warning asks whether the field is the right one.
+    @Test func partitionWarnsOfUndatedRecords() throws {
+        let undated = Array("{\"a\":1}\n{\"a\":2}\n".utf8)
+        let all = try CLI.run(["compress", "--profile", profilePath, "--partition-by", "hour", "-o", dir.path + "/none"], stdin: undated)
+        #expect(all.status == 0, "\(all.stderr)")
+        let allText = all.stderr
+        #expect(allText.contains("warning: 2 of 2 records have no time in") && allText.contains("dt=unknown/hour=unknown")
+                && allText.contains("--timestamp-field"), "\(allText)")
+        let none = try #require(try PartitionManifest.load(directory: dir.path + "/none"))
+        #expect(none.parts.map(\.path) == ["dt=unknown/hour=unknown/part-00000.llc"])
+
+        let mixed = try CLI.run(["compress", "--profile", profilePath, "--partition-by", "day", "-o", dir.path + "/mixed"],
+                                stdin: input + undated)
+        #expect(mixed.status == 0, "\(mixed.stderr)")
+        let mixedText = mixed.stderr
+        let n = RecordBatch(lines: input).count + 2
+        #expect(mixedText.contains("warning: 2 of \(n) records have no time in") && mixedText.contains("they are in dt=unknown\n")
+                && !mixedText.contains("--timestamp-field"), "\(mixedText)")
+
+        let dated = try CLI.run(["compress", "--profile", profilePath, "--partition-by", "day", "-o", dir.path + "/dated"], stdin: input)
+        #expect(dated.status == 0 && !dated.stderr.contains("have no time"), "\(dated.stderr)")
+    }
+
     @Test func partitionByHourWritesLayoutAndManifest() throws {
         let out = dir.path + "/parts"
         let r = try CLI.run(["compress", "--profile", profilePath, "--partition-by", "hour", "-o", out], stdin: input)

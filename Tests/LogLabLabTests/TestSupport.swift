@@ -94,9 +94,28 @@ final class FakeBackend: LabBackend, @unchecked Sendable {
     }
 }
 
-/// A fresh temporary folder.
+/// A fresh temporary folder, removed when the test process exits (tests hand their folders
+/// to runs and reports that outlive the test function's scope).
 func temporaryDirectory(_ name: String = #function) throws -> String {
     let dir = NSTemporaryDirectory() + "loglab-lab-tests-\(getpid())-\(name.filter { $0.isLetter })-\(UInt32.random(in: 0...UInt32.max))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    ScratchFolders.shared.add(dir)
     return dir
+}
+
+/// The folders `temporaryDirectory` made, removed at exit.
+private final class ScratchFolders: @unchecked Sendable {
+    static let shared: ScratchFolders = {
+        let folders = ScratchFolders()
+        atexit { ScratchFolders.shared.removeAll() }
+        return folders
+    }()
+    private let lock = NSLock()
+    private var paths: [String] = []
+
+    func add(_ path: String) { lock.withLock { paths.append(path) } }
+
+    func removeAll() {
+        for path in lock.withLock({ paths }) { try? FileManager.default.removeItem(atPath: path) }
+    }
 }

@@ -21,6 +21,8 @@ import LogLabLab
         trials: 1
         warmup: 0
         """, file: "tiny.yaml")
+        // The tests read the outcome in memory; the reports the run writes are not kept.
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         return try! ExperimentRunner(spec: spec, backend: DefaultLabBackend(), provider: DefaultRecordProvider(),
                                      options: RunOptions(outDirectory: dir, cacheDirectory: nil, fresh: true)).run()
     }()

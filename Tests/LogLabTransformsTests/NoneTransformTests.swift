@@ -36,6 +36,61 @@ import LogLabCore
         #expect(throws: TransformError.self) { try dec.decode([0x00, 0x0A], recordCount: 1) }
     }
 
+    /// Restore's path (`decodeLines`, one copy) gives what `decode` gives, joined, for both
+    /// raw layouts and the edge counts, and refuses a wrong record count the same way.
+    @Test func decodeLinesMatchesDecodeAndRefusesWrongCounts() throws {
+        let model = TransformModel.learn(from: RecordBatch(), selection: .none)
+        var enc = FrameEncoder(model: model)
+        var dec = FrameDecoder(model: model)
+        let batches = [
+            RecordBatch(), RecordBatch([[UInt8]()]), RecordBatch([[UInt8](), []]),
+            RecordBatch([Array("{\"a\":1}".utf8), [], Array("x\r".utf8), Array(" ".utf8)]),
+            RecordBatch([Array("a\nb".utf8), [], Array("\n".utf8)]),
+        ]
+        for batch in batches {
+            let bytes = enc.encode(batch)
+            var out: [UInt8] = [7]   // decodeLines appends
+            try dec.decodeLines(bytes, recordCount: batch.count, into: &out)
+            #expect(out == [7] + batch.joinedLines())
+            let decoded = try dec.decode(bytes, recordCount: batch.count)
+            #expect(decoded == batch)
+            // The kind byte alone is both 0 records and one empty one (the header's count
+            // decides), so those two counts are not wrong for it.
+            for wrong in [batch.count + 1, batch.count - 1] where wrong >= 0 && wrong <= bytes.count && bytes.count > 1 {
+                var scratch = [UInt8]()
+                #expect(throws: TransformError.self) { try dec.decodeLines(bytes, recordCount: wrong, into: &scratch) }
+            }
+        }
+    }
+
+    /// The writer's check of a raw frame compares in place: any other record set fails it,
+    /// whether it differs in a byte, a length, a split point or the count.
+    @Test func rawFrameCheckCatchesEveryDifference() throws {
+        let model = TransformModel.learn(from: RecordBatch(), selection: .none)
+        var enc = FrameEncoder(model: model)
+        var dec = FrameDecoder(model: model)
+        let batch = RecordBatch([Array("abc".utf8), [], Array("de".utf8)])
+        let bytes = enc.encode(batch)
+        let itself = dec.restores(bytes, exactly: batch)
+        #expect(itself)
+        let others = [
+            RecordBatch([Array("abd".utf8), [], Array("de".utf8)]),
+            RecordBatch([Array("ab".utf8), Array("c".utf8), Array("de".utf8)]),
+            RecordBatch([Array("abc".utf8), Array("de".utf8)]),
+            RecordBatch([Array("abc".utf8), [], Array("de".utf8), []]),
+            RecordBatch([Array("abc".utf8), [], Array("def".utf8)]),
+            RecordBatch(),
+        ]
+        for other in others {
+            let same = dec.restores(bytes, exactly: other)
+            #expect(!same)
+        }
+        let empty = enc.encode(RecordBatch())
+        let emptyItself = dec.restores(empty, exactly: RecordBatch())
+        let emptyAsTwoRecords = dec.restores(empty, exactly: RecordBatch([[UInt8](), []]))
+        #expect(emptyItself && !emptyAsTwoRecords)
+    }
+
     @Test func emptyTrainingStillRestoresEverything() throws {
         var g = AwkwardJSON(seed: 5)
         let test = g.batch(60)

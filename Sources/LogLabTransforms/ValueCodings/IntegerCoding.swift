@@ -37,12 +37,13 @@ enum IntegerCoding: ValueCoding {
     /// text in the `columns` layout (the compact `rows` layout still codes numbers).
     static func settle(_ spec: inout ColumnSpec, _ sample: CodingSample) {
         let limit = 20_000
-        spec.textInColumns = entropyBits(sample, limit: limit, delta: spec.delta, initFormat: spec.initFormat, reference: spec.initValue)
+        spec.textInColumns = entropyBits(sample, limit: limit, delta: spec.delta, scaled: spec.scaled, initFormat: spec.initFormat,
+                                         reference: spec.initValue)
             > TextCoding.entropyBits(sample, limit: limit)
     }
 
     /// Order-0 entropy, in bits, of the first `limit` values' bytes in this coding.
-    static func entropyBits(_ sample: CodingSample, limit: Int, delta: Bool, initFormat: Int, reference: Int64) -> Double {
+    static func entropyBits(_ sample: CodingSample, limit: Int, delta: Bool, scaled: Bool = false, initFormat: Int, reference: Int64) -> Double {
         var counts = [Int](repeating: 0, count: 256)
         func varint(_ v: UInt64) {
             var v = v
@@ -57,7 +58,9 @@ enum IntegerCoding: ValueCoding {
                 varint(TaggedVarint.escape); for i in 0..<n { counts[Int(p[i])] += 1 }
                 continue
             }
-            let z = zigzag(x.mantissa &- (delta ? prev : reference))
+            var base = delta ? prev : reference
+            if scaled { base = DecimalText.rescale(base, from: delta ? prevFmt : initFormat, to: x.format) }
+            let z = zigzag(x.mantissa &- base)
             if TaggedVarint.isShort(z, sameFormat: x.format == prevFmt) { varint(z << 1) } else { varint(UInt64(x.format + 1) << 1 | 1); varint(z) }
             prevFmt = x.format
             prev = x.mantissa
@@ -80,7 +83,7 @@ enum IntegerCoding: ValueCoding {
         guard let x = DecimalText.parse(p, n) else {
             out.varint(TaggedVarint.escape); TextCoding.write(p, n, into: out); return true
         }
-        var base: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+        var base = Self.base(col, format: x.format)
         if col.pointee.hasRelation, x.format < DecimalText.longFlag, let pred = st.prediction(col.pointee.relation, gen: gen) { base = pred }
         let z = zigzag(x.mantissa &- base)
         let head = st.heads + c * DecimalText.maxHead
@@ -113,7 +116,7 @@ enum IntegerCoding: ValueCoding {
             (st.heads + c * DecimalText.maxHead).update(from: hp, count: hn)
             col.pointee.headCount = hn
         }
-        var base: Int64 = col.pointee.delta ? col.pointee.prevValue : col.pointee.initValue
+        var base = Self.base(col, format: f)
         if col.pointee.hasRelation, f < DecimalText.longFlag, let pred = st.prediction(col.pointee.relation, gen: gen) { base = pred }
         let m = d &+ base
         if f & DecimalText.longFlag != 0 {
@@ -125,6 +128,14 @@ enum IntegerCoding: ValueCoding {
         guard render else { return true }
         Self.render(st, c, value, into: target)
         return false
+    }
+
+    /// What a value of `format` is coded from, relations aside: the previous value (delta) or
+    /// the reference, rescaled to `format` when the column has scaled bases.
+    @inline(__always)
+    static func base(_ col: UnsafeMutablePointer<ColumnRT>, format: Int) -> Int64 {
+        let (b, from) = col.pointee.delta ? (col.pointee.prevValue, col.pointee.prevFormat) : (col.pointee.initValue, col.pointee.initFormat)
+        return col.pointee.scaled ? DecimalText.rescale(b, from: from, to: format) : b
     }
 
     /// The token of column `c`'s number `v` (just decoded: a long number's head digits are
@@ -217,6 +228,30 @@ enum DecimalText {
         }
         if p[digitsStart] == 0x30 { return nil }
         return Parsed(mantissa: tail, format: frac + q + longFlag + (neg ? negativeLongFlag : 0), headStart: digitsStart, headCount: headCount)
+    }
+
+    /// `m`, a mantissa of format `from`, at the scale of format `to` (short formats only;
+    /// others keep `m`): the base a column with scaled bases codes the next value from, so
+    /// a number whose spelling dropped trailing zeros (`…99845` after `…988048`, as
+    /// shortest-decimal writers do) still codes as a small step. Any deterministic result
+    /// is exact (the decoder computes the same); division truncates, multiplication wraps.
+    @inline(__always)
+    static func rescale(_ m: Int64, from: Int, to: Int) -> Int64 {
+        guard from != to, (from | to) & (longFlag | negativeLongFlag) == 0 else { return m }
+        let a = from & 31, b = to & 31
+        if a == b { return m }
+        if b < a { return a - b >= 19 ? 0 : m / Int64(bitPattern: DecimalDigits.powers[a - b]) }
+        return m &* Int64(truncatingIfNeeded: DecimalDigits.powers[b - a])
+    }
+
+    /// Whether the short numbers among `parsed` use more than one count of fraction digits
+    /// (only then can scaled bases differ from plain ones).
+    static func mixesScales(_ parsed: [Residual?]) -> Bool {
+        var seen = -1
+        for case let p? in parsed where p.fmt & (longFlag | negativeLongFlag) == 0 {
+            if seen < 0 { seen = p.fmt & 31 } else if p.fmt & 31 != seen { return true }
+        }
+        return false
     }
 
     static func isValidFormat(_ f: Int) -> Bool {

@@ -131,6 +131,8 @@ struct CodingChoice {
     var cost: Int
     var costs: [Int]
     var delta = false
+    /// Numbers: bases rescaled to each value's fraction digits (`DecimalText.rescale`).
+    var scaled = false
     var format = 0
     var reference: Int64 = 0
     var head: [UInt8] = []
@@ -259,13 +261,14 @@ enum TaggedVarint {
     /// What a column of residuals costs, value by value (`nil`: escaped to text), starting
     /// from format `initFormat` and, with `delta`, from each previous value, else from
     /// `reference` (ns for timestamps).
-    static func costs(_ parsed: [Residual?], textCosts: [Int], delta: Bool, initFormat: Int, reference: Int64) -> [Int] {
+    static func costs(_ parsed: [Residual?], textCosts: [Int], delta: Bool, scaled: Bool = false, initFormat: Int, reference: Int64) -> [Int] {
         var out = [Int](repeating: 0, count: parsed.count)
         var prevFmt = initFormat
         var prev = reference
         for (i, p) in parsed.enumerated() {
             guard let p else { out[i] = 1 + textCosts[i]; continue }
-            let base = delta ? CivilDate.floorDiv(prev, p.unit) : CivilDate.floorDiv(reference, p.unit)
+            var base = delta ? CivilDate.floorDiv(prev, p.unit) : CivilDate.floorDiv(reference, p.unit)
+            if scaled { base = DecimalText.rescale(base, from: delta ? prevFmt : initFormat, to: p.fmt) }
             out[i] = size(zigzag(p.v &- base), format: p.fmt, sameFormat: p.fmt == prevFmt)
             prevFmt = p.fmt
             prev = p.v &* p.unit
@@ -285,6 +288,18 @@ enum TaggedVarint {
             let c = CodingChoice(kind, costs: costs(parsed, textCosts: textCosts, delta: delta, initFormat: fmt, reference: ref),
                                  delta: delta, format: fmt, reference: ref)
             if best == nil || c.cost < best!.cost { best = c }
+        }
+        // Numbers spelt with varying fraction digits: bases rescaled to each value's, from a
+        // reference taken at the common format's scale; kept only when cheaper.
+        if kind == .number && DecimalText.mixesScales(parsed) {
+            let scaledRef = FieldLearner.median(ok.map { DecimalText.rescale($0.v, from: $0.fmt, to: fmt) })
+            for delta in [false, true] {
+                var c = CodingChoice(kind, costs: costs(parsed, textCosts: textCosts, delta: delta, scaled: true, initFormat: fmt,
+                                                        reference: scaledRef),
+                                     delta: delta, format: fmt, reference: scaledRef)
+                c.scaled = true
+                if c.cost < best!.cost { best = c }
+            }
         }
         return best
     }
