@@ -20,8 +20,7 @@ struct ProfileCommand: ParsableCommand {
             discussion: """
                 The profile tunes itself: it holds out the last 20 % of the training records, learns on \
                 the rest, measures candidates (transforms all/none; record, block:256, block:1024, \
-                block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 110 KiB; transforms that \
-                store less but miss a floor in block:1024 are measured again in block:4096) with the \
+                block:4096; zstd 3/6/9/12/19, brotli 5/9; dictionary none, 32, 64 or 110 KiB) with the \
                 lab's bench engine and keeps the smallest stored size among those that compress and \
                 restore at the speed floors per core: the container, scaled from the held-out records \
                 to the whole training sample, plus the model and dictionary the profile stores. Leaving \

@@ -216,35 +216,6 @@ import LogLabTransforms
         #expect(text.contains("  shared section: meets"), "\(text)")
     }
 
-    /// Transforms that store less but restore too slowly in the default blocks, and fast
-    /// enough in the largest (their costs per frame spread thinner), are measured there and kept.
-    @Test func slowTransformsAreTriedInTheLargestBlocks() {
-        var visited: [SearchCandidate] = []
-        let o = ProfileSearch.run(space: .standard, floors: floors, measure: { c in
-            visited.append(c)
-            var m = Self.fake(c)
-            if c.transforms == .all, case .block(let n) = c.framing { m.restoreMBps = n >= 4096 ? 250 : 150 }
-            if c.transforms == .all, c.framing == .record { m.restoreMBps = 150 }
-            return m
-        })
-        #expect(visited.prefix(3).map(\.framing) == [.block(1024), .block(1024), .block(4096)], "\(visited)")
-        #expect(o.stages.prefix(3) == ["transforms", "transforms", "transforms"])
-        #expect(o.chosen?.candidate.transforms == .all && o.chosen?.candidate.framing == .block(4096), "\(String(describing: o.chosen))")
-        #expect(Set(visited).count == visited.count, "a candidate was measured twice")
-        // Meeting the floors in the default blocks (or storing more), nothing more is measured.
-        var plain: [SearchCandidate] = []
-        _ = ProfileSearch.run(space: .standard, floors: floors, measure: { c in plain.append(c); return Self.fake(c) })
-        #expect(plain.prefix(3).filter { $0.framing == .block(4096) }.isEmpty)
-        var larger: [SearchCandidate] = []
-        _ = ProfileSearch.run(space: .standard, floors: floors, measure: { c in
-            larger.append(c)
-            var m = Self.fake(c)
-            if c.transforms == .all { m.restoreMBps = 150; m.containerBytes *= 3 }
-            return m
-        })
-        #expect(larger.prefix(3).filter { $0.framing == .block(4096) }.isEmpty, "\(larger)")
-    }
-
     // MARK: the shared-section stage
 
     @Test func theSectionIsTakenWhenItKeepsUpAndStoresNoMore() {

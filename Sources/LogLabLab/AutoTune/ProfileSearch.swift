@@ -118,8 +118,7 @@ public struct SectionDecision: Sendable, Equatable {
 }
 
 /// Coordinate descent over the search space, one dimension at a time from the current
-/// defaults (transforms all, block:1024, zstd:6): transforms (a selection that stores less
-/// but misses a floor measured again in the largest blocks), then framing (each framing
+/// defaults (transforms all, block:1024, zstd:6): transforms, then framing (each framing
 /// with its default dictionary), then dictionary size, then codec and level. Each stage
 /// keeps the candidate `SearchChooser` picks among what the stage measured. The codec
 /// stage climbs each family's levels and stops climbing once compression misses its floor
@@ -169,21 +168,9 @@ public enum ProfileSearch {
 
         var current = start(space)
         // Stage 1: transforms.
-        var first = space.transforms.compactMap { t in visit(withDefaults(current, transforms: t), stage: "transforms") }
-        // A transform pays costs per frame (the frame's own templates, its columns' headers)
-        // that larger frames spread thinner: one that stores less than every selection meeting
-        // the floors but misses a floor is measured again in the largest blocks before the
-        // stage picks, else the descent would leave it where it is slowest.
-        if let largest = largestBlock(space), largest != current.framing {
-            let feasible = first.filter { measurements[$0].meets(floors) }.map { measurements[$0].storedBytes }.min() ?? Int.max
-            for i in first where !measurements[i].meets(floors) && measurements[i].storedBytes < feasible {
-                var c = measurements[i].candidate
-                c.framing = largest
-                c.dictionarySize = dictionary(for: largest, codec: c.codec, space: space, current: c.dictionarySize)
-                if let j = visit(c, stage: "transforms") { first.append(j) }
-            }
+        if let i = pick(space.transforms.compactMap { t in visit(withDefaults(current, transforms: t), stage: "transforms") }) {
+            current = measurements[i].candidate
         }
-        if let i = pick(first) { current = measurements[i].candidate }
         // Stage 2: framing, each with the dictionary its frames want.
         if let i = pick(space.framings.compactMap { f in
             var c = current
@@ -239,11 +226,6 @@ public enum ProfileSearch {
         let c = space.codecs.contains(ProfileTrainer.defaultCodec) ? ProfileTrainer.defaultCodec : space.codecs[0]
         return SearchCandidate(transforms: t, framing: f, codec: c,
                                dictionarySize: dictionary(for: f, codec: c, space: space, current: space.dictionarySizes[0]))
-    }
-
-    /// The space's block framing with the most records per frame, if it has one.
-    static func largestBlock(_ space: SearchSpace) -> Framing? {
-        space.framings.compactMap { f -> Int? in if case .block(let n) = f { return n } else { return nil } }.max().map { .block($0) }
     }
 
     static func withDefaults(_ c: SearchCandidate, transforms: TransformSelection) -> SearchCandidate {
