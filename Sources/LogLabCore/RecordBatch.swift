@@ -64,6 +64,16 @@ public struct RecordBatch: Sendable, Equatable {
         offsets.reserveCapacity(offsets.count + recordCount)
     }
 
+    /// Byte for byte, by `memcmp` (the derived element-wise comparison cost a frame's
+    /// verification on compress as much as some transforms do).
+    public static func == (a: RecordBatch, b: RecordBatch) -> Bool {
+        guard a.bytes.count == b.bytes.count, a.offsets.count == b.offsets.count else { return false }
+        let sameBytes = a.bytes.withUnsafeBytes { x in b.bytes.withUnsafeBytes { y in
+            x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        return sameBytes && a.offsets.withUnsafeBytes { x in b.offsets.withUnsafeBytes { y in
+            memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+    }
+
     public var count: Int { offsets.count - 1 }
     public var isEmpty: Bool { count == 0 }
     public var totalBytes: Int { bytes.count }

@@ -132,6 +132,9 @@ public struct FrameDecoder {
         if kind == .rows || kind.isColumns, field != nil {
             return field!.restores(bytes, exactly: records)
         }
+        if kind == .templates, templates != nil {
+            return templates!.restores(bytes, exactly: records)
+        }
         if let same = RawFrame.restores(bytes, exactly: records) { return same }
         return (try? decode(bytes, recordCount: records.count)) == records
     }

@@ -42,6 +42,18 @@ import LogLabCore
         #expect(batch.slice(1..<3).joinedLines() == Array("\nbc\n".utf8))
     }
 
+    /// Batches are equal when their records are: same bytes and same boundaries.
+    @Test func recordBatchEquality() {
+        let a = RecordBatch(lines: Array("ab\ncd".utf8))
+        #expect(a == RecordBatch([Array("ab".utf8), Array("cd".utf8)]))
+        #expect(a != RecordBatch(lines: Array("ab\nce".utf8)))
+        #expect(a != RecordBatch(lines: Array("abc\nd".utf8)))          // same bytes, other boundary
+        #expect(a != RecordBatch(lines: Array("ab\ncd\n\n".utf8)))     // one more (empty) record
+        #expect(RecordBatch() == RecordBatch(lines: []))
+        #expect(RecordBatch() != RecordBatch([[UInt8]()]))
+        #expect(a.slice(1..<2) == RecordBatch(lines: Array("cd".utf8)))
+    }
+
     @Test func sizesParseInBothUnitSystems() throws {
         #expect(try ByteSize.parse("112KiB") == 112 * 1024)
         #expect(try ByteSize.parse("64K") == 65536)

@@ -205,4 +205,73 @@ import LogLabCore
         let with = try Fixtures.roundTrip(model: model, test: test, framing: .file)
         #expect(with < without)
     }
+
+    /// A template's slots: a time layout byte in the placeholder range (`.` and 6 fraction
+    /// digits is 0x16) is no slot; runs between slots come back in order.
+    @Test func templateInfoSlotsAndRuns() throws {
+        let t = OutStream()
+        var vars: [TextVariable] = []
+        let line = Array("at 2017-05-16 00:00:00.123456 took 12 ms from 10.0.0.1 id 0x1F".utf8)
+        #expect(line.withUnsafeBufferPointer { TextTemplate.tokenize($0.baseAddress!, $0.count, offset: 0, template: t, vars: &vars) })
+        let bytes = Array(UnsafeBufferPointer(start: t.base, count: t.count))
+        #expect(bytes.contains(0x16))                            // the layout byte, not a slot
+        let info = try TemplateInfo(bytes)
+        #expect(info.slots.map(\.kind) == [.time, .integer, .ipv4, .hex])
+        #expect(info.slots.map(\.kind) == vars.map(\.kind))
+        #expect(info.timeCount == 1 && info.timeSlot(0) == 0 && Array(info.columnSlots) == [1, 2, 3])
+        let runs = info.slots.map { String(decoding: bytes[Int($0.runStart)..<Int($0.runEnd)], as: UTF8.self) }
+        #expect(runs == ["at ", " took ", " ms from ", " id 0x"])
+        #expect(info.tailStart == bytes.count)
+        #expect(info.literalCount == runs.map(\.utf8.count).reduce(0, +))
+        #expect(throws: TransformError.self) { try TemplateInfo([0x61, TextVariableKind.time.rawValue, 0x00]) }   // layout cut short
+        #expect(throws: TransformError.self) { try TemplateInfo([0x61, 0x1F]) }                                   // unknown placeholder
+    }
+
+    /// The eight-bytes-at-a-time placeholder scan finds what a byte-by-byte scan finds.
+    @Test func nextReservedMatchesByteScan() {
+        var rng = SeededRandom(seed: 9)
+        for _ in 0..<2_000 {
+            let n = Int(rng.next() % 40)
+            let b = (0..<n).map { _ in rng.next() % 5 == 0 ? UInt8(0x10 + rng.next() % 16) : UInt8(rng.next() % 256) }
+            let from = n == 0 ? 0 : Int(rng.next() % UInt64(n + 1))
+            let expected = b.indices.first { $0 >= from && b[$0] &- 0x10 < 0x10 }
+            #expect(b.withUnsafeBufferPointer { nextReserved($0, from: from) } == expected)
+        }
+    }
+
+    /// A one-value integer column is coded as the general path codes it (the format is
+    /// unchanged), and decodes back, padded or not.
+    @Test func oneValueIntegerColumns() throws {
+        for (value, digits) in [(Int64(0), 1), (0, 3), (7, 1), (7, 4), (-12, 2), (-12, 5), (Int64.max, 19), (123456, 6)] {
+            let v = TextVariable(kind: .integer, start: 0, length: digits, value: value, aux: digits)
+            let fast = OutStream(), general = OutStream()
+            IntegerVariable.encode([v][...], into: fast)
+            IntegerVariable.encode([v, v][...], into: general)
+            let one = Array(UnsafeBufferPointer(start: fast.base, count: fast.count))
+            #expect(one[0] == Array(UnsafeBufferPointer(start: general.base, count: general.count))[0] & ~1)
+            var col = RenderedColumn()
+            try one.withUnsafeBufferPointer { b in
+                var c = Cursor(b.baseAddress!, 0, b.count)
+                try IntegerVariable.decode(count: 1, &c, into: &col)
+                #expect(c.isAtEnd)
+            }
+            let text = String(decoding: UnsafeBufferPointer(start: col.bytes.base, count: col.bytes.count), as: UTF8.self)
+            let magnitude = String(value.magnitude)
+            #expect(text == (value < 0 ? "-" : "") + String(repeating: "0", count: max(0, digits - magnitude.count)) + magnitude)
+        }
+    }
+
+    /// Compress's check of a template frame fails on any other batch.
+    @Test func templateFrameCheckComparesRecords() throws {
+        let lines = TemplateTests.batch(["a 1 b", "c 22 d", "a 3 b", "x"])
+        let model = TransformModel.learn(from: lines, selection: TemplateTests.template)
+        var enc = FrameEncoder(model: model)
+        let frame = enc.encode(lines)
+        #expect(frame.first == FrameKind.templates.rawValue)
+        var dec = FrameDecoder(model: model)
+        let same = dec.restores(frame, exactly: lines)
+        let otherByte = dec.restores(frame, exactly: TemplateTests.batch(["a 1 b", "c 22 d", "a 3 b", "y"]))
+        let otherEnds = dec.restores(frame, exactly: TemplateTests.batch(["a 1 bc", " 22 d", "a 3 b", "x"]))   // same bytes
+        #expect(same && !otherByte && !otherEnds)
+    }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LogLabCore
 
 /// Frames of the `template` transform (kind 5), column-major so the codec sees similar
@@ -89,21 +94,22 @@ struct TemplateEncoder {
         var column: [TextVariable] = []
         records.bytes.withUnsafeBufferPointer { bytes in
             let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 8)!
-            let ordinals = used.map { $0.timeSlots.count }.max() ?? 0
+            let ordinals = used.map { $0.timeCount }.max() ?? 0
             for t in 0..<ordinals {
                 column.removeAll(keepingCapacity: true)
                 for (k, u) in recUse.enumerated() {
-                    let slots = used[Int(u)].timeSlots
-                    if t < slots.count { column.append(all[recStart[k] + slots[t]]) }
+                    let info = used[Int(u)]
+                    if t < info.timeCount { column.append(all[recStart[k] + info.timeSlot(t)]) }
                 }
                 TimeVariable.encode(column, into: body)
             }
             for (u, info) in used.enumerated() {
                 let records = order[first[u] ..< first[u + 1]]
-                for slot in info.columnSlots {
+                for s in info.columnSlots {
+                    let slot = Int(s)
                     column.removeAll(keepingCapacity: true)
                     for k in records { column.append(all[recStart[k] + slot]) }
-                    switch info.kinds[slot] {
+                    switch info.slots[slot].kind {
                     case .integer: IntegerVariable.encode(column[...], into: body)
                     case .hex: HexVariable.encode(column[...], base: base, into: body)
                     case .ipv4: IPv4Variable.encode(column[...], into: body)
@@ -143,6 +149,17 @@ struct TemplateDecoder {
             s = e
         }
         return out
+    }
+
+    /// True when the frame decodes to exactly `records` (compress's check of each frame),
+    /// compared where it is rendered: no batch is built for it.
+    mutating func restores(_ bytes: [UInt8], exactly records: RecordBatch) -> Bool {
+        var ends: [Int] = []
+        guard (try? render(bytes, recordCount: records.count, newline: false, ends: &ends)) != nil,
+              lines.count == records.totalBytes, ends.count == records.count else { return false }
+        let sameEnds = ends.withUnsafeBytes { e in records.offsets.withUnsafeBytes { o in
+            e.isEmpty || memcmp(e.baseAddress!, o.baseAddress! + MemoryLayout<Int>.size, e.count) == 0 } }
+        return sameEnds && records.bytes.withUnsafeBytes { r in r.isEmpty || memcmp(r.baseAddress!, lines.base, r.count) == 0 }
     }
 
     /// The records, each followed by `\n`, appended to `out` (the restore path).
@@ -220,9 +237,9 @@ struct TemplateDecoder {
             // Sections 2 and 3: every value rendered, back to back, in the order stored:
             // value v is `values.bytes[bounds[v] ..< bounds[v + 1]]`.
             var values = RenderedColumn()
-            values.bounds.reserveCapacity(recordCount * 4 + 1)
+            values.bounds.reserve(recordCount * 4)
             // Section 2: the time columns, each in record order; `timeNext[k]`: its next value.
-            let ordinals = used.map { $0.timeSlots.count }.max() ?? 0
+            let ordinals = used.map { $0.timeCount }.max() ?? 0
             var timeNext: [Int] = []
             for k in 0..<ordinals {
                 timeNext.append(values.count)
@@ -230,8 +247,8 @@ struct TemplateDecoder {
                 var day = TimeVariable.DayCache()
                 for r in 0..<recordCount where recUse[r] >= 0 {
                     let t = used[Int(recUse[r])]
-                    guard k < t.timeSlots.count else { continue }
-                    try TimeVariable.decode(t.layouts[t.timeSlots[k]]!, prevNs: &prevNs, day: &day, &inp, into: values.bytes)
+                    guard k < t.timeCount else { continue }
+                    try TimeVariable.decode(t.slots[t.timeSlot(k)].layout, prevNs: &prevNs, day: &day, &inp, into: values.bytes)
                     values.close()
                 }
             }
@@ -243,7 +260,7 @@ struct TemplateDecoder {
                 firstColumn.append(columnNext.count)
                 for slot in t.columnSlots {
                     columnNext.append(values.count)
-                    switch t.kinds[slot] {
+                    switch t.slots[Int(slot)].kind {
                     case .integer: try IntegerVariable.decode(count: count, &inp, into: &values)
                     case .hex: try HexVariable.decode(count: count, &inp, into: &values)
                     case .ipv4: try IPv4Variable.decode(count: count, &inp, into: &values)
@@ -259,12 +276,16 @@ struct TemplateDecoder {
             var size = values.bytes.count + (newline ? recordCount : 0)
             for r in 0..<recordCount {
                 let u = Int(recUse[r])
-                size += u < 0 ? verbatim[-u - 1].1 : used[u].literal.count
+                size += u < 0 ? verbatim[-u - 1].1 : used[u].literalCount
             }
             lines.reserve(size)
             if !newline { ends.reserveCapacity(recordCount) }
             let vb = UnsafePointer(values.bytes.base)
-            values.bounds.withUnsafeBufferPointer { bounds in
+            // The next value of each column, through pointers: this loop runs per slot of every line.
+            let bounds = UnsafePointer(values.bounds.base)
+            timeNext.withUnsafeMutableBufferPointer { timeNext in
+            columnNext.withUnsafeMutableBufferPointer { columnNext in
+            withExtendedLifetime(values) {       // `vb` and `bounds` point into it
                 var dst = lines.base
                 for r in 0..<recordCount {
                     let u = Int(recUse[r])
@@ -275,17 +296,15 @@ struct TemplateDecoder {
                     } else {
                         let t = used[u]
                         var column = firstColumn[u], ordinal = 0
-                        t.literal.withUnsafeBufferPointer { lit in
-                            t.runEnds.withUnsafeBufferPointer { runEnds in
+                        t.bytes.withUnsafeBufferPointer { lit in
+                            t.slots.withUnsafeBufferPointer { slots in
                                 let l = lit.baseAddress ?? UnsafePointer(bitPattern: 8)!
-                                var s = 0
-                                for k in 0..<t.kinds.count {
-                                    let e = runEnds[k]
-                                    copyBytes(dst, l + s, e - s)
-                                    dst += e - s
-                                    s = e
+                                for s in slots {
+                                    let len = Int(s.runEnd - s.runStart)
+                                    copyBytes(dst, l + Int(s.runStart), len)
+                                    dst += len
                                     let v: Int
-                                    if t.kinds[k] == .time {
+                                    if s.kind == .time {
                                         v = timeNext[ordinal]; timeNext[ordinal] = v + 1; ordinal += 1
                                     } else {
                                         v = columnNext[column]; columnNext[column] = v + 1; column += 1
@@ -294,14 +313,16 @@ struct TemplateDecoder {
                                     copyBytes(dst, vb + vs, n)
                                     dst += n
                                 }
-                                copyBytes(dst, l + s, lit.count - s)
-                                dst += lit.count - s
+                                copyBytes(dst, l + t.tailStart, lit.count - t.tailStart)
+                                dst += lit.count - t.tailStart
                             }
                         }
                     }
                     if newline { dst.pointee = 0x0A; dst += 1 } else { ends.append(dst - lines.base) }
                 }
                 lines.setCount(dst - lines.base)
+            }
+            }
             }
         }
     }

@@ -101,68 +101,109 @@ enum TextTemplate {
     }
 }
 
-/// A template checked and taken apart: the kind of each slot, the layout of each time slot.
+/// One slot of a template: its kind, its time layout (time slots only), and the static run
+/// of template bytes before it (`bytes[runStart ..< runEnd]`).
+struct TemplateSlot {
+    var runStart: Int32
+    var runEnd: Int32
+    var kind: TextVariableKind
+    var layout: TimeLayout
+}
+
+/// A template checked and taken apart: per slot its kind, layout and the static run before it.
+///
+/// Made once per model template, and once per frame for each literal template: a log of
+/// varied words sends most lines' templates literally, so this is on the hot path of both
+/// compress and restore. Three allocations (the object, the slots, the slot order), each
+/// array filled in place; the static runs are not copied: the decoder copies them from
+/// `bytes`, and `literalCount` sums them.
 final class TemplateInfo: Sendable {
     let bytes: [UInt8]
-    let kinds: [TextVariableKind]
-    let layouts: [TimeLayout?]
-    /// Slots that are not timestamps (they get a column per template), in order.
-    let columnSlots: [Int]
-    /// The timestamp slots, in order.
-    let timeSlots: [Int]
-    /// The static bytes (placeholders and layout bytes left out), and where each slot sits
-    /// in them: the decoder copies `literal[runEnds[k − 1] ..< runEnds[k]]`, then slot k's
-    /// value, …, then the rest after the last slot.
-    let literal: [UInt8]
-    let runEnds: [Int]
+    let slots: [TemplateSlot]
+    /// The time slots in order, then the other slots (they get a column per template) in order.
+    let order: [Int32]
+    let timeCount: Int
+    /// Where the static bytes after the last slot start in `bytes`.
+    let tailStart: Int
+    /// Static bytes in all (placeholders and layout bytes left out).
+    let literalCount: Int
 
-    /// Parsed once per model template, and once per frame for each literal template (a log
-    /// of varied words has many): runs are copied whole, nothing is filtered afterwards.
+    var slotCount: Int { slots.count }
+    /// Slot index of the k-th timestamp.
+    @inline(__always) func timeSlot(_ k: Int) -> Int { Int(order[k]) }
+    /// Slots that are not timestamps, in order.
+    var columnSlots: ArraySlice<Int32> { order[timeCount...] }
+
     init(_ bytes: [UInt8]) throws {
+        guard bytes.count < Int(Int32.max) else { throw TransformError.corruptFrame("template too long") }
         self.bytes = bytes
-        var kinds: [TextVariableKind] = [], layouts: [TimeLayout?] = []
-        var literal: [UInt8] = [], runEnds: [Int] = []
-        var columnSlots: [Int] = [], timeSlots: [Int] = []
-        try bytes.withUnsafeBufferPointer { b in
-            let n = b.count
-            // Sized once: each array allocated once (or not at all when empty).
-            var slots = 0, stamps = 0
-            for x in b where TextVariableKind.reserved.contains(x) {
+        let (slotCount, stamps) = bytes.withUnsafeBufferPointer { b -> (Int, Int) in
+            // A time placeholder's layout bytes may lie in the reserved range: skipped.
+            var slots = 0, stamps = 0, i = 0
+            while let at = nextReserved(b, from: i) {
                 slots += 1
-                if x == TextVariableKind.time.rawValue { stamps += 1 }
+                i = at + 1
+                if b[at] == TextVariableKind.time.rawValue { stamps += 1; i += TimeLayout.byteCount }
             }
-            literal.reserveCapacity(n - slots)
-            kinds.reserveCapacity(slots); layouts.reserveCapacity(slots); runEnds.reserveCapacity(slots)
-            if slots > stamps { columnSlots.reserveCapacity(slots - stamps) }
-            if stamps > 0 { timeSlots.reserveCapacity(stamps) }
-            var i = 0, runStart = 0
-            while i < n {
-                let x = b[i]
-                guard TextVariableKind.reserved.contains(x) else { i += 1; continue }
-                literal.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<i]))
-                runEnds.append(literal.count)
-                guard let k = TextVariableKind(rawValue: x) else { throw TransformError.corruptFrame("unknown placeholder \(x) in a template") }
-                if k == .time { timeSlots.append(kinds.count) } else { columnSlots.append(kinds.count) }
-                kinds.append(k)
-                i += 1
-                if k == .time {
-                    guard i + 3 <= n, let l = TimeLayout(b[i], b[i + 1], b[i + 2]) else {
-                        throw TransformError.corruptFrame("bad timestamp layout in a template")
-                    }
-                    layouts.append(l)
-                    i += 3
-                } else {
-                    layouts.append(nil)
-                }
-                runStart = i
-            }
-            literal.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<n]))
+            return (slots, stamps)
         }
-        self.kinds = kinds
-        self.layouts = layouts
-        self.literal = literal
-        self.runEnds = runEnds
-        self.columnSlots = columnSlots
-        self.timeSlots = timeSlots
+        var tail = 0
+        let slots = try bytes.withUnsafeBufferPointer { b in
+            try [TemplateSlot](unsafeUninitializedCapacity: slotCount) { out, made in
+                let n = b.count
+                var i = 0, runStart = 0
+                while made < slotCount {
+                    i = nextReserved(b, from: i)!       // a placeholder lies ahead: counted above
+                    guard let k = TextVariableKind(rawValue: b[i]) else { throw TransformError.corruptFrame("unknown placeholder \(b[i]) in a template") }
+                    var layout = TimeLayout(base: 0, variant: 0, fraction: 0)
+                    let at = i
+                    i += 1
+                    if k == .time {
+                        guard i + 3 <= n, let l = TimeLayout(b[i], b[i + 1], b[i + 2]) else {
+                            throw TransformError.corruptFrame("bad timestamp layout in a template")
+                        }
+                        layout = l
+                        i += 3
+                    }
+                    (out.baseAddress! + made).initialize(to: TemplateSlot(runStart: Int32(runStart), runEnd: Int32(at), kind: k, layout: layout))
+                    made += 1
+                    runStart = i
+                }
+                tail = runStart
+            }
+        }
+        var literal = bytes.count - tail
+        for s in slots { literal += Int(s.runEnd - s.runStart) }
+        self.order = [Int32](unsafeUninitializedCapacity: slotCount) { out, made in
+            var t = 0, c = stamps
+            for (k, s) in slots.enumerated() {
+                if s.kind == .time { out[t] = Int32(k); t += 1 } else { out[c] = Int32(k); c += 1 }
+            }
+            made = slotCount
+        }
+        self.slots = slots
+        self.timeCount = stamps
+        self.tailStart = tail
+        self.literalCount = literal
     }
+}
+
+/// Index of the first byte of the reserved range (a placeholder) in `b[from...]`, eight
+/// bytes at a time: a template's static runs are most of its bytes.
+@inline(__always) func nextReserved(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    let n = b.count
+    guard from < n, let base = b.baseAddress else { return nil }
+    var i = from
+    while i + 8 <= n {
+        // Bytes 0x10…0x1F become zero; the lowest flagged byte is exact.
+        let v = (UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x1010_1010_1010_1010
+        let hit = (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
+        if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
+        i += 8
+    }
+    while i < n {
+        if b[i] &- 0x10 < 0x10 { return i }
+        i += 1
+    }
+    return nil
 }

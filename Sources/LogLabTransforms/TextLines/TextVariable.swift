@@ -35,12 +35,46 @@ struct TextVariable {
 /// is `bytes[bounds[v] ..< bounds[v + 1]]`.
 struct RenderedColumn {
     let bytes = OutStream(capacity: 4096)
-    var bounds: [Int] = [0]
+    /// Behind a pointer as `bytes` is: a value is closed once per slot of every line, and an
+    /// array's append paid a uniqueness check each time.
+    let bounds = BoundsStream()
 
     /// Ends the value being written.
-    @inline(__always) mutating func close() { bounds.append(bytes.count) }
+    @inline(__always) func close() { bounds.append(bytes.count) }
     /// Values closed so far.
     var count: Int { bounds.count - 1 }
+}
+
+/// The growable list of value bounds of a `RenderedColumn`, starting with 0.
+final class BoundsStream {
+    private(set) var base: UnsafeMutablePointer<Int>
+    private(set) var count = 1
+    private var capacity = 256
+
+    init() {
+        base = .allocate(capacity: capacity)
+        base.initialize(to: 0)
+    }
+
+    deinit { base.deallocate() }
+
+    @inline(__always) func append(_ v: Int) {
+        if count == capacity { grow(count + 1) }
+        (base + count).initialize(to: v)
+        count += 1
+    }
+
+    func reserve(_ extra: Int) { if count + extra > capacity { grow(count + extra) } }
+
+    @inline(never) private func grow(_ need: Int) {
+        var c = capacity * 2
+        while c < need { c *= 2 }
+        let nb = UnsafeMutablePointer<Int>.allocate(capacity: c)
+        nb.initialize(from: base, count: count)
+        base.deallocate()
+        base = nb
+        capacity = c
+    }
 }
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }

@@ -4,7 +4,8 @@ enum UUIDVariable {
     static let length = 36
 
     static func match(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool? {
-        guard n - i >= length else { return nil }
+        // Most words are no UUID: the dashes reject them before the digits are read.
+        guard n - i >= length, p[i + 8] == 0x2D, p[i + 13] == 0x2D, p[i + 18] == 0x2D, p[i + 23] == 0x2D else { return nil }
         var lower = false, upper = false
         for k in 0..<length {
             let b = p[i + k]
