@@ -17,6 +17,10 @@ final class FieldLearner {
     static let recentSlots = 8
     /// Mean contents length (bytes) of a column's strings for it to be tried as messages.
     static let minMessageLength = 16
+    /// Percentage of a column's held-out strings its learnt templates must cover: a message
+    /// without one sends its template literally, which costs bytes and, above all, time
+    /// (each literal template is parsed again on restore).
+    static let minMessageCoverage = 80
 
     struct Value { var record: Int32; var start: Int; var end: Int }
 
@@ -60,9 +64,10 @@ final class FieldLearner {
         if selection.contains(.derived) { learnRelations(); learnReferences() }
         if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.derived) { learnLookups() }
-        if selection.contains(.enum) { learnVocabularies() }
-        // Messages travel in side streams, which only the `columns` layout has.
+        // Messages travel in side streams, which only the `columns` layout has. Before the
+        // vocabularies: a column's entries are learnt as its coding spells its values.
         if selection.contains(.template) && selection.contains(.columns) { learnMessages() }
+        if selection.contains(.enum) { learnVocabularies() }
         if selection.contains(.derived) {
             if recentCodings { learnRecent() }
             learnRepeats()
@@ -795,8 +800,10 @@ final class FieldLearner {
     // MARK: template: free-text messages
 
     /// Message codings (`MessageCoding`) that pay. Candidates: text columns that no other
-    /// column reads and that have no derived coding of their own, whose values are nearly all
-    /// strings with at least `minMessageLength` bytes of contents on average. Each
+    /// column reads, whose values are nearly all strings with at least `minMessageLength`
+    /// bytes of contents on average; tried without their references and embedded timestamps
+    /// (the templates take those apart themselves, and their markers are bytes a template
+    /// refuses), so the saving is weighed against the coding with them. Each
     /// candidate's templates are learnt from its strings in the sample's first half
     /// (`TemplateModel.learn`: those that recur in both its halves), the held-out records are
     /// coded with every candidate so coded, and a column keeps the coding when its streams'
@@ -812,13 +819,18 @@ final class FieldLearner {
             let b = all.baseAddress!
             for c in 0..<specs.count where !isSource.contains(c) {
                 let s = specs[c]
-                guard s.kind == .text, s.sources.isEmpty, s.embedded == nil, values[c].count >= 32 else { continue }
+                guard s.kind == .text, values[c].count >= 32 else { continue }
                 var strings = 0, bytes = 0
                 for v in values[c] where v.end - v.start >= 2 && b[v.start] == 0x22 && b[v.end - 1] == 0x22 {
                     strings += 1; bytes += v.end - v.start - 2
                 }
                 guard strings * 10 >= values[c].count * 9, bytes >= strings * Self.minMessageLength else { continue }
-                trial[c] = TemplateModel.learn(from: Self.messages(values[c].lazy.filter { Int($0.record) < half }, b))
+                let m = TemplateModel.learn(from: Self.messages(values[c].lazy.filter { Int($0.record) < half }, b))
+                let late = Self.messages(values[c].lazy.filter { Int($0.record) >= half }, b)
+                let covered = Self.covered(late, by: m)
+                if ProcessInfo.processInfo.environment["LL_DEBUG_MSG"] != nil { print("msg cand", String(decoding: s.path, as: UTF8.self), m.infos.count, covered, late.count) }
+                guard covered * 100 >= late.count * Self.minMessageCoverage else { continue }
+                trial[c] = m
             }
         }
         guard !trial.isEmpty else { return }
@@ -826,6 +838,7 @@ final class FieldLearner {
             var t = s
             t.kind = .message; t.delta = false; t.scaled = false; t.initValue = 0; t.initFormat = 0
             t.initHead = []; t.textInColumns = false; t.layouts = []; t.templates = m
+            t.refs = []; t.embedded = nil
             return t
         }
         let heldOut = training.slice(half..<sampleCount)
@@ -840,6 +853,22 @@ final class FieldLearner {
                 specs[c] = messageSpec(specs[c], TemplateModel.learn(from: Self.messages(values[c][...], all.baseAddress!)))
             }
         }
+    }
+
+    /// How many of `messages` have a template of `model`.
+    static func covered(_ messages: RecordBatch, by model: TemplateModel) -> Int {
+        let template = OutStream(capacity: 1024)
+        var vars: [TextVariable] = []
+        var n = 0
+        messages.bytes.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            for r in 0..<messages.count {
+                let lo = messages.offsets[r], hi = messages.offsets[r + 1]
+                if TextTemplate.tokenize(base + lo, hi - lo, offset: lo, template: template, vars: &vars),
+                   model.table.find(UnsafePointer(template.base), template.count) != nil { n += 1 }
+            }
+        }
+        return n
     }
 
     /// The contents of the string values among `vals` (what a message-coded column templates).
