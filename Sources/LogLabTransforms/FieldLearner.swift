@@ -64,10 +64,9 @@ final class FieldLearner {
         if selection.contains(.derived) { learnRelations(); learnReferences() }
         if selection.contains(.timestamp) { learnEmbedded() }
         if selection.contains(.derived) { learnLookups() }
-        // Messages travel in side streams, which only the `columns` layout has. Before the
-        // vocabularies: a column's entries are learnt as its coding spells its values.
-        if selection.contains(.template) && selection.contains(.columns) { learnMessages() }
         if selection.contains(.enum) { learnVocabularies() }
+        // Messages travel in side streams, which only the `columns` layout has.
+        if selection.contains(.template) && selection.contains(.columns) { learnMessages() }
         if selection.contains(.derived) {
             if recentCodings { learnRecent() }
             learnRepeats()
@@ -803,7 +802,9 @@ final class FieldLearner {
     /// column reads, whose values are nearly all strings with at least `minMessageLength`
     /// bytes of contents on average; tried without their references and embedded timestamps
     /// (the templates take those apart themselves, and their markers are bytes a template
-    /// refuses), so the saving is weighed against the coding with them. Each
+    /// refuses), and then without the vocabulary learnt for those (its entries hold the
+    /// markers), so the saving is weighed against the coding with them; a vocabulary of
+    /// plain values stays in front (values it takes never reach the templates). Each
     /// candidate's templates are learnt from its strings in the sample's first half
     /// (`TemplateModel.learn`: those that recur in both its halves), the held-out records are
     /// coded with every candidate so coded, and a column keeps the coding when its streams'
@@ -838,6 +839,7 @@ final class FieldLearner {
             var t = s
             t.kind = .message; t.delta = false; t.scaled = false; t.initValue = 0; t.initFormat = 0
             t.initHead = []; t.textInColumns = false; t.layouts = []; t.templates = m
+            if !t.refs.isEmpty || t.embedded != nil { t.vocab = nil }
             t.refs = []; t.embedded = nil
             return t
         }
