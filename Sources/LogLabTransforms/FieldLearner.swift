@@ -21,6 +21,9 @@ final class FieldLearner {
     /// without one sends its template literally, which costs bytes and, above all, time
     /// (each literal template is parsed again on restore).
     static let minMessageCoverage = 80
+    /// Mean static bytes of a column's held-out strings' templates for it to be free text (an
+    /// id alone, one variable, is not).
+    static let minMessageWords = 8
 
     struct Value { var record: Int32; var start: Int; var end: Int }
 
@@ -828,9 +831,8 @@ final class FieldLearner {
                 guard strings * 10 >= values[c].count * 9, bytes >= strings * Self.minMessageLength else { continue }
                 let m = TemplateModel.learn(from: Self.messages(values[c].lazy.filter { Int($0.record) < half }, b))
                 let late = Self.messages(values[c].lazy.filter { Int($0.record) >= half }, b)
-                let covered = Self.covered(late, by: m)
-                if ProcessInfo.processInfo.environment["LL_DEBUG_MSG"] != nil { print("msg cand", String(decoding: s.path, as: UTF8.self), m.infos.count, covered, late.count) }
-                guard covered * 100 >= late.count * Self.minMessageCoverage else { continue }
+                let (covered, words) = Self.covered(late, by: m)
+                guard covered * 100 >= late.count * Self.minMessageCoverage, words >= late.count * Self.minMessageWords else { continue }
                 trial[c] = m
             }
         }
@@ -857,20 +859,22 @@ final class FieldLearner {
         }
     }
 
-    /// How many of `messages` have a template of `model`.
-    static func covered(_ messages: RecordBatch, by model: TemplateModel) -> Int {
+    /// How many of `messages` have a template of `model`, and the static bytes of all their
+    /// templates (placeholders left out).
+    static func covered(_ messages: RecordBatch, by model: TemplateModel) -> (covered: Int, staticBytes: Int) {
         let template = OutStream(capacity: 1024)
         var vars: [TextVariable] = []
-        var n = 0
+        var n = 0, fixed = 0
         messages.bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
             for r in 0..<messages.count {
                 let lo = messages.offsets[r], hi = messages.offsets[r + 1]
-                if TextTemplate.tokenize(base + lo, hi - lo, offset: lo, template: template, vars: &vars),
-                   model.table.find(UnsafePointer(template.base), template.count) != nil { n += 1 }
+                guard TextTemplate.tokenize(base + lo, hi - lo, offset: lo, template: template, vars: &vars) else { continue }
+                fixed += (0..<template.count).reduce(0) { $0 + (template.base[$1] &- 0x10 < 0x10 ? 0 : 1) }
+                if model.table.find(UnsafePointer(template.base), template.count) != nil { n += 1 }
             }
         }
-        return n
+        return (n, fixed)
     }
 
     /// The contents of the string values among `vals` (what a message-coded column templates).
