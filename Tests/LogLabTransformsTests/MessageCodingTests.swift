@@ -75,6 +75,8 @@ import LogLabCore
             let test = Self.records(1200, seed: 6, odd: odd)
             let out = try ColumnarStreamsTests.compare(model: model, test, paths: ["log", "level"], framing: .block(400))
             #expect(out.fast == out.frames)
+            // Messages are valid string contents: the writer vouches for every frame.
+            #expect(out.checked == out.frames)
             let other = try ColumnarStreamsTests.compare(model: model, test, paths: ["level"], framing: .block(400))
             #expect(other.fast == other.frames)
         }
