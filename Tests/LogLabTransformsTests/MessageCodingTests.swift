@@ -28,6 +28,7 @@ import LogLabCore
                 case 3: value = "\(n(0...1000))"
                 case 5: value = "null"
                 case 7: value = "\"" + String(repeating: #"long \"quoted\" text \u00e9 \#(i) "#, count: 400) + "\""
+                case 8: value = "\"worker \u{1D} raw byte \(i)\""   // a byte no template takes
                 default: break
                 }
             }
@@ -63,7 +64,8 @@ import LogLabCore
     @Test func oddValuesRestoreInEveryFraming() throws {
         let model = TransformModel.learn(from: Self.records(6000, seed: 3), selection: .all)
         #expect(Self.spec(model, "log").kind == .message)
-        // Empty strings, numbers and nulls at the same path, very long strings with escapes.
+        // Empty strings, numbers and nulls at the same path, very long strings with escapes,
+        // strings without a learnt template (sent as text).
         let test = Self.records(900, seed: 4, odd: true)
         for framing in Fixtures.framings + [.block(256)] { try Fixtures.roundTrip(model: model, test: test, framing: framing) }
     }

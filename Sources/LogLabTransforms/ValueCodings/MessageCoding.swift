@@ -7,7 +7,10 @@ import LogLabCore
 /// or one sent literally in the frame, and typed variables stored per template in columns.
 ///
 /// * Value, in the column's stream: `varint tag`: 0 = escape (the text coding follows: a
-///   token that is not a string); 1 = a string whose contents are the column's next message.
+///   token that is not a string, or a string whose template the column's model has not);
+///   1 = a string whose contents are the column's next message. The writer sends no literal
+///   template: a message without a learnt one costs a template parse on every restore, and
+///   its text compresses about as well.
 /// * Side stream (`columns` layout): `varint count` (the column's messages in the frame),
 ///   then a template frame (`TemplateEncoder`, its kind byte included) of those contents, in
 ///   the order the values were coded. Absent when the frame has none.
@@ -33,11 +36,11 @@ enum MessageCoding: ValueCoding {
     @_transparent
     static func encode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>,
                        _ p: UnsafePointer<UInt8>, _ n: Int, into out: OutStream, gen: UInt32) -> Bool {
-        guard n >= 2, p[0] == 0x22, p[n - 1] == 0x22, let m = st.messageRefs[c] else {
+        guard n >= 2, p[0] == 0x22, p[n - 1] == 0x22, let m = st.messageRefs[c],
+              m._withUnsafeGuaranteedRef({ $0.add(p + 1, n - 2) }) else {
             out.put(0); TextCoding.write(p, n, into: out); return true
         }
         out.put(1)
-        m._withUnsafeGuaranteedRef { $0.add(p + 1, n - 2) }
         return false
     }
 
@@ -66,6 +69,9 @@ final class MessageValues {
     private let store = OutStream(capacity: 256)
     private var ends: [Int]?
     private var taken = 0
+    /// Encoding: a message's template, to look it up.
+    private let template = OutStream(capacity: 1024)
+    private var vars: [TextVariable] = []
     /// Decoding: the side stream's cursor (the frame's cursor array holds it).
     var input: UnsafeMutablePointer<Cursor>?
 
@@ -80,7 +86,13 @@ final class MessageValues {
         ends = nil; taken = 0; input = nil
     }
 
-    @inline(__always) func add(_ p: UnsafePointer<UInt8>, _ n: Int) { gathered.append(UnsafeBufferPointer(start: p, count: n)) }
+    /// Gathers the contents `p[0..<n]` when their template is one of the model's.
+    @inline(__always) func add(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard TextTemplate.tokenize(p, n, offset: 0, template: template, vars: &vars),
+              model.table.find(UnsafePointer(template.base), template.count) != nil else { return false }
+        gathered.append(UnsafeBufferPointer(start: p, count: n))
+        return true
+    }
 
     /// The frame's side stream of the gathered contents (nothing when there are none).
     func flush(into side: OutStream) {
