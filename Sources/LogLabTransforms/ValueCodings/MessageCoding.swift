@@ -7,13 +7,12 @@ import LogLabCore
 /// or one sent literally in the frame, and typed variables stored per template in columns.
 ///
 /// * Value, in the column's stream: `varint tag`: 0 = escape (the text coding follows: a
-///   token that is not a string, or a string whose template the column's model has not);
-///   1 = a string whose contents are the column's next message. The writer sends no literal
-///   template: a message without a learnt one costs a template parse on every restore, and
-///   its text compresses about as well.
+///   token that is not a string); 1 = a string whose contents are the column's next message.
 /// * Side stream (`columns` layout): `varint count` (the column's messages in the frame),
 ///   then a template frame (`TemplateEncoder`, its kind byte included) of those contents, in
-///   the order the values were coded. Absent when the frame has none.
+///   the order the values were coded. Absent when the frame has none. The writer sends no
+///   literal template: a message without a learnt one goes verbatim in that frame (a literal
+///   template costs a parse on every restore, and the text compresses about as well).
 /// * The `rows` layout (small frames) codes the column as text (`FieldCoderState.beginFrame`).
 ///
 /// Chosen by `FieldLearner.learnMessages` on the held-out records, not by a raw cost.
@@ -36,11 +35,11 @@ enum MessageCoding: ValueCoding {
     @_transparent
     static func encode(_ st: FieldCoderState, _ c: Int, _ col: UnsafeMutablePointer<ColumnRT>,
                        _ p: UnsafePointer<UInt8>, _ n: Int, into out: OutStream, gen: UInt32) -> Bool {
-        guard n >= 2, p[0] == 0x22, p[n - 1] == 0x22, let m = st.messageRefs[c],
-              m._withUnsafeGuaranteedRef({ $0.add(p + 1, n - 2) }) else {
+        guard n >= 2, p[0] == 0x22, p[n - 1] == 0x22, let m = st.messageRefs[c] else {
             out.put(0); TextCoding.write(p, n, into: out); return true
         }
         out.put(1)
+        m._withUnsafeGuaranteedRef { $0.add(p + 1, n - 2) }
         return false
     }
 
@@ -69,15 +68,13 @@ final class MessageValues {
     private let store = OutStream(capacity: 256)
     private var ends: [Int]?
     private var taken = 0
-    /// Encoding: a message's template, to look it up.
-    private let template = OutStream(capacity: 1024)
-    private var vars: [TextVariable] = []
     /// Decoding: the side stream's cursor (the frame's cursor array holds it).
     var input: UnsafeMutablePointer<Cursor>?
 
     init(model: TemplateModel) {
         self.model = model
         encoder = TemplateEncoder(model: model)
+        encoder.literals = false
         decoder = TemplateDecoder(model: model)
     }
 
@@ -86,13 +83,7 @@ final class MessageValues {
         ends = nil; taken = 0; input = nil
     }
 
-    /// Gathers the contents `p[0..<n]` when their template is one of the model's.
-    @inline(__always) func add(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        guard TextTemplate.tokenize(p, n, offset: 0, template: template, vars: &vars),
-              model.table.find(UnsafePointer(template.base), template.count) != nil else { return false }
-        gathered.append(UnsafeBufferPointer(start: p, count: n))
-        return true
-    }
+    @inline(__always) func add(_ p: UnsafePointer<UInt8>, _ n: Int) { gathered.append(UnsafeBufferPointer(start: p, count: n)) }
 
     /// The frame's side stream of the gathered contents (nothing when there are none).
     func flush(into side: OutStream) {
