@@ -180,11 +180,11 @@ final class FieldModel: Sendable {
     var needsVersion4: Bool { columns.contains { $0.kind == .recent } }
     /// Whether a model version 5 is needed: numbers with scaled bases (flag 128).
     var needsVersion5: Bool { columns.contains { $0.scaled } }
-    /// Whether a model version 6 is needed: message codings (kind 6).
-    var needsVersion6: Bool { columns.contains { $0.kind == .message } }
+    /// Whether a model version 7 is needed: message codings (kind 6).
+    var needsVersion7: Bool { columns.contains { $0.kind == .message } }
 
     // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4,
-    // kind 6 from version 6)
+    // kind 6 from version 7)
 
     func write(to w: inout ByteWriter) {
         w.varint(columns.count)
@@ -243,7 +243,7 @@ final class FieldModel: Sendable {
         for _ in 0..<n {
             var c = ColumnSpec(path: Array(try r.lengthPrefixed()))
             guard let kind = ValueKind(rawValue: try r.u8()), kind != .recent || version >= 4,
-                  kind != .message || version >= 6 else { throw TransformError.corruptModel("unknown value kind") }
+                  kind != .message || version >= 7 else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
             guard flags & ~(version >= 5 ? 255 : version >= 3 ? 127 : 63) == 0 else { throw TransformError.corruptModel("unknown column flags") }
@@ -312,7 +312,7 @@ final class FieldModel: Sendable {
                     c.layouts.append(PackedLayout(positions: try (0..<length).map { _ in Array(try r.lengthPrefixed()) }))
                 }
             }
-            if c.kind == .message { c.templates = try TemplateModel.read(from: &r) }
+            if c.kind == .message { c.templates = try TemplateModel.read(from: &r, version: version) }
             cols.append(c)
         }
         let sCount = try r.count(limit: r.remaining)

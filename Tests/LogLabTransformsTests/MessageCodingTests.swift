@@ -49,7 +49,7 @@ import LogLabCore
         #expect((log.templates?.infos.count ?? 0) >= 4)
         #expect(Self.spec(model, "level").kind != .message)
         #expect(Self.spec(model, "id").kind != .message)
-        #expect(Array(model.serialized()[4..<6]) == [6, 0])
+        #expect(Array(model.serialized()[4..<6]) == [7, 0])
         // Smaller than without templates, in every framing, and byte for byte.
         let test = Self.records(3000, seed: 2)
         let plain = TransformModel.learn(from: Self.records(6000, seed: 1), selection: TransformSelection.all.without(.template))
@@ -107,13 +107,13 @@ import LogLabCore
         #expect(failed > 300)
     }
 
-    @Test func versionSixModelsAreNotReadAsOlder() throws {
+    @Test func versionSevenModelsAreNotReadAsOlder() throws {
         let model = TransformModel.learn(from: Self.records(3000, seed: 10), selection: .all)
         var bytes = model.serialized()
-        #expect(Array(bytes[4..<6]) == [6, 0])
+        #expect(Array(bytes[4..<6]) == [7, 0])
         #expect(try TransformModel(serialized: bytes).field?.columns.contains { $0.kind == .message } == true)
-        // The same model stated as version 5: its kind 6 is refused.
-        bytes[4] = 5
+        // The same model stated as version 6: its kind 6 is refused.
+        bytes[4] = 6
         bytes.removeLast(4)
         let crc = CRC32.checksum(bytes)
         bytes += [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)]

@@ -21,7 +21,10 @@ import LogLabCore
 struct TemplateEncoder {
     let model: TemplateModel
     let template = OutStream(capacity: 1024)
+    let skeleton = OutStream(capacity: 1024)
     var vars: [TextVariable] = []
+    var wordVars: [TextVariable] = []
+    var words: [WordSpan] = []
     /// Whether a line whose template the model has not takes a literal one (else it goes
     /// verbatim: no template to parse on restore).
     var literals = true
@@ -56,7 +59,17 @@ struct TemplateEncoder {
                 }
                 let tp = UnsafePointer(template.base), tn = template.count
                 var u: Int
-                if let m = model.table.find(tp, tn) {
+                var lineVars = vars
+                var found = model.table.find(tp, tn)
+                if found == nil && model.hasWordVariables {
+                    TemplateWords.scan(tp, tn, vars: vars, lineOffset: lo, into: &words)
+                    if let w = model.match(tp, tn, words: words, line: base, skeleton: skeleton) {
+                        found = w.template
+                        w.variables(vars, words: words, into: &wordVars)
+                        swap(&lineVars, &wordVars)
+                    }
+                }
+                if let m = found {
                     head.varint(m + 2)
                     u = Int(usedIndex[m])
                     if u < 0 {
@@ -88,7 +101,7 @@ struct TemplateEncoder {
                 uses[u] += 1
                 recUse.append(Int32(u))
                 recStart.append(all.count)
-                all.append(contentsOf: vars)
+                all.append(contentsOf: lineVars)
             }
         }
         // Each template's records, in order: `order[first[u] ..< first[u] + uses[u]]`.
@@ -118,9 +131,10 @@ struct TemplateEncoder {
                     switch info.slots[slot].kind {
                     case .integer: IntegerVariable.encode(column[...], into: body)
                     case .hex: HexVariable.encode(column[...], base: base, into: body)
-                    case .ipv4: IPv4Variable.encode(column[...], into: body)
+                    case .ipv4: IPv4Variable.encode(column[...], distinct: model.distinctColumns, into: body)
                     case .uuid: UUIDVariable.encode(column[...], base: base, into: body)
                     case .digits: DigitsVariable.encode(column[...], base: base, into: body)
+                    case .word: WordVariable.encode(column[...], base: base, into: body)
                     case .time: break
                     }
                 }
@@ -269,9 +283,10 @@ struct TemplateDecoder {
                     switch t.slots[Int(slot)].kind {
                     case .integer: try IntegerVariable.decode(count: count, &inp, into: &values)
                     case .hex: try HexVariable.decode(count: count, &inp, into: &values)
-                    case .ipv4: try IPv4Variable.decode(count: count, &inp, into: &values)
+                    case .ipv4: try IPv4Variable.decode(count: count, distinct: model.distinctColumns, &inp, into: &values)
                     case .uuid: try UUIDVariable.decode(count: count, &inp, into: &values)
                     case .digits: try DigitsVariable.decode(count: count, &inp, into: &values)
+                    case .word: try WordVariable.decode(count: count, &inp, into: &values)
                     case .time: break
                     }
                 }

@@ -3,7 +3,8 @@
 ///
 /// The kinds, each in its own file with its recogniser, column coder and renderer:
 /// `IntegerVariable`, `HexVariable`, `IPv4Variable`, `UUIDVariable`, `DigitsVariable`
-/// (digit runs too long for 64 bits) and `TimeVariable` (timestamps in common layouts).
+/// (digit runs too long for 64 bits), `TimeVariable` (timestamps in common layouts) and
+/// `WordVariable` (whole words that vary where the rest of a template does not).
 /// A line holding a byte of `TextVariableKind.reserved` never gets a template (it travels
 /// verbatim), so placeholders in a template are unambiguous.
 enum TextVariableKind: UInt8, CaseIterable {
@@ -13,6 +14,7 @@ enum TextVariableKind: UInt8, CaseIterable {
     case time = 0x14
     case uuid = 0x15
     case digits = 0x16
+    case word = 0x17
 
     static let reserved: ClosedRange<UInt8> = 0x10...0x1F
 

@@ -1,6 +1,6 @@
 import LogLabCore
 
-/// Free-text strings (the `template` transform inside JSON, model version 6): a column of
+/// Free-text strings (the `template` transform inside JSON, model version 7): a column of
 /// messages (a container's `log` line, an application's `msg`) is coded as the plain-text
 /// lines are (`TemplateEncoder`): each string's contents, its escapes as they are, split
 /// into a template learned for the column (`ColumnSpec.templates`, from its training values)

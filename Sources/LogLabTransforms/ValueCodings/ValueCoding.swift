@@ -9,7 +9,7 @@ enum ValueKind: UInt8, Sendable, CaseIterable {
     case uuid = 3       // `UUIDCoding`: layout + 16 bytes + suffix
     case float = 4      // `FloatCoding`: binary significand + exponent
     case recent = 5     // `RecentCoding`: rank among recent values, or a new value's body (model version 4)
-    case message = 6    // `MessageCoding`: free text through the column's templates (model version 6)
+    case message = 6    // `MessageCoding`: free text through the column's templates (model version 7)
 
     /// The coding of this kind, for the paths that are not per value (learning, the model's
     /// checks, reports). The per-value paths go through `FieldCoderState.encodeBase` and
