@@ -43,7 +43,7 @@ import LogLabCore
     }
 
     @Test func learnerPicksFreeTextOnly() throws {
-        let model = TransformModel.learn(from: Self.records(6000, seed: 1), selection: .all)
+        let model = TransformModel.learn(from: Self.records(12000, seed: 1), selection: .all)
         let log = Self.spec(model, "log")
         #expect(log.kind == .message)
         #expect((log.templates?.infos.count ?? 0) >= 4)
@@ -52,17 +52,17 @@ import LogLabCore
         #expect(Array(model.serialized()[4..<6]) == [7, 0])
         // Smaller than without templates, in every framing, and byte for byte.
         let test = Self.records(3000, seed: 2)
-        let plain = TransformModel.learn(from: Self.records(6000, seed: 1), selection: TransformSelection.all.without(.template))
+        let plain = TransformModel.learn(from: Self.records(12000, seed: 1), selection: TransformSelection.all.without(.template))
         #expect(Self.spec(plain, "log").kind != .message)
         let coded = try Fixtures.roundTrip(model: model, test: test, framing: .block(1024))
         #expect(coded < (try Fixtures.roundTrip(model: plain, test: test, framing: .block(1024))))
         // Without the columns layout there is no side stream: no message coding is learnt.
-        let rows = TransformModel.learn(from: Self.records(6000, seed: 1), selection: TransformSelection.all.without(.columns))
+        let rows = TransformModel.learn(from: Self.records(12000, seed: 1), selection: TransformSelection.all.without(.columns))
         #expect(Self.spec(rows, "log").kind != .message)
     }
 
     @Test func oddValuesRestoreInEveryFraming() throws {
-        let model = TransformModel.learn(from: Self.records(6000, seed: 3), selection: .all)
+        let model = TransformModel.learn(from: Self.records(12000, seed: 3), selection: .all)
         #expect(Self.spec(model, "log").kind == .message)
         // Empty strings, numbers and nulls at the same path, very long strings with escapes,
         // strings without a learnt template (sent as text).
@@ -71,7 +71,7 @@ import LogLabCore
     }
 
     @Test func columnarReaderDecodesMessages() throws {
-        let model = TransformModel.learn(from: Self.records(6000, seed: 5), selection: .all)
+        let model = TransformModel.learn(from: Self.records(12000, seed: 5), selection: .all)
         #expect(Self.spec(model, "log").kind == .message)
         for odd in [false, true] {
             let test = Self.records(1200, seed: 6, odd: odd)
@@ -85,7 +85,7 @@ import LogLabCore
     }
 
     @Test func corruptFramesFailCleanly() throws {
-        let model = TransformModel.learn(from: Self.records(6000, seed: 7), selection: .all)
+        let model = TransformModel.learn(from: Self.records(12000, seed: 7), selection: .all)
         let test = Self.records(300, seed: 8, odd: true)
         var enc = FrameEncoder(model: model)
         let bytes = enc.encode(test)
@@ -108,7 +108,7 @@ import LogLabCore
     }
 
     @Test func versionSevenModelsAreNotReadAsOlder() throws {
-        let model = TransformModel.learn(from: Self.records(3000, seed: 10), selection: .all)
+        let model = TransformModel.learn(from: Self.records(12000, seed: 1), selection: .all)
         var bytes = model.serialized()
         #expect(Array(bytes[4..<6]) == [7, 0])
         #expect(try TransformModel(serialized: bytes).field?.columns.contains { $0.kind == .message } == true)
