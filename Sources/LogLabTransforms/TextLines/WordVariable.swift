@@ -110,23 +110,21 @@ enum TemplateWords {
     static func scan(_ t: UnsafePointer<UInt8>, _ n: Int, vars: UnsafePointer<TextVariable>?, lineOffset: Int = 0,
                      into words: inout [WordSpan]) {
         words.removeAll(keepingCapacity: true)
+        let cls = byteClass
         var i = 0, v = 0
         // The frame offset of template byte i is i + shift (valid between placeholders).
         var shift = lineOffset
         var inWord = false, hasTime = false
         var start = 0, startLine = 0, startVar = 0
         while i < n {
-            let b = t[i]
-            if b &- 0x10 < 0x10 {
+            let c = cls[Int(t[i])]
+            if c == 0 {                          // word bytes, most of a template: one run at a time
                 if !inWord { inWord = true; hasTime = false; start = i; startLine = i + shift; startVar = v }
-                var e = i + 1
-                if b == TextVariableKind.time.rawValue { e += TimeLayout.byteCount; hasTime = true }
-                if let vars { shift = vars[v].start + vars[v].length - e }
-                v += 1
-                i = e
+                i += 1
+                while i < n && cls[Int(t[i])] == 0 { i += 1 }
                 continue
             }
-            if WordVariable.delimiter(b) {
+            if c == 1 {
                 if inWord {
                     inWord = false
                     if !hasTime {
@@ -134,16 +132,30 @@ enum TemplateWords {
                                               endVariable: Int32(v), lineStart: startLine, lineEnd: i + shift))
                     }
                 }
-            } else if !inWord {
-                inWord = true; hasTime = false; start = i; startLine = i + shift; startVar = v
+                i += 1
+                continue
             }
-            i += 1
+            if !inWord { inWord = true; hasTime = false; start = i; startLine = i + shift; startVar = v }
+            var e = i + 1
+            if t[i] == TextVariableKind.time.rawValue { e += TimeLayout.byteCount; hasTime = true }
+            if let vars { shift = vars[v].start + vars[v].length - e }
+            v += 1
+            i = e
         }
         if inWord && !hasTime {
             words.append(WordSpan(templateStart: Int32(start), templateEnd: Int32(n), firstVariable: Int32(startVar),
                                   endVariable: Int32(v), lineStart: startLine, lineEnd: n + shift))
         }
     }
+
+    /// Per byte: 0 a word byte, 1 a delimiter, 2 a placeholder (the reserved range).
+    nonisolated(unsafe) private static let byteClass: UnsafePointer<UInt8> = {   // written once, then only read
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 {
+            t[b] = TextVariableKind.reserved.contains(UInt8(b)) ? 2 : WordVariable.delimiter(UInt8(b)) ? 1 : 0
+        }
+        return UnsafePointer(t)
+    }()
 
     /// `t[0..<n]` with each of `words` replaced by one `word` placeholder: the skeleton that
     /// the templates differing only in those words share.
