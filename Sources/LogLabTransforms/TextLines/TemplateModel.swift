@@ -165,6 +165,7 @@ struct WordTemplate {
     /// Whether a line (template `t`, its words, the frame's bytes `line`) has every word this
     /// template fixes: spelt words compared with the line's bytes, the others with its shapes.
     @inline(__always) func matches(_ t: UnsafePointer<UInt8>, _ spans: [WordSpan], line: UnsafePointer<UInt8>, template tb: UnsafePointer<UInt8>) -> Bool {
+        guard spans.count == words.count else { return false }   // equal skeletons have equal words
         for f in fixed {
             let w = spans[Int(f.slot)]
             let want = Int(f.end - f.start)
