@@ -30,7 +30,9 @@
 ///
 /// Plain-text training data (most records not JSON) is learnt by the `template` transform
 /// instead: lines split into templates and typed variables (`TextLines/`), in the manner of
-/// CLP, with the variables of each template slot in their own column.
+/// CLP, with the variables of each template slot in their own column; templates are learnt
+/// per word skeleton in the manner of Drain (`TemplateLearner`), so words that vary (paths,
+/// users) are variables too, named from a learnt vocabulary where the model knows them.
 ///
 /// Each transform is a `TransformKind`, switched on or off through `TransformSelection`
 /// (`all`, `none`, `legacy`, `shape,columns`, `all-derived`).

@@ -21,8 +21,8 @@ public enum TransformKind: String, Sendable, Codable, CaseIterable, Comparable {
     /// Numeric text to zigzag varints (delta where it pays) when the text round-trips exactly.
     case integer
     /// Plain-text lines (training records mostly not JSON) split into learned templates and
-    /// typed variables (integers, hex, addresses, UUIDs, timestamps), stored per template
-    /// in columns.
+    /// typed variables (integers, hex, addresses, UUIDs, timestamps, and words that vary where
+    /// the rest of the line does not), stored per template in columns.
     case template
     /// The earlier approach, kept for comparison: UUID to base64 form, URLs to small integers
     /// from a table, dates to digits. Text-level, not field-aware; cannot be combined.

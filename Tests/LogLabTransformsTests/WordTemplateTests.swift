@@ -57,19 +57,44 @@ import LogLabCodecs
         #expect(spelt == ["GET", "/a/b?x", "1", "ua/2.0", "k", "v", "end"])
     }
 
-    @Test func wordColumnsRefuseCorruptStreams() {
-        func decode(_ bytes: [UInt8], count: Int) throws {
+    @Test func wordColumnsRefuseCorruptStreams() throws {
+        let vocabulary = ByteTable([Array("known".utf8)])
+        func decode(_ bytes: [UInt8], count: Int) throws -> [String] {
             var col = RenderedColumn()
             try bytes.withUnsafeBufferPointer { b in
                 var inp = Cursor(b.baseAddress!, 0, b.count)
-                try WordVariable.decode(count: count, &inp, into: &col)
+                try WordVariable.decode(count: count, vocabulary: vocabulary, &inp, into: &col)
+                guard inp.isAtEnd else { throw TransformError.corruptFrame("unread") }
             }
+            return (0..<col.count).map { String(decoding: col.bytes.buffer[col.bounds.base[$0] ..< col.bounds.base[$0 + 1]], as: UTF8.self) }
         }
-        #expect(throws: Never.self) { try decode([0, 1, 1, 0x61, 0x10], count: 3) }
-        #expect(throws: TransformError.self) { try decode([1, 0x61, 0x10], count: 1) }        // id before its word
-        #expect(throws: TransformError.self) { try decode([0, 0x61], count: 1) }              // no terminator
-        #expect(throws: TransformError.self) { try decode([0, 0x10], count: 1) }              // empty word
-        #expect(throws: TransformError.self) { try decode([0, 0, 0x61, 0x10], count: 2) }      // a word missing
+        // ids 0 1 0 2 1: words "a", then "known" from the vocabulary.
+        #expect(try decode([0, 1, 0, 2, 1, 0, 0x61, 0x10, 1], count: 5) == ["a", "a", "known", "known", "a"])
+        #expect(throws: TransformError.self) { _ = try decode([1, 0, 0x61, 0x10], count: 1) }       // id before its word
+        #expect(throws: TransformError.self) { _ = try decode([0, 0, 0x61], count: 1) }             // no terminator
+        #expect(throws: TransformError.self) { _ = try decode([0, 0, 0x10], count: 1) }             // empty word
+        #expect(throws: TransformError.self) { _ = try decode([0, 0, 0, 0x61, 0x10], count: 2) }    // a word missing
+        #expect(throws: TransformError.self) { _ = try decode([0, 2], count: 1) }                   // not in the vocabulary
+    }
+
+    @Test func vocabularyNamesKnownWords() throws {
+        let train = Self.accessLines(seed: 11, count: 4000), test = Self.accessLines(seed: 12, count: 1000)
+        let model = TransformModel.learn(from: train, selection: .all)
+        let templates = try #require(model.templates)
+        #expect(templates.vocabulary.count > 0)
+        // Kept through serialisation, and the frames decode with it.
+        let back = try TransformModel(serialized: model.serialized())
+        #expect(back.templates?.vocabulary.count == templates.vocabulary.count)
+        try Fixtures.roundTrip(model: back, test: test, framing: .block(256))
+        // The same templates without a vocabulary spell every word out: larger frames.
+        let bare = try TemplateModel(templates: templates.infos.map(\.bytes))
+        var with = TemplateEncoder(model: templates), without = TemplateEncoder(model: bare)
+        var a: [UInt8] = [], b: [UInt8] = []
+        with.encode(test, into: &a)
+        without.encode(test, into: &b)
+        #expect(a.count < b.count)
+        // A vocabulary word holding a reserved byte is refused.
+        #expect(throws: TransformError.self) { _ = try TemplateModel(templates: [], vocabulary: [[0x61, 0x12]]) }
     }
 
     @Test func versionRulesForWordTemplates() throws {

@@ -5,6 +5,11 @@
 /// `WordVariable` codes words (`DistinctIDs`), then each distinct address in 4 bytes, in
 /// order of first use: a few clients make most lines. Earlier models: 4 bytes per value.
 enum IPv4Variable {
+    /// The first octet's dot within its first four bytes: most digit words are no address.
+    @inline(__always) static func mayStart(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
+        (i + 1 < n && p[i + 1] == 0x2E) || (i + 2 < n && p[i + 2] == 0x2E) || (i + 3 < n && p[i + 3] == 0x2E)
+    }
+
     static func match(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (value: Int64, length: Int)? {
         var j = i
         var addr: Int64 = 0

@@ -134,7 +134,7 @@ struct TemplateEncoder {
                     case .ipv4: IPv4Variable.encode(column[...], distinct: model.distinctColumns, into: body)
                     case .uuid: UUIDVariable.encode(column[...], base: base, into: body)
                     case .digits: DigitsVariable.encode(column[...], base: base, into: body)
-                    case .word: WordVariable.encode(column[...], base: base, into: body)
+                    case .word: WordVariable.encode(column[...], base: base, vocabulary: model.vocabulary, into: body)
                     case .time: break
                     }
                 }
@@ -286,7 +286,7 @@ struct TemplateDecoder {
                     case .ipv4: try IPv4Variable.decode(count: count, distinct: model.distinctColumns, &inp, into: &values)
                     case .uuid: try UUIDVariable.decode(count: count, &inp, into: &values)
                     case .digits: try DigitsVariable.decode(count: count, &inp, into: &values)
-                    case .word: try WordVariable.decode(count: count, &inp, into: &values)
+                    case .word: try WordVariable.decode(count: count, vocabulary: model.vocabulary, &inp, into: &values)
                     case .time: break
                     }
                 }

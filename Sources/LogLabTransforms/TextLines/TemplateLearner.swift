@@ -19,6 +19,8 @@ struct TemplateLearner {
     static let scoreSample = 4096
     /// Most shapes a position may be split by for its numbers' sake (`typedSplit`).
     static let maxTypedSplit = 8
+    /// Most words the vocabulary keeps.
+    static let maxVocabulary = 1 << 16
     /// A word whose values repeat this often on average is coded as a word, not its numbers.
     /// Numbers a word must hold to be coded as a word rather than its numbers when few spellings repeat.
     static let minWordVariables: Int32 = 2
@@ -44,6 +46,7 @@ struct TemplateLearner {
         var state: [Int32]
         /// Positions fixed as spelt in the lines (value ids), not as their shape.
         var spelt: [Int: Int32]
+        var lines: [Int32]
         var early = 0, late = 0
     }
 
@@ -51,8 +54,9 @@ struct TemplateLearner {
         minLeaf = max(2, n / 2000)
     }
 
-    /// Templates by decreasing use, for `TemplateModel(templates:)`.
-    static func learn(from training: RecordBatch, sampleLimit: Int) -> [[UInt8]] {
+    /// Templates by decreasing use, and the words of their word variables that lines of both
+    /// halves hold, by decreasing use: the model's vocabulary (`WordVariable`).
+    static func learn(from training: RecordBatch, sampleLimit: Int) -> (templates: [[UInt8]], vocabulary: [[UInt8]]) {
         let n = min(training.count, sampleLimit)
         var l = TemplateLearner(lines: n)
         l.read(training, n)
@@ -64,7 +68,20 @@ struct TemplateLearner {
         }
         let kept = leaves.filter { n < 2 || ($0.early > 0 && $0.late > 0) }
             .sorted { ($0.early + $0.late) > ($1.early + $1.late) }
-        return kept.map { l.bytes(of: $0) }
+        // A word in the vocabulary is an index where a frame would spell it out on first use.
+        var early: [Int32: Int] = [:], late: [Int32: Int] = [:]
+        for leaf in kept {
+            for (slot, v) in leaf.state.enumerated() where v < 0 && leaf.spelt[slot] == nil {
+                for r in leaf.lines {
+                    let w = l.lineValues[Int(l.shapeStart[Int(r)]) + slot]
+                    if l.late[Int(r)] { late[w, default: 0] += 1 } else { early[w, default: 0] += 1 }
+                }
+            }
+        }
+        let words = early.keys.filter { late[$0] != nil }
+            .sorted { (a, b) in let x = early[a]! + late[a]!, y = early[b]! + late[b]!; return x != y ? x > y : a < b }
+            .prefix(Self.maxVocabulary)
+        return (kept.map { l.bytes(of: $0) }, words.map { Array(l.values.key(Int($0))) })
     }
 
     private mutating func read(_ training: RecordBatch, _ n: Int) {
@@ -143,7 +160,7 @@ struct TemplateLearner {
             for r in lines { seen.insert(lineValues[Int(shapeStart[Int(r)]) + s]); if seen.count > lines.count / Self.wordRepeats { break } }
             if seen.count == 1 { spelt[s] = seen.first! } else if several && seen.count <= lines.count / Self.wordRepeats { state[s] = -1 }
         }
-        var leaf = Leaf(skeleton: skeleton, state: state.map { $0 >= 0 ? $0 : -1 }, spelt: spelt)
+        var leaf = Leaf(skeleton: skeleton, state: state.map { $0 >= 0 ? $0 : -1 }, spelt: spelt, lines: lines)
         for r in lines { if late[Int(r)] { leaf.late += 1 } else { leaf.early += 1 } }
         leaves.append(leaf)
     }

@@ -7,7 +7,8 @@ import LogLabCore
 /// which costs at least what its entry in the model costs. Templates are stored by
 /// decreasing frequency, so the common ones get one-byte ids.
 ///
-/// Serialised form: `varint count`, then per template `varint length` + bytes.
+/// Serialised form: `varint count`, then per template `varint length` + bytes; from model
+/// version 6, then `varint words` and per vocabulary word `varint length` + bytes.
 final class TemplateModel: Sendable {
     static let maxTemplates = 1 << 16
     static let sampleLimit = 200_000
@@ -22,8 +23,19 @@ final class TemplateModel: Sendable {
     /// every model learnt now).
     let distinctColumns: Bool
 
-    init(templates: [[UInt8]], distinctColumns: Bool = true) throws {
+    /// Words of word variables known to the model (version 6 on): a frame names them by index.
+    let vocabulary: ByteTable
+
+    init(templates: [[UInt8]], vocabulary: [[UInt8]] = [], distinctColumns: Bool = true) throws {
         self.distinctColumns = distinctColumns
+        var v = ByteTable()
+        for w in vocabulary {
+            let before = v.count
+            guard !w.isEmpty, !w.contains(where: { TextVariableKind.reserved.contains($0) }), v.insert(w) == before else {
+                throw TransformError.corruptModel("bad vocabulary word")
+            }
+        }
+        self.vocabulary = v
         var t = ByteTable()
         var infos: [TemplateInfo] = []
         var skeletons = ByteTable()
@@ -64,11 +76,13 @@ final class TemplateModel: Sendable {
     static func learn(from training: RecordBatch) -> TemplateModel {
         var seen = ByteTable()
         var templates: [[UInt8]] = []
-        for t in TemplateLearner.learn(from: training, sampleLimit: sampleLimit) where templates.count < maxTemplates {
+        let learnt = TemplateLearner.learn(from: training, sampleLimit: sampleLimit)
+        for t in learnt.templates where templates.count < maxTemplates {
             let before = seen.count
             if seen.insert(t) == before { templates.append(t) }
         }
-        return (try? TemplateModel(templates: templates)) ?? (try! TemplateModel(templates: []))
+        let vocabulary = templates.contains { $0.contains(TextVariableKind.word.rawValue) } ? learnt.vocabulary : []
+        return (try? TemplateModel(templates: templates, vocabulary: vocabulary)) ?? (try! TemplateModel(templates: []))
     }
 
     /// Whether a template holds a word variable or a spelt word (model version 6 on).
@@ -93,13 +107,21 @@ final class TemplateModel: Sendable {
     func write(to w: inout ByteWriter) {
         w.varint(infos.count)
         for t in infos { w.lengthPrefixed(t.bytes) }
+        guard distinctColumns else { return }
+        w.varint(vocabulary.count)
+        for k in 0..<vocabulary.count { w.lengthPrefixed(Array(vocabulary.key(k))) }
     }
 
     static func read(from r: inout ByteReader, version: Int) throws -> TemplateModel {
         let n = try r.count(limit: min(r.remaining, maxTemplates))
         var templates: [[UInt8]] = []
         for _ in 0..<n { templates.append(Array(try r.lengthPrefixed())) }
-        let model = try TemplateModel(templates: templates, distinctColumns: version >= 6)
+        var vocabulary: [[UInt8]] = []
+        if version >= 6 {
+            let words = try r.count(limit: min(r.remaining, TemplateLearner.maxVocabulary))
+            for _ in 0..<words { vocabulary.append(Array(try r.lengthPrefixed())) }
+        }
+        let model = try TemplateModel(templates: templates, vocabulary: vocabulary, distinctColumns: version >= 6)
         guard version >= 6 || !model.hasWordVariables else { throw TransformError.corruptModel("word variables in a version \(version) model") }
         return model
     }
@@ -143,6 +165,7 @@ struct WordTemplate {
     /// Whether a line (template `t`, its words, the frame's bytes `line`) has every word this
     /// template fixes: spelt words compared with the line's bytes, the others with its shapes.
     @inline(__always) func matches(_ t: UnsafePointer<UInt8>, _ spans: [WordSpan], line: UnsafePointer<UInt8>, template tb: UnsafePointer<UInt8>) -> Bool {
+        guard spans.count == words.count else { return false }   // equal skeletons have equal words
         for f in fixed {
             let w = spans[Int(f.slot)]
             let want = Int(f.end - f.start)

@@ -41,7 +41,7 @@ enum TextTemplate {
             let wordStart = !prevAlnum
             prevAlnum = true                     // every variable ends in a letter or digit
             if wordStart && isAlnum(b) {
-                if isDigit(b) || b &- 0x41 < 26, let t = TimeVariable.match(p, i, n) {
+                if isDigit(b) || b &- 0x41 < 26, TimeVariable.mayStart(p, i, n), let t = TimeVariable.match(p, i, n) {
                     q[0] = TextVariableKind.time.rawValue
                     q[1] = t.layout.base; q[2] = t.layout.variant; q[3] = t.layout.fraction
                     q += 4
@@ -56,7 +56,7 @@ enum TextTemplate {
                         i += UUIDVariable.length
                         continue
                     }
-                    if isDigit(b), let ip = IPv4Variable.match(p, i, n) {
+                    if isDigit(b), IPv4Variable.mayStart(p, i, n), let ip = IPv4Variable.match(p, i, n) {
                         q.pointee = TextVariableKind.ipv4.rawValue; q += 1
                         vars.append(TextVariable(kind: .ipv4, start: offset + i, length: ip.length, value: ip.value))
                         i += ip.length

@@ -122,17 +122,20 @@ enum TimeVariable {
     }
 
     /// Recognises a timestamp at `p[i]` (i at a word start); returns value, layout, length.
+    /// Most word starts are no timestamp: each layout has a fixed byte at a fixed offset
+    /// (`yyyy-`/`yyyy/`, `dd/Mon/`, `yymmdd `; a name is followed by a space), checked where
+    /// the tokenizer calls `match`, before any number or name is read.
+    @inline(__always) static func mayStart(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
+        if isDigit(p[i]) {
+            return (i + 4 < n && (p[i + 4] == 0x2D || p[i + 4] == 0x2F)) || (i + 2 < n && p[i + 2] == 0x2F)
+                || (i + 6 < n && p[i + 6] == 0x20)
+        }
+        return i + 3 < n && p[i + 3] == 0x20
+    }
+
     static func match(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> (value: Int64, layout: TimeLayout, length: Int)? {
         let b = p[i]
-        // Most word starts are no timestamp: each layout has a fixed byte at a fixed offset
-        // (`yyyy-`/`yyyy/`, `dd/Mon/`, `yymmdd `; a name is followed by a space), checked
-        // before any number or name is read.
-        if isDigit(b) {
-            guard (i + 4 < n && (p[i + 4] == 0x2D || p[i + 4] == 0x2F)) || (i + 2 < n && p[i + 2] == 0x2F)
-                    || (i + 6 < n && p[i + 6] == 0x20) else { return nil }
-        } else {
-            guard i + 3 < n, p[i + 3] == 0x20 else { return nil }
-        }
+        guard mayStart(p, i, n) else { return nil }
         var r = Reader(p: p, n: n, j: i)
         var days: Int64 = 0, secs: Int64 = 0
         var layout = TimeLayout(base: 0, variant: 0, fraction: 0)

@@ -15,9 +15,9 @@ import LogLabCore
 /// span delimiters). Which words become variables is learnt (`TemplateLearner`); at encode
 /// time a line's words are matched against the model's templates (`TemplateModel.match`).
 ///
-/// Column coding: the ids of `DistinctIDs`, then each distinct word in order of first use,
-/// its bytes followed by 0x10 (a word never holds a reserved byte: a line with one travels
-/// verbatim).
+/// Column coding: the ids of `DistinctIDs`, then each distinct word in order of first use:
+/// `varint k`, k ≥ 1 for the model vocabulary's word k − 1, or 0 followed by the word's
+/// bytes and 0x10 (a word never holds a reserved byte: a line with one travels verbatim).
 enum WordVariable {
     static let terminator: UInt8 = 0x10
 
@@ -30,7 +30,7 @@ enum WordVariable {
         return b < 64 ? (low >> UInt64(b)) & 1 != 0 : b < 128 && (high >> UInt64(b &- 64)) & 1 != 0
     }
 
-    static func encode(_ vars: ArraySlice<TextVariable>, base: UnsafePointer<UInt8>, into out: OutStream) {
+    static func encode(_ vars: ArraySlice<TextVariable>, base: UnsafePointer<UInt8>, vocabulary: ByteTable, into out: OutStream) {
         // A slot's words repeat (a few paths, agents, users make most lines): each value is
         // an id into the column's distinct words, and each distinct word is written once, after
         // the ids, so the codec sees small ids and the words apart from them.
@@ -40,35 +40,53 @@ enum WordVariable {
             let id = distinct.insert(base + v.start, v.length)
             out.varint(id == before ? 0 : id + 1)
         }
-        for id in 0..<distinct.count {
-            out.reserve(distinct.key(id).count + 1)
-            distinct.arena.withUnsafeBufferPointer { a in
-                out.put(a.baseAddress! + distinct.offsets[id], distinct.offsets[id + 1] - distinct.offsets[id])
+        distinct.arena.withUnsafeBufferPointer { a in
+            for id in 0..<distinct.count {
+                let p = a.baseAddress! + distinct.offsets[id], len = distinct.offsets[id + 1] - distinct.offsets[id]
+                if let k = vocabulary.find(p, len) {
+                    out.varint(k + 1)
+                } else {
+                    out.reserve(len + 2)
+                    out.put(0)
+                    out.put(p, len)
+                    out.put(terminator)
+                }
             }
-            out.put(terminator)
         }
     }
 
-    static func decode(count: Int, _ inp: inout Cursor, into col: inout RenderedColumn) throws {
+    static func decode(count: Int, vocabulary: ByteTable, _ inp: inout Cursor, into col: inout RenderedColumn) throws {
         let (ids, news) = try DistinctIDs.read(count: count, &inp)
-        var words: [(start: Int, length: Int)] = []
+        // Each distinct word: in the vocabulary's arena (`known`) or the frame's, at `start`.
+        var words: [(known: Bool, start: Int, length: Int)] = []
         words.reserveCapacity(news)
         for _ in 0..<news {
+            let k = try inp.varint()
+            if k > 0 {
+                guard k <= UInt64(vocabulary.count) else { throw TransformError.corruptFrame("word \(k - 1) not in the vocabulary") }
+                let id = Int(k - 1)
+                words.append((true, vocabulary.offsets[id], vocabulary.offsets[id + 1] - vocabulary.offsets[id]))
+                continue
+            }
             let p = inp.base + inp.pos
             guard let q = memchr(p, Int32(terminator), inp.remaining) else {
                 throw TransformError.corruptFrame("word column runs past its stream")
             }
             let len = UnsafeRawPointer(q) - UnsafeRawPointer(p)
             guard len > 0 else { throw TransformError.corruptFrame("empty word in a word column") }
-            words.append((inp.pos, len))
+            words.append((false, inp.pos, len))
             _ = try inp.take(len + 1)
         }
-        var next = 0
-        for x in ids {
-            let w: (start: Int, length: Int)
-            if x == 0 { w = words[next]; next += 1 } else { w = words[Int(x) - 1] }
-            col.bytes.put(inp.base + w.start, w.length)
-            col.close()
+        let frame = inp.base
+        vocabulary.arena.withUnsafeBufferPointer { v in
+            let known = v.baseAddress ?? UnsafePointer(bitPattern: 8)!
+            var next = 0
+            for x in ids {
+                let w: (known: Bool, start: Int, length: Int)
+                if x == 0 { w = words[next]; next += 1 } else { w = words[Int(x) - 1] }
+                col.bytes.put((w.known ? known : frame) + w.start, w.length)
+                col.close()
+            }
         }
     }
 }
@@ -110,23 +128,21 @@ enum TemplateWords {
     static func scan(_ t: UnsafePointer<UInt8>, _ n: Int, vars: UnsafePointer<TextVariable>?, lineOffset: Int = 0,
                      into words: inout [WordSpan]) {
         words.removeAll(keepingCapacity: true)
+        let cls = byteClass
         var i = 0, v = 0
         // The frame offset of template byte i is i + shift (valid between placeholders).
         var shift = lineOffset
         var inWord = false, hasTime = false
         var start = 0, startLine = 0, startVar = 0
         while i < n {
-            let b = t[i]
-            if b &- 0x10 < 0x10 {
+            let c = cls[Int(t[i])]
+            if c == 0 {                          // word bytes, most of a template: one run at a time
                 if !inWord { inWord = true; hasTime = false; start = i; startLine = i + shift; startVar = v }
-                var e = i + 1
-                if b == TextVariableKind.time.rawValue { e += TimeLayout.byteCount; hasTime = true }
-                if let vars { shift = vars[v].start + vars[v].length - e }
-                v += 1
-                i = e
+                i += 1
+                while i < n && cls[Int(t[i])] == 0 { i += 1 }
                 continue
             }
-            if WordVariable.delimiter(b) {
+            if c == 1 {
                 if inWord {
                     inWord = false
                     if !hasTime {
@@ -134,16 +150,30 @@ enum TemplateWords {
                                               endVariable: Int32(v), lineStart: startLine, lineEnd: i + shift))
                     }
                 }
-            } else if !inWord {
-                inWord = true; hasTime = false; start = i; startLine = i + shift; startVar = v
+                i += 1
+                continue
             }
-            i += 1
+            if !inWord { inWord = true; hasTime = false; start = i; startLine = i + shift; startVar = v }
+            var e = i + 1
+            if t[i] == TextVariableKind.time.rawValue { e += TimeLayout.byteCount; hasTime = true }
+            if let vars { shift = vars[v].start + vars[v].length - e }
+            v += 1
+            i = e
         }
         if inWord && !hasTime {
             words.append(WordSpan(templateStart: Int32(start), templateEnd: Int32(n), firstVariable: Int32(startVar),
                                   endVariable: Int32(v), lineStart: startLine, lineEnd: n + shift))
         }
     }
+
+    /// Per byte: 0 a word byte, 1 a delimiter, 2 a placeholder (the reserved range).
+    nonisolated(unsafe) private static let byteClass: UnsafePointer<UInt8> = {   // written once, then only read
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+        for b in 0..<256 {
+            t[b] = TextVariableKind.reserved.contains(UInt8(b)) ? 2 : WordVariable.delimiter(UInt8(b)) ? 1 : 0
+        }
+        return UnsafePointer(t)
+    }()
 
     /// `t[0..<n]` with each of `words` replaced by one `word` placeholder: the skeleton that
     /// the templates differing only in those words share.
