@@ -110,7 +110,7 @@ public final class ColumnarFrameReader {
             guard (try? skip(c, counts[c], stream, st, flagged: flagged, repeated: &repeated)) == true else { return false }
             if isKey[c] { repeatsOf[c] = repeated }
         }
-        return true
+        return (try? st.finishMessages()) != nil
     }
 
     /// Per value of keyed column `c`, in frame order: whether it carries a repeat flag (a
@@ -595,6 +595,7 @@ public final class ColumnarFrameReader {
         for i in 0..<streamCount where !cursors[i].isAtEnd && (!checked || i < 3 || column(i) >= needed.count || needed[column(i)]) {
             throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
         }
+        try st.finishMessages()   // the columns read (the others' messages were not loaded)
         return true
     }
 
@@ -948,6 +949,7 @@ public final class ColumnarFrameReader {
         var hasPrevious = false
         // A recent-coded column: its values so far (ranks up to it are valid).
         let recent = kind == .recent && c < st.modelColumnCount ? st.recent[c] : nil
+        let messages = kind == .message && c < st.modelColumnCount ? st.messages[c] : nil
         var held = 0
         let vocab = col.hasVocab && c < st.modelColumnCount ? st.vocabs[c] : nil
         let vocabCount = UInt64(vocab?.count ?? 0)
@@ -1043,6 +1045,13 @@ public final class ColumnarFrameReader {
                     length = Int(x >> 1) + Int(x & 1) * 2
                 }
                 if length <= RecentValues.maxLength { held = min(held + 1, r.slots) }
+            case .message:
+                guard let m = messages else { return false }
+                let tag = try inp.varint()
+                if tag == 0 { guard try skipText(&inp, markers: false, embedded: false) else { return false }; continue }
+                guard tag == 1 else { throw TransformError.corruptFrame("message tag \(tag)") }
+                let (p, n) = try m.next()
+                guard Self.contentsValid(p, n, markers: false) else { return false }
             }
         }
         return true

@@ -13,7 +13,7 @@ import Darwin
 ///   restore), `varint streamCount`, then `varint id, varint length` per stream, then the
 ///   streams back to back. Stream 0 = record headers, 1 = literal shapes,
 ///   2 = verbatim records, 3 + c = the values of column c, `sideStream(c)` = the bodies of
-///   recent-coded model column c.
+///   recent-coded model column c or the messages of message-coded model column c.
 /// * `checkedColumns` (kind 6): the `columns` layout, every value checked when written
 ///   (see `FrameKind.checkedColumns`).
 ///
@@ -34,7 +34,9 @@ import Darwin
 /// * uuid: `varint layout` (0 = escape, text follows), 16 bytes, suffix bytes;
 /// * float: `varint t` (0 = escape, text follows), see `FloatText`;
 /// * recent: `varint tag` (0 = escape, text follows; a rank among the recent values; or a new
-///   value, its body in the side stream), see `RecentCoding`.
+///   value, its body in the side stream), see `RecentCoding`;
+/// * message: `varint tag` (0 = escape, text follows; 1 = the column's next message, from the
+///   side stream's template frame), see `MessageCoding`.
 ///
 /// A column with a repeat coding (`Repeat`) puts `u8 flag` before all of that (with a key:
 /// only in records where the key's value was coded as a repeat): 0 = the value is the
@@ -84,6 +86,9 @@ final class FieldCoderState {
     /// Per recent-coded column: its recent values and side stream (`RecentCoding`).
     let recent: [RecentValues?]
     let recentRefs: UnsafeMutablePointer<Unmanaged<RecentValues>?>
+    /// Per message-coded column: its messages in the frame (`MessageCoding`).
+    let messages: [MessageValues?]
+    let messageRefs: UnsafeMutablePointer<Unmanaged<MessageValues>?>
 
     init(model: FieldModel) {
         self.model = model
@@ -100,9 +105,12 @@ final class FieldCoderState {
         previousRefs = .allocate(capacity: max(previous.count, 1))
         for (i, v) in previous.enumerated() { (previousRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
         recent = model.columns.map { $0.kind == .recent ? RecentValues(slots: Int($0.initValue), layouts: $0.layouts) : nil }
-        hasSideStreams = recent.contains { $0 != nil }
         recentRefs = .allocate(capacity: max(recent.count, 1))
         for (i, v) in recent.enumerated() { (recentRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
+        messages = model.columns.map { $0.kind == .message ? MessageValues(model: $0.templates ?? (try! TemplateModel(templates: []))) : nil }
+        messageRefs = .allocate(capacity: max(messages.count, 1))
+        for (i, v) in messages.enumerated() { (messageRefs + i).initialize(to: v.map { Unmanaged.passUnretained($0) }) }
+        hasSideStreams = recent.contains { $0 != nil } || messages.contains { $0 != nil }
         dateCache = .allocate(capacity: capacity)
         dateCache.initialize(repeating: ISOTimestamp.DateCache(), count: capacity)
         refs = model.columns.map(\.refs)
@@ -126,7 +134,7 @@ final class FieldCoderState {
     deinit {
         cols.deinitialize(count: counters[0])
         cols.deallocate(); heads.deallocate(); counters.deallocate(); uuidBytes.deallocate()
-        dateCache.deallocate(); vocabRefs.deallocate(); previousRefs.deallocate(); recentRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
+        dateCache.deallocate(); vocabRefs.deallocate(); previousRefs.deallocate(); recentRefs.deallocate(); messageRefs.deallocate(); refFlat.deallocate(); refStart.deallocate(); lookupRefs.deallocate()
          refLens.deallocate(); refOffs.deallocate(); refTexts.deallocate()
     }
 
@@ -141,10 +149,20 @@ final class FieldCoderState {
     /// many columns quadratic time).
     let hasSideStreams: Bool
 
-    /// Points each recent-coded column's body reads at its side stream in a `columns` frame's
-    /// cursors (`count` ids; `empty` for a column without one).
+    /// Whether model column `c` has a side stream (recent and message codings).
+    @inline(__always) func hasSide(_ c: Int) -> Bool { recent[c] != nil || messages[c] != nil }
+
+    /// Points each recent-coded column's body reads, and each message-coded column's
+    /// messages, at its side stream in a `columns` frame's cursors (`count` ids; `empty` for a
+    /// column without one).
     func attachSides(_ cursors: UnsafeMutablePointer<Cursor>, count: Int, empty: UnsafeMutablePointer<Cursor>) {
         for (c, r) in recent.enumerated() where r != nil { r!.input = sideStream(c) < count ? cursors + sideStream(c) : empty }
+        for (c, m) in messages.enumerated() where m != nil { m!.input = sideStream(c) < count ? cursors + sideStream(c) : empty }
+    }
+
+    /// The end of a decoded frame: every message a message-coded column stated was read.
+    func finishMessages() throws {
+        for m in messages { try m?.finish() }
     }
     @inline(__always) var gen: UInt32 { UInt32(truncatingIfNeeded: counters[1]) }
 
@@ -154,7 +172,8 @@ final class FieldCoderState {
 
     func beginFrame(columns layout: Bool) {
         for c in 0..<modelColumnCount {
-            cols[c].kind = layout && cols[c].textInColumns ? .text : cols[c].modelKind
+            // Messages go through a side stream, which the `rows` layout has not: text there.
+            cols[c].kind = (layout && cols[c].textInColumns) || (!layout && cols[c].modelKind == .message) ? .text : cols[c].modelKind
         }
         beginFrame()
     }
@@ -167,6 +186,7 @@ final class FieldCoderState {
         if localPaths.count > 0 { localPaths = ByteTable() }
         if localShapeTable.count > 0 { localShapeTable = ByteTable(); localShapes.removeAll(keepingCapacity: true) }
         for r in recent { r?.reset(); r?.side = nil; r?.input = nil }
+        for m in messages { m?.reset() }
         for c in 0..<modelColumnCount {
             cols[c].hasPrevious = false
             cols[c].prevValue = cols[c].initValue
@@ -505,6 +525,7 @@ struct FieldEncoder {
                 }
             }
         }
+        if !rows { for (c, m) in st.messages.enumerated() where m != nil { m!.flush(into: streams[st.sideStream(c)]) } }
         let start = out.count
         if rows {
             out.reserveCapacity(start + main.count + 1)
@@ -515,7 +536,7 @@ struct FieldEncoder {
             dir.varint(records.totalBytes)
             var present: [Int] = []
             for id in 0..<(3 + st.columnCount) where streams[id].count > 0 { present.append(id) }
-            for (c, r) in st.recent.enumerated() where r != nil && streams[st.sideStream(c)].count > 0 { present.append(st.sideStream(c)) }
+            for c in 0..<st.modelColumnCount where st.hasSide(c) && streams[st.sideStream(c)].count > 0 { present.append(st.sideStream(c)) }
             dir.varint(present.count)
             for id in present { dir.varint(id); dir.varint(streams[id].count) }
             out.reserveCapacity(start + 1 + dir.count + present.reduce(0) { $0 + streams[$1].count })
@@ -537,7 +558,7 @@ struct FieldEncoder {
             self.stats.literalShapes += literalShapes
             self.stats.structureBytesIn += structureIn
             // Bodies in side streams are the column's bytes too.
-            if !rows { for (c, r) in st.recent.enumerated() where r != nil { colOut[c] += streams[st.sideStream(c)].count } }
+            if !rows { for c in 0..<st.modelColumnCount where st.hasSide(c) { colOut[c] += streams[st.sideStream(c)].count } }
             for c in 0..<st.columnCount where colValues[c] > 0 {
                 let name = c < st.modelColumnCount ? model.columns[c].transformName : "text (unseen path)"
                 self.stats.add(path: ShapePaths.display(st.path(c)), transform: name,
@@ -771,6 +792,7 @@ struct FieldDecoder {
             for i in 0..<streamCount where !cursors[i].isAtEnd {
                 throw TransformError.corruptFrame("\(cursors[i].remaining) unread bytes in stream \(i)")
             }
+            try st.finishMessages()
         }
         if declared >= 0 && declared != emitted {
             throw TransformError.corruptFrame("restored \(emitted) bytes, the frame states \(declared)")

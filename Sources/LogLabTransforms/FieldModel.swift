@@ -61,6 +61,8 @@ struct ColumnSpec: Sendable {
     var textInColumns = false
     /// A recent-coded column's packed spellings (`RecentCoding`).
     var layouts: [PackedLayout] = []
+    /// A message-coded column's templates (`MessageCoding`).
+    var templates: TemplateModel? = nil
     var level = 0
 
     init(path: [UInt8]) { self.path = path }
@@ -178,8 +180,11 @@ final class FieldModel: Sendable {
     var needsVersion4: Bool { columns.contains { $0.kind == .recent } }
     /// Whether a model version 5 is needed: numbers with scaled bases (flag 128).
     var needsVersion5: Bool { columns.contains { $0.scaled } }
+    /// Whether a model version 7 is needed: message codings (kind 6).
+    var needsVersion7: Bool { columns.contains { $0.kind == .message } }
 
-    // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4)
+    // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4,
+    // kind 6 from version 7)
 
     func write(to w: inout ByteWriter) {
         w.varint(columns.count)
@@ -226,6 +231,7 @@ final class FieldModel: Sendable {
                 w.varint(c.layouts.count)
                 for l in c.layouts { w.varint(l.positions.count); for p in l.positions { w.lengthPrefixed(p) } }
             }
+            if c.kind == .message { (c.templates ?? (try! TemplateModel(templates: []))).write(to: &w) }
         }
         w.varint(shapes.count)
         for s in shapes { w.lengthPrefixed(s.bytes) }
@@ -236,7 +242,8 @@ final class FieldModel: Sendable {
         var cols: [ColumnSpec] = []
         for _ in 0..<n {
             var c = ColumnSpec(path: Array(try r.lengthPrefixed()))
-            guard let kind = ValueKind(rawValue: try r.u8()), kind != .recent || version >= 4 else { throw TransformError.corruptModel("unknown value kind") }
+            guard let kind = ValueKind(rawValue: try r.u8()), kind != .recent || version >= 4,
+                  kind != .message || version >= 7 else { throw TransformError.corruptModel("unknown value kind") }
             c.kind = kind
             let flags = try r.u8()
             guard flags & ~(version >= 5 ? 255 : version >= 3 ? 127 : 63) == 0 else { throw TransformError.corruptModel("unknown column flags") }
@@ -305,6 +312,7 @@ final class FieldModel: Sendable {
                     c.layouts.append(PackedLayout(positions: try (0..<length).map { _ in Array(try r.lengthPrefixed()) }))
                 }
             }
+            if c.kind == .message { c.templates = try TemplateModel.read(from: &r, version: version) }
             cols.append(c)
         }
         let sCount = try r.count(limit: r.remaining)

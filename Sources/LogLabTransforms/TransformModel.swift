@@ -20,8 +20,10 @@ import LogLabCore
 /// Version 6 payload (written for every template model learnt now): as version 5; templates
 /// may hold the `word` placeholder 0x17, and template frames code address columns by their
 /// distinct values (earlier template models keep 4 bytes per address).
+/// Version 7 payload (written only when a column has the message coding): as version 6; a
+/// column's kind may be 6 (`MessageCoding`), its templates after its other settings.
 public final class TransformModel: Sendable {
-    public static let currentVersion: UInt16 = 6
+    public static let currentVersion: UInt16 = 7
     static let magic: [UInt8] = Array("LLTM".utf8)
 
     public let selection: TransformSelection
@@ -59,7 +61,8 @@ public final class TransformModel: Sendable {
 
     public func serialized() -> [UInt8] {
         var payload = ByteWriter()
-        let v6 = templates?.distinctColumns ?? false
+        let v7 = field?.needsVersion7 ?? false
+        let v6 = v7 || (templates?.distinctColumns ?? false)
         let v5 = v6 || (field?.needsVersion5 ?? false)
         let v4 = v5 || (field?.needsVersion4 ?? false)
         let v3 = v4 || (field?.needsVersion3 ?? false)
@@ -71,7 +74,7 @@ public final class TransformModel: Sendable {
         var w = ByteWriter(capacity: payload.count + 32)
         w.append(Self.magic)
         // Models without templates keep the version 1 form, byte for byte.
-        w.u16le(v6 ? 6 : v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : 1)
+        w.u16le(v7 ? 7 : v6 ? 6 : v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : 1)
         w.string(selection.description)
         w.lengthPrefixed(payload.bytes)
         w.u32le(CRC32.checksum(w.bytes))

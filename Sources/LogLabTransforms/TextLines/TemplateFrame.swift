@@ -25,6 +25,9 @@ struct TemplateEncoder {
     var vars: [TextVariable] = []
     var wordVars: [TextVariable] = []
     var words: [WordSpan] = []
+    /// Whether a line whose template the model has not takes a literal one (else it goes
+    /// verbatim: no template to parse on restore).
+    var literals = true
     /// Scratch kept between frames: a model template's index among the frame's used
     /// templates, −1 when unused (reset after every frame).
     private var usedIndex: [Int32] = []
@@ -79,6 +82,9 @@ struct TemplateEncoder {
                 } else if let l = local.find(tp, tn) {
                     head.varint(modelCount + l + 2)
                     u = localUse[l]
+                } else if !literals {
+                    head.varint(0); head.varint(hi - lo); head.put(base + lo, hi - lo)
+                    continue
                 } else {
                     let bytes = Array(UnsafeBufferPointer(start: tp, count: tn))
                     guard let made = try? TemplateInfo(bytes) else {   // cannot happen: the tokenizer wrote it

@@ -9,6 +9,7 @@ enum ValueKind: UInt8, Sendable, CaseIterable {
     case uuid = 3       // `UUIDCoding`: layout + 16 bytes + suffix
     case float = 4      // `FloatCoding`: binary significand + exponent
     case recent = 5     // `RecentCoding`: rank among recent values, or a new value's body (model version 4)
+    case message = 6    // `MessageCoding`: free text through the column's templates (model version 7)
 
     /// The coding of this kind, for the paths that are not per value (learning, the model's
     /// checks, reports). The per-value paths go through `FieldCoderState.encodeBase` and
@@ -21,13 +22,14 @@ enum ValueKind: UInt8, Sendable, CaseIterable {
         case .uuid: UUIDCoding.self
         case .float: FloatCoding.self
         case .recent: RecentCoding.self
+        case .message: MessageCoding.self
         }
     }
 
     /// The order in which the learner weighs the codings: on equal cost the earlier one wins.
-    /// (`recent` takes no column here: it is weighed apart, on held-out records, by
-    /// `FieldLearner.learnRecent`.)
-    static let learningOrder: [ValueKind] = [.text, .number, .float, .timestamp, .uuid, .recent]
+    /// (`recent` and `message` take no column here: they are weighed apart, on held-out
+    /// records, by `FieldLearner.learnRecent` and `learnMessages`.)
+    static let learningOrder: [ValueKind] = [.text, .number, .float, .timestamp, .uuid, .recent, .message]
 }
 
 /// One value coding: everything about one `ValueKind` — whether a token fits it, what it
@@ -161,6 +163,7 @@ extension FieldCoderState {
         case .uuid: UUIDCoding.encode(self, c, col, p, n, into: out, gen: gen)
         case .float: FloatCoding.encode(self, c, col, p, n, into: out, gen: gen)
         case .recent: RecentCoding.encode(self, c, col, p, n, into: out, gen: gen)
+        case .message: MessageCoding.encode(self, c, col, p, n, into: out, gen: gen)
         }
     }
 
@@ -207,6 +210,7 @@ extension FieldCoderState {
         case .uuid: try UUIDCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
         case .float: try FloatCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
         case .recent: try RecentCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
+        case .message: try MessageCoding.decode(self, c, col, &inp, into: target, gen: gen, render: render, &value)
         }
     }
 
