@@ -279,7 +279,9 @@ public enum ProfileSearch {
         /// Timed passes stop growing here (see `passes(forBytes:)`).
         public let maxTrials: Int
         /// On a small validation split the passes repeat until they have timed this much input.
-        public static let timedBytes = 4 << 20
+        /// (4 MB was about four passes of a 1 MB split: the fastest of them swung from 42 to
+        /// 72 MB/s between runs of one text-template candidate, deciding the choice.)
+        public static let timedBytes = 12 << 20
         /// The container a shared section's learning is paid over (MB of input): a writer
         /// learns it once per container, from the container's first records.
         public var containerBytes = BenchMeasurer.defaultContainerBytes

@@ -19,6 +19,8 @@ struct TemplateLearner {
     static let scoreSample = 4096
     /// Most shapes a position may be split by for its numbers' sake (`typedSplit`).
     static let maxTypedSplit = 8
+    /// Most open positions `bestSplit` scores.
+    static let maxScoredPositions = 128
     /// Most words the vocabulary keeps.
     static let maxVocabulary = 1 << 16
     /// A word whose values repeat this often on average is coded as a word, not its numbers.
@@ -168,7 +170,9 @@ struct TemplateLearner {
     /// The open position whose frequent values (≥ `minLeaf` lines each, at most `maxSplit`)
     /// make the most other open positions constant, weighted by lines; nil if none does.
     private func bestSplit(_ lines: [Int32], open: [Int], counts: [Int: [Int32: Int]]) -> (Int, [Int32])? {
-        guard open.count >= 2 else { return nil }
+        // Scoring is quadratic in the open positions: lines with more varying words than
+        // this are prose, not a format to split by.
+        guard open.count >= 2, open.count <= Self.maxScoredPositions else { return nil }
         var share: [Int: Double] = [:]
         for t in open { share[t] = Double(counts[t]!.values.max()!) / Double(lines.count) }
         let sample = lines.count > Self.scoreSample ? Array(lines[0..<Self.scoreSample]) : lines
