@@ -158,9 +158,13 @@ struct TemplateLearner {
         var spelt: [Int: Int32] = [:]
         for s in state.indices where state[s] >= 0 && shapeVariables[Int(state[s])] > 0 {
             let several = shapeVariables[Int(state[s])] >= Self.minWordVariables
+            let few = lines.count / Self.wordRepeats          // most spellings of a word variable
             var seen = Set<Int32>()
-            for r in lines { seen.insert(lineValues[Int(shapeStart[Int(r)]) + s]); if seen.count > lines.count / Self.wordRepeats { break } }
-            if seen.count == 1 { spelt[s] = seen.first! } else if several && seen.count <= lines.count / Self.wordRepeats { state[s] = -1 }
+            for r in lines {
+                seen.insert(lineValues[Int(shapeStart[Int(r)]) + s])
+                if seen.count > max(1, few) { break }        // a second spelling is always looked for
+            }
+            if seen.count == 1 { spelt[s] = seen.first! } else if several && seen.count <= few { state[s] = -1 }
         }
         var leaf = Leaf(skeleton: skeleton, state: state.map { $0 >= 0 ? $0 : -1 }, spelt: spelt, lines: lines)
         for r in lines { if late[Int(r)] { leaf.late += 1 } else { leaf.early += 1 } }
