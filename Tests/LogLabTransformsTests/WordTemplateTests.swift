@@ -128,4 +128,14 @@ import LogLabCodecs
             #expect(distinct ? frame.count < 1500 : frame.count > 1500)
         }
     }
+
+    /// A fixed word is spelt out only when every line of its template spells it alike, however
+    /// few the lines: a port that varies stays a number, `HTTP/1.1` is spelt.
+    @Test func wordsAreSpeltOnlyWhenAlike() throws {
+        let lines = TemplateTests.batch((0..<12).map { "accepted port \(1000 + $0 * 37) via HTTP/1.1" })
+        let model = TransformModel.learn(from: lines, selection: .all)
+        let templates = try #require(model.templates).infos.map { String(decoding: $0.bytes, as: UTF8.self) }
+        #expect(templates == ["accepted port \u{11} via HTTP/1.1"])
+        try Fixtures.roundTrip(model: model, test: lines, framing: .file)
+    }
 }
