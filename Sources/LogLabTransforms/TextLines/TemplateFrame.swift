@@ -59,14 +59,14 @@ struct TemplateEncoder {
                 }
                 let tp = UnsafePointer(template.base), tn = template.count
                 var u: Int
-                var lineVars = vars
+                var byWords = false              // the line's variables are `wordVars`
                 var found = model.table.find(tp, tn)
                 if found == nil && model.hasWordVariables {
                     TemplateWords.scan(tp, tn, vars: vars, lineOffset: lo, into: &words)
                     if let w = model.match(tp, tn, words: words, line: base, skeleton: skeleton) {
                         found = w.template
                         w.variables(vars, words: words, into: &wordVars)
-                        swap(&lineVars, &wordVars)
+                        byWords = true
                     }
                 }
                 if let m = found {
@@ -101,7 +101,7 @@ struct TemplateEncoder {
                 uses[u] += 1
                 recUse.append(Int32(u))
                 recStart.append(all.count)
-                all.append(contentsOf: lineVars)
+                all.append(contentsOf: byWords ? wordVars : vars)
             }
         }
         // Each template's records, in order: `order[first[u] ..< first[u] + uses[u]]`.
