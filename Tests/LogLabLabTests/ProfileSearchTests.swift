@@ -216,6 +216,53 @@ import LogLabTransforms
         #expect(text.contains("  shared section: meets"), "\(text)")
     }
 
+    @Test func transformsTooSlowOnlyToCompressAreRetriedWithTheFastestLevel() {
+        // Transforms halve the size but compress at 35 MB/s with zstd:6 and 60 with zstd:3;
+        // without the retry the search would drop them for none.
+        let world: (SearchCandidate) -> SearchMeasurement = { c in
+            var m = Self.fake(c)
+            if c.transforms == .all { m.compressMBps = c.codec.description == "zstd:3" ? 60 : 35 }
+            return m
+        }
+        var visited: [SearchCandidate] = []
+        let o = ProfileSearch.run(space: .standard, floors: floors, measure: { c in visited.append(c); return world(c) })
+        #expect(Array(visited.prefix(2)) == [Self.candidate(), Self.candidate("zstd:3")], "\(visited.prefix(3))")
+        #expect(o.stages.prefix(3) == ["transforms", "transforms", "transforms"])
+        #expect(o.chosen?.candidate.transforms == .all && o.chosen?.candidate.codec.description == "zstd:3", "\(String(describing: o.chosen))")
+        // A selection that restores too slowly is not retried: a faster codec would not mend it.
+        visited = []
+        _ = ProfileSearch.run(space: .standard, floors: floors, measure: { c in
+            visited.append(c)
+            var m = world(c)
+            if c.transforms == .all { m.restoreMBps = 100 }
+            return m
+        })
+        #expect(!visited.contains(Self.candidate("zstd:3")))
+        // One that meets the floors is not retried either.
+        visited = []
+        _ = ProfileSearch.run(space: .standard, floors: floors, measure: { c in visited.append(c); return Self.fake(c) })
+        #expect(o.stages.count > 2 && visited[1].transforms == TransformSelection.none)
+    }
+
+    @Test func aCandidateJustUnderAFloorIsMeasuredAgainKeepingTheFastest() {
+        // The first pass of every candidate is slowed by other work (to 80 % of its speed), the
+        // next is not: only those then within 25 % of a floor are measured again.
+        var seen: [SearchCandidate: Int] = [:]
+        let o = ProfileSearch.run(space: .standard, floors: floors, measure: { c in
+            seen[c, default: 0] += 1
+            var m = Self.fake(c)
+            if seen[c] == 1 { m.compressMBps *= 0.8 }
+            return m
+        })
+        let six = Self.candidate("zstd:6")
+        #expect(seen[six] == 2, "zstd:6 measured 40 then 50 MB/s: \(seen[six] ?? 0) measurements")
+        #expect(o.measurements.first { $0.candidate == six }?.compressMBps == 50)
+        #expect(o.chosen?.candidate.codec.description == "zstd:6")
+        // zstd:3 (80 → 100) meets the floor at once; brotli:5 (16) is too far below it.
+        #expect(seen[Self.candidate("zstd:3", framing: .block(4096))] == 1)
+        #expect(seen.filter { $0.key.codec.family == .brotli }.values.allSatisfy { $0 == 1 })
+    }
+
     // MARK: the shared-section stage
 
     @Test func theSectionIsTakenWhenItKeepsUpAndStoresNoMore() {

@@ -118,7 +118,8 @@ public struct SectionDecision: Sendable, Equatable {
 }
 
 /// Coordinate descent over the search space, one dimension at a time from the current
-/// defaults (transforms all, block:1024, zstd:6): transforms, then framing (each framing
+/// defaults (transforms all, block:1024, zstd:6): transforms (a selection that only
+/// compresses too slowly also with the fastest level), then framing (each framing
 /// with its default dictionary), then dictionary size, then codec and level. Each stage
 /// keeps the candidate `SearchChooser` picks among what the stage measured. The codec
 /// stage climbs each family's levels and stops climbing once compression misses its floor
@@ -130,6 +131,10 @@ public enum ProfileSearch {
     /// stage's incumbent, must save more than 1 % of the stored size on the validation split,
     /// unless the incumbent is no faster beyond noise (`SearchChooser.fasterBeyondNoise`).
     public static let profileMargin = 0.01
+    /// A candidate missing a floor by less than this fraction is measured again …
+    static let remeasureBand = 0.25
+    /// … at most this many times.
+    static let remeasures = 2
 
     public static func run(space: SearchSpace, floors: SpeedFloors, margin: Double = 0,
                            measure: (SearchCandidate) throws -> SearchMeasurement,
@@ -147,7 +152,17 @@ public enum ProfileSearch {
             if failed.contains(c) { return nil }
             progress("measuring \(c)")
             do {
-                let m = try measure(c)
+                var m = try measure(c)
+                // Just under a floor: measured again (up to twice), keeping the fastest speeds,
+                // as the passes within a measurement are (other work only ever slows a pass).
+                // One text-template candidate measured 47 and then 69 MB/s against a 50 floor.
+                var again = 0
+                while again < remeasures, m.nearlyMeets(floors, within: remeasureBand) {
+                    let n = try measure(c)
+                    m.compressMBps = max(m.compressMBps, n.compressMBps)
+                    m.restoreMBps = max(m.restoreMBps, n.restoreMBps)
+                    again += 1
+                }
                 measurements.append(m)
                 stages.append(stage)
                 done[c] = measurements.count - 1
@@ -167,8 +182,19 @@ public enum ProfileSearch {
         }
 
         var current = start(space)
-        // Stage 1: transforms.
-        if let i = pick(space.transforms.compactMap { t in visit(withDefaults(current, transforms: t), stage: "transforms") }) {
+        // Stage 1: transforms. A selection that restores fast enough but compresses too slowly
+        // with the default codec is tried again with the fastest one: its transforms may still
+        // store far less (text templates: 43 % less than none at 47 MB/s against a 50 floor).
+        if let i = pick(space.transforms.flatMap { t -> [Int] in
+            let c = withDefaults(current, transforms: t)
+            guard let i = visit(c, stage: "transforms") else { return [] }
+            let m = measurements[i]
+            guard m.compressMBps < floors.compressMBps, m.restoreMBps >= floors.restoreMBps,
+                  let fast = fastestCodec(space, family: c.codec.family), fast != c.codec else { return [i] }
+            var f = c
+            f.codec = fast
+            return [i] + [visit(f, stage: "transforms")].compactMap { $0 }
+        }) {
             current = measurements[i].candidate
         }
         // Stage 2: framing, each with the dictionary its frames want.
@@ -226,6 +252,11 @@ public enum ProfileSearch {
         let c = space.codecs.contains(ProfileTrainer.defaultCodec) ? ProfileTrainer.defaultCodec : space.codecs[0]
         return SearchCandidate(transforms: t, framing: f, codec: c,
                                dictionarySize: dictionary(for: f, codec: c, space: space, current: space.dictionarySizes[0]))
+    }
+
+    /// The space's first (lowest, so fastest) level of the family.
+    static func fastestCodec(_ space: SearchSpace, family: CodecFamily) -> CodecSpec? {
+        space.codecs.first { $0.family == family }
     }
 
     static func withDefaults(_ c: SearchCandidate, transforms: TransformSelection) -> SearchCandidate {

@@ -131,6 +131,11 @@ public struct SearchMeasurement: Sendable, Codable, Equatable {
         self.volumeBytes = max(volumeBytes ?? inputBytes, inputBytes)
     }
 
+    /// Misses a floor, but none by more than `within` (a fraction of the floor).
+    func nearlyMeets(_ f: SpeedFloors, within: Double) -> Bool {
+        !meets(f) && compressMBps >= f.compressMBps * (1 - within) && restoreMBps >= f.restoreMBps * (1 - within)
+    }
+
     /// What the objective minimises: the container, scaled from the measured input to
     /// `volumeBytes`, plus the profile's model and dictionary (paid once over that volume).
     public var storedBytes: Int {
