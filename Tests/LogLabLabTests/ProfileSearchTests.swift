@@ -244,6 +244,38 @@ import LogLabTransforms
         #expect(o.stages.count > 2 && visited[1].transforms == TransformSelection.none)
     }
 
+    @Test func transformsStillTooSlowAreTriedWithoutTemplates() {
+        // Templates make every transform too slow to compress, at any level; without them the
+        // other transforms keep most of the saving and meet the floors.
+        let lighter = TransformSelection.all.without(.template)
+        let world: (SearchCandidate) -> SearchMeasurement = { c in
+            var m = Self.fake(c)
+            if c.transforms == .all { m.compressMBps = 20 }
+            if c.transforms == lighter {   // 20 % larger than with templates, still far below none
+                var a = c
+                a.transforms = .all
+                m.containerBytes = Self.fake(a).containerBytes * 6 / 5
+            }
+            return m
+        }
+        var visited: [SearchCandidate] = []
+        let o = ProfileSearch.run(space: .standard, floors: floors, measure: { c in visited.append(c); return world(c) })
+        #expect(Array(visited.prefix(3)) == [Self.candidate(), Self.candidate("zstd:3"), Self.candidate(transforms: lighter)], "\(visited.prefix(4))")
+        #expect(o.chosen?.candidate.transforms == lighter, "\(String(describing: o.chosen))")
+        // Not when a selection meets the floors, nor for one without templates.
+        visited = []
+        _ = ProfileSearch.run(space: .standard, floors: floors, measure: { c in visited.append(c); return Self.fake(c) })
+        #expect(!visited.contains { $0.transforms == lighter })
+        visited = []
+        _ = ProfileSearch.run(space: SearchSpace.standard.fixing(transforms: lighter), floors: floors, measure: { c in
+            visited.append(c)
+            var m = Self.fake(c)
+            m.compressMBps = 20
+            return m
+        })
+        #expect(visited.allSatisfy { $0.transforms == lighter })
+    }
+
     @Test func aCandidateJustUnderAFloorIsMeasuredAgainKeepingTheFastest() {
         // The first pass of every candidate is slowed by other work (to 80 % of its speed), the
         // next is not: only those then within 25 % of a floor are measured again.

@@ -61,6 +61,64 @@ import LogLabCore
         #expect(Self.spec(rows, "log").kind != .message)
     }
 
+    /// Messages whose words vary where the rest does not: a user and a path of hundreds each,
+    /// so nearly every held-out line's exact template is new and only word templates take them.
+    static func wordRecords(_ count: Int, seed: UInt64) -> RecordBatch {
+        var g = SeededRandom(seed: seed)
+        func n(_ r: ClosedRange<Int>) -> Int { Int.random(in: r, using: &g) }
+        let letters = Array("abcdefghiklmnoprstuvwyz")
+        func word(_ k: Int) -> String {
+            var x = k &* 2_654_435_761 & 0xFFFF_FFFF, w = ""
+            for _ in 0..<(5 + k % 4) { w.append(letters[x % letters.count]); x /= letters.count; x += k }
+            return w
+        }
+        var out = RecordBatch()
+        for _ in 0..<count {
+            let msg: String
+            switch n(0...2) {
+            case 0: msg = "user \(word(n(0...299))) opened /\(word(n(300...499)))/\(word(n(500...699))) in \(n(1...900)) ms"
+            case 1: msg = "session of \(word(n(0...299))) closed after \(n(1...5000)) seconds"
+            default: msg = "cache \(word(n(700...760))) evicted \(n(1...99)) entries"
+            }
+            out.append(Array(#"{"msg":"\#(msg)","n":\#(n(0...1000))}"#.utf8))
+        }
+        return out
+    }
+
+    @Test func messagesTakenByWordTemplatesAreCoded() throws {
+        let training = Self.wordRecords(8000, seed: 11)
+        let model = TransformModel.learn(from: training, selection: .all)
+        let msg = Self.spec(model, "msg")
+        #expect(msg.kind == .message)
+        // Held-out lines: few have an exact template, nearly all a word template.
+        let templates = try #require(msg.templates)
+        #expect(templates.hasWordVariables)
+        var contents = RecordBatch()
+        let held = Self.wordRecords(600, seed: 12)
+        for r in 0..<held.count {
+            let line = Array(held[r])
+            let start = 8, end = line.firstIndex(of: 0x2C)! - 1           // {"msg":" … ",
+            contents.append(Array(line[start..<end]))
+        }
+        let template = OutStream(capacity: 256)
+        var vars: [TextVariable] = []
+        var exact = 0
+        contents.bytes.withUnsafeBufferPointer { all in
+            for r in 0..<contents.count {
+                let lo = contents.offsets[r], hi = contents.offsets[r + 1]
+                if TextTemplate.tokenize(all.baseAddress! + lo, hi - lo, offset: lo, template: template, vars: &vars),
+                   templates.table.find(UnsafePointer(template.base), template.count) != nil { exact += 1 }
+            }
+        }
+        let covered = FieldLearner.covered(contents, by: templates).covered
+        #expect(exact * 2 < contents.count && covered * 10 >= contents.count * 9, "exact \(exact), covered \(covered) of \(contents.count)")
+        // Smaller than without templates, byte for byte.
+        let test = Self.wordRecords(2000, seed: 13)
+        let plain = TransformModel.learn(from: training, selection: TransformSelection.all.without(.template))
+        #expect(try Fixtures.roundTrip(model: model, test: test, framing: .block(1024))
+                < Fixtures.roundTrip(model: plain, test: test, framing: .block(1024)))
+    }
+
     @Test func oddValuesRestoreInEveryFraming() throws {
         let model = TransformModel.learn(from: Self.records(12000, seed: 3), selection: .all)
         #expect(Self.spec(model, "log").kind == .message)

@@ -119,7 +119,8 @@ public struct SectionDecision: Sendable, Equatable {
 
 /// Coordinate descent over the search space, one dimension at a time from the current
 /// defaults (transforms all, block:1024, zstd:6): transforms (a selection that only
-/// compresses too slowly also with the fastest level), then framing (each framing
+/// compresses too slowly also with the fastest level, and one still too slow without
+/// `template`), then framing (each framing
 /// with its default dictionary), then dictionary size, then codec and level. Each stage
 /// keeps the candidate `SearchChooser` picks among what the stage measured. The codec
 /// stage climbs each family's levels and stops climbing once compression misses its floor
@@ -185,16 +186,27 @@ public enum ProfileSearch {
         // Stage 1: transforms. A selection that restores fast enough but compresses too slowly
         // with the default codec is tried again with the fastest one: its transforms may still
         // store far less (text templates: 43 % less than none at 47 MB/s against a 50 floor).
-        if let i = pick(space.transforms.flatMap { t -> [Int] in
+        // One that still misses a floor, and templates free text among other transforms, is
+        // tried without `template` (the slowest to compress) before the search settles for less.
+        func transformsStage(_ t: TransformSelection) -> [Int] {
             let c = withDefaults(current, transforms: t)
             guard let i = visit(c, stage: "transforms") else { return [] }
+            var tried = [i]
             let m = measurements[i]
-            guard m.compressMBps < floors.compressMBps, m.restoreMBps >= floors.restoreMBps,
-                  let fast = fastestCodec(space, family: c.codec.family), fast != c.codec else { return [i] }
-            var f = c
-            f.codec = fast
-            return [i] + [visit(f, stage: "transforms")].compactMap { $0 }
-        }) {
+            if m.compressMBps < floors.compressMBps, m.restoreMBps >= floors.restoreMBps,
+               let fast = fastestCodec(space, family: c.codec.family), fast != c.codec {
+                var f = c
+                f.codec = fast
+                if let j = visit(f, stage: "transforms") { tried.append(j) }
+            }
+            let lighter = t.without(.template)
+            if !tried.contains(where: { measurements[$0].meets(floors) }), t.contains(.template), lighter.isFieldAware,
+               !space.transforms.contains(lighter), let j = visit(withDefaults(current, transforms: lighter), stage: "transforms") {
+                tried.append(j)
+            }
+            return tried
+        }
+        if let i = pick(space.transforms.flatMap(transformsStage)) {
             current = measurements[i].candidate
         }
         // Stage 2: framing, each with the dictionary its frames want.
