@@ -888,7 +888,7 @@ final class FieldLearner {
             for r in 0..<messages.count {
                 let lo = messages.offsets[r], hi = messages.offsets[r + 1]
                 guard TextTemplate.tokenize(base + lo, hi - lo, offset: lo, template: template, vars: &vars) else { continue }
-                fixed += (0..<template.count).reduce(0) { $0 + (template.base[$1] &- 0x10 < 0x10 ? 0 : 1) }
+                fixed += (0..<template.count).reduce(0) { $0 + (TextVariableKind.isReserved(template.base[$1]) ? 0 : 1) }
                 let t = UnsafePointer(template.base), tn = template.count
                 if model.table.find(t, tn) != nil {
                     n += 1

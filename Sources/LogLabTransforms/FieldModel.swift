@@ -182,6 +182,7 @@ final class FieldModel: Sendable {
     var needsVersion5: Bool { columns.contains { $0.scaled } }
     /// Whether a model version 7 is needed: message codings (kind 6).
     var needsVersion7: Bool { columns.contains { $0.kind == .message } }
+    var needsVersion8: Bool { columns.contains { $0.templates?.needsVersion8 ?? false } }
 
     // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4,
     // kind 6 from version 7)

@@ -22,8 +22,10 @@ import LogLabCore
 /// distinct values (earlier template models keep 4 bytes per address).
 /// Version 7 payload (written only when a column has the message coding): as version 6; a
 /// column's kind may be 6 (`MessageCoding`), its templates after its other settings.
+/// Version 8 payload (written only when a template holds a control byte 0x18…0x1F as static
+/// text): as version 7; only 0x10…0x17 are placeholders, and frames may send such templates.
 public final class TransformModel: Sendable {
-    public static let currentVersion: UInt16 = 7
+    public static let currentVersion: UInt16 = 8
     static let magic: [UInt8] = Array("LLTM".utf8)
 
     public let selection: TransformSelection
@@ -61,7 +63,8 @@ public final class TransformModel: Sendable {
 
     public func serialized() -> [UInt8] {
         var payload = ByteWriter()
-        let v7 = field?.needsVersion7 ?? false
+        let v8 = (templates?.needsVersion8 ?? false) || (field?.needsVersion8 ?? false)
+        let v7 = v8 || (field?.needsVersion7 ?? false)
         let v6 = v7 || (templates?.distinctColumns ?? false)
         let v5 = v6 || (field?.needsVersion5 ?? false)
         let v4 = v5 || (field?.needsVersion4 ?? false)
@@ -74,7 +77,7 @@ public final class TransformModel: Sendable {
         var w = ByteWriter(capacity: payload.count + 32)
         w.append(Self.magic)
         // Models without templates keep the version 1 form, byte for byte.
-        w.u16le(v7 ? 7 : v6 ? 6 : v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : 1)
+        w.u16le(v8 ? 8 : v7 ? 7 : v6 ? 6 : v5 ? 5 : v4 ? 4 : v3 ? 3 : v2 ? 2 : 1)
         w.string(selection.description)
         w.lengthPrefixed(payload.bytes)
         w.u32le(CRC32.checksum(w.bytes))

@@ -225,7 +225,51 @@ import LogLabCodecs
         #expect(info.tailStart == bytes.count)
         #expect(info.literalCount == runs.map(\.utf8.count).reduce(0, +))
         #expect(throws: TransformError.self) { try TemplateInfo([0x61, TextVariableKind.time.rawValue, 0x00]) }   // layout cut short
-        #expect(throws: TransformError.self) { try TemplateInfo([0x61, 0x1F]) }                                   // unknown placeholder
+        #expect(throws: TransformError.self) { try TemplateInfo([0x61, 0x10]) }                                   // unknown placeholder
+        // Control bytes above the reserved range are static text.
+        let esc = try TemplateInfo([0x1B, 0x5B, 0x61, TextVariableKind.integer.rawValue, 0x1F])
+        #expect(esc.slotCount == 1 && esc.literalCount == 4 && esc.lateStatic)
+        #expect(!info.lateStatic)
+    }
+
+    /// Terminal colour codes (escape 0x1B) in every line: templated like the same log without
+    /// them (before model version 8 every such line went verbatim); the model says version 8,
+    /// and claimed as version 7 it is refused. Bytes 0x10…0x17 still send a line verbatim.
+    @Test func controlBytesAboveTheReservedRangeAreStatic() throws {
+        var rng = SeededRandom(seed: 21)
+        let levels = ["\u{1B}[32mINFO\u{1B}[0m", "\u{1B}[33mWARN\u{1B}[0m", "\u{1B}[31mERROR\u{1B}[0m"]
+        func lines(_ n: Int, colour: Bool) -> RecordBatch {
+            var b = RecordBatch()
+            for i in 0..<n {
+                let k = Int(rng.next() % 3)
+                let level = colour ? levels[k] : ["INFO", "WARN", "ERROR"][k]
+                b.append(Array("2026-03-01 08:\(10 + i % 50):\(10 + i % 47),\(100 + i % 900) \(level) [worker-\(rng.next() % 8)] done batch \(rng.next() % 100_000) in \(rng.next() % 900) ms\(colour ? "\u{1F}" : "")".utf8))
+            }
+            return b
+        }
+        let template = OutStream(capacity: 256)
+        var vars: [TextVariable] = []
+        let line: [UInt8] = Array("\u{1B}[32mINFO\u{1B}[0m took 12 ms".utf8)
+        #expect(line.withUnsafeBufferPointer { TextTemplate.tokenize($0.baseAddress!, $0.count, offset: 0, template: template, vars: &vars) })
+        #expect(vars.count == 3 && template.buffer.contains(0x1B))
+        for reserved in UInt8(0x10)...0x17 {
+            let bad = line + [reserved]
+            #expect(!bad.withUnsafeBufferPointer { TextTemplate.tokenize($0.baseAddress!, $0.count, offset: 0, template: template, vars: &vars) })
+        }
+        let train = lines(3000, colour: true), test = lines(1000, colour: true)
+        let model = TransformModel.learn(from: train, selection: .all)
+        var bytes = model.serialized()
+        #expect(bytes[4] == 8)
+        let coloured = try Fixtures.roundTrip(model: model, test: test, framing: .block(1024))
+        try Fixtures.roundTrip(model: model, test: test, framing: .record)
+        #expect(coloured * 4 < test.totalBytes, "\(coloured) of \(test.totalBytes)")
+        // Without colours the same log learns a model of an earlier version.
+        #expect(TransformModel.learn(from: lines(3000, colour: false), selection: .all).serialized()[4] < 8)
+        bytes[4] = 7
+        bytes.removeLast(4)
+        let crc = CRC32.checksum(bytes)
+        bytes += [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)]
+        #expect(throws: TransformError.self) { try TransformModel(serialized: bytes) }
     }
 
     /// The eight-bytes-at-a-time placeholder scan finds what a byte-by-byte scan finds.
@@ -235,7 +279,7 @@ import LogLabCodecs
             let n = Int(rng.next() % 40)
             let b = (0..<n).map { _ in rng.next() % 5 == 0 ? UInt8(0x10 + rng.next() % 16) : UInt8(rng.next() % 256) }
             let from = n == 0 ? 0 : Int(rng.next() % UInt64(n + 1))
-            let expected = b.indices.first { $0 >= from && b[$0] &- 0x10 < 0x10 }
+            let expected = b.indices.first { $0 >= from && TextVariableKind.reserved.contains(b[$0]) }
             #expect(b.withUnsafeBufferPointer { nextReserved($0, from: from) } == expected)
         }
     }

@@ -104,6 +104,9 @@ final class TemplateModel: Sendable {
         return nil
     }
 
+    /// A template holds a control byte above the reserved range as static text.
+    var needsVersion8: Bool { infos.contains { $0.lateStatic } }
+
     func write(to w: inout ByteWriter) {
         w.varint(infos.count)
         for t in infos { w.lengthPrefixed(t.bytes) }
@@ -123,6 +126,7 @@ final class TemplateModel: Sendable {
         }
         let model = try TemplateModel(templates: templates, vocabulary: vocabulary, distinctColumns: version >= 6)
         guard version >= 6 || !model.hasWordVariables else { throw TransformError.corruptModel("word variables in a version \(version) model") }
+        guard version >= 8 || !model.needsVersion8 else { throw TransformError.corruptModel("control bytes in a version \(version) model's templates") }
         return model
     }
 }

@@ -33,7 +33,7 @@ enum TextTemplate {
                 continue
             }
             if !letter && !isDigit(b) && (b != 0x2D || prevAlnum) {
-                if b &- 0x10 < 0x10 { return false }
+                if TextVariableKind.isReserved(b) { return false }
                 q.pointee = b; q += 1; i += 1
                 prevAlnum = false
                 continue
@@ -127,6 +127,8 @@ final class TemplateInfo: Sendable {
     let tailStart: Int
     /// Static bytes in all (placeholders and layout bytes left out).
     let literalCount: Int
+    /// Whether a static byte is a control byte above the reserved range (model version 8 on).
+    let lateStatic: Bool
 
     var slotCount: Int { slots.count }
     /// Slot index of the k-th timestamp.
@@ -174,6 +176,9 @@ final class TemplateInfo: Sendable {
         }
         var literal = bytes.count - tail
         for s in slots { literal += Int(s.runEnd - s.runStart) }
+        let late = TextVariableKind.lateStatic
+        self.lateStatic = bytes[tail...].contains(where: late.contains)
+            || slots.contains { s in bytes[Int(s.runStart)..<Int(s.runEnd)].contains(where: late.contains) }
         self.order = [Int32](unsafeUninitializedCapacity: slotCount) { out, made in
             var t = 0, c = stamps
             for (k, s) in slots.enumerated() {
@@ -195,14 +200,14 @@ final class TemplateInfo: Sendable {
     guard from < n, let base = b.baseAddress else { return nil }
     var i = from
     while i + 8 <= n {
-        // Bytes 0x10…0x1F become zero; the lowest flagged byte is exact.
-        let v = (UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian & 0xF0F0_F0F0_F0F0_F0F0) ^ 0x1010_1010_1010_1010
+        // Bytes 0x10…0x17 become zero; the lowest flagged byte is exact.
+        let v = (UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self).littleEndian & 0xF8F8_F8F8_F8F8_F8F8) ^ 0x1010_1010_1010_1010
         let hit = (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
         if hit != 0 { return i + hit.trailingZeroBitCount >> 3 }
         i += 8
     }
     while i < n {
-        if b[i] &- 0x10 < 0x10 { return i }
+        if TextVariableKind.isReserved(b[i]) { return i }
         i += 1
     }
     return nil

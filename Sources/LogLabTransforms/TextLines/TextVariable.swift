@@ -6,7 +6,9 @@
 /// (digit runs too long for 64 bits), `TimeVariable` (timestamps in common layouts) and
 /// `WordVariable` (whole words that vary where the rest of a template does not).
 /// A line holding a byte of `TextVariableKind.reserved` never gets a template (it travels
-/// verbatim), so placeholders in a template are unambiguous.
+/// verbatim), so placeholders in a template are unambiguous. The other control bytes are
+/// static text (from model version 8): the escape of a terminal colour code (0x1B) in
+/// every line of a log kept each such line verbatim before.
 enum TextVariableKind: UInt8, CaseIterable {
     case integer = 0x11
     case hex = 0x12
@@ -16,7 +18,11 @@ enum TextVariableKind: UInt8, CaseIterable {
     case digits = 0x16
     case word = 0x17
 
-    static let reserved: ClosedRange<UInt8> = 0x10...0x1F
+    static let reserved: ClosedRange<UInt8> = 0x10...0x17
+    /// Control bytes above the reserved range: static in a template only from model version 8.
+    static let lateStatic: ClosedRange<UInt8> = 0x18...0x1F
+
+    @inline(__always) static func isReserved(_ b: UInt8) -> Bool { b &- 0x10 < 8 }
 
     /// Template bytes that follow the placeholder (the time layout).
     var descriptorBytes: Int { self == .time ? TimeLayout.byteCount : 0 }
