@@ -823,7 +823,8 @@ final class FieldLearner {
     /// (`TemplateModel.learn`: those that recur in both its halves), the held-out records are
     /// coded with every candidate so coded, and a column keeps the coding when its streams'
     /// expected saving exceeds the stored cost of its templates, as repeats do
-    /// (`learnRepeats`), and at least `minMessageSaving` of their cost. The model's templates are then learnt from all its sampled strings.
+    /// (`learnRepeats`), and at least `minMessageSaving` of their cost. The model's templates
+    /// are then learnt from all its sampled strings.
     func learnMessages() {
         let half = sampleCount / 2
         guard sampleCount - half >= 64 else { return }

@@ -182,6 +182,8 @@ final class FieldModel: Sendable {
     var needsVersion5: Bool { columns.contains { $0.scaled } }
     /// Whether a model version 7 is needed: message codings (kind 6).
     var needsVersion7: Bool { columns.contains { $0.kind == .message } }
+    /// Whether a model version 8 is needed: a message column's templates hold a control byte
+    /// 0x18…0x1F as static text.
     var needsVersion8: Bool { columns.contains { $0.templates?.needsVersion8 ?? false } }
 
     // MARK: serialisation (payload of model version 1; flag 64 and its key from version 3, kind 5 from version 4,
