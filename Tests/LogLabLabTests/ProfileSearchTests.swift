@@ -274,6 +274,10 @@ import LogLabTransforms
             return m
         })
         #expect(visited.allSatisfy { $0.transforms == lighter })
+        // A fixed selection (`--transforms all`) is kept, however slow.
+        visited = []
+        _ = ProfileSearch.run(space: SearchSpace.standard.fixing(transforms: .all), floors: floors, measure: { c in visited.append(c); return world(c) })
+        #expect(!visited.isEmpty && visited.allSatisfy { $0.transforms == .all })
     }
 
     @Test func aCandidateJustUnderAFloorIsMeasuredAgainKeepingTheFastest() {

@@ -200,7 +200,8 @@ public enum ProfileSearch {
                 if let j = visit(f, stage: "transforms") { tried.append(j) }
             }
             let lighter = t.without(.template)
-            if !tried.contains(where: { measurements[$0].meets(floors) }), t.contains(.template), lighter.isFieldAware,
+            if space.transforms.count > 1,           // a fixed selection is never varied
+               !tried.contains(where: { measurements[$0].meets(floors) }), t.contains(.template), lighter.isFieldAware,
                !space.transforms.contains(lighter), let j = visit(withDefaults(current, transforms: lighter), stage: "transforms") {
                 tried.append(j)
             }
