@@ -890,13 +890,8 @@ final class FieldLearner {
                 let lo = messages.offsets[r], hi = messages.offsets[r + 1]
                 guard TextTemplate.tokenize(base + lo, hi - lo, offset: lo, template: template, vars: &vars) else { continue }
                 fixed += (0..<template.count).reduce(0) { $0 + (TextVariableKind.isReserved(template.base[$1]) ? 0 : 1) }
-                let t = UnsafePointer(template.base), tn = template.count
-                if model.table.find(t, tn) != nil {
-                    n += 1
-                } else if model.hasWordVariables {
-                    TemplateWords.scan(t, tn, vars: vars, lineOffset: lo, into: &words)
-                    if model.match(t, tn, words: words, line: base, skeleton: skeleton) != nil { n += 1 }
-                }
+                if model.lookup(UnsafePointer(template.base), template.count, vars: vars, lineOffset: lo, line: base,
+                                words: &words, skeleton: skeleton) != nil { n += 1 }
             }
         }
         return (n, fixed)

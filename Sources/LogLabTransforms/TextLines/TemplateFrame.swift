@@ -60,14 +60,11 @@ struct TemplateEncoder {
                 let tp = UnsafePointer(template.base), tn = template.count
                 var u: Int
                 var byWords = false              // the line's variables are `wordVars`
-                var found = model.table.find(tp, tn)
-                if found == nil && model.hasWordVariables {
-                    TemplateWords.scan(tp, tn, vars: vars, lineOffset: lo, into: &words)
-                    if let w = model.match(tp, tn, words: words, line: base, skeleton: skeleton) {
-                        found = w.template
-                        w.variables(vars, words: words, into: &wordVars)
-                        byWords = true
-                    }
+                let hit = model.lookup(tp, tn, vars: vars, lineOffset: lo, line: base, words: &words, skeleton: skeleton)
+                let found = hit?.template
+                if let w = hit?.byWords {
+                    w.variables(vars, words: words, into: &wordVars)
+                    byWords = true
                 }
                 if let m = found {
                     head.varint(m + 2)

@@ -88,6 +88,20 @@ final class TemplateModel: Sendable {
     /// Whether a template holds a word variable or a spelt word (model version 6 on).
     var hasWordVariables: Bool { !candidates.isEmpty }
 
+    /// The model template of a line tokenized into template `t` and variables `vars` (the line
+    /// at `lineOffset` in the frame's bytes `line`): its own template when the model has it
+    /// (`byWords` nil), else the word template `match` finds (`words` then holds the line's
+    /// words, for `WordTemplate.variables`); nil if neither.
+    @inline(__always)
+    func lookup(_ t: UnsafePointer<UInt8>, _ n: Int, vars: [TextVariable], lineOffset: Int, line: UnsafePointer<UInt8>,
+                words: inout [WordSpan], skeleton: OutStream) -> (template: Int, byWords: WordTemplate?)? {
+        if let m = table.find(t, n) { return (m, nil) }
+        guard hasWordVariables else { return nil }
+        TemplateWords.scan(t, n, vars: vars, lineOffset: lineOffset, into: &words)
+        guard let w = match(t, n, words: words, line: line, skeleton: skeleton) else { return nil }
+        return (w.template, w)
+    }
+
     /// The model template for a line whose template `t` (its words `words`, the frame's bytes
     /// `line`) is not one of the model's: of the templates with word variables or spelt words
     /// sharing its skeleton, the one fixing the most words whose fixed words all equal the

@@ -128,7 +128,12 @@ final class TemplateInfo: Sendable {
     /// Static bytes in all (placeholders and layout bytes left out).
     let literalCount: Int
     /// Whether a static byte is a control byte above the reserved range (model version 8 on).
-    let lateStatic: Bool
+    /// Computed when asked (writing or reading a model), not for every literal template.
+    var lateStatic: Bool {
+        let late = TextVariableKind.lateStatic
+        return bytes[tailStart...].contains(where: late.contains)
+            || slots.contains { s in bytes[Int(s.runStart)..<Int(s.runEnd)].contains(where: late.contains) }
+    }
 
     var slotCount: Int { slots.count }
     /// Slot index of the k-th timestamp.
@@ -176,9 +181,6 @@ final class TemplateInfo: Sendable {
         }
         var literal = bytes.count - tail
         for s in slots { literal += Int(s.runEnd - s.runStart) }
-        let late = TextVariableKind.lateStatic
-        self.lateStatic = bytes[tail...].contains(where: late.contains)
-            || slots.contains { s in bytes[Int(s.runStart)..<Int(s.runEnd)].contains(where: late.contains) }
         self.order = [Int32](unsafeUninitializedCapacity: slotCount) { out, made in
             var t = 0, c = stamps
             for (k, s) in slots.enumerated() {

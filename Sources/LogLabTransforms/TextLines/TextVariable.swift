@@ -22,7 +22,7 @@ enum TextVariableKind: UInt8, CaseIterable {
     /// Control bytes above the reserved range: static in a template only from model version 8.
     static let lateStatic: ClosedRange<UInt8> = 0x18...0x1F
 
-    @inline(__always) static func isReserved(_ b: UInt8) -> Bool { b &- 0x10 < 8 }
+    @inline(__always) static func isReserved(_ b: UInt8) -> Bool { b &- reserved.lowerBound <= reserved.upperBound &- reserved.lowerBound }
 
     /// Template bytes that follow the placeholder (the time layout).
     var descriptorBytes: Int { self == .time ? TimeLayout.byteCount : 0 }
